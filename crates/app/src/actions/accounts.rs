@@ -1,0 +1,399 @@
+//! Accounts: registration, login and logout, passwords, API tokens and user administration.
+
+use std::net::IpAddr;
+
+use serde_json::json;
+
+use super::{AuditEntry, Outcome, audit, by, require};
+use crate::auth::{Caller, Permission, Role, password, secret};
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::{ApiToken, NewSession, User};
+
+/// A session just opened: the cookie value to hand to the browser.
+pub struct OpenedSession {
+    pub user: User,
+    pub cookie_value: String,
+}
+
+/// Checks a username: 1 to 64 letters, digits, `.`, `_` or `-`.
+pub fn validate_username(name: &str) -> Result<()> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if name.is_empty() || name.len() > 64 || !ok_chars {
+        return Err(Error::Invalid(format!(
+            "the username '{}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-'",
+            name.chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
+/// Self-service registration. The first account becomes admin; later ones are viewers, and
+/// only while an admin has opened registration.
+pub async fn register(
+    state: &AppState,
+    client: Option<IpAddr>,
+    username: &str,
+    new_password: &str,
+) -> Result<OpenedSession> {
+    validate_username(username)?;
+    password::validate(new_password)?;
+    let refused = |reason: &str| AuditEntry {
+        actor: None,
+        actor_name: Some(username),
+        client,
+        action: "auth.register",
+        target: Some(username.to_string()),
+        outcome: Outcome::Denied,
+        detail: Some(json!({ "reason": reason })),
+    };
+    let first = state.store.count_users().await? == 0;
+    if !first && !super::settings::load(state).await?.registration_open {
+        audit(state, refused("registration is closed")).await;
+        return Err(Error::Forbidden {
+            code: "registration_closed",
+            message: "registration is closed; ask an administrator for an account".into(),
+        });
+    }
+    let hash = password::hash_blocking(new_password.to_string()).await?;
+    let role = if first { Role::Admin } else { Role::Viewer };
+    let user = match state.store.create_user(username, &hash, role, first).await {
+        Ok(Some(user)) => user,
+        // Someone else created the first account in the meantime: this one is not first.
+        Ok(None) => return Box::pin(register(state, client, username, new_password)).await,
+        Err(err) => {
+            let err = Error::from(err);
+            audit(state, refused(&err.to_string())).await;
+            return Err(err);
+        }
+    };
+    audit(
+        state,
+        AuditEntry {
+            actor: Some(&user),
+            actor_name: None,
+            client,
+            action: "auth.register",
+            target: Some(user.username.clone()),
+            outcome: Outcome::Success,
+            detail: Some(json!({ "role": user.role, "first_account": first })),
+        },
+    )
+    .await;
+    open_session(state, user, client).await
+}
+
+/// Checks a username and password and opens a session.
+pub async fn login(
+    state: &AppState,
+    client: Option<IpAddr>,
+    username: &str,
+    given_password: &str,
+) -> Result<OpenedSession> {
+    let address = client.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let failed = |reason: &str, outcome| AuditEntry {
+        actor: None,
+        actor_name: Some(username),
+        client,
+        action: "auth.login_failed",
+        target: Some(username.chars().take(64).collect()),
+        outcome,
+        detail: Some(json!({ "reason": reason })),
+    };
+    if let Err(retry_after_secs) = state.throttle.check(&address, username) {
+        audit(state, failed("too many failed attempts", Outcome::Denied)).await;
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    let user = state.store.user_by_name(username).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = password::verify_blocking(given_password.to_string(), stored).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        state.throttle.record_failure(&address, username);
+        audit(
+            state,
+            failed("wrong username or password", Outcome::Failure),
+        )
+        .await;
+        return Err(Error::Unauthorized {
+            code: "invalid_credentials",
+            message: "wrong username or password".into(),
+        });
+    };
+    state.throttle.record_success(username);
+    audit(
+        state,
+        AuditEntry {
+            actor: Some(&user),
+            actor_name: None,
+            client,
+            action: "auth.login",
+            target: Some(user.username.clone()),
+            outcome: Outcome::Success,
+            detail: None,
+        },
+    )
+    .await;
+    open_session(state, user, client).await
+}
+
+async fn open_session(
+    state: &AppState,
+    user: User,
+    client: Option<IpAddr>,
+) -> Result<OpenedSession> {
+    let cookie_value = secret::random_hex();
+    let now = now_ms();
+    state
+        .store
+        .create_session(NewSession {
+            id_hash: secret::digest(&cookie_value),
+            user_id: user.id,
+            created_at: now,
+            expires_at: now + state.config.session_ttl.as_millis() as i64,
+            client: client.map(|ip| ip.to_string()),
+        })
+        .await?;
+    Ok(OpenedSession { user, cookie_value })
+}
+
+/// Ends the caller's session (for a token caller there is nothing to end).
+pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
+    if let Some(id_hash) = caller.session_hash() {
+        state.store.delete_session(id_hash).await?;
+    }
+    let target = Some(caller.user.username.clone());
+    audit(state, by(caller, "auth.logout", target, Outcome::Success)).await;
+    Ok(())
+}
+
+/// Changes the caller's own password and ends their other sessions.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    const ACTION: &str = "auth.password_change";
+    let target = Some(caller.user.username.clone());
+    password::validate(new)?;
+    let matches =
+        password::verify_blocking(current.to_string(), Some(caller.user.password_hash.clone()))
+            .await?;
+    if !matches {
+        audit(state, by(caller, ACTION, target, Outcome::Failure)).await;
+        return Err(Error::Forbidden {
+            code: "wrong_password",
+            message: "the current password is not right".into(),
+        });
+    }
+    let hash = password::hash_blocking(new.to_string()).await?;
+    state.store.set_user_password(caller.user.id, &hash).await?;
+    let revoked = state
+        .store
+        .delete_user_sessions(caller.user.id, caller.session_hash())
+        .await?;
+    let mut entry = by(caller, ACTION, target, Outcome::Success);
+    entry.detail = Some(json!({ "other_sessions_revoked": revoked }));
+    audit(state, entry).await;
+    Ok(())
+}
+
+pub async fn list_tokens(state: &AppState, caller: &Caller) -> Result<Vec<ApiToken>> {
+    Ok(state.store.list_tokens(caller.user.id).await?)
+}
+
+/// Creates an API token for the caller; the secret is returned this once only.
+pub async fn create_token(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+) -> Result<(ApiToken, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::Invalid(
+            "the token name must have 1 to 100 characters".into(),
+        ));
+    }
+    let secret = secret::new_token();
+    let token = state
+        .store
+        .create_token(caller.user.id, name, &secret::digest(&secret), now_ms())
+        .await?;
+    let mut entry = by(
+        caller,
+        "token.create",
+        Some(format!("token {}", token.id)),
+        Outcome::Success,
+    );
+    entry.detail = Some(json!({ "name": token.name }));
+    audit(state, entry).await;
+    Ok((token, secret))
+}
+
+pub async fn delete_token(state: &AppState, caller: &Caller, token_id: i64) -> Result<()> {
+    let target = Some(format!("token {token_id}"));
+    if !state.store.delete_token(caller.user.id, token_id).await? {
+        audit(state, by(caller, "token.delete", target, Outcome::Failure)).await;
+        return Err(Error::NotFound(format!(
+            "you have no API token with id {token_id}"
+        )));
+    }
+    audit(state, by(caller, "token.delete", target, Outcome::Success)).await;
+    Ok(())
+}
+
+pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<User>> {
+    caller.require(Permission::ManageUsers)?;
+    Ok(state.store.list_users().await?)
+}
+
+/// An administrator creates an account with any role.
+pub async fn create_user(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+    new_password: &str,
+    role: Role,
+) -> Result<User> {
+    const ACTION: &str = "user.create";
+    require(
+        state,
+        caller,
+        Permission::ManageUsers,
+        ACTION,
+        Some(username.to_string()),
+    )
+    .await?;
+    validate_username(username)?;
+    password::validate(new_password)?;
+    let hash = password::hash_blocking(new_password.to_string()).await?;
+    let user = state
+        .store
+        .create_user(username, &hash, role, false)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("user insert returned no row")))?;
+    let mut entry = by(
+        caller,
+        ACTION,
+        Some(user.username.clone()),
+        Outcome::Success,
+    );
+    entry.detail = Some(json!({ "id": user.id, "role": role }));
+    audit(state, entry).await;
+    Ok(user)
+}
+
+/// An administrator changes an account's role and/or password. A password reset also ends
+/// that account's sessions.
+pub async fn update_user(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    role: Option<Role>,
+    new_password: Option<&str>,
+) -> Result<User> {
+    const ACTION: &str = "user.update";
+    require(
+        state,
+        caller,
+        Permission::ManageUsers,
+        ACTION,
+        Some(format!("user {id}")),
+    )
+    .await?;
+    let user = find_user(state, id).await?;
+    if let Some(new_password) = new_password {
+        password::validate(new_password)?;
+    }
+    if let Some(role) = role
+        && user.role == Role::Admin
+        && role != Role::Admin
+        && state.store.count_admins().await? <= 1
+    {
+        return Err(Error::Conflict(format!(
+            "'{}' is the last administrator; make someone else admin first",
+            user.username
+        )));
+    }
+    if let Some(role) = role {
+        state.store.set_user_role(id, role).await?;
+    }
+    if let Some(new_password) = new_password {
+        let hash = password::hash_blocking(new_password.to_string()).await?;
+        state.store.set_user_password(id, &hash).await?;
+        let keep = if id == caller.user.id {
+            caller.session_hash()
+        } else {
+            None
+        };
+        state.store.delete_user_sessions(id, keep).await?;
+    }
+    let mut entry = by(
+        caller,
+        ACTION,
+        Some(user.username.clone()),
+        Outcome::Success,
+    );
+    entry.detail =
+        Some(json!({ "id": id, "role": role, "password_reset": new_password.is_some() }));
+    audit(state, entry).await;
+    find_user(state, id).await
+}
+
+pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
+    const ACTION: &str = "user.delete";
+    require(
+        state,
+        caller,
+        Permission::ManageUsers,
+        ACTION,
+        Some(format!("user {id}")),
+    )
+    .await?;
+    let user = find_user(state, id).await?;
+    if id == caller.user.id {
+        return Err(Error::Conflict("you cannot delete your own account".into()));
+    }
+    if user.role == Role::Admin && state.store.count_admins().await? <= 1 {
+        return Err(Error::Conflict(format!(
+            "'{}' is the last administrator",
+            user.username
+        )));
+    }
+    state.store.delete_user(id).await?;
+    let mut entry = by(
+        caller,
+        ACTION,
+        Some(user.username.clone()),
+        Outcome::Success,
+    );
+    entry.detail = Some(json!({ "id": id }));
+    audit(state, entry).await;
+    Ok(())
+}
+
+async fn find_user(state: &AppState, id: i64) -> Result<User> {
+    state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no account with id {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_username;
+
+    #[test]
+    fn usernames() {
+        assert!(validate_username("alice").is_ok());
+        assert!(validate_username("a.b-c_d9").is_ok());
+        assert!(validate_username("").is_err());
+        assert!(validate_username("with space").is_err());
+        assert!(validate_username("ünï").is_err());
+        assert!(validate_username(&"a".repeat(65)).is_err());
+    }
+}

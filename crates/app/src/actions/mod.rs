@@ -1,0 +1,114 @@
+//! The only way anything changes: accounts, settings and (in later modules) the machine itself.
+//!
+//! Each action checks the caller's permission through [`Caller::require`](crate::auth::Caller),
+//! does the work, and writes one audit row, for failures and refusals too.
+
+pub mod accounts;
+pub mod settings;
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use crate::auth::{Caller, Permission};
+use crate::clock::now_ms;
+use crate::error::Result;
+use crate::state::AppState;
+use crate::store::{NewAuditEvent, User};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Attempted and failed (wrong password, the OS refused).
+    Failure,
+    /// Refused before trying (no permission, protected target, rate limited).
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// One audit row about to be written.
+pub struct AuditEntry<'a> {
+    pub actor: Option<&'a User>,
+    /// The name tried, when there is no authenticated actor (a failed login).
+    pub actor_name: Option<&'a str>,
+    pub client: Option<IpAddr>,
+    pub action: &'static str,
+    pub target: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<Value>,
+}
+
+/// Writes an audit row. A failure to write is logged, never turned into a failure of the
+/// action that already happened.
+pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
+    let event = NewAuditEvent {
+        at: now_ms(),
+        actor_id: entry.actor.map(|u| u.id),
+        actor: entry
+            .actor
+            .map(|u| u.username.clone())
+            .or_else(|| entry.actor_name.map(str::to_string)),
+        action: entry.action.to_string(),
+        target: entry.target,
+        outcome: entry.outcome.as_str().to_string(),
+        detail: entry.detail,
+        client: entry.client.map(|ip| ip.to_string()),
+    };
+    if let Err(err) = state.store.append_audit(&event).await {
+        tracing::error!(action = %event.action, "could not write the audit row: {err}");
+    }
+}
+
+/// The permission gate for actions: refusals are audited as `denied` under `action`.
+pub async fn require(
+    state: &AppState,
+    caller: &Caller,
+    permission: Permission,
+    action: &'static str,
+    target: Option<String>,
+) -> Result<()> {
+    if let Err(err) = caller.require(permission) {
+        audit(
+            state,
+            AuditEntry {
+                actor: Some(&caller.user),
+                actor_name: None,
+                client: caller.client,
+                action,
+                target,
+                outcome: Outcome::Denied,
+                detail: Some(serde_json::json!({ "reason": err.to_string() })),
+            },
+        )
+        .await;
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// An audit entry for an authenticated caller.
+pub fn by<'a>(
+    caller: &'a Caller,
+    action: &'static str,
+    target: Option<String>,
+    outcome: Outcome,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        actor: Some(&caller.user),
+        actor_name: None,
+        client: caller.client,
+        action,
+        target,
+        outcome,
+        detail: None,
+    }
+}

@@ -1,0 +1,143 @@
+//! The authenticated caller of a request, resolved from a Bearer token or the session cookie.
+//!
+//! Handlers that take a [`Caller`] are reachable only when logged in; privileged work then
+//! goes through [`Caller::require`], the single permission gate.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+
+use super::{Permission, secret};
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::User;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "boss_session";
+
+/// A session is extended at most this often, so that browsing does not write on every request.
+const SESSION_REFRESH_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    /// Logged in through the UI; `id_hash` is the stored form of the cookie.
+    Session {
+        id_hash: String,
+    },
+    Token {
+        id: i64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub method: AuthMethod,
+    pub client: Option<IpAddr>,
+}
+
+impl Caller {
+    /// The permission gate: `Ok` when the caller's role grants `permission`.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.user.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden {
+                code: "forbidden",
+                message: format!(
+                    "your role '{}' may not {}",
+                    self.user.role,
+                    permission.describe()
+                ),
+            })
+        }
+    }
+
+    pub fn session_hash(&self) -> Option<&str> {
+        match &self.method {
+            AuthMethod::Session { id_hash } => Some(id_hash),
+            AuthMethod::Token { .. } => None,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let client = client_ip(parts);
+        let now = now_ms();
+        if let Some(value) = parts.headers.get(AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(|| {
+                    Error::unauthorized("the Authorization header must be 'Bearer <token>'")
+                })?;
+            let (token, user) = state
+                .store
+                .use_token(&secret::digest(token), now)
+                .await?
+                .ok_or_else(|| {
+                    Error::unauthorized("the API token is not valid (revoked or mistyped)")
+                })?;
+            return Ok(Caller {
+                user,
+                method: AuthMethod::Token { id: token.id },
+                client,
+            });
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar
+            .get(SESSION_COOKIE)
+            .ok_or_else(|| Error::unauthorized("log in first"))?;
+        let id_hash = secret::digest(cookie.value());
+        let (session, user) = state
+            .store
+            .session(&id_hash, now)
+            .await?
+            .ok_or_else(|| Error::unauthorized("your session has ended; log in again"))?;
+        if now - session.last_seen_at > SESSION_REFRESH_MS {
+            let ttl = state.config.session_ttl.as_millis() as i64;
+            state.store.extend_session(&id_hash, now, now + ttl).await?;
+        }
+        Ok(Caller {
+            user,
+            method: AuthMethod::Session { id_hash },
+            client,
+        })
+    }
+}
+
+/// The address of the peer, when the server was started with connection info.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    pub fn to_key(self) -> String {
+        self.0
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(ClientAddr(client_ip(parts)))
+    }
+}
+
+fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_canonical())
+}

@@ -1,0 +1,73 @@
+//! The command line: `boss serve` runs the server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, DEFAULT_BIND};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "boss",
+    version,
+    about = "Boss of Apps: see and control the apps, windows and \
+    processes of this computer from a browser"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Boss server (web UI and API).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Anything but loopback exposes Boss to the network.
+    #[arg(long, env = "BOSS_BIND", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+    /// Directory for the database and logs [default: $XDG_DATA_HOME/boss]
+    #[arg(long, env = "BOSS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB
+    /// [default: a SQLite file in the data directory]
+    #[arg(long, env = "BOSS_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Also accept this host name in requests (repeat, or comma-separate in the environment);
+    /// IP addresses, localhost and this machine's name are always accepted.
+    #[arg(
+        long = "allowed-host",
+        env = "BOSS_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Mark the session cookie Secure: set this when Boss is reached over HTTPS (a TLS proxy).
+    #[arg(long, env = "BOSS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+impl ServeArgs {
+    pub fn into_config(self) -> Config {
+        let data_dir = self.data_dir.unwrap_or_else(Config::default_data_dir);
+        let mut config = Config::for_data_dir(data_dir);
+        config.bind = self.bind;
+        if let Some(url) = self.database_url.filter(|u| !u.is_empty()) {
+            config.database_url = url;
+        }
+        config.allowed_hosts = self
+            .allowed_hosts
+            .into_iter()
+            .filter(|h| !h.is_empty())
+            .collect();
+        if let Some(name) = platform::hostname() {
+            config.allowed_hosts.push(name.clone());
+            config.allowed_hosts.push(format!("{name}.local"));
+        }
+        config.secure_cookies = self.secure_cookies;
+        config
+    }
+}

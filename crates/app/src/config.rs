@@ -1,0 +1,53 @@
+//! The server's settings, from defaults, `BOSS_*` environment variables and flags (clap reads
+//! the last two; see `cli.rs`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::auth::throttle::ThrottleLimits;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8350";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    /// Where the SQLite database, launch logs and the spool live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// Host names accepted in the `Host` header besides IP literals, `localhost` and this
+    /// machine's name (a defence against DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Mark the session cookie `Secure` (only when Boss is served over HTTPS, for instance
+    /// behind a TLS proxy: browsers drop such cookies over plain HTTP).
+    pub secure_cookies: bool,
+    pub session_ttl: Duration,
+    pub throttle: ThrottleLimits,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// Settings for tests and embedding: everything default but the data directory.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        let database_url = crate::store::SqlStore::sqlite_url(&data_dir);
+        Self {
+            bind: DEFAULT_BIND.parse().expect("valid default address"),
+            data_dir,
+            database_url,
+            allowed_hosts: Vec::new(),
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            throttle: ThrottleLimits::default(),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+
+    /// The default data directory: `$XDG_DATA_HOME/boss` (`~/.local/share/boss`).
+    pub fn default_data_dir() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("boss")
+    }
+}

@@ -1,0 +1,146 @@
+//! Registration, login, logout, the current user and password changes.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::ErrorBody;
+use super::extract::Json;
+use super::users::UserView;
+use crate::actions::accounts;
+use crate::auth::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE};
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct LoginResponse {
+    user: UserView,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Me {
+    user: UserView,
+    /// How this request was authenticated: `session` or `token`.
+    auth: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .path("/")
+        .max_age(time::Duration::seconds(
+            state.config.session_ttl.as_secs() as i64
+        ))
+        .build()
+}
+
+/// Creates an account and logs it in. The first account becomes admin; afterwards only while
+/// an admin has opened registration.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Credentials,
+    security(()),
+    responses((status = 201, body = UserView, description = "Created and logged in (cookie set)"),
+        (status = 403, body = ErrorBody, description = "Registration is closed"),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn register(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    jar: CookieJar,
+    Json(body): Json<Credentials>,
+) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
+    let opened = accounts::register(&state, client.0, &body.username, &body.password).await?;
+    let jar = jar.add(session_cookie(&state, opened.cookie_value));
+    Ok((StatusCode::CREATED, jar, Json(UserView::from(&opened.user))))
+}
+
+/// Logs in with a username and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Credentials,
+    security(()),
+    responses((status = 200, body = LoginResponse),
+        (status = 401, body = ErrorBody, description = "Wrong username or password"),
+        (status = 429, body = ErrorBody, description = "Too many failed attempts")))]
+async fn login(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    jar: CookieJar,
+    Json(body): Json<Credentials>,
+) -> Result<(CookieJar, Json<LoginResponse>)> {
+    let opened = accounts::login(&state, client.0, &body.username, &body.password).await?;
+    let jar = jar.add(session_cookie(&state, opened.cookie_value));
+    Ok((
+        jar,
+        Json(LoginResponse {
+            user: UserView::from(&opened.user),
+        }),
+    ))
+}
+
+/// Ends the session: the cookie stops working on the server, not only in this browser.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+) -> Result<(StatusCode, CookieJar)> {
+    accounts::logout(&state, &caller).await?;
+    let jar = jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build());
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+/// The logged-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(caller: Caller) -> Json<Me> {
+    let auth = match caller.method {
+        AuthMethod::Session { .. } => "session",
+        AuthMethod::Token { .. } => "token",
+    };
+    Json(Me {
+        user: UserView::from(&caller.user),
+        auth: auth.into(),
+    })
+}
+
+/// Changes your own password; your other sessions are ended.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "The current password is wrong"),
+        (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<PasswordChange>,
+) -> Result<StatusCode> {
+    accounts::change_password(&state, &caller, &body.current_password, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

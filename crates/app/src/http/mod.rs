@@ -1,0 +1,108 @@
+//! The HTTP interface: one module per resource, each owning its routes, merged into one router
+//! whose OpenAPI document is generated from the same route list.
+
+mod audit;
+mod auth;
+pub mod error;
+mod extract;
+pub mod guard;
+mod health;
+mod settings;
+mod tokens;
+mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::{Caller, SESSION_COOKIE};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Boss of Apps",
+        description = "See and control the processes, windows and applications of this computer."
+    ),
+    modifiers(&SecuritySchemes),
+    security(("session" = []), ("token" = [])),
+    components(schemas(error::ErrorBody)),
+    tags(
+        (name = "system", description = "Health and documents"),
+        (name = "auth", description = "Registration, login, sessions, passwords"),
+        (name = "tokens", description = "API tokens for scripts and the CLI"),
+        (name = "users", description = "Account administration (admins)"),
+        (name = "settings", description = "Server settings"),
+        (name = "audit", description = "The audit log (admins)"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI description, before state and middleware.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(tokens::routes())
+        .merge(users::routes())
+        .merge(settings::routes())
+        .merge(audit::routes())
+}
+
+/// The OpenAPI document of the whole API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = api_routes().split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+/// The complete application: API, OpenAPI document, embedded UI and every guard.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api_routes().split_for_parts();
+    let document = Arc::new(openapi());
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move |_caller: Caller| {
+                let document = Arc::clone(&document);
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
+        .fallback(crate::web::serve)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(from_fn(guard::json_errors))
+        .layer(CatchPanicLayer::custom(guard::panic_response))
+        .layer(from_fn(guard::refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), guard::check_host))
+        .layer(from_fn(guard::security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,13 @@
+//! Boss of Apps: the server, its store, accounts, API, embedded UI and command line.
+
+pub mod actions;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod web;

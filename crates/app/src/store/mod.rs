@@ -1,0 +1,153 @@
+//! Persistence: accounts, sessions, API tokens, the audit log and settings.
+//!
+//! Everything the server keeps goes through the [`Store`] trait, so that handlers never see SQL
+//! and a backend can be swapped (SQLite by default, PostgreSQL by URL). Times are epoch
+//! milliseconds; the HTTP layer formats them.
+
+mod sql;
+
+pub use sql::{SqlStore, redact_url};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+
+/// Errors of the persistence boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (a taken username, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored value could not be understood (a corrupt row).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub client: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// One row of the audit log, as written.
+#[derive(Debug, Clone, Default)]
+pub struct NewAuditEvent {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    /// A JSON document with whatever else is worth keeping (the reason of a failure, say).
+    pub detail: Option<serde_json::Value>,
+    pub client: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub event: NewAuditEvent,
+}
+
+/// Which audit rows to read: all filters are optional and combine with AND.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Only rows older than this id (the paging cursor).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The backend's name, for logs and health checks ("sqlite", "postgres").
+    fn backend(&self) -> &'static str;
+
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn count_admins(&self) -> StoreResult<i64>;
+    /// Creates an account; [`StoreError::Conflict`] when the name is taken. When
+    /// `only_if_no_users` is set the insert happens only while there are no accounts at all, so
+    /// two racing first registrations cannot both become admin (`Ok(None)` for the loser).
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        only_if_no_users: bool,
+    ) -> StoreResult<Option<User>>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<()>;
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()>;
+    async fn delete_user(&self, id: i64) -> StoreResult<bool>;
+
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+    /// The live (unexpired) session with this id hash, and its user.
+    async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<(Session, User)>>;
+    async fn extend_session(&self, id_hash: &str, now: i64, expires_at: i64) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Revokes every session of a user but `keep` (the caller's own, when changing a password).
+    async fn delete_user_sessions(&self, user_id: i64, keep: Option<&str>) -> StoreResult<u64>;
+    async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64>;
+
+    async fn create_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<ApiToken>;
+    async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
+    /// The token with this hash and its owner; marks it used.
+    async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>>;
+    async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool>;
+
+    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<i64>;
+    /// Newest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    async fn set_setting(&self, key: &str, value: &serde_json::Value, now: i64) -> StoreResult<()>;
+}

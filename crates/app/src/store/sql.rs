@@ -1,0 +1,558 @@
+//! The [`Store`] over SQL, one implementation for SQLite and PostgreSQL.
+//!
+//! Queries are written once with `$n` placeholders and run through sqlx's `Any` driver; the only
+//! per-backend parts are the migration folders and the connection set-up.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, AssertSqlSafe, Row};
+
+use super::{
+    ApiToken, AuditEvent, AuditFilter, NewAuditEvent, NewSession, Session, Store, StoreError,
+    StoreResult, User,
+};
+use crate::auth::Role;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pooled SQL database holding everything Boss keeps.
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// The URL of the default database: a SQLite file in `data_dir`, created when missing.
+    pub fn sqlite_url(data_dir: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("boss.db").display())
+    }
+
+    /// Connects to `url` (`sqlite:` or `postgres:`) and brings its schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Corrupt(format!(
+                "unsupported database URL '{}': use sqlite:... or postgres://...",
+                redact_url(url)
+            )));
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
+        options = match backend {
+            Backend::Sqlite => {
+                // An in-memory SQLite database exists per connection: keep exactly one.
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let options = if in_memory {
+                    options
+                        .max_connections(1)
+                        .min_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                } else {
+                    options.max_connections(8)
+                };
+                options.after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        // sqlx sets foreign_keys and busy_timeout itself; WAL persists in the
+                        // file, `synchronous` is per connection.
+                        sqlx::query("PRAGMA synchronous = NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(())
+                    })
+                })
+            }
+            Backend::Postgres => options.max_connections(10),
+        };
+        let pool = options.connect(url).await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// SQLite's journal mode (`wal` expected), for tests and diagnostics.
+    pub async fn sqlite_journal_mode(&self) -> StoreResult<String> {
+        let row = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<String, _>(0)?)
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The URL with its password hidden, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn conflict_or(err: sqlx::Error, message: &str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(message.to_string())
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        role: Role::from_str(&role).map_err(|_| StoreError::Corrupt(format!("role '{role}'")))?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, role, created_at";
+
+/// A value bound to a query built at run time.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn count_admins(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        only_if_no_users: bool,
+    ) -> StoreResult<Option<User>> {
+        let now = crate::clock::now_ms();
+        let sql = if only_if_no_users {
+            "INSERT INTO users (username, password_hash, role, created_at, updated_at) \
+             SELECT $1, $2, $3, $4, $4 WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING id"
+        } else {
+            "INSERT INTO users (username, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) RETURNING id"
+        };
+        let row = sqlx::query(sql)
+            .bind(username)
+            .bind(password_hash)
+            .bind(role.as_str())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| conflict_or(e, &format!("the username '{username}' is taken")))?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(User {
+            id: row.try_get(0)?,
+            username: username.to_string(),
+            password_hash: password_hash.to_string(),
+            role,
+            created_at: now,
+        }))
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(crate::clock::now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(crate::clock::now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, id: i64) -> StoreResult<bool> {
+        // Sessions and tokens go with the account (ON DELETE CASCADE).
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client) \
+             VALUES ($1, $2, $3, $3, $4, $5)",
+        )
+        .bind(session.id_hash)
+        .bind(session.user_id)
+        .bind(session.created_at)
+        .bind(session.expires_at)
+        .bind(session.client)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<(Session, User)>> {
+        let row = sqlx::query(
+            "SELECT s.id_hash, s.user_id, s.last_seen_at, s.expires_at, \
+                    u.id, u.username, u.password_hash, u.role, u.created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let session = Session {
+            id_hash: row.try_get("id_hash")?,
+            user_id: row.try_get("user_id")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        Ok(Some((session, user_from_row(&row)?)))
+    }
+
+    async fn extend_session(&self, id_hash: &str, now: i64, expires_at: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(now)
+            .bind(expires_at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user_id: i64, keep: Option<&str>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<ApiToken> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "token collision; try again"))?;
+        Ok(ApiToken {
+            id: row.try_get(0)?,
+            user_id,
+            name: name.to_string(),
+            created_at: now,
+            last_used_at: None,
+        })
+    }
+
+    async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>> {
+        let row = sqlx::query(
+            "SELECT t.id AS token_id, t.user_id, t.name, t.created_at AS token_created_at, \
+                    t.last_used_at, u.id, u.username, u.password_hash, u.role, u.created_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token = ApiToken {
+            id: row.try_get("token_id")?,
+            user_id: row.try_get("user_id")?,
+            name: row.try_get("name")?,
+            created_at: row.try_get("token_created_at")?,
+            last_used_at: Some(now),
+        };
+        // Recording every use would write on every API call; a minute's precision is plenty.
+        let last_used: Option<i64> = row.try_get("last_used_at")?;
+        if last_used.is_none_or(|at| now - at > 60_000) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some((token, user_from_row(&row)?)))
+    }
+
+    async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "INSERT INTO audit_events (at, actor_id, actor, action, target, outcome, detail, client) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(event.at)
+        .bind(event.actor_id)
+        .bind(event.actor.clone())
+        .bind(event.action.clone())
+        .bind(event.target.clone())
+        .bind(event.outcome.clone())
+        .bind(event.detail.as_ref().map(|d| d.to_string()))
+        .bind(event.client.clone())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
+        let mut conditions = Vec::new();
+        let mut args = Vec::new();
+        let mut push = |column: &str, op: &str, arg: Arg| {
+            args.push(arg);
+            conditions.push(format!("{column} {op} ${}", args.len()));
+        };
+        if let Some(actor) = &filter.actor {
+            push("actor", "=", Arg::Text(actor.clone()));
+        }
+        if let Some(action) = &filter.action {
+            push("action", "=", Arg::Text(action.clone()));
+        }
+        if let Some(outcome) = &filter.outcome {
+            push("outcome", "=", Arg::Text(outcome.clone()));
+        }
+        if let Some(since) = filter.since {
+            push("at", ">=", Arg::Int(since));
+        }
+        if let Some(until) = filter.until {
+            push("at", "<", Arg::Int(until));
+        }
+        if let Some(before) = filter.before_id {
+            push("id", "<", Arg::Int(before));
+        }
+        let mut sql = String::from(
+            "SELECT id, at, actor_id, actor, action, target, outcome, detail, client FROM audit_events",
+        );
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        sql.push_str(&format!(
+            " ORDER BY id DESC LIMIT {}",
+            filter.limit.clamp(1, 1000)
+        ));
+        // Only column names and placeholders are formatted in; every value is bound.
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for arg in args {
+            query = match arg {
+                Arg::Int(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let detail: Option<String> = row.try_get("detail")?;
+                Ok(AuditEvent {
+                    id: row.try_get("id")?,
+                    event: NewAuditEvent {
+                        at: row.try_get("at")?,
+                        actor_id: row.try_get("actor_id")?,
+                        actor: row.try_get("actor")?,
+                        action: row.try_get("action")?,
+                        target: row.try_get("target")?,
+                        outcome: row.try_get("outcome")?,
+                        detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+                        client: row.try_get("client")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: String = row.try_get(0)?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("setting '{key}': {e}")))
+    }
+
+    async fn set_setting(&self, key: &str, value: &serde_json::Value, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value.to_string())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(
+            redact_url("postgres://boss:secret@db/boss"),
+            "postgres://boss:***@db/boss"
+        );
+        assert_eq!(
+            redact_url("postgres://boss@db/boss"),
+            "postgres://boss@db/boss"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+}
