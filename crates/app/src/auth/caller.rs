@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let client = client_ip(parts);
+        let client = client_ip(parts).await;
         let now = now_ms();
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
@@ -131,13 +131,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(ClientAddr(client_ip(parts)))
+        Ok(ClientAddr(client_ip(parts).await))
     }
 }
 
-fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
+/// Through the extractor rather than the extensions, so that tests' `MockConnectInfo` works.
+async fn client_ip(parts: &mut Parts) -> Option<IpAddr> {
+    ConnectInfo::<SocketAddr>::from_request_parts(parts, &())
+        .await
+        .ok()
         .map(|ConnectInfo(addr)| addr.ip().to_canonical())
 }
