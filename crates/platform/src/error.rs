@@ -15,6 +15,9 @@ pub enum Error {
     /// Boss refuses to touch this (PID 1, itself, a protected application).
     #[error("protected: {0}")]
     Protected(String),
+    /// The target changed under us (a PID now held by another process).
+    #[error("{0}")]
+    Changed(String),
     #[error("{context}: {source}")]
     Io { context: String, source: io::Error },
 }

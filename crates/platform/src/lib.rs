@@ -1,13 +1,18 @@
 //! The operating-system layer of Boss of Apps: everything OS-specific and every `unsafe` block
-//! lives here, behind portable types, with one backend per OS and an `unsupported` one that
-//! compiles anywhere.
+//! lives here, behind portable types ([`model`]), with one backend per OS and an `unsupported`
+//! one that compiles anywhere and answers [`Error::Unsupported`].
+//!
+//! Backends: Linux (`/proc`). Planned beside it: macOS and Windows (through sysinfo and the
+//! native APIs), see the design notes.
 
 pub mod error;
+pub mod model;
 
 pub use error::{Error, Result};
+pub use model::*;
 
 #[cfg(target_os = "linux")]
-mod linux;
+pub mod linux;
 #[cfg(not(target_os = "linux"))]
 mod unsupported;
 
@@ -16,10 +21,55 @@ use linux as native;
 #[cfg(not(target_os = "linux"))]
 use unsupported as native;
 
+/// The name of the backend compiled in (`linux`, `unsupported`).
+pub const BACKEND: &str = native::NAME;
+
 /// This machine's host name, if it has one.
 pub fn hostname() -> Option<String> {
     native::hostname()
 }
 
-/// The name of the backend compiled in (`linux`, `unsupported`).
-pub const BACKEND: &str = native::NAME;
+/// Reads process snapshots; keeps what it needs between refreshes (CPU counters, caches), so
+/// keep one and refresh it rather than making a new one each time.
+pub trait ProcessSource: Send {
+    /// Every process (not threads) and the system summary. CPU figures cover the time since
+    /// the previous refresh; on the first they are zero.
+    fn refresh(&mut self) -> Result<ProcessSnapshot>;
+}
+
+pub fn process_source() -> Result<Box<dyn ProcessSource>> {
+    native::process_source()
+}
+
+/// The detail view of one process. `info.cpu_percent` is zero: take it from a snapshot.
+pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
+    native::process_detail(pid)
+}
+
+/// The identity (PID and start time) of the process holding `pid` now.
+pub fn identify_process(pid: u32) -> Result<ProcessRef> {
+    native::identify(pid)
+}
+
+/// Whether the process still runs (not ended, not a zombie, PID not reused).
+pub fn process_running(target: ProcessRef) -> bool {
+    native::is_running(target)
+}
+
+/// Sends `signal` to exactly `target`: never to another process that reused its PID.
+pub fn send_signal(target: ProcessRef, signal: Signal) -> Result<()> {
+    native::send_signal(target, signal)
+}
+
+/// Sets the nice value (-20 to 19) of every thread of `target`.
+pub fn set_nice(target: ProcessRef, nice: i32) -> Result<()> {
+    native::set_nice(target, nice)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,4 +1,16 @@
-//! The Linux backend: the proc filesystem, X11 and XDG desktop entries.
+//! The Linux backend: the proc filesystem (and, later, X11 and XDG desktop entries).
+
+mod control;
+mod detail;
+mod procfs;
+mod system;
+mod users;
+
+pub use control::{identify, is_running, send_signal, set_nice};
+pub use detail::process_detail;
+
+use crate::error::Result;
+use crate::model::ProcessSnapshot;
 
 pub const NAME: &str = "linux";
 
@@ -6,4 +18,19 @@ pub fn hostname() -> Option<String> {
     let uname = rustix::system::uname();
     let name = uname.nodename().to_string_lossy().trim().to_string();
     (!name.is_empty() && name != "(none)").then_some(name)
+}
+
+impl crate::ProcessSource for procfs::ProcReader {
+    fn refresh(&mut self) -> Result<ProcessSnapshot> {
+        procfs::ProcReader::refresh(self)
+    }
+}
+
+pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {
+    Ok(Box::new(procfs::ProcReader::new()?))
+}
+
+/// The `/proc` reader and parsers, for the benchmark and the parser fuzz tests.
+pub mod proc {
+    pub use super::procfs::{ProcReader, parse_cmdline, parse_stat};
 }
