@@ -1,0 +1,241 @@
+// Accounts in a real browser: first-account registration, logout, failed and successful login,
+// server-side revocation of the session, the phone layout, and screenshots of both themes.
+// The steps share one server and one browser page and run in order.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  apiRequest,
+  DEFAULT_PASSWORD,
+  expectLoginPage,
+  expectRegisterPage,
+  expectShell,
+  fillLogin,
+  fillRegister,
+  horizontalOverflow,
+  launchBrowser,
+  loginViaUi,
+  logoutViaUi,
+  openPage,
+  prerequisites,
+  screenshot,
+  startBoss,
+  themeState,
+  unlabelledInputs,
+  waitUntil,
+  withEvidence,
+} from '../harness.js';
+
+const USERNAME = 'alice';
+const PASSWORD = DEFAULT_PASSWORD;
+const NAV_TESTIDS = [
+  'nav-processes',
+  'nav-windows',
+  'nav-apps',
+  'nav-history',
+  'nav-audit',
+  'nav-settings',
+  'nav-account',
+];
+
+/** Status of GET /api/v1/auth/me fetched by the page itself (with the browser's cookies). */
+function meStatusFromPage(page) {
+  return page.evaluate(async () => {
+    const response = await fetch('/api/v1/auth/me', { credentials: 'same-origin' });
+    return response.status;
+  });
+}
+
+async function sessionCookie(context) {
+  return (await context.cookies()).find((c) => c.name === 'boss_session');
+}
+
+function hashOf(page) {
+  return new URL(page.url()).hash;
+}
+
+describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 }, () => {
+  let boss;
+  let browser;
+  let desk; // the desktop-sized page that the steps share
+
+  before(async () => {
+    boss = await startBoss();
+    browser = await launchBrowser();
+    desk = await openPage(browser, boss);
+  });
+
+  after(async () => {
+    await desk?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await boss?.stop();
+  });
+
+  // One step: runs with evidence (screenshot, page log, server log) on failure, and fails on any
+  // console error, CSP violation or unexpected HTTP error the page had during the step.
+  const step = (name, body) =>
+    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
+
+  step('a. a fresh server shows the register page; the first account lands in the shell', async ({ page }) => {
+    const health = await apiRequest(boss, '/health');
+    assert.equal(health.status, 200);
+    assert.equal(health.body.setup_required, true, 'a new data dir has no account yet');
+
+    await page.goto('/');
+    await expectRegisterPage(page);
+    await page.locator('h1').first().waitFor({ state: 'visible' });
+    assert.deepEqual(await unlabelledInputs(page), [], 'every register input has a label');
+    await screenshot(page, 'register-first-account');
+
+    // The form checks that both passwords match before it sends anything.
+    await fillRegister(page, { username: USERNAME, password: PASSWORD, confirm: `${PASSWORD}?`, navigate: false });
+    await page.getByRole('alert').waitFor({ state: 'visible' });
+    assert.notEqual((await page.getByRole('alert').textContent()).trim(), '', 'the alert says what is wrong');
+    await expectRegisterPage(page);
+
+    await fillRegister(page, { username: USERNAME, password: PASSWORD, navigate: false });
+    await expectShell(page, { username: USERNAME });
+    for (const testid of NAV_TESTIDS) {
+      await page.getByTestId(testid).waitFor({ state: 'visible' });
+    }
+    assert.match(hashOf(page), /^#\/processes/, 'the default page after registering');
+    assert.equal(await page.getByRole('alert').count(), 0, 'no error left on screen');
+
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json());
+    assert.equal(me.user.username, USERNAME);
+    assert.equal(me.user.role, 'admin', 'the first account is the administrator');
+  });
+
+  step('b. logging out shows the login page', async ({ page }) => {
+    await logoutViaUi(page);
+    assert.equal(await page.getByTestId('current-user').count(), 0, 'the shell is gone');
+    assert.equal(await page.getByTestId('logout').count(), 0, 'no logout button when signed out');
+    await page.locator('h1').first().waitFor({ state: 'visible' });
+    assert.deepEqual(await unlabelledInputs(page), [], 'every login input has a label');
+    await screenshot(page, 'login');
+  });
+
+  step('c. a wrong password shows an alert and stays on the login page', async ({ page, watch }) => {
+    watch.expectHttpError(401, '/api/v1/auth/login');
+    await fillLogin(page, { username: USERNAME, password: 'not the right password', navigate: false });
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    assert.notEqual((await alert.textContent()).trim(), '', 'the alert has a message');
+    await expectLoginPage(page);
+    assert.equal(await page.getByTestId('current-user').count(), 0, 'still signed out');
+    await screenshot(page, 'login-wrong-password');
+  });
+
+  step('d. the right password logs back in', async ({ page }) => {
+    await fillLogin(page, { username: USERNAME, password: PASSWORD, navigate: false });
+    await expectShell(page, { username: USERNAME });
+    assert.equal(await page.getByRole('alert').count(), 0, 'the old error is gone');
+    assert.equal(await meStatusFromPage(page), 200);
+  });
+
+  step('e. after logout the old session cookie no longer works', async ({ page, context }) => {
+    const old = await sessionCookie(context);
+    assert.ok(old, 'the session cookie boss_session is set after login');
+    assert.equal(old.httpOnly, true, 'the session cookie is HttpOnly');
+    assert.equal(old.sameSite, 'Strict', 'the session cookie is SameSite=Strict');
+    assert.equal(await meStatusFromPage(page), 200, 'the session works before logout');
+
+    await logoutViaUi(page);
+    const now = await sessionCookie(context);
+    assert.ok(!now || now.value !== old.value, 'logout clears the cookie in the browser');
+
+    // Put the old cookie back: the server must have revoked the session itself.
+    await context.addCookies([old]);
+    assert.equal((await sessionCookie(context))?.value, old.value);
+    assert.equal(await meStatusFromPage(page), 401, 'a revoked session is refused');
+
+    await page.reload();
+    await expectLoginPage(page);
+    assert.equal(await page.getByTestId('current-user').count(), 0, 'the UI does not trust the old cookie');
+  });
+
+  step('f. on a phone the menu reaches the navigation and nothing scrolls sideways', async () => {
+    const phone = await openPage(browser, boss, {
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    try {
+      await withEvidence({ name: 'f-phone', page: phone.page, watch: phone.watch, boss }, async () => {
+        const { page } = phone;
+        await page.goto('/#/login');
+        await expectLoginPage(page);
+        const loginWidth = await horizontalOverflow(page);
+        assert.ok(loginWidth.scrollWidth <= loginWidth.clientWidth, `login page scrolls sideways: ${JSON.stringify(loginWidth)}`);
+        await screenshot(page, 'phone-login');
+
+        await loginViaUi(page, { username: USERNAME, password: PASSWORD });
+        const shellWidth = await horizontalOverflow(page);
+        assert.ok(shellWidth.scrollWidth <= shellWidth.clientWidth, `shell scrolls sideways: ${JSON.stringify(shellWidth)}`);
+        await screenshot(page, 'phone-shell');
+
+        const menu = page.getByRole('button', { name: /menu/i });
+        await menu.waitFor({ state: 'visible' });
+        assert.equal(await page.getByTestId('nav-windows').isVisible(), false, 'the navigation starts folded away');
+        await menu.tap();
+        for (const testid of NAV_TESTIDS) {
+          await page.getByTestId(testid).waitFor({ state: 'visible' });
+        }
+        const openWidth = await horizontalOverflow(page);
+        assert.ok(openWidth.scrollWidth <= openWidth.clientWidth, `open menu scrolls sideways: ${JSON.stringify(openWidth)}`);
+        await screenshot(page, 'phone-menu-open');
+
+        await page.getByTestId('nav-windows').tap();
+        await waitUntil(() => /^#\/windows/.test(hashOf(page)), { message: `#/windows (at ${page.url()})` });
+        await page.locator('h1').first().waitFor({ state: 'visible' });
+        await page.getByTestId('nav-windows').waitFor({ state: 'hidden' }); // the menu folds after choosing
+        const windowsWidth = await horizontalOverflow(page);
+        assert.ok(windowsWidth.scrollWidth <= windowsWidth.clientWidth, `windows page scrolls sideways: ${JSON.stringify(windowsWidth)}`);
+        await screenshot(page, 'phone-windows');
+      });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  step('g. screenshots of the login page and of the shell in light and dark', async ({ page }) => {
+    await page.goto('/#/login');
+    await expectLoginPage(page);
+    await screenshot(page, 'login-light');
+    await loginViaUi(page, { username: USERNAME, password: PASSWORD });
+
+    const light = await themeState(page);
+    assert.notEqual(light.dataTheme, 'dark', 'a light system preference starts light');
+    await screenshot(page, 'shell-light');
+
+    const toggle = page.getByRole('button', { name: /theme|dark|light/i }).first();
+    await toggle.click();
+    const dark = await waitUntil(async () => {
+      const state = await themeState(page);
+      return state.dataTheme === 'dark' && state.background !== light.background && state;
+    }, { message: 'the dark theme (data-theme=dark and another background)' });
+    assert.notEqual(dark.color, light.color, 'the text colour changes with the theme');
+    await screenshot(page, 'shell-dark');
+
+    // The choice survives a reload, and applies to the signed-out pages too.
+    await page.reload();
+    await expectShell(page, { username: USERNAME });
+    assert.equal((await themeState(page)).dataTheme, 'dark', 'the theme choice is kept');
+    await logoutViaUi(page);
+    assert.equal((await themeState(page)).background, dark.background, 'the login page is dark too');
+    await screenshot(page, 'login-dark');
+
+    // Without a stored choice, the system preference decides.
+    const night = await openPage(browser, boss, { colorScheme: 'dark' });
+    try {
+      await withEvidence({ name: 'g-system-dark', page: night.page, watch: night.watch, boss }, async () => {
+        await night.page.goto('/#/login');
+        await expectLoginPage(night.page);
+        const state = await themeState(night.page);
+        assert.equal(state.background, dark.background, 'a dark system preference gives the dark theme');
+      });
+    } finally {
+      await night.close();
+    }
+  });
+});
