@@ -1,0 +1,95 @@
+// Account page: who you are, change your password, and manage your API tokens.
+import { html, useState } from '../vendor/preact-htm.js';
+import { api, errorMessage } from '../api.js';
+import { PageHeading } from '../ui/page.js';
+import { ErrorAlert, StatusMessage } from '../ui/feedback.js';
+import { formatDateTime, ROLE_LABELS, MIN_PASSWORD_LENGTH } from '../ui/format.js';
+import { TokensSection } from './account-tokens.js';
+
+function AccountInfo({ user, auth }) {
+  return html`
+    <section class="panel" aria-labelledby="account-info-title">
+      <h2 id="account-info-title">Your account</h2>
+      <dl class="facts" data-testid="account-info">
+        <dt>User name</dt>
+        <dd data-testid="account-username">${user.username}</dd>
+        <dt>Role</dt>
+        <dd data-testid="account-role">${ROLE_LABELS[user.role] || user.role}</dd>
+        ${user.created_at &&
+        html`<dt>Created</dt>
+          <dd><time datetime=${user.created_at} title=${user.created_at}>${formatDateTime(user.created_at)}</time></dd>`}
+        ${auth && html`<dt>Signed in with</dt><dd>${auth === 'token' ? 'an API token' : 'a browser session'}</dd>`}
+      </dl>
+    </section>
+  `;
+}
+
+function ChangePasswordForm() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState(null);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event) {
+    event.preventDefault();
+    setStatus('');
+    if (!current) return setError('Enter your current password.');
+    if (next.length < MIN_PASSWORD_LENGTH) {
+      return setError(`The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
+    if (next !== confirm) return setError('The two new passwords do not match.');
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/auth/password', { method: 'POST', body: { current_password: current, new_password: next } });
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setStatus('Password changed. Your other sessions have been signed out.');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`
+    <section class="panel" aria-labelledby="password-title">
+      <h2 id="password-title">Change password</h2>
+      <form class="form form-narrow" onSubmit=${submit} novalidate data-testid="password-form">
+        <${ErrorAlert} message=${error} testid="password-error" />
+        <${StatusMessage} message=${status} testid="password-status" />
+        <div class="field">
+          <label for="current-password">Current password</label>
+          <input id="current-password" name="current_password" type="password" autocomplete="current-password"
+            value=${current} onInput=${(e) => setCurrent(e.target.value)} />
+        </div>
+        <div class="field">
+          <label for="new-password">New password</label>
+          <input id="new-password" name="new_password" type="password" autocomplete="new-password"
+            aria-describedby="new-password-hint" value=${next} onInput=${(e) => setNext(e.target.value)} />
+          <p id="new-password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
+        </div>
+        <div class="field">
+          <label for="confirm-password">Confirm new password</label>
+          <input id="confirm-password" name="confirm_password" type="password" autocomplete="new-password"
+            value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
+        </div>
+        <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="password-submit">
+          ${busy ? 'Changing…' : 'Change password'}
+        </button>
+      </form>
+    </section>
+  `;
+}
+
+export function AccountPage({ title, user, auth }) {
+  return html`
+    <${PageHeading} title=${title} />
+    <${AccountInfo} user=${user} auth=${auth} />
+    <${ChangePasswordForm} />
+    <${TokensSection} />
+  `;
+}

@@ -1,0 +1,84 @@
+// Register page. When no account exists yet, this creates the first one, which becomes admin.
+import { html, useState } from '../vendor/preact-htm.js';
+import { api, errorMessage } from '../api.js';
+import { AuthCard } from '../ui/auth-card.js';
+import { ErrorAlert } from '../ui/feedback.js';
+import { MIN_PASSWORD_LENGTH } from '../ui/format.js';
+
+export function RegisterPage({ health, onSignedIn }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const firstAccount = health.setup_required;
+  const title = firstAccount ? 'Create the first account (it will be the administrator)' : 'Create an account';
+
+  if (!firstAccount && !health.registration_open) {
+    return html`
+      <${AuthCard} title="Registration is closed">
+        <p>New accounts cannot register on this Boss. Ask an administrator to create one for you.</p>
+        <p class="auth-switch"><a href="#/login" data-testid="login-link">Back to log in</a></p>
+      <//>
+    `;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const problem = checkForm(username, password, confirm);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await api('/auth/register', { method: 'POST', body: { username: username.trim(), password } });
+      onSignedIn(user);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return html`
+    <${AuthCard} title=${title}>
+      ${firstAccount &&
+      html`<p class="muted">Nobody has an account on this Boss yet. The account you create now can manage users and settings.</p>`}
+      <form class="form" onSubmit=${submit} novalidate data-testid="register-form">
+        <${ErrorAlert} message=${error} testid="register-error" />
+        <div class="field">
+          <label for="username">User name</label>
+          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
+            required maxlength="64" autofocus aria-describedby="username-hint"
+            value=${username} onInput=${(e) => setUsername(e.target.value)} />
+          <p id="username-hint" class="hint">Letters, digits, dots, dashes and underscores.</p>
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="new-password" required
+            aria-describedby="password-hint" value=${password} onInput=${(e) => setPassword(e.target.value)} />
+          <p id="password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
+        </div>
+        <div class="field">
+          <label for="confirm">Confirm password</label>
+          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
+            value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
+        </div>
+        <button type="submit" class="btn btn-primary btn-block" disabled=${busy} data-testid="register-submit">
+          ${busy ? 'Creating…' : 'Create account'}
+        </button>
+      </form>
+      ${!firstAccount && html`<p class="auth-switch">Already have an account? <a href="#/login" data-testid="login-link">Log in</a></p>`}
+    <//>
+  `;
+}
+
+/** Client-side checks that save a round trip; the server checks everything again. */
+export function checkForm(username, password, confirm) {
+  if (!username.trim()) return 'Enter a user name.';
+  if (password.length < MIN_PASSWORD_LENGTH) return `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password !== confirm) return 'The two passwords do not match.';
+  return null;
+}

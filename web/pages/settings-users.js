@@ -1,0 +1,170 @@
+// Users section of the Settings page (admins): list accounts, change roles, delete, add.
+import { html, useState, useEffect } from '../vendor/preact-htm.js';
+import { api, errorMessage } from '../api.js';
+import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
+import { useConfirm } from '../ui/dialog.js';
+import { formatDateTime, ROLES, ROLE_LABELS } from '../ui/format.js';
+
+function AddUserForm({ onAdded }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState('viewer');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event) {
+    event.preventDefault();
+    if (!username.trim() || !password) {
+      setError('Enter a user name and a password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await api('/users', { method: 'POST', body: { username: username.trim(), password, role } });
+      setUsername('');
+      setPassword('');
+      setRole('viewer');
+      onAdded(user);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`
+    <form class="form form-inline" onSubmit=${submit} novalidate aria-labelledby="add-user-title"
+      data-testid="add-user-form">
+      <h3 id="add-user-title">Add user</h3>
+      <${ErrorAlert} message=${error} testid="add-user-error" />
+      <div class="form-row">
+        <div class="field">
+          <label for="add-username">User name</label>
+          <input id="add-username" name="username" autocomplete="off" autocapitalize="none" spellcheck="false"
+            maxlength="64" value=${username} onInput=${(e) => setUsername(e.target.value)} />
+        </div>
+        <div class="field">
+          <label for="add-password">Password</label>
+          <input id="add-password" name="password" type="password" autocomplete="new-password"
+            value=${password} onInput=${(e) => setPassword(e.target.value)} />
+        </div>
+        <div class="field">
+          <label for="add-role">Role</label>
+          <select id="add-role" name="role" value=${role} onChange=${(e) => setRole(e.target.value)}>
+            ${ROLES.map((r) => html`<option key=${r} value=${r}>${ROLE_LABELS[r]}</option>`)}
+          </select>
+        </div>
+        <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="add-user-submit">Add user</button>
+      </div>
+    </form>
+  `;
+}
+
+function UserRow({ user, isSelf, onRoleChange, onDelete }) {
+  return html`
+    <tr data-testid="user-row" data-username=${user.username}>
+      <td data-label="User name"><span>${user.username}${isSelf && html` <span class="muted">(you)</span>`}</span></td>
+      <td data-label="Role">
+        <select aria-label=${`Role of ${user.username}`} value=${user.role} data-testid="user-role"
+          onChange=${(e) => onRoleChange(user, e.target)}>
+          ${ROLES.map((r) => html`<option key=${r} value=${r}>${ROLE_LABELS[r]}</option>`)}
+        </select>
+      </td>
+      <td class="nowrap" data-label="Created">
+        ${user.created_at && html`<time datetime=${user.created_at} title=${user.created_at}>${formatDateTime(user.created_at)}</time>`}
+      </td>
+      <td class="actions-cell">
+        <button type="button" class="btn btn-danger btn-small" onClick=${() => onDelete(user)}
+          disabled=${isSelf} title=${isSelf ? 'You cannot delete your own account here.' : undefined}
+          aria-label=${`Delete ${user.username}`} data-testid="user-delete">Delete</button>
+      </td>
+    </tr>
+  `;
+}
+
+export function UsersSection({ currentUser, onUserUpdated }) {
+  const [users, setUsers] = useState(null);
+  const [error, setError] = useState(null);
+  const [status, setStatus] = useState('');
+  const [dialog, confirm] = useConfirm();
+
+  useEffect(() => {
+    api('/users')
+      .then((data) => setUsers(data.users))
+      .catch((err) => setError(errorMessage(err)));
+  }, []);
+
+  const replace = (updated) => setUsers((list) => list.map((u) => (u.id === updated.id ? updated : u)));
+
+  async function changeRole(user, select) {
+    const role = select.value;
+    setError(null);
+    setStatus('');
+    try {
+      const updated = await api(`/users/${user.id}`, { method: 'PATCH', body: { role } });
+      replace(updated);
+      setStatus(`${updated.username} is now ${ROLE_LABELS[updated.role] || updated.role}.`);
+      if (updated.id === currentUser.id) onUserUpdated(updated);
+    } catch (err) {
+      select.value = user.role; // the server refused (e.g. last admin): show the real role again
+      setError(errorMessage(err));
+    }
+  }
+
+  async function remove(user) {
+    const ok = await confirm({
+      title: `Delete ${user.username}?`,
+      message: 'The account, its sessions and its API tokens are removed. This cannot be undone.',
+      confirmLabel: 'Delete user',
+      danger: true,
+    });
+    if (!ok) return;
+    setError(null);
+    setStatus('');
+    try {
+      await api(`/users/${user.id}`, { method: 'DELETE' });
+      setUsers((list) => list.filter((u) => u.id !== user.id));
+      setStatus(`${user.username} was deleted.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  function added(user) {
+    setUsers((list) => [...(list || []), user]);
+    setStatus(`${user.username} was added.`);
+  }
+
+  return html`
+    <section class="panel" aria-labelledby="users-title" data-testid="users-section">
+      <h2 id="users-title">Users</h2>
+      <${ErrorAlert} message=${error} testid="users-error" />
+      <${StatusMessage} message=${status} testid="users-status" />
+      ${users === null && !error && html`<${Loading} />`}
+      ${users &&
+      html`
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Users">
+          <table class="table table-stack" data-testid="users-table">
+            <thead>
+              <tr>
+                <th scope="col">User name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${users.map(
+                (u) => html`<${UserRow} key=${u.id} user=${u} isSelf=${u.id === currentUser.id}
+                  onRoleChange=${changeRole} onDelete=${remove} />`,
+              )}
+            </tbody>
+          </table>
+        </div>
+      `}
+      <${AddUserForm} onAdded=${added} />
+      ${dialog}
+    </section>
+  `;
+}
