@@ -48,6 +48,10 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure: set this when Boss is reached over HTTPS (a TLS proxy).
     #[arg(long, env = "BOSS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// How often, in milliseconds, the process table is refreshed while someone watches.
+    #[arg(long, env = "BOSS_SAMPLE_INTERVAL_MS", default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub sample_interval_ms: u64,
 }
 
 impl ServeArgs {
@@ -68,6 +72,7 @@ impl ServeArgs {
             config.allowed_hosts.push(format!("{name}.local"));
         }
         config.secure_cookies = self.secure_cookies;
+        config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
         config
     }
 }

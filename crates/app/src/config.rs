@@ -26,6 +26,8 @@ pub struct Config {
     pub throttle: ThrottleLimits,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// How often the process table is sampled while someone watches.
+    pub sample_interval: Duration,
 }
 
 impl Config {
@@ -41,6 +43,7 @@ impl Config {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             throttle: ThrottleLimits::default(),
             max_body_bytes: 64 * 1024,
+            sample_interval: Duration::from_secs(1),
         }
     }
 

@@ -68,3 +68,25 @@ impl From<StoreError> for Error {
         }
     }
 }
+
+impl From<platform::Error> for Error {
+    fn from(err: platform::Error) -> Self {
+        use platform::Error as P;
+        match err {
+            P::NotFound(what) => Error::NotFound(format!("{what} does not exist (any more)")),
+            P::PermissionDenied(message) => Error::Forbidden {
+                code: "permission_denied",
+                message,
+            },
+            P::Protected(message) => Error::Forbidden {
+                code: "protected",
+                message,
+            },
+            P::Changed(message) => Error::Conflict(message),
+            P::Unsupported(what) => {
+                Error::Unavailable(format!("not supported on this system: {what}"))
+            }
+            P::Io { .. } => Error::Internal(anyhow::Error::new(err)),
+        }
+    }
+}

@@ -7,6 +7,8 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod live;
+pub mod processes;
 pub mod server;
 pub mod state;
 pub mod store;

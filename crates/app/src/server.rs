@@ -37,6 +37,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;
     let state = AppState::new(store.clone(), config);
+    state
+        .apply_settings()
+        .await
+        .context("cannot read the settings")?;
     tokio::spawn(sweep_expired_sessions(store.clone()));
 
     tracing::info!("Boss of Apps is ready at http://{address}/");

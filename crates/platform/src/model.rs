@@ -32,7 +32,10 @@ pub struct ProcessInfo {
 
 impl ProcessInfo {
     pub fn identity(&self) -> ProcessRef {
-        ProcessRef { pid: self.pid, start_ticks: self.start_ticks }
+        ProcessRef {
+            pid: self.pid,
+            start_ticks: self.start_ticks,
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use crate::model::{ProcessDetail, ProcessRef, Signal};
 pub const NAME: &str = "unsupported";
 
 fn unsupported<T>() -> Result<T> {
-    Err(Error::Unsupported(format!("processes on {}", std::env::consts::OS)))
+    Err(Error::Unsupported(format!(
+        "processes on {}",
+        std::env::consts::OS
+    )))
 }
 
 pub fn hostname() -> Option<String> {

@@ -13,7 +13,13 @@ struct Spawned(Child);
 impl Spawned {
     /// Spawns and waits until the program runs (its command line is in place).
     fn new(program: &str, args: &[&str]) -> Self {
-        let child = Spawned(Command::new(program).args(args).stdin(Stdio::null()).spawn().expect("spawn"));
+        let child = Spawned(
+            Command::new(program)
+                .args(args)
+                .stdin(Stdio::null())
+                .spawn()
+                .expect("spawn"),
+        );
         let cmdline = format!("/proc/{}/cmdline", child.pid());
         eventually("the child has exec'd", || {
             std::fs::read(&cmdline).is_ok_and(|c| c.starts_with(program.as_bytes()))
@@ -48,7 +54,11 @@ fn a_spawned_process_is_listed_with_its_fields() {
     let child = Spawned::new("sleep", &["301"]);
     let mut source = platform::process_source().unwrap();
     let snapshot = source.refresh().unwrap();
-    let row = snapshot.processes.iter().find(|p| p.pid == child.pid()).expect("listed");
+    let row = snapshot
+        .processes
+        .iter()
+        .find(|p| p.pid == child.pid())
+        .expect("listed");
     assert_eq!(&*row.name, "sleep");
     assert_eq!(&*row.cmdline, "sleep 301");
     assert_eq!(row.ppid, std::process::id());
@@ -56,18 +66,34 @@ fn a_spawned_process_is_listed_with_its_fields() {
     assert!(row.memory_bytes > 0);
     assert!(!row.kernel_thread);
     let age_ms = platform::now_ms() - row.started_at;
-    assert!((-1000..10_000).contains(&age_ms), "started just now, not {age_ms} ms ago");
+    assert!(
+        (-1000..10_000).contains(&age_ms),
+        "started just now, not {age_ms} ms ago"
+    );
     let me = rustix::process::getuid().as_raw();
     assert_eq!(row.uid, me);
     if me == 0 {
         assert_eq!(&*row.user, "root");
     }
     // Threads are not processes: this test binary runs several threads and is listed once.
-    let mine = snapshot.processes.iter().filter(|p| p.pid == std::process::id()).count();
+    let mine = snapshot
+        .processes
+        .iter()
+        .filter(|p| p.pid == std::process::id())
+        .count();
     assert_eq!(mine, 1);
-    assert!(snapshot.processes.iter().any(|p| p.kernel_thread), "kernel threads are flagged");
-    assert!(snapshot.processes.windows(2).all(|w| w[0].pid < w[1].pid), "sorted by PID");
-    assert_eq!(snapshot.system.process_count as usize, snapshot.processes.len());
+    assert!(
+        snapshot.processes.iter().any(|p| p.kernel_thread),
+        "kernel threads are flagged"
+    );
+    assert!(
+        snapshot.processes.windows(2).all(|w| w[0].pid < w[1].pid),
+        "sorted by PID"
+    );
+    assert_eq!(
+        snapshot.system.process_count as usize,
+        snapshot.processes.len()
+    );
 }
 
 #[test]
@@ -77,8 +103,16 @@ fn a_busy_loop_shows_high_cpu() {
     source.refresh().unwrap();
     std::thread::sleep(Duration::from_millis(600));
     let snapshot = source.refresh().unwrap();
-    let row = snapshot.processes.iter().find(|p| p.pid == child.pid()).unwrap();
-    assert!(row.cpu_percent > 50.0, "a spinning shell uses most of a core: {}", row.cpu_percent);
+    let row = snapshot
+        .processes
+        .iter()
+        .find(|p| p.pid == child.pid())
+        .unwrap();
+    assert!(
+        row.cpu_percent > 50.0,
+        "a spinning shell uses most of a core: {}",
+        row.cpu_percent
+    );
     assert!(snapshot.system.cpu_percent > 0.0);
 }
 
@@ -108,10 +142,16 @@ fn renice_shows_in_the_detail() {
 fn a_reused_pid_is_never_signalled() {
     let child = Spawned::new("sleep", &["304"]);
     let real = platform::identify_process(child.pid()).unwrap();
-    let stale = ProcessRef { pid: real.pid, start_ticks: real.start_ticks + 1 };
+    let stale = ProcessRef {
+        pid: real.pid,
+        start_ticks: real.start_ticks + 1,
+    };
     let err = platform::send_signal(stale, Signal::Kill).unwrap_err();
     assert!(matches!(err, platform::Error::Changed(_)), "{err:?}");
-    assert!(platform::process_running(real), "the real process was not touched");
+    assert!(
+        platform::process_running(real),
+        "the real process was not touched"
+    );
     assert!(!platform::process_running(stale));
 }
 
@@ -122,7 +162,10 @@ fn an_ended_process_is_not_found() {
     child.wait().unwrap();
     let err = platform::identify_process(pid).unwrap_err();
     assert!(matches!(err, platform::Error::NotFound(_)), "{err:?}");
-    assert!(matches!(platform::process_detail(pid), Err(platform::Error::NotFound(_))));
+    assert!(matches!(
+        platform::process_detail(pid),
+        Err(platform::Error::NotFound(_))
+    ));
 }
 
 #[test]

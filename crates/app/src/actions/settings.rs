@@ -7,16 +7,19 @@ use utoipa::ToSchema;
 use super::{Outcome, audit};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::state::AppState;
 
 const ACTION: &str = "settings.update";
 const REGISTRATION_OPEN: &str = "registration_open";
+const PROTECTED_PROCESSES: &str = "protected_processes";
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
     /// Whether anyone may create an account (the first account can always be created).
     pub registration_open: bool,
+    /// Process names, or program names or paths, that Boss never signals or ends.
+    pub protected_processes: Vec<String>,
 }
 
 /// A partial update: absent fields stay as they are.
@@ -24,6 +27,7 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub registration_open: Option<bool>,
+    pub protected_processes: Option<Vec<String>>,
 }
 
 pub async fn load(state: &AppState) -> Result<Settings> {
@@ -33,21 +37,56 @@ pub async fn load(state: &AppState) -> Result<Settings> {
         .await?
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    Ok(Settings { registration_open })
+    let protected_processes = state
+        .store
+        .setting(PROTECTED_PROCESSES)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    Ok(Settings {
+        registration_open,
+        protected_processes,
+    })
 }
 
 pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> Result<Settings> {
     super::require(state, caller, Permission::ManageSettings, ACTION, None).await?;
     let now = now_ms();
+    if let Some(names) = &patch.protected_processes {
+        validate_names(names)?;
+    }
     if let Some(open) = patch.registration_open {
         state
             .store
             .set_setting(REGISTRATION_OPEN, &json!(open), now)
             .await?;
     }
+    if let Some(names) = patch.protected_processes {
+        let mut names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
+        names.sort();
+        names.dedup();
+        state
+            .store
+            .set_setting(PROTECTED_PROCESSES, &json!(names), now)
+            .await?;
+    }
     let settings = load(state).await?;
+    let protection = crate::processes::Protection::new(settings.protected_processes.clone());
+    state.processes.set_protection(protection);
     let mut entry = super::by(caller, ACTION, None, Outcome::Success);
     entry.detail = Some(json!({ "settings": settings }));
     audit(state, entry).await;
     Ok(settings)
+}
+
+fn validate_names(names: &[String]) -> Result<()> {
+    if names.len() > 200 {
+        return Err(Error::Invalid("at most 200 protected names".into()));
+    }
+    if let Some(bad) = names.iter().find(|n| n.trim().is_empty() || n.len() > 4096) {
+        return Err(Error::Invalid(format!(
+            "'{bad}' is not a usable process name or path"
+        )));
+    }
+    Ok(())
 }

@@ -4,9 +4,11 @@
 mod audit;
 mod auth;
 pub mod error;
+mod events;
 mod extract;
 pub mod guard;
 mod health;
+mod processes;
 mod settings;
 mod tokens;
 mod users;
@@ -43,6 +45,7 @@ use crate::state::AppState;
         (name = "users", description = "Account administration (admins)"),
         (name = "settings", description = "Server settings"),
         (name = "audit", description = "The audit log (admins)"),
+        (name = "processes", description = "Processes, the system summary and live events"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +75,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(settings::routes())
         .merge(audit::routes())
+        .merge(processes::routes())
+        .merge(events::routes())
 }
 
 /// The OpenAPI document of the whole API.

@@ -39,7 +39,8 @@ fn errno_error(errno: Errno, pid: u32, doing: &str) -> Error {
 /// Opens a pidfd for `target` and checks, after opening, that the PID still belongs to the
 /// same process: the pidfd then pins that process, whatever happens to the PID.
 fn open_checked(target: ProcessRef, doing: &str) -> Result<OwnedFd> {
-    let pid = Pid::from_raw(target.pid as i32).ok_or_else(|| Error::NotFound(format!("process {}", target.pid)))?;
+    let pid = Pid::from_raw(target.pid as i32)
+        .ok_or_else(|| Error::NotFound(format!("process {}", target.pid)))?;
     let fd = pidfd_open(pid, PidfdFlags::empty()).map_err(|e| errno_error(e, target.pid, doing))?;
     let stat = read_stat(target.pid)?;
     if stat.starttime != target.start_ticks {
@@ -63,8 +64,16 @@ pub fn set_nice(target: ProcessRef, nice: i32) -> Result<()> {
         .map_err(|e| super::procfs::not_found_or(e, target.pid))?;
     let mut changed = 0;
     for task in tasks.flatten() {
-        let Some(tid) = task.file_name().to_str().and_then(|t| t.parse::<i32>().ok()) else { continue };
-        let Some(tid) = Pid::from_raw(tid) else { continue };
+        let Some(tid) = task
+            .file_name()
+            .to_str()
+            .and_then(|t| t.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Some(tid) = Pid::from_raw(tid) else {
+            continue;
+        };
         match rustix::process::setpriority_process(Some(tid), nice) {
             Ok(()) => changed += 1,
             // A thread that ended meanwhile is no failure.
@@ -87,7 +96,10 @@ pub fn set_nice(target: ProcessRef, nice: i32) -> Result<()> {
 /// The identity of the process now holding `pid`.
 pub fn identify(pid: u32) -> Result<ProcessRef> {
     let stat = read_stat(pid)?;
-    Ok(ProcessRef { pid, start_ticks: stat.starttime })
+    Ok(ProcessRef {
+        pid,
+        start_ticks: stat.starttime,
+    })
 }
 
 /// Whether `target` still runs: same start time, and not a zombie waiting to be reaped.
@@ -95,7 +107,10 @@ pub fn is_running(target: ProcessRef) -> bool {
     match read_stat(target.pid) {
         Ok(stat) => {
             stat.starttime == target.start_ticks
-                && !matches!(state_from_char(stat.state), ProcessState::Zombie | ProcessState::Dead)
+                && !matches!(
+                    state_from_char(stat.state),
+                    ProcessState::Zombie | ProcessState::Dead
+                )
         }
         Err(_) => false,
     }

@@ -16,9 +16,14 @@ pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
     let base = format!("/proc/{pid}");
     let status = fs::read_to_string(format!("{base}/status")).unwrap_or_default();
     let status_value = |key: &str| {
-        status.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(':')).map(str::trim)
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .map(str::trim)
     };
-    let argv = fs::read(format!("{base}/cmdline")).map(|b| parse_cmdline(&b)).unwrap_or_default();
+    let argv = fs::read(format!("{base}/cmdline"))
+        .map(|b| parse_cmdline(&b))
+        .unwrap_or_default();
     let uid = fs::metadata(&base).map(|m| m.uid()).unwrap_or(0);
     let ticks = rustix::param::clock_ticks_per_second() as f64;
     let boot_ms = super::system::boot_time_ms()?;
@@ -37,7 +42,11 @@ pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
         cmdline: Arc::from(argv.join(" ").as_str()),
         kernel_thread: stat.flags & 0x0020_0000 != 0,
     };
-    let link = |name: &str| fs::read_link(format!("{base}/{name}")).ok().map(|p| p.to_string_lossy().into_owned());
+    let link = |name: &str| {
+        fs::read_link(format!("{base}/{name}"))
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
+    };
     let (open_files, open_file_count) = match open_files(pid) {
         Some((files, count)) => (Some(files), Some(count)),
         None => (None, None),
@@ -46,18 +55,24 @@ pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
         exe: link("exe"),
         cwd: link("cwd"),
         argv,
-        environment: fs::read(format!("{base}/environ")).ok().map(|b| parse_environ(&b)),
+        environment: fs::read(format!("{base}/environ"))
+            .ok()
+            .map(|b| parse_environ(&b)),
         nice: stat.nice,
         priority: stat.priority,
         session_id: stat.session,
         process_group: stat.pgrp,
         terminal: terminal_name(stat.tty_nr),
         virtual_memory_bytes: stat.vsize,
-        io: fs::read_to_string(format!("{base}/io")).ok().and_then(|t| parse_io(&t)),
+        io: fs::read_to_string(format!("{base}/io"))
+            .ok()
+            .and_then(|t| parse_io(&t)),
         open_files,
         open_file_count,
-        voluntary_context_switches: status_value("voluntary_ctxt_switches").and_then(|v| v.parse().ok()),
-        involuntary_context_switches: status_value("nonvoluntary_ctxt_switches").and_then(|v| v.parse().ok()),
+        voluntary_context_switches: status_value("voluntary_ctxt_switches")
+            .and_then(|v| v.parse().ok()),
+        involuntary_context_switches: status_value("nonvoluntary_ctxt_switches")
+            .and_then(|v| v.parse().ok()),
         info,
     })
 }
@@ -114,12 +129,22 @@ fn open_files(pid: u32) -> Option<(Vec<OpenFile>, u32)> {
     fds.sort_by_key(|(fd, _)| *fd);
     let count = fds.len() as u32;
     fds.truncate(MAX_OPEN_FILES);
-    let sockets = if fds.iter().any(|(_, t)| t.starts_with("socket:")) { socket_table(pid) } else { HashMap::new() };
+    let sockets = if fds.iter().any(|(_, t)| t.starts_with("socket:")) {
+        socket_table(pid)
+    } else {
+        HashMap::new()
+    };
     let files = fds
         .into_iter()
         .map(|(fd, target)| {
-            let (kind, target) = if let Some(inode) = target.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')) {
-                let described = inode.parse::<u64>().ok().and_then(|i| sockets.get(&i).cloned());
+            let (kind, target) = if let Some(inode) = target
+                .strip_prefix("socket:[")
+                .and_then(|t| t.strip_suffix(']'))
+            {
+                let described = inode
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|i| sockets.get(&i).cloned());
                 ("socket", described.unwrap_or(target))
             } else if target.starts_with("pipe:") {
                 ("pipe", target)
@@ -130,7 +155,11 @@ fn open_files(pid: u32) -> Option<(Vec<OpenFile>, u32)> {
             } else {
                 ("other", target)
             };
-            OpenFile { fd, kind: kind.into(), target }
+            OpenFile {
+                fd,
+                kind: kind.into(),
+                target,
+            }
         })
         .collect();
     Some((files, count))
@@ -192,7 +221,10 @@ fn parse_address(text: &str) -> Option<String> {
     match addr.len() {
         8 => {
             let n = u32::from_str_radix(addr, 16).ok()?;
-            Some(format!("{}:{port}", std::net::Ipv4Addr::from(n.to_le_bytes())))
+            Some(format!(
+                "{}:{port}",
+                std::net::Ipv4Addr::from(n.to_le_bytes())
+            ))
         }
         32 => {
             let mut bytes = [0u8; 16];
@@ -214,17 +246,30 @@ mod tests {
     fn parses_environment_and_io() {
         assert_eq!(
             parse_environ(b"A=1\0B=x=y\0C\0"),
-            vec![("A".into(), "1".into()), ("B".into(), "x=y".into()), ("C".into(), String::new())]
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "x=y".into()),
+                ("C".into(), String::new())
+            ]
         );
         let io = parse_io("rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n").unwrap();
-        assert_eq!((io.read_chars, io.write_chars, io.read_bytes, io.write_bytes), (10, 20, 4096, 8192));
+        assert_eq!(
+            (io.read_chars, io.write_chars, io.read_bytes, io.write_bytes),
+            (10, 20, 4096, 8192)
+        );
     }
 
     #[test]
     fn describes_sockets() {
         let line = "   0: 0100007F:20AE 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0";
-        assert_eq!(describe_inet("tcp", line), Some((12345, "tcp 127.0.0.1:8366 (listening)".into())));
-        assert_eq!(parse_address("00000000000000000000000001000000:0050").as_deref(), Some("[::1]:80"));
+        assert_eq!(
+            describe_inet("tcp", line),
+            Some((12345, "tcp 127.0.0.1:8366 (listening)".into()))
+        );
+        assert_eq!(
+            parse_address("00000000000000000000000001000000:0050").as_deref(),
+            Some("[::1]:80")
+        );
         assert_eq!(terminal_name(34816).as_deref(), Some("pts/0"));
         assert_eq!(terminal_name(0), None);
     }

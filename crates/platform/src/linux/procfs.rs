@@ -117,7 +117,10 @@ pub(super) fn not_found_or(err: std::io::Error, pid: u32) -> Error {
         std::io::ErrorKind::PermissionDenied => {
             Error::PermissionDenied(format!("the system does not let Boss read process {pid}"))
         }
-        _ => Error::Io { context: format!("reading process {pid}"), source: err },
+        _ => Error::Io {
+            context: format!("reading process {pid}"),
+            source: err,
+        },
     }
 }
 
@@ -195,7 +198,7 @@ impl ProcReader {
             use std::fmt::Write;
             let _ = write!(path, "/proc/{pid}/stat");
             // A process may end between listing and reading: skip it.
-            let Ok(stat) = read_into(&path, &mut self.buffer).map(|b| parse_stat(b)) else {
+            let Ok(stat) = read_into(&path, &mut self.buffer).map(parse_stat) else {
                 continue;
             };
             let Some(stat) = stat else { continue };
@@ -208,7 +211,11 @@ impl ProcReader {
 
         let threads = processes.iter().map(|p| p.threads).sum();
         let system = self.system.sample(processes.len() as u32, threads)?;
-        Ok(ProcessSnapshot { taken_at: crate::now_ms(), system, processes })
+        Ok(ProcessSnapshot {
+            taken_at: crate::now_ms(),
+            system,
+            processes,
+        })
     }
 
     fn row(&mut self, stat: Stat, elapsed_ticks: Option<f64>) -> ProcessInfo {
@@ -237,7 +244,9 @@ impl ProcReader {
                     }
                     _ => 0.0,
                 };
-                let uid = fs::metadata(format!("/proc/{}", stat.pid)).map(|m| m.uid()).unwrap_or(0);
+                let uid = fs::metadata(format!("/proc/{}", stat.pid))
+                    .map(|m| m.uid())
+                    .unwrap_or(0);
                 let known = Known {
                     start_ticks: stat.starttime,
                     comm: Arc::from(stat.comm.as_str()),
@@ -281,7 +290,9 @@ fn read_into<'a>(path: &str, buffer: &'a mut Vec<u8>) -> std::io::Result<&'a str
 }
 
 fn read_cmdline(pid: u32) -> Arc<str> {
-    let argv = fs::read(format!("/proc/{pid}/cmdline")).map(|b| parse_cmdline(&b)).unwrap_or_default();
+    let argv = fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| parse_cmdline(&b))
+        .unwrap_or_default();
     Arc::from(argv.join(" ").as_str())
 }
 
@@ -315,7 +326,7 @@ mod tests {
 
     #[test]
     fn parses_cmdline() {
-        assert_eq!(parse_cmdline(b"sleep\0100\0"), vec!["sleep", "100"]);
+        assert_eq!(parse_cmdline(b"sleep\x00100\x00"), vec!["sleep", "100"]);
         assert_eq!(parse_cmdline(b""), Vec::<String>::new());
         assert_eq!(parse_cmdline(b"a b\0\xff\0"), vec!["a b", "\u{fffd}"]);
     }
@@ -324,11 +335,15 @@ mod tests {
     fn reads_this_process() {
         let mut reader = ProcReader::new().unwrap();
         let snapshot = reader.refresh().unwrap();
-        let me = snapshot.processes.iter().find(|p| p.pid == std::process::id()).unwrap();
+        let me = snapshot
+            .processes
+            .iter()
+            .find(|p| p.pid == std::process::id())
+            .unwrap();
         assert!(me.threads >= 1);
         assert!(me.memory_bytes > 0);
         assert!(!me.kernel_thread);
-        assert!(me.cmdline.len() > 0);
+        assert!(!me.cmdline.is_empty());
         assert!(snapshot.system.memory_total_bytes > 0);
     }
 }

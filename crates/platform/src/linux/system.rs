@@ -6,7 +6,10 @@ use crate::error::{Error, Result};
 use crate::model::SystemInfo;
 
 fn read(path: &str) -> Result<String> {
-    fs::read_to_string(path).map_err(|e| Error::Io { context: format!("cannot read {path}"), source: e })
+    fs::read_to_string(path).map_err(|e| Error::Io {
+        context: format!("cannot read {path}"),
+        source: e,
+    })
 }
 
 /// Boot time, epoch milliseconds (`btime` in `/proc/stat`).
@@ -25,7 +28,11 @@ pub fn boot_time_ms() -> Result<i64> {
 /// Sums of the aggregate `cpu` line: (busy, total) jiffies.
 pub fn parse_cpu_line(stat: &str) -> Option<(u64, u64)> {
     let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-    let values: Vec<u64> = line.split_ascii_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    let values: Vec<u64> = line
+        .split_ascii_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
     if values.len() < 4 {
         return None;
     }
@@ -53,7 +60,10 @@ pub struct SystemSampler {
 impl SystemSampler {
     pub fn sample(&mut self, process_count: u32, thread_count: u32) -> Result<SystemInfo> {
         let stat = read("/proc/stat")?;
-        let cpu_count = stat.lines().filter(|l| l.starts_with("cpu") && !l.starts_with("cpu ")).count() as u32;
+        let cpu_count = stat
+            .lines()
+            .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+            .count() as u32;
         let cpu_percent = match (parse_cpu_line(&stat), self.previous) {
             (Some((busy, total)), Some((pbusy, ptotal))) if total > ptotal => {
                 (busy.saturating_sub(pbusy) as f64 / (total - ptotal) as f64 * 100.0) as f32
@@ -63,8 +73,14 @@ impl SystemSampler {
         self.previous = parse_cpu_line(&stat);
         let mem = read("/proc/meminfo")?;
         let load = read("/proc/loadavg")?;
-        let mut loads = load.split_ascii_whitespace().filter_map(|v| v.parse::<f64>().ok());
-        let load_average = [loads.next().unwrap_or(0.0), loads.next().unwrap_or(0.0), loads.next().unwrap_or(0.0)];
+        let mut loads = load
+            .split_ascii_whitespace()
+            .filter_map(|v| v.parse::<f64>().ok());
+        let load_average = [
+            loads.next().unwrap_or(0.0),
+            loads.next().unwrap_or(0.0),
+            loads.next().unwrap_or(0.0),
+        ];
         let uptime_secs = read("/proc/uptime")?
             .split_ascii_whitespace()
             .next()

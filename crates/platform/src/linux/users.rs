@@ -19,12 +19,17 @@ impl UserNames {
             return;
         }
         self.loaded_mtime = mtime;
-        self.names = fs::read_to_string("/etc/passwd").map(|t| parse_passwd(&t)).unwrap_or_default();
+        self.names = fs::read_to_string("/etc/passwd")
+            .map(|t| parse_passwd(&t))
+            .unwrap_or_default();
     }
 
     /// The name, or the uid as text when there is none.
     pub fn name(&mut self, uid: u32) -> Arc<str> {
-        self.names.entry(uid).or_insert_with(|| Arc::from(uid.to_string().as_str())).clone()
+        self.names
+            .entry(uid)
+            .or_insert_with(|| Arc::from(uid.to_string().as_str()))
+            .clone()
     }
 }
 
@@ -53,7 +58,9 @@ mod tests {
 
     #[test]
     fn parses_passwd() {
-        let names = parse_passwd("root:x:0:0:root:/root:/bin/bash\n# comment\nbad line\nalice:x:1000:1000::/home/alice:/bin/sh\n");
+        let names = parse_passwd(
+            "root:x:0:0:root:/root:/bin/bash\n# comment\nbad line\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+        );
         assert_eq!(names.get(&0).map(|s| &**s), Some("root"));
         assert_eq!(names.get(&1000).map(|s| &**s), Some("alice"));
         assert_eq!(names.len(), 2);

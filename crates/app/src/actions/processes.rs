@@ -1,0 +1,422 @@
+//! Acting on processes: signals, terminate (TERM, wait, KILL), priority; each for one process
+//! or its whole tree, never for a protected process, and never for a process that has
+//! replaced the one the caller saw (PID reuse).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use platform::{ProcessRef, Signal};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{Outcome, audit, by, require};
+use crate::auth::{Caller, Permission};
+use crate::error::{Error, Result};
+use crate::live::Sample;
+use crate::state::AppState;
+
+/// The process the caller means: a PID, and optionally the start time they saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub pid: u32,
+    /// Epoch milliseconds; when given and the PID's process started at another time, the
+    /// action is refused (409) instead of hitting whichever process holds the PID now.
+    pub started_at: Option<i64>,
+}
+
+/// What happened to each process an action touched.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionReport {
+    pub pid: u32,
+    /// The outcome for `pid` itself (see `MemberResult::outcome`).
+    pub outcome: String,
+    /// One entry per process acted on, children before parents.
+    pub results: Vec<MemberResult>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberResult {
+    pub pid: u32,
+    pub name: String,
+    /// `signalled`, `reniced`, `terminated` (ended after TERM), `killed` (needed KILL),
+    /// `still_running`, `already_gone`, `protected` or `failed`.
+    pub outcome: String,
+    pub message: Option<String>,
+}
+
+/// A process picked for an action, with its identity at the time it was picked.
+struct Member {
+    target: ProcessRef,
+    name: String,
+    protected: Option<String>,
+}
+
+/// The root and (for a tree) its descendants, deepest first and the root last.
+async fn members(state: &AppState, target: Target, tree: bool) -> Result<Vec<Member>> {
+    let monitor = &state.processes;
+    let mut sample = monitor.fresh(monitor.interval).await?;
+    if sample.row(target.pid).is_none() || tree {
+        // Started after the latest sample, or a tree: look at the machine as it is now.
+        sample = monitor.fresh(Duration::ZERO).await?;
+    }
+    let row = sample
+        .row(target.pid)
+        .ok_or_else(|| Error::NotFound(format!("no process with PID {}", target.pid)))?;
+    let info = sample.process(target.pid).expect("rows mirror processes");
+    if let Some(expected) = target.started_at
+        && expected != info.started_at
+    {
+        return Err(Error::Conflict(format!(
+            "PID {} now belongs to another process (started {}); refresh and try again",
+            target.pid, row.started_at
+        )));
+    }
+    let mut order = Vec::new();
+    if tree {
+        descendants_deepest_first(&sample, target.pid, &mut order);
+    }
+    order.push(target.pid);
+    Ok(order
+        .into_iter()
+        .filter_map(|pid| {
+            let info = sample.process(pid)?;
+            let row = sample.row(pid)?;
+            Some(Member {
+                target: info.identity(),
+                name: row.name.clone(),
+                protected: row.protected.clone(),
+            })
+        })
+        .collect())
+}
+
+fn descendants_deepest_first(sample: &Sample, root: u32, out: &mut Vec<u32>) {
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    for p in &sample.snapshot.processes {
+        children.entry(p.ppid).or_default().push(p.pid);
+    }
+    // Iterative post-order, so that a deep tree cannot overflow the stack.
+    let mut stack = vec![(root, false)];
+    while let Some((pid, expanded)) = stack.pop() {
+        if expanded {
+            if pid != root {
+                out.push(pid);
+            }
+            continue;
+        }
+        stack.push((pid, true));
+        for &child in children.get(&pid).into_iter().flatten() {
+            if child != pid {
+                stack.push((child, false));
+            }
+        }
+    }
+}
+
+fn target_text(members: &[Member], pid: u32) -> String {
+    match members.last() {
+        Some(root) => format!("pid {pid} ({})", root.name),
+        None => format!("pid {pid}"),
+    }
+}
+
+/// Resolves the members and applies the protection rules: a protected root refuses the whole
+/// action (403, audited as denied).
+async fn checked_members(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    target: Target,
+    tree: bool,
+) -> Result<Vec<Member>> {
+    require(
+        state,
+        caller,
+        Permission::Act,
+        action,
+        Some(format!("pid {}", target.pid)),
+    )
+    .await?;
+    let members = match members(state, target, tree).await {
+        Ok(members) => members,
+        Err(err) => {
+            let mut entry = by(
+                caller,
+                action,
+                Some(format!("pid {}", target.pid)),
+                Outcome::Failure,
+            );
+            entry.detail = Some(json!({ "error": err.to_string() }));
+            audit(state, entry).await;
+            return Err(err);
+        }
+    };
+    let root = members.last().expect("the root is always a member");
+    if let Some(reason) = &root.protected {
+        let mut entry = by(
+            caller,
+            action,
+            Some(target_text(&members, target.pid)),
+            Outcome::Denied,
+        );
+        entry.detail = Some(json!({ "reason": reason }));
+        audit(state, entry).await;
+        return Err(Error::Forbidden {
+            code: "protected",
+            message: format!("process {} is protected: {reason}", target.pid),
+        });
+    }
+    Ok(members)
+}
+
+fn result(member: &Member, outcome: &str, message: Option<String>) -> MemberResult {
+    MemberResult {
+        pid: member.target.pid,
+        name: member.name.clone(),
+        outcome: outcome.into(),
+        message,
+    }
+}
+
+fn failure(member: &Member, err: platform::Error) -> MemberResult {
+    let outcome = match err {
+        platform::Error::NotFound(_) | platform::Error::Changed(_) => "already_gone",
+        _ => "failed",
+    };
+    result(member, outcome, Some(err.to_string()))
+}
+
+/// The per-process results of an action, and for a single-process action its failure.
+struct Done {
+    results: Vec<MemberResult>,
+    single_error: Option<platform::Error>,
+}
+
+/// Finishes an action: audit row, then either the report or, for a single process that
+/// failed, the error.
+async fn finish(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    members: &[Member],
+    target: Target,
+    mut detail: serde_json::Value,
+    done: Done,
+) -> Result<ActionReport> {
+    let Done {
+        results,
+        single_error,
+    } = done;
+    let root = results.last().expect("the root is always acted on");
+    let ok = matches!(
+        root.outcome.as_str(),
+        "signalled" | "reniced" | "terminated" | "killed"
+    );
+    detail["results"] = json!(results);
+    let mut entry = by(
+        caller,
+        action,
+        Some(target_text(members, target.pid)),
+        if ok {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+    );
+    entry.detail = Some(detail);
+    audit(state, entry).await;
+    if let Some(err) = single_error {
+        return Err(err.into());
+    }
+    Ok(ActionReport {
+        pid: target.pid,
+        outcome: root.outcome.clone(),
+        results,
+    })
+}
+
+/// Sends `signal` to the process (and, with `tree`, to its descendants first).
+pub async fn signal(
+    state: &AppState,
+    caller: &Caller,
+    target: Target,
+    signal: Signal,
+    tree: bool,
+) -> Result<ActionReport> {
+    const ACTION: &str = "process.signal";
+    let members = checked_members(state, caller, ACTION, target, tree).await?;
+    let mut results = Vec::new();
+    let mut single_error = None;
+    for member in &members {
+        if let Some(reason) = &member.protected {
+            results.push(result(member, "protected", Some(reason.clone())));
+            continue;
+        }
+        match platform::send_signal(member.target, signal) {
+            Ok(()) => results.push(result(member, "signalled", None)),
+            Err(err) if !tree => {
+                results.push(result(member, "failed", Some(err.to_string())));
+                single_error = Some(err);
+            }
+            Err(err) => results.push(failure(member, err)),
+        }
+    }
+    let detail = json!({ "signal": signal.name(), "tree": tree });
+    finish(
+        state,
+        caller,
+        ACTION,
+        &members,
+        target,
+        detail,
+        Done {
+            results,
+            single_error,
+        },
+    )
+    .await
+}
+
+/// TERM (then CONT, so that a stopped process can act on it), wait up to `timeout` for the
+/// processes to end, KILL the ones that did not.
+pub async fn terminate(
+    state: &AppState,
+    caller: &Caller,
+    target: Target,
+    timeout: Duration,
+    tree: bool,
+) -> Result<ActionReport> {
+    const ACTION: &str = "process.terminate";
+    let members = checked_members(state, caller, ACTION, target, tree).await?;
+    let mut outcome: Vec<Option<MemberResult>> = Vec::with_capacity(members.len());
+    let mut single_error = None;
+    for member in &members {
+        if let Some(reason) = &member.protected {
+            outcome.push(Some(result(member, "protected", Some(reason.clone()))));
+            continue;
+        }
+        match platform::send_signal(member.target, Signal::Term) {
+            Ok(()) => {
+                let _ = platform::send_signal(member.target, Signal::Cont);
+                outcome.push(None);
+            }
+            Err(err) => {
+                if !tree && !matches!(err, platform::Error::NotFound(_)) {
+                    outcome.push(Some(result(member, "failed", Some(err.to_string()))));
+                    single_error = Some(err);
+                } else {
+                    outcome.push(Some(failure(member, err)));
+                }
+            }
+        }
+    }
+    let pending = |outcome: &[Option<MemberResult>]| -> Vec<usize> {
+        (0..members.len())
+            .filter(|&i| outcome[i].is_none() && platform::process_running(members[i].target))
+            .collect()
+    };
+    let deadline = Instant::now() + timeout;
+    let mut alive = pending(&outcome);
+    while !alive.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        alive = pending(&outcome);
+    }
+    for &i in &alive {
+        let _ = platform::send_signal(members[i].target, Signal::Kill);
+    }
+    let kill_deadline = Instant::now() + Duration::from_secs(2);
+    let mut survivors = alive.clone();
+    while !survivors.is_empty() && Instant::now() < kill_deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        survivors.retain(|&i| platform::process_running(members[i].target));
+    }
+    let results = members
+        .iter()
+        .zip(outcome)
+        .enumerate()
+        .map(|(i, (member, done))| {
+            done.unwrap_or_else(|| {
+                if survivors.contains(&i) {
+                    result(
+                        member,
+                        "still_running",
+                        Some("did not end even after KILL (uninterruptible I/O?)".into()),
+                    )
+                } else if alive.contains(&i) {
+                    result(
+                        member,
+                        "killed",
+                        Some(format!(
+                            "did not end within {} ms of TERM",
+                            timeout.as_millis()
+                        )),
+                    )
+                } else {
+                    result(member, "terminated", None)
+                }
+            })
+        })
+        .collect();
+    let detail = json!({ "timeout_ms": timeout.as_millis() as u64, "tree": tree });
+    finish(
+        state,
+        caller,
+        ACTION,
+        &members,
+        target,
+        detail,
+        Done {
+            results,
+            single_error,
+        },
+    )
+    .await
+}
+
+/// Sets the nice value (-20 to 19) of the process (and, with `tree`, its descendants).
+pub async fn renice(
+    state: &AppState,
+    caller: &Caller,
+    target: Target,
+    nice: i32,
+    tree: bool,
+) -> Result<ActionReport> {
+    const ACTION: &str = "process.priority";
+    if !(-20..=19).contains(&nice) {
+        return Err(Error::Invalid(format!(
+            "'nice' must be between -20 and 19, not {nice}"
+        )));
+    }
+    let members = checked_members(state, caller, ACTION, target, tree).await?;
+    let mut results = Vec::new();
+    let mut single_error = None;
+    for member in &members {
+        if let Some(reason) = &member.protected {
+            results.push(result(member, "protected", Some(reason.clone())));
+            continue;
+        }
+        match platform::set_nice(member.target, nice) {
+            Ok(()) => results.push(result(member, "reniced", None)),
+            Err(err) if !tree => {
+                results.push(result(member, "failed", Some(err.to_string())));
+                single_error = Some(err);
+            }
+            Err(err) => results.push(failure(member, err)),
+        }
+    }
+    let detail = json!({ "nice": nice, "tree": tree });
+    finish(
+        state,
+        caller,
+        ACTION,
+        &members,
+        target,
+        detail,
+        Done {
+            results,
+            single_error,
+        },
+    )
+    .await
+}

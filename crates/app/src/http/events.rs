@@ -1,0 +1,131 @@
+//! The live event stream (Server-Sent Events): a full process list on connect, then changes.
+//!
+//! Events: `system` (the summary), `processes` (the full table, also sent again whenever
+//! this subscriber fell behind), `processes_diff` (`{taken_at, upserted, removed, system}`).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::ErrorBody;
+use super::extract::Query;
+use super::processes::SystemView;
+use crate::auth::{Caller, Permission};
+use crate::error::{Error, Result};
+use crate::live::{LiveEvent, Sample};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
+}
+
+const TOPICS: [&str; 1] = ["processes"];
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct EventsQuery {
+    /// Comma-separated topics to receive; default all (`processes`).
+    topics: Option<String>,
+}
+
+fn full_events(sample: &Sample) -> [Event; 2] {
+    let system = SystemView::new(&sample.snapshot.system, sample.taken_at());
+    [
+        Event::default()
+            .event("system")
+            .json_data(system)
+            .unwrap_or_default(),
+        Event::default()
+            .event("processes")
+            .data(String::from_utf8_lossy(&sample.list_json())),
+    ]
+}
+
+/// Live updates. The process sampler runs while at least one client listens.
+#[utoipa::path(get, path = "/api/v1/events", tag = "processes", params(EventsQuery),
+    responses((status = 200, content_type = "text/event-stream", description = "An SSE stream"),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    caller.require(Permission::View)?;
+    let topics: Vec<String> = match query.topics.as_deref().filter(|t| !t.is_empty()) {
+        Some(list) => list.split(',').map(|t| t.trim().to_string()).collect(),
+        None => TOPICS.iter().map(|t| t.to_string()).collect(),
+    };
+    if let Some(unknown) = topics.iter().find(|t| !TOPICS.contains(&t.as_str())) {
+        return Err(Error::Invalid(format!(
+            "unknown topic '{unknown}': use {}",
+            TOPICS.join(", ")
+        )));
+    }
+    let (tx, rx) = mpsc::channel::<Event>(16);
+    if topics.iter().any(|t| t == "processes") {
+        let monitor = state.processes.clone();
+        // Subscribe before the first full list so that no change falls in between.
+        let mut changes = monitor.subscribe();
+        let guard = monitor.watch();
+        let first = monitor.fresh(monitor.interval).await?;
+        tokio::spawn(async move {
+            let _guard = guard;
+            let mut shown = first.taken_at();
+            for event in full_events(&first) {
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                let event = tokio::select! {
+                    _ = tx.closed() => return,
+                    message = changes.recv() => message,
+                };
+                let events = match event {
+                    Ok(LiveEvent::Processes(diff)) if diff.taken_at_ms > shown => {
+                        shown = diff.taken_at_ms;
+                        let body = json!({
+                            "taken_at": diff.taken_at,
+                            "upserted": diff.upserted,
+                            "removed": diff.removed,
+                            "system": SystemView::new(&diff.system, diff.taken_at_ms),
+                        });
+                        vec![
+                            Event::default()
+                                .event("processes_diff")
+                                .data(body.to_string()),
+                        ]
+                    }
+                    Ok(LiveEvent::Processes(_)) => continue,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        match monitor.fresh(monitor.interval).await {
+                            Ok(sample) => {
+                                shown = sample.taken_at();
+                                full_events(&sample).into()
+                            }
+                            Err(_) => continue,
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                for event in events {
+                    if tx.send(event).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    let stream = ReceiverStream::new(rx).map(Ok);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

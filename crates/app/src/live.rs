@@ -1,0 +1,292 @@
+//! Live process data: a sampler that runs only while someone watches, one scan at a time for
+//! everyone, and changes broadcast to the event stream.
+//!
+//! Requests take the latest sample when it is fresh (younger than the interval); otherwise the
+//! first of them scans and the others wait for that same scan.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use platform::{ProcessInfo, ProcessSnapshot, ProcessSource, SystemInfo};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
+use crate::processes::{ProcessRow, Protection};
+
+/// One scan, with its rows as the API shows them.
+pub struct Sample {
+    pub taken: Instant,
+    pub snapshot: ProcessSnapshot,
+    pub rows: Vec<ProcessRow>,
+    /// The `GET /api/v1/processes` body, serialized once per sample on first use.
+    json: OnceLock<Bytes>,
+}
+
+impl Sample {
+    pub fn taken_at(&self) -> i64 {
+        self.snapshot.taken_at
+    }
+
+    pub fn process(&self, pid: u32) -> Option<&ProcessInfo> {
+        self.snapshot
+            .processes
+            .binary_search_by_key(&pid, |p| p.pid)
+            .ok()
+            .map(|i| &self.snapshot.processes[i])
+    }
+
+    pub fn row(&self, pid: u32) -> Option<&ProcessRow> {
+        self.rows
+            .binary_search_by_key(&pid, |r| r.pid)
+            .ok()
+            .map(|i| &self.rows[i])
+    }
+
+    pub fn list_json(&self) -> Bytes {
+        self.json
+            .get_or_init(|| {
+                let list = ProcessListRef {
+                    taken_at: crate::clock::to_rfc3339(self.taken_at()),
+                    processes: &self.rows,
+                };
+                Bytes::from(serde_json::to_vec(&list).unwrap_or_default())
+            })
+            .clone()
+    }
+}
+
+#[derive(Serialize)]
+struct ProcessListRef<'a> {
+    taken_at: String,
+    processes: &'a [ProcessRow],
+}
+
+/// What changed between two samples.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessDiff {
+    pub taken_at: String,
+    #[serde(skip)]
+    pub taken_at_ms: i64,
+    /// New processes and those whose row changed.
+    pub upserted: Vec<ProcessRow>,
+    /// PIDs that ended (or whose PID now belongs to a new process, listed in `upserted`).
+    pub removed: Vec<u32>,
+    pub system: SystemInfo,
+}
+
+/// Messages for event-stream subscribers.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    Processes(Arc<ProcessDiff>),
+}
+
+pub struct ProcessMonitor {
+    source: Option<Mutex<Box<dyn ProcessSource>>>,
+    unsupported: String,
+    scan_lock: tokio::sync::Mutex<()>,
+    latest: RwLock<Option<Arc<Sample>>>,
+    events: broadcast::Sender<LiveEvent>,
+    watchers: AtomicUsize,
+    sampler_running: Mutex<bool>,
+    pub interval: Duration,
+    protection: RwLock<Arc<Protection>>,
+}
+
+impl ProcessMonitor {
+    pub fn new(interval: Duration) -> Arc<Self> {
+        let (source, unsupported) = match platform::process_source() {
+            Ok(source) => (Some(Mutex::new(source)), String::new()),
+            Err(err) => (None, err.to_string()),
+        };
+        let (events, _) = broadcast::channel(64);
+        Arc::new(Self {
+            source,
+            unsupported,
+            scan_lock: tokio::sync::Mutex::new(()),
+            latest: RwLock::new(None),
+            events,
+            watchers: AtomicUsize::new(0),
+            sampler_running: Mutex::new(false),
+            interval,
+            protection: RwLock::new(Arc::new(Protection::default())),
+        })
+    }
+
+    /// Replaces the protection rules (from settings); rows show them from the next scan.
+    pub fn set_protection(&self, protection: Protection) {
+        *self.protection.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(protection);
+    }
+
+    pub fn protection(&self) -> Arc<Protection> {
+        self.protection
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn latest(&self) -> Option<Arc<Sample>> {
+        self.latest
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// A sample no older than `max_age`: the latest, or a new scan (one at a time).
+    pub async fn fresh(self: &Arc<Self>, max_age: Duration) -> Result<Arc<Sample>> {
+        let is_fresh = |s: &Arc<Sample>| s.taken.elapsed() <= max_age;
+        if let Some(sample) = self.latest().filter(is_fresh) {
+            return Ok(sample);
+        }
+        let _scan = self.scan_lock.lock().await;
+        // Whoever held the lock before us may have just scanned.
+        if let Some(sample) = self.latest().filter(is_fresh) {
+            return Ok(sample);
+        }
+        let first = self.latest().is_none();
+        if first {
+            // CPU figures are changes between two scans: prime the counters.
+            self.scan().await?;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        self.scan().await
+    }
+
+    async fn scan(self: &Arc<Self>) -> Result<Arc<Sample>> {
+        if self.source.is_none() {
+            return Err(Error::Unavailable(format!(
+                "process listing is {}",
+                self.unsupported
+            )));
+        }
+        let monitor = Arc::clone(self);
+        let protection = self.protection();
+        let sample = tokio::task::spawn_blocking(move || -> Result<Sample> {
+            let source = monitor.source.as_ref().expect("checked above");
+            let snapshot = source
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .refresh()
+                .map_err(|e| Error::Internal(anyhow::anyhow!("process scan failed: {e}")))?;
+            let lineage = Protection::boss_lineage(&snapshot);
+            let rows = snapshot
+                .processes
+                .iter()
+                .map(|p| ProcessRow::new(p, &protection, &lineage))
+                .collect();
+            Ok(Sample {
+                taken: Instant::now(),
+                snapshot,
+                rows,
+                json: OnceLock::new(),
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+        let sample = Arc::new(sample);
+        *self.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(sample.clone());
+        Ok(sample)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.events.subscribe()
+    }
+
+    /// Registers a watcher; the sampler runs while at least one guard is alive.
+    pub fn watch(self: &Arc<Self>) -> WatchGuard {
+        self.watchers.fetch_add(1, Ordering::SeqCst);
+        let mut running = self
+            .sampler_running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if !*running && self.source.is_some() {
+            *running = true;
+            tokio::spawn(Arc::clone(self).run_sampler());
+        }
+        WatchGuard {
+            monitor: Arc::clone(self),
+        }
+    }
+
+    pub fn watcher_count(&self) -> usize {
+        self.watchers.load(Ordering::SeqCst)
+    }
+
+    async fn run_sampler(self: Arc<Self>) {
+        tracing::debug!("process sampler started");
+        let mut previous = self.latest();
+        let mut tick = tokio::time::interval(self.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            {
+                let mut running = self
+                    .sampler_running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if self.watchers.load(Ordering::SeqCst) == 0 {
+                    *running = false;
+                    break;
+                }
+            }
+            let sample = match self.fresh(self.interval / 2).await {
+                Ok(sample) => sample,
+                Err(err) => {
+                    tracing::warn!("process sampler: {err}");
+                    continue;
+                }
+            };
+            if let Some(previous) = &previous
+                && previous.taken_at() < sample.taken_at()
+            {
+                let diff = diff(previous, &sample);
+                // Nobody listening is fine: the next subscriber starts from a full list.
+                let _ = self.events.send(LiveEvent::Processes(Arc::new(diff)));
+            }
+            previous = Some(sample);
+        }
+        tracing::debug!("process sampler stopped: nobody watches");
+    }
+}
+
+pub struct WatchGuard {
+    monitor: Arc<ProcessMonitor>,
+}
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.monitor.watchers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Rows added or changed, and PIDs gone, between two samples.
+pub fn diff(before: &Sample, after: &Sample) -> ProcessDiff {
+    let old: HashMap<u32, &ProcessRow> = before.rows.iter().map(|r| (r.pid, r)).collect();
+    let mut upserted = Vec::new();
+    let mut removed = Vec::new();
+    for row in &after.rows {
+        match old.get(&row.pid) {
+            Some(previous) if *previous == row => {}
+            Some(previous) if previous.started_at != row.started_at => {
+                removed.push(row.pid);
+                upserted.push(row.clone());
+            }
+            _ => upserted.push(row.clone()),
+        }
+    }
+    for row in &before.rows {
+        if after.row(row.pid).is_none() {
+            removed.push(row.pid);
+        }
+    }
+    ProcessDiff {
+        taken_at: crate::clock::to_rfc3339(after.taken_at()),
+        taken_at_ms: after.taken_at(),
+        upserted,
+        removed,
+        system: after.snapshot.system.clone(),
+    }
+}
