@@ -1,6 +1,8 @@
 //! A Boss application on a temporary SQLite database, driven in-process with `oneshot`.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -1,0 +1,351 @@
+//! One story, told to every backend: the store's queries, then the HTTP API end to end, on
+//! SQLite and on a real PostgreSQL cluster that the test starts itself.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use boss::auth::Role;
+use boss::store::{AuditFilter, NewAuditEvent, NewSession, SqlStore, Store};
+use common::postgres::TempPostgres;
+use common::{Auth, PASSWORD, TestApp};
+
+/// The same story runs against every backend (PostgreSQL joins it in its own test).
+async fn store_story(store: &dyn Store) {
+    // Users: the first-account guard lets exactly one through.
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    let alice = store
+        .create_user("alice", "hash-a", Role::Admin, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .create_user("mallory", "hash-m", Role::Admin, true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let bob = store
+        .create_user("bob", "hash-b", Role::Viewer, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let dup = store
+        .create_user("bob", "x", Role::Viewer, false)
+        .await
+        .unwrap_err();
+    assert!(dup.to_string().contains("taken"), "{dup}");
+    assert_eq!(store.count_users().await.unwrap(), 2);
+    assert_eq!(store.count_admins().await.unwrap(), 1);
+    assert_eq!(store.user_by_name("alice").await.unwrap().unwrap(), alice);
+    assert!(store.user_by_name("ALICE").await.unwrap().is_none());
+    store.set_user_role(bob.id, Role::Operator).await.unwrap();
+    store.set_user_password(bob.id, "hash-b2").await.unwrap();
+    let bob = store.user_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!(
+        (bob.role, bob.password_hash.as_str()),
+        (Role::Operator, "hash-b2")
+    );
+    assert_eq!(store.list_users().await.unwrap().len(), 2);
+
+    // Sessions: found while live, gone when expired or revoked.
+    let now = 1_000_000;
+    for (id, user) in [("s1", alice.id), ("s2", alice.id), ("s3", bob.id)] {
+        store
+            .create_session(NewSession {
+                id_hash: id.into(),
+                user_id: user,
+                created_at: now,
+                expires_at: now + 1000,
+                client: Some("127.0.0.1".into()),
+            })
+            .await
+            .unwrap();
+    }
+    let (session, user) = store.session("s1", now).await.unwrap().unwrap();
+    assert_eq!(
+        (session.user_id, user.username.as_str()),
+        (alice.id, "alice")
+    );
+    assert!(
+        store.session("s1", now + 1000).await.unwrap().is_none(),
+        "expired"
+    );
+    store
+        .extend_session("s1", now + 500, now + 5000)
+        .await
+        .unwrap();
+    assert!(
+        store.session("s1", now + 2000).await.unwrap().is_some(),
+        "extended"
+    );
+    assert_eq!(
+        store
+            .delete_user_sessions(alice.id, Some("s1"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.session("s2", now).await.unwrap().is_none());
+    store.delete_session("s1").await.unwrap();
+    assert!(store.session("s1", now).await.unwrap().is_none());
+    assert_eq!(
+        store.delete_expired_sessions(now + 10_000).await.unwrap(),
+        1
+    );
+
+    // Tokens: found by hash, owned, deleted.
+    let token = store
+        .create_token(alice.id, "ci", "th1", now)
+        .await
+        .unwrap();
+    let (used, owner) = store
+        .use_token("th1", now + 100_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((used.id, owner.id), (token.id, alice.id));
+    assert_eq!(
+        store.list_tokens(alice.id).await.unwrap()[0].last_used_at,
+        Some(now + 100_000)
+    );
+    assert!(store.use_token("nope", now).await.unwrap().is_none());
+    assert!(
+        !store.delete_token(bob.id, token.id).await.unwrap(),
+        "not bob's"
+    );
+    assert!(store.delete_token(alice.id, token.id).await.unwrap());
+
+    // Audit: filters, order, paging, JSON detail; survives the actor's deletion.
+    for (i, action) in [
+        "auth.login",
+        "auth.login_failed",
+        "auth.login",
+        "user.delete",
+    ]
+    .iter()
+    .enumerate()
+    {
+        store
+            .append_audit(&NewAuditEvent {
+                at: now + i as i64,
+                actor_id: Some(bob.id),
+                actor: Some("bob".into()),
+                action: action.to_string(),
+                target: Some("t".into()),
+                outcome: if i == 1 {
+                    "failure".into()
+                } else {
+                    "success".into()
+                },
+                detail: Some(serde_json::json!({ "i": i })),
+                client: None,
+            })
+            .await
+            .unwrap();
+    }
+    assert!(store.delete_user(bob.id).await.unwrap());
+    let all = store
+        .list_audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].event.action, "user.delete");
+    assert_eq!(all[3].event.detail, Some(serde_json::json!({ "i": 0 })));
+    let logins = AuditFilter {
+        action: Some("auth.login".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.list_audit(&logins).await.unwrap().len(), 2);
+    let window = AuditFilter {
+        since: Some(now + 1),
+        until: Some(now + 3),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.list_audit(&window).await.unwrap().len(), 2);
+    let page = AuditFilter {
+        before_id: Some(all[1].id),
+        limit: 1,
+        ..Default::default()
+    };
+    assert_eq!(store.list_audit(&page).await.unwrap()[0].id, all[2].id);
+    let failures = AuditFilter {
+        outcome: Some("failure".into()),
+        actor: Some("bob".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.list_audit(&failures).await.unwrap().len(), 1);
+
+    // Settings: upsert JSON values.
+    assert!(store.setting("registration_open").await.unwrap().is_none());
+    store
+        .set_setting("registration_open", &serde_json::json!(true), now)
+        .await
+        .unwrap();
+    store
+        .set_setting("registration_open", &serde_json::json!(false), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.setting("registration_open").await.unwrap(),
+        Some(serde_json::json!(false))
+    );
+}
+
+/// The API end to end: accounts, tokens, settings, audit, and an action on a process.
+async fn http_story(app: &TestApp) {
+    let admin = app.register("alice").await;
+    assert_eq!(
+        app.login("alice", "wrong password").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.login("alice", PASSWORD).await.status, StatusCode::OK);
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "olga", "password": PASSWORD, "role": "operator"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let token = app
+        .post("/api/v1/tokens", &admin, json!({"name": "script"}))
+        .await;
+    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
+    assert_eq!(
+        app.get("/api/v1/users", &bearer).await.body["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let settings = app
+        .call(
+            Method::PATCH,
+            "/api/v1/settings",
+            &admin,
+            Some(json!({"registration_open": true, "protected_processes": ["sshd"]})),
+        )
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
+    assert_eq!(
+        app.get("/api/v1/settings", &bearer).await.body["protected_processes"],
+        json!(["sshd"])
+    );
+
+    let mut child = std::process::Command::new("sleep")
+        .arg("330")
+        .spawn()
+        .unwrap();
+    let reply = app
+        .post(
+            &format!("/api/v1/processes/{}/terminate", child.id()),
+            &bearer,
+            json!({"timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    child.wait().unwrap();
+
+    let logout = app
+        .call(Method::POST, "/api/v1/auth/logout", &admin, None)
+        .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &admin).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let audit = app.get("/api/v1/audit?limit=100", &bearer).await;
+    let actions: Vec<&str> = audit.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "auth.logout",
+            "process.terminate",
+            "settings.update",
+            "token.create",
+            "user.create",
+            "auth.login",
+            "auth.login_failed",
+            "auth.register"
+        ],
+    );
+}
+
+#[tokio::test]
+async fn sqlite_store_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open(&SqlStore::sqlite_url(dir.path()))
+        .await
+        .unwrap();
+    store_story(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_http_story() {
+    http_story(&TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn postgres_store_story() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let store = SqlStore::open(&pg.create_database("store_story"))
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), "postgres");
+    store_story(&store).await;
+    store.close().await;
+    // Migrations run again over an up-to-date schema without complaint.
+    SqlStore::open(&pg.url("store_story"))
+        .await
+        .unwrap()
+        .close()
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_http_story() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.create_database("http_story");
+    let app = TestApp::with_config(|c| c.database_url = url).await;
+    assert_eq!(app.state.store.backend(), "postgres");
+    http_story(&app).await;
+}
+
+#[tokio::test]
+async fn postgres_unreachable_or_refused_is_a_clear_start_up_error() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let missing = SqlStore::open(&pg.url("no_such_database"))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(missing.contains("no_such_database"), "{missing}");
+    pg.stop_server();
+    let down = SqlStore::open(&pg.url("postgres"))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(down.contains("database error"), "{down}");
+}
