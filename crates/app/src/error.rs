@@ -58,9 +58,7 @@ impl From<StoreError> for Error {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(message) => Error::Conflict(message),
-            StoreError::Database(
-                e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed),
-            ) => {
+            e if e.is_unavailable() => {
                 tracing::warn!("database unavailable: {e}");
                 Error::Unavailable("the database is unavailable; try again shortly".into())
             }

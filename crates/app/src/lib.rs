@@ -10,6 +10,7 @@ pub mod http;
 pub mod live;
 pub mod processes;
 pub mod server;
+pub mod spool;
 pub mod state;
 pub mod store;
 pub mod web;

@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 
@@ -41,7 +40,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .apply_settings()
         .await
         .context("cannot read the settings")?;
-    tokio::spawn(sweep_expired_sessions(store.clone()));
+    state.spawn_background_tasks();
 
     tracing::info!("Boss of Apps is ready at http://{address}/");
     let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -61,16 +60,6 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .mode(0o700)
         .create(dir)
         .with_context(|| format!("cannot create the data directory '{}'", dir.display()))
-}
-
-async fn sweep_expired_sessions(store: Arc<dyn Store>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        if let Err(err) = store.delete_expired_sessions(crate::clock::now_ms()).await {
-            tracing::warn!("could not delete expired sessions: {err}");
-        }
-    }
 }
 
 async fn shutdown_signal() {

@@ -130,6 +130,7 @@ async fn store_story(store: &dyn Store) {
     {
         store
             .append_audit(&NewAuditEvent {
+                uid: format!("event-{i}"),
                 at: now + i as i64,
                 actor_id: Some(bob.id),
                 actor: Some("bob".into()),
@@ -146,6 +147,13 @@ async fn store_story(store: &dyn Store) {
             .await
             .unwrap();
     }
+    // The same event again is stored once.
+    let again = NewAuditEvent {
+        uid: "event-0".into(),
+        action: "duplicate".into(),
+        ..Default::default()
+    };
+    store.append_audit(&again).await.unwrap();
     assert!(store.delete_user(bob.id).await.unwrap());
     let all = store
         .list_audit(&AuditFilter {
@@ -348,4 +356,114 @@ async fn postgres_unreachable_or_refused_is_a_clear_start_up_error() {
         .unwrap()
         .to_string();
     assert!(down.contains("database error"), "{down}");
+}
+
+#[tokio::test]
+async fn nothing_is_lost_while_postgres_is_down() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.create_database("outage");
+    let app = TestApp::with_config(|c| c.database_url = url).await;
+    app.state.spawn_background_tasks();
+    let session = app.register("alice").await;
+    let token = app
+        .post("/api/v1/tokens", &session, json!({"name": "script"}))
+        .await;
+    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
+    assert_eq!(
+        app.get("/api/v1/auth/me", &bearer).await.status,
+        StatusCode::OK
+    );
+
+    pg.stop_server();
+    let mut pids = Vec::new();
+    for (i, auth) in [&session, &bearer, &session].into_iter().enumerate() {
+        let mut child = std::process::Command::new("sleep")
+            .arg(format!("34{i}"))
+            .spawn()
+            .unwrap();
+        let reply = app
+            .post(
+                &format!("/api/v1/processes/{}/terminate", child.id()),
+                auth,
+                json!({"timeout_ms": 2000}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "acting during the outage: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.body["outcome"], "terminated");
+        child.wait().unwrap();
+        pids.push(child.id());
+    }
+    assert!(
+        app.state.spool.is_pending(),
+        "the records wait in the spool"
+    );
+    let login = app.login("alice", PASSWORD).await;
+    assert_eq!(
+        login.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        login.body
+    );
+    assert_eq!(login.code(), "unavailable");
+
+    pg.start_server();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.state.spool.is_pending() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the spool must drain once the database is back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = app.audit(&bearer, "process.terminate").await;
+    let targets: Vec<String> = events
+        .iter()
+        .rev()
+        .map(|e| e["target"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = pids
+        .iter()
+        .map(|pid| format!("pid {pid} (sleep)"))
+        .collect();
+    assert_eq!(targets, expected, "every record, in order, exactly once");
+
+    // A replay of records already written (a crash between writing and truncating) adds nothing.
+    let stored = app
+        .state
+        .store
+        .list_audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for row in stored.iter().rev() {
+        app.state
+            .spool
+            .append(&boss::spool::SpooledRecord::Audit(row.event.clone()))
+            .await
+            .unwrap();
+    }
+    app.state
+        .spool
+        .drain(app.state.store.as_ref())
+        .await
+        .unwrap();
+    let again = app
+        .state
+        .store
+        .list_audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.len(), stored.len());
 }

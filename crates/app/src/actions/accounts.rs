@@ -162,6 +162,7 @@ async fn open_session(
 /// Ends the caller's session (for a token caller there is nothing to end).
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
     if let Some(id_hash) = caller.session_hash() {
+        state.auth_cache.forget(id_hash);
         state.store.delete_session(id_hash).await?;
     }
     let target = Some(caller.user.username.clone());
@@ -191,6 +192,7 @@ pub async fn change_password(
     }
     let hash = password::hash_blocking(new.to_string()).await?;
     state.store.set_user_password(caller.user.id, &hash).await?;
+    state.auth_cache.forget_user(caller.user.id);
     let revoked = state
         .store
         .delete_user_sessions(caller.user.id, caller.session_hash())
@@ -235,6 +237,9 @@ pub async fn create_token(
 
 pub async fn delete_token(state: &AppState, caller: &Caller, token_id: i64) -> Result<()> {
     let target = Some(format!("token {token_id}"));
+    // The cache is keyed by secret, which the server no longer knows: forget the user's
+    // entries (they are re-confirmed on their next request).
+    state.auth_cache.forget_user(caller.user.id);
     if !state.store.delete_token(caller.user.id, token_id).await? {
         audit(state, by(caller, "token.delete", target, Outcome::Failure)).await;
         return Err(Error::NotFound(format!(
@@ -318,6 +323,7 @@ pub async fn update_user(
             user.username
         )));
     }
+    state.auth_cache.forget_user(id);
     if let Some(role) = role {
         state.store.set_user_role(id, role).await?;
     }
@@ -363,6 +369,7 @@ pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(
             user.username
         )));
     }
+    state.auth_cache.forget_user(id);
     state.store.delete_user(id).await?;
     let mut entry = by(
         caller,

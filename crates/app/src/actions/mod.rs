@@ -48,10 +48,12 @@ pub struct AuditEntry<'a> {
     pub detail: Option<Value>,
 }
 
-/// Writes an audit row. A failure to write is logged, never turned into a failure of the
-/// action that already happened.
+/// Writes an audit row. While the database is unreachable (or older rows still wait in the
+/// spool) the row is spooled instead, to be written when it is back; an action that already
+/// happened never fails for want of its audit row.
 pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
     let event = NewAuditEvent {
+        uid: crate::auth::secret::random_hex(),
         at: now_ms(),
         actor_id: entry.actor.map(|u| u.id),
         actor: entry
@@ -64,8 +66,24 @@ pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
         detail: entry.detail,
         client: entry.client.map(|ip| ip.to_string()),
     };
-    if let Err(err) = state.store.append_audit(&event).await {
-        tracing::error!(action = %event.action, "could not write the audit row: {err}");
+    if !state.spool.is_pending() {
+        match state.store.append_audit(&event).await {
+            Ok(()) => return,
+            Err(err) if err.is_unavailable() => {
+                tracing::warn!(action = %event.action, "database unavailable; spooling the audit row: {err}");
+            }
+            Err(err) => {
+                tracing::error!(action = %event.action, "could not write the audit row: {err}");
+                return;
+            }
+        }
+    }
+    if let Err(err) = state
+        .spool
+        .append(&crate::spool::SpooledRecord::Audit(event))
+        .await
+    {
+        tracing::error!("could not spool an audit row: {err}");
     }
 }
 

@@ -81,16 +81,17 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     Error::unauthorized("the Authorization header must be 'Bearer <token>'")
                 })?;
-            let (token, user) = state
-                .store
-                .use_token(&secret::digest(token), now)
-                .await?
-                .ok_or_else(|| {
-                    Error::unauthorized("the API token is not valid (revoked or mistyped)")
-                })?;
+            let key = secret::digest(token);
+            let found =
+                state.store.use_token(&key, now).await.map(|found| {
+                    found.map(|(token, user)| (user, AuthMethod::Token { id: token.id }))
+                });
+            let (user, method) = confirm(state, &key, found)?.ok_or_else(|| {
+                Error::unauthorized("the API token is not valid (revoked or mistyped)")
+            })?;
             return Ok(Caller {
                 user,
-                method: AuthMethod::Token { id: token.id },
+                method,
                 client,
             });
         }
@@ -99,20 +100,62 @@ impl FromRequestParts<AppState> for Caller {
             .get(SESSION_COOKIE)
             .ok_or_else(|| Error::unauthorized("log in first"))?;
         let id_hash = secret::digest(cookie.value());
-        let (session, user) = state
-            .store
-            .session(&id_hash, now)
-            .await?
+        let found = state.store.session(&id_hash, now).await.map(|found| {
+            found.map(|(session, user)| {
+                (
+                    user,
+                    AuthMethod::Session {
+                        id_hash: id_hash.clone(),
+                    },
+                    session.last_seen_at,
+                )
+            })
+        });
+        let last_seen = found
+            .as_ref()
+            .ok()
+            .and_then(|f| f.as_ref().map(|(_, _, seen)| *seen));
+        let found = found.map(|f| f.map(|(user, method, _)| (user, method)));
+        let (user, method) = confirm(state, &id_hash, found)?
             .ok_or_else(|| Error::unauthorized("your session has ended; log in again"))?;
-        if now - session.last_seen_at > SESSION_REFRESH_MS {
+        if let Some(last_seen) = last_seen
+            && now - last_seen > SESSION_REFRESH_MS
+        {
             let ttl = state.config.session_ttl.as_millis() as i64;
-            state.store.extend_session(&id_hash, now, now + ttl).await?;
+            // Failing to extend is no reason to refuse the request.
+            if let Err(err) = state.store.extend_session(&id_hash, now, now + ttl).await {
+                tracing::warn!("could not extend a session: {err}");
+            }
         }
         Ok(Caller {
             user,
-            method: AuthMethod::Session { id_hash },
+            method,
             client,
         })
+    }
+}
+
+/// The database's answer, remembered; or, when the database cannot be reached, what it said
+/// recently.
+fn confirm(
+    state: &AppState,
+    key: &str,
+    found: Result<Option<(User, AuthMethod)>, crate::store::StoreError>,
+) -> Result<Option<(User, AuthMethod)>> {
+    match found {
+        Ok(Some((user, method))) => {
+            state.auth_cache.remember(key, &user, &method);
+            Ok(Some((user, method)))
+        }
+        Ok(None) => {
+            state.auth_cache.forget(key);
+            Ok(None)
+        }
+        Err(err) if err.is_unavailable() => match state.auth_cache.recall(key) {
+            Some(known) => Ok(Some(known)),
+            None => Err(err.into()),
+        },
+        Err(err) => Err(err.into()),
     }
 }
 

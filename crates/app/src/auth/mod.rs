@@ -1,6 +1,7 @@
 //! Who is calling and what they may do: roles, the permission gate, passwords, sessions, API
 //! tokens and login throttling.
 
+pub mod cache;
 mod caller;
 pub mod password;
 pub mod secret;

@@ -29,6 +29,29 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached (as opposed to refusing a query): the
+    /// errors worth waiting out, for which records are spooled.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(err) = self else {
+            return false;
+        };
+        match err {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => true,
+            // Connection exceptions (08xxx) and operator intervention such as a shutdown (57P0x).
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
+        }
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +90,10 @@ pub struct ApiToken {
 }
 
 /// One row of the audit log, as written.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewAuditEvent {
+    /// Unique per event: writing the same event again stores nothing.
+    pub uid: String,
     pub at: i64,
     pub actor_id: Option<i64>,
     pub actor: Option<String>,
@@ -144,7 +169,8 @@ pub trait Store: Send + Sync + 'static {
     async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>>;
     async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool>;
 
-    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<i64>;
+    /// Stores the event unless one with its `uid` is already stored (then nothing happens).
+    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<()>;
     /// Newest first.
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
 

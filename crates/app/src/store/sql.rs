@@ -52,7 +52,9 @@ impl SqlStore {
                 redact_url(url)
             )));
         };
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
+        // Short: while the database is down, a request waits this long before its records are
+        // spooled and it goes on.
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(3));
         options = match backend {
             Backend::Sqlite => {
                 // An in-memory SQLite database exists per connection: keep exactly one.
@@ -430,11 +432,13 @@ impl Store for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO audit_events (at, actor_id, actor, action, target, outcome, detail, client) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_events \
+                (uid, at, actor_id, actor, action, target, outcome, detail, client) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
         )
+        .bind(event.uid.clone())
         .bind(event.at)
         .bind(event.actor_id)
         .bind(event.actor.clone())
@@ -443,9 +447,9 @@ impl Store for SqlStore {
         .bind(event.outcome.clone())
         .bind(event.detail.as_ref().map(|d| d.to_string()))
         .bind(event.client.clone())
-        .fetch_one(&self.pool)
+        .execute(&self.pool)
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(())
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
@@ -474,7 +478,8 @@ impl Store for SqlStore {
             push("id", "<", Arg::Int(before));
         }
         let mut sql = String::from(
-            "SELECT id, at, actor_id, actor, action, target, outcome, detail, client FROM audit_events",
+            "SELECT id, uid, at, actor_id, actor, action, target, outcome, detail, client \
+             FROM audit_events",
         );
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
@@ -499,6 +504,7 @@ impl Store for SqlStore {
                 Ok(AuditEvent {
                     id: row.try_get("id")?,
                     event: NewAuditEvent {
+                        uid: row.try_get::<Option<String>, _>("uid")?.unwrap_or_default(),
                         at: row.try_get("at")?,
                         actor_id: row.try_get("actor_id")?,
                         actor: row.try_get("actor")?,
