@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api.js';
 import { PageHeading } from '../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
 import { UsersSection } from './settings-users.js';
+import { ProtectedProcessesSection } from './settings-protected.js';
 
 function RegistrationSetting({ isAdmin }) {
   const [settings, setSettings] = useState(null);
@@ -63,6 +64,7 @@ export function SettingsPage({ title, user, onUserUpdated }) {
   return html`
     <${PageHeading} title=${title} />
     <${RegistrationSetting} isAdmin=${isAdmin} />
+    ${isAdmin && html`<${ProtectedProcessesSection} />`}
     ${isAdmin && html`<${UsersSection} currentUser=${user} onUserUpdated=${onUserUpdated} />`}
   `;
 }
