@@ -23,6 +23,68 @@ pub struct Cli {
 pub enum Command {
     /// Run the Boss server (web UI and API).
     Serve(ServeArgs),
+    /// Database chores: migrate, check, copy between SQLite and PostgreSQL.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create or update the schema.
+    Migrate(DatabaseArgs),
+    /// Connect and report the backend, schema version and number of accounts.
+    Check(DatabaseArgs),
+    /// Copy accounts, API tokens, the audit log and settings into another, empty database,
+    /// e.g. from the SQLite default into PostgreSQL.
+    Copy {
+        /// Source: a database URL or a SQLite file path.
+        #[arg(long)]
+        from: String,
+        /// Destination: a database URL or a SQLite file path (must hold no accounts).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// [default: $XDG_DATA_HOME/boss]
+    #[arg(long, env = "BOSS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// [default: the SQLite file in the data directory]
+    #[arg(long, env = "BOSS_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    pub fn url(&self) -> String {
+        match self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => crate::db_admin::database_url(url),
+            None => {
+                let dir = self
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(Config::default_data_dir);
+                crate::store::SqlStore::sqlite_url(&dir)
+            }
+        }
+    }
+}
+
+impl DbCommand {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self {
+            DbCommand::Migrate(args) => crate::db_admin::migrate(&args.url()).await,
+            DbCommand::Check(args) => crate::db_admin::check(&args.url()).await,
+            DbCommand::Copy { from, to } => {
+                let (from, to) = (
+                    crate::db_admin::database_url(&from),
+                    crate::db_admin::database_url(&to),
+                );
+                crate::db_admin::copy(&from, &to).await
+            }
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod db_admin;
 pub mod error;
 pub mod http;
 pub mod live;

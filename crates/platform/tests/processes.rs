@@ -106,7 +106,11 @@ fn a_busy_loop_shows_high_cpu() {
     for _ in 0..5 {
         std::thread::sleep(Duration::from_millis(500));
         let snapshot = source.refresh().unwrap();
-        let row = snapshot.processes.iter().find(|p| p.pid == child.pid()).unwrap();
+        let row = snapshot
+            .processes
+            .iter()
+            .find(|p| p.pid == child.pid())
+            .unwrap();
         best = best.max(row.cpu_percent);
         if best > 25.0 {
             assert!(snapshot.system.cpu_percent > 0.0);

@@ -105,7 +105,7 @@ pub struct NewAuditEvent {
     pub client: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: i64,
     pub event: NewAuditEvent,
@@ -176,4 +176,40 @@ pub trait Store: Send + Sync + 'static {
 
     async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
     async fn set_setting(&self, key: &str, value: &serde_json::Value, now: i64) -> StoreResult<()>;
+
+    /// The newest migration applied (the schema version).
+    async fn schema_version(&self) -> StoreResult<i64>;
+    /// Everything worth keeping (not sessions), for `boss db copy`.
+    async fn export(&self) -> StoreResult<Dump>;
+    /// Adds a dump to this (empty) database in one transaction; ids are assigned afresh and
+    /// references follow them.
+    async fn import(&self, dump: &Dump) -> StoreResult<()>;
+}
+
+/// The contents of a database, as copied between backends.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Dump {
+    pub users: Vec<DumpedUser>,
+    pub tokens: Vec<DumpedToken>,
+    /// Oldest first.
+    pub audit: Vec<AuditEvent>,
+    pub settings: Vec<(String, serde_json::Value)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DumpedUser {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DumpedToken {
+    pub user_id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }

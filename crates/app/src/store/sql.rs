@@ -13,8 +13,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
-    ApiToken, AuditEvent, AuditFilter, NewAuditEvent, NewSession, Session, Store, StoreError,
-    StoreResult, User,
+    ApiToken, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, NewAuditEvent, NewSession,
+    Session, Store, StoreError, StoreResult, User,
 };
 use crate::auth::Role;
 
@@ -541,6 +541,160 @@ impl Store for SqlStore {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn schema_version(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
+    }
+
+    async fn export(&self) -> StoreResult<Dump> {
+        let users = sqlx::query(
+            "SELECT id, username, password_hash, role, created_at FROM users ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DumpedUser {
+                id: r.try_get("id")?,
+                username: r.try_get("username")?,
+                password_hash: r.try_get("password_hash")?,
+                role: r.try_get("role")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+        let tokens = sqlx::query(
+            "SELECT user_id, name, token_hash, created_at, last_used_at FROM api_tokens ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DumpedToken {
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                token_hash: r.try_get("token_hash")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+        let mut audit = Vec::new();
+        let mut before_id = None;
+        loop {
+            let page = self
+                .list_audit(&AuditFilter {
+                    before_id,
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .await?;
+            let Some(last) = page.last() else { break };
+            before_id = Some(last.id);
+            audit.extend(page);
+        }
+        audit.reverse();
+        let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let key: String = r.try_get("key")?;
+                let value: String = r.try_get("value")?;
+                let value = serde_json::from_str(&value)
+                    .map_err(|e| StoreError::Corrupt(format!("setting '{key}': {e}")))?;
+                Ok((key, value))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Dump {
+            users,
+            tokens,
+            audit,
+            settings,
+        })
+    }
+
+    async fn import(&self, dump: &Dump) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let mut user_ids = std::collections::HashMap::new();
+        for user in &dump.users {
+            let row = sqlx::query(
+                "INSERT INTO users (username, password_hash, role, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
+            )
+            .bind(user.username.clone())
+            .bind(user.password_hash.clone())
+            .bind(user.role.clone())
+            .bind(user.created_at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| {
+                conflict_or(
+                    e,
+                    &format!("the username '{}' already exists", user.username),
+                )
+            })?;
+            user_ids.insert(user.id, row.try_get::<i64, _>(0)?);
+        }
+        for token in &dump.tokens {
+            let Some(&user_id) = user_ids.get(&token.user_id) else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, last_used_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(user_id)
+            .bind(token.name.clone())
+            .bind(token.token_hash.clone())
+            .bind(token.created_at)
+            .bind(token.last_used_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for row in &dump.audit {
+            let e = &row.event;
+            // Rows from before uids existed get one derived from their source id.
+            let uid = if e.uid.is_empty() {
+                format!("copied-{}", row.id)
+            } else {
+                e.uid.clone()
+            };
+            sqlx::query(
+                "INSERT INTO audit_events \
+                    (uid, at, actor_id, actor, action, target, outcome, detail, client) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
+            )
+            .bind(uid)
+            .bind(e.at)
+            .bind(e.actor_id.and_then(|id| user_ids.get(&id).copied()))
+            .bind(e.actor.clone())
+            .bind(e.action.clone())
+            .bind(e.target.clone())
+            .bind(e.outcome.clone())
+            .bind(e.detail.as_ref().map(|d| d.to_string()))
+            .bind(e.client.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let now = crate::clock::now_ms();
+        for (key, value) in &dump.settings {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key.clone())
+            .bind(value.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

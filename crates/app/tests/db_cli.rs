@@ -1,0 +1,172 @@
+//! `boss db ...` run as a person would: the real binary, a real SQLite file and a real
+//! PostgreSQL cluster.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use common::postgres::TempPostgres;
+use common::{Auth, PASSWORD, TestApp};
+
+fn boss(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_boss"))
+        .args(args)
+        .env_remove("BOSS_DATABASE_URL")
+        .env_remove("BOSS_DATA_DIR")
+        .output()
+        .expect("run boss")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test]
+async fn migrate_and_check_a_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("boss.db").display().to_string();
+    let migrate = boss(&["db", "migrate", "--database-url", &file]);
+    assert!(migrate.status.success(), "{}", text(&migrate));
+    assert!(
+        text(&migrate).contains("schema version 2"),
+        "{}",
+        text(&migrate)
+    );
+    let check = boss(&[
+        "db",
+        "check",
+        "--data-dir",
+        &dir.path().display().to_string(),
+    ]);
+    assert!(check.status.success(), "{}", text(&check));
+    assert!(
+        text(&check).contains("(sqlite)") && text(&check).contains("accounts:        0"),
+        "{}",
+        text(&check)
+    );
+}
+
+#[tokio::test]
+async fn copy_the_history_from_sqlite_into_postgres() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let sqlite = TestApp::new().await;
+    let admin = sqlite.register("alice").await;
+    let token = sqlite
+        .post("/api/v1/tokens", &admin, json!({"name": "ci"}))
+        .await;
+    let secret = token.body["secret"].as_str().unwrap().to_string();
+    sqlite.login("alice", "wrong password").await;
+    let (_, _) = (
+        sqlite
+            .call(
+                axum::http::Method::PATCH,
+                "/api/v1/settings",
+                &admin,
+                Some(json!({"protected_processes": ["sshd"]})),
+            )
+            .await,
+        (),
+    );
+    let before = sqlite.get("/api/v1/audit", &admin).await.body["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    let file = sqlite.dir.path().join("boss.db").display().to_string();
+
+    let url = pg.create_database("copied");
+    let copy = boss(&["db", "copy", "--from", &file, "--to", &url]);
+    assert!(copy.status.success(), "{}", text(&copy));
+    assert!(
+        text(&copy).contains("copied 1 account(s), 1 API token(s)"),
+        "{}",
+        text(&copy)
+    );
+
+    let postgres = TestApp::with_config(|c| c.database_url = url.clone()).await;
+    assert_eq!(
+        postgres.login("alice", PASSWORD).await.status,
+        StatusCode::OK,
+        "passwords survive"
+    );
+    let bearer = Auth::Bearer(secret);
+    assert_eq!(
+        postgres.get("/api/v1/auth/me", &bearer).await.status,
+        StatusCode::OK,
+        "tokens survive"
+    );
+    let after = postgres.get("/api/v1/audit?limit=1000", &bearer).await.body["events"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        after.len(),
+        before + 1,
+        "every event, plus the login just now"
+    );
+    assert_eq!(
+        after.last().unwrap()["action"],
+        "auth.register",
+        "oldest stays oldest"
+    );
+    assert_eq!(
+        postgres.get("/api/v1/settings", &bearer).await.body["protected_processes"],
+        json!(["sshd"])
+    );
+
+    // Into a database that already has accounts: refused, nothing changed.
+    let again = boss(&["db", "copy", "--from", &file, "--to", &url]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("already has accounts"),
+        "{}",
+        text(&again)
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_clear_error() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.url("postgres");
+    pg.stop_server();
+    let check = boss(&["db", "check", "--database-url", &url]);
+    assert!(!check.status.success());
+    let message = text(&check);
+    assert!(
+        message.contains("boss: cannot open the database"),
+        "{message}"
+    );
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let serve = boss(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        &url,
+    ]);
+    assert!(!serve.status.success());
+    assert!(
+        text(&serve).contains("cannot open the database postgres://"),
+        "{}",
+        text(&serve)
+    );
+    let wrong = boss(&["db", "check", "--database-url", "mysql://localhost/boss"]);
+    assert!(
+        text(&wrong).contains("unsupported database URL"),
+        "{}",
+        text(&wrong)
+    );
+}
