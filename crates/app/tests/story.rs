@@ -467,3 +467,47 @@ async fn nothing_is_lost_while_postgres_is_down() {
         .unwrap();
     assert_eq!(again.len(), stored.len());
 }
+
+#[tokio::test]
+async fn nothing_is_lost_while_sqlite_is_locked() {
+    use sqlx::Connection;
+    let app = TestApp::new().await;
+    app.state.spawn_background_tasks();
+    let session = app.register("alice").await;
+    // Another program holds the write lock for longer than the busy timeout.
+    let file = app.dir.path().join("boss.db");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let mut child = std::process::Command::new("sleep")
+        .arg("350")
+        .spawn()
+        .unwrap();
+    let reply = app
+        .post(
+            &format!("/api/v1/processes/{}/signal", child.id()),
+            &session,
+            json!({"signal": "KILL"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    child.wait().unwrap();
+    assert!(app.state.spool.is_pending());
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    other.close().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.state.spool.is_pending() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the spool must drain once the lock is gone"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = app.audit(&session, "process.signal").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["target"], format!("pid {} (sleep)", child.id()));
+}

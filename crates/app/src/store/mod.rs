@@ -43,10 +43,15 @@ impl StoreError {
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_)
             | sqlx::Error::WorkerCrashed => true,
-            // Connection exceptions (08xxx) and operator intervention such as a shutdown (57P0x).
-            sqlx::Error::Database(db) => db
-                .code()
-                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                // PostgreSQL: connection exceptions (08xxx), operator intervention such as a
+                // shutdown (57P0x). SQLite (numeric codes): busy or locked past the busy
+                // timeout, I/O error, disk full, cannot open.
+                let sqlite_primary = code.parse::<i32>().ok().map(|c| c & 0xff);
+                code.starts_with("08")
+                    || code.starts_with("57P")
+                    || matches!(sqlite_primary, Some(5 | 6 | 10 | 13 | 14))
+            }),
             _ => false,
         }
     }
