@@ -66,6 +66,12 @@ pub fn set_nice(target: ProcessRef, nice: i32) -> Result<()> {
     native::set_nice(target, nice)
 }
 
+/// The PID of the local process at the client end of a loopback TCP connection (`client` is
+/// its address, `server` the address it connected to); `None` if it cannot be told.
+pub fn loopback_peer(client: std::net::SocketAddr, server: std::net::SocketAddr) -> Option<u32> {
+    native::loopback_peer(client, server)
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

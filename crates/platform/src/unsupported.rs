@@ -40,3 +40,7 @@ pub fn send_signal(_target: ProcessRef, _signal: Signal) -> Result<()> {
 pub fn set_nice(_target: ProcessRef, _nice: i32) -> Result<()> {
     unsupported()
 }
+
+pub fn loopback_peer(_client: std::net::SocketAddr, _server: std::net::SocketAddr) -> Option<u32> {
+    None
+}

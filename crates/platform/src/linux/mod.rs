@@ -3,11 +3,13 @@
 mod control;
 mod detail;
 mod procfs;
+mod sockets;
 mod system;
 mod users;
 
 pub use control::{identify, is_running, send_signal, set_nice};
 pub use detail::process_detail;
+pub use sockets::loopback_peer;
 
 use crate::error::Result;
 use crate::model::ProcessSnapshot;
