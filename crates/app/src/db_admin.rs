@@ -42,7 +42,8 @@ pub async fn check(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies accounts, API tokens, the audit log and settings into an empty database.
+/// Copies accounts, API tokens, the audit log, the launch history and settings into an empty
+/// database.
 pub async fn copy(from: &str, to: &str) -> anyhow::Result<()> {
     let source = open(from).await?;
     let target = open(to).await?;
@@ -61,10 +62,12 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<()> {
         .await
         .context("cannot write the target database; nothing was copied")?;
     println!(
-        "copied {} account(s), {} API token(s), {} audit event(s) and {} setting(s) from {} to {}",
+        "copied {} account(s), {} API token(s), {} audit event(s), {} launch(es) and {} setting(s) \
+         from {} to {}",
         dump.users.len(),
         dump.tokens.len(),
         dump.audit.len(),
+        dump.launches.len(),
         dump.settings.len(),
         redact_url(from),
         redact_url(to)

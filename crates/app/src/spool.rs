@@ -11,13 +11,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
-use crate::store::{NewAuditEvent, Store, StoreError};
+use crate::store::{LaunchEnd, NewAuditEvent, NewLaunch, Store, StoreError};
 
 /// A record waiting for the database.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SpooledRecord {
     Audit(NewAuditEvent),
+    LaunchStarted(NewLaunch),
+    LaunchEnded(LaunchEnd),
 }
 
 pub struct Spool {
@@ -76,6 +78,8 @@ impl Spool {
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             match serde_json::from_str::<SpooledRecord>(line) {
                 Ok(SpooledRecord::Audit(event)) => store.append_audit(&event).await?,
+                Ok(SpooledRecord::LaunchStarted(launch)) => store.record_launch(&launch).await?,
+                Ok(SpooledRecord::LaunchEnded(end)) => store.record_launch_end(&end).await?,
                 // A torn last line (a crash mid-write) holds nothing that was acknowledged.
                 Err(err) => tracing::warn!("skipping an unreadable spool line: {err}"),
             }

@@ -35,7 +35,7 @@ async fn migrate_and_check_a_sqlite_file() {
     let migrate = boss(&["db", "migrate", "--database-url", &file]);
     assert!(migrate.status.success(), "{}", text(&migrate));
     assert!(
-        text(&migrate).contains("schema version 2"),
+        text(&migrate).contains("schema version 3"),
         "{}",
         text(&migrate)
     );

@@ -7,7 +7,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use boss::auth::Role;
-use boss::store::{AuditFilter, NewAuditEvent, NewSession, SqlStore, Store};
+use boss::store::{
+    AuditFilter, LaunchEnd, LaunchFilter, NewAuditEvent, NewLaunch, NewSession, SqlStore, Store,
+};
 use common::postgres::TempPostgres;
 use common::{Auth, PASSWORD, TestApp};
 
@@ -191,6 +193,102 @@ async fn store_story(store: &dyn Store) {
         ..Default::default()
     };
     assert_eq!(store.list_audit(&failures).await.unwrap().len(), 1);
+
+    // Launches: recorded, ended once, filtered, totalled.
+    let launch = |uid: &str, app: &str, user: &str, started_at: i64| NewLaunch {
+        uid: uid.into(),
+        user_id: Some(alice.id),
+        username: user.into(),
+        app_id: Some(format!("{app}.desktop")),
+        app_name: app.into(),
+        argv: vec![app.to_lowercase(), "--flag".into()],
+        cwd: Some("/tmp".into()),
+        log_file: None,
+        started_at,
+        pid: Some(4242),
+        start_ticks: Some(99),
+        outcome: "running".into(),
+    };
+    store
+        .record_launch(&launch("l1", "Editor", "alice", now))
+        .await
+        .unwrap();
+    store
+        .record_launch(&launch("l1", "Editor", "alice", now))
+        .await
+        .unwrap();
+    store
+        .record_launch(&launch("l2", "Editor", "alice", now + 10))
+        .await
+        .unwrap();
+    store
+        .record_launch(&launch("l3", "Terminal", "olga", now + 20))
+        .await
+        .unwrap();
+    let end = |uid: &str, at: i64, code: i32| LaunchEnd {
+        uid: uid.into(),
+        ended_at: at,
+        exit_code: Some(code),
+        signal: None,
+        outcome: if code == 0 {
+            "exited".into()
+        } else {
+            "failed".into()
+        },
+    };
+    store
+        .record_launch_end(&end("l1", now + 1000, 0))
+        .await
+        .unwrap();
+    store
+        .record_launch_end(&end("l1", now + 9999, 1))
+        .await
+        .unwrap();
+    let all = store
+        .list_launches(&LaunchFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    let first = all.iter().find(|l| l.record.uid == "l1").unwrap();
+    assert_eq!(
+        (first.ended_at, first.exit_code),
+        (Some(now + 1000), Some(0)),
+        "the first end counts"
+    );
+    assert_eq!(first.record.outcome, "exited");
+    assert_eq!(first.record.argv, vec!["editor", "--flag"]);
+    assert_eq!(store.launch(first.id).await.unwrap().unwrap(), *first);
+    assert_eq!(store.running_launches().await.unwrap().len(), 2);
+    let by_app = LaunchFilter {
+        app: Some("Editor".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.list_launches(&by_app).await.unwrap().len(), 2);
+    let by_user = LaunchFilter {
+        username: Some("olga".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.list_launches(&by_user).await.unwrap()[0]
+            .record
+            .app_name,
+        "Terminal"
+    );
+    let totals = store
+        .launch_totals(&LaunchFilter::default(), now + 2020)
+        .await
+        .unwrap();
+    assert_eq!(totals[0].app_name, "Editor");
+    assert_eq!(
+        (totals[0].launches, totals[0].total_run_ms),
+        (2, 1000 + 2010)
+    );
+    assert_eq!(totals[1].total_run_ms, 2000);
 
     // Settings: upsert JSON values.
     assert!(store.setting("registration_open").await.unwrap().is_none());

@@ -182,6 +182,18 @@ pub trait Store: Send + Sync + 'static {
     async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
     async fn set_setting(&self, key: &str, value: &serde_json::Value, now: i64) -> StoreResult<()>;
 
+    /// Records a launch (nothing happens if its `uid` is already stored).
+    async fn record_launch(&self, launch: &NewLaunch) -> StoreResult<()>;
+    /// Records how a launch ended (nothing happens if its end is already recorded).
+    async fn record_launch_end(&self, end: &LaunchEnd) -> StoreResult<()>;
+    async fn launch(&self, id: i64) -> StoreResult<Option<Launch>>;
+    /// Newest first.
+    async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>>;
+    /// Launches still marked running, oldest first.
+    async fn running_launches(&self) -> StoreResult<Vec<Launch>>;
+    /// Per application: how many launches and their total run time (running ones up to `now`).
+    async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>>;
+
     /// The newest migration applied (the schema version).
     async fn schema_version(&self) -> StoreResult<i64>;
     /// Everything worth keeping (not sessions), for `boss db copy`.
@@ -198,6 +210,8 @@ pub struct Dump {
     pub tokens: Vec<DumpedToken>,
     /// Oldest first.
     pub audit: Vec<AuditEvent>,
+    /// Oldest first.
+    pub launches: Vec<Launch>,
     pub settings: Vec<(String, serde_json::Value)>,
 }
 
@@ -217,4 +231,64 @@ pub struct DumpedToken {
     pub token_hash: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+}
+
+/// A program Boss started.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct NewLaunch {
+    pub uid: String,
+    pub user_id: Option<i64>,
+    pub username: String,
+    /// The desktop entry, for catalog launches.
+    pub app_id: Option<String>,
+    pub app_name: String,
+    pub argv: Vec<String>,
+    pub cwd: Option<String>,
+    pub log_file: Option<String>,
+    pub started_at: i64,
+    pub pid: Option<u32>,
+    pub start_ticks: Option<u64>,
+    /// `running`, or `failed_to_start`.
+    pub outcome: String,
+}
+
+/// How a launch ended.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LaunchEnd {
+    pub uid: String,
+    pub ended_at: i64,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    /// `exited` (code 0), `failed` (another code), `killed` (a signal), `stopped` (ended by
+    /// Boss on request), `lost` (ended while Boss was not watching: no status).
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Launch {
+    pub id: i64,
+    pub record: NewLaunch,
+    pub ended_at: Option<i64>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LaunchFilter {
+    pub username: Option<String>,
+    /// An app id or name.
+    pub app: Option<String>,
+    pub outcome: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AppTotal {
+    pub app_id: Option<String>,
+    pub app_name: String,
+    pub launches: i64,
+    pub total_run_ms: i64,
 }

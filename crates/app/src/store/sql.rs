@@ -13,8 +13,9 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
-    ApiToken, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, NewAuditEvent, NewSession,
-    Session, Store, StoreError, StoreResult, User,
+    ApiToken, AppTotal, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, Launch, LaunchEnd,
+    LaunchFilter, NewAuditEvent, NewLaunch, NewSession, Session, Store, StoreError, StoreResult,
+    User,
 };
 use crate::auth::Role;
 
@@ -164,6 +165,82 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
     })
+}
+
+const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
+    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome";
+
+fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
+    let argv: String = row.try_get("argv")?;
+    let int = |name: &str| -> StoreResult<Option<i64>> { Ok(row.try_get::<Option<i64>, _>(name)?) };
+    Ok(Launch {
+        id: row.try_get("id")?,
+        record: NewLaunch {
+            uid: row.try_get("uid")?,
+            user_id: int("user_id")?,
+            username: row.try_get("username")?,
+            app_id: row.try_get("app_id")?,
+            app_name: row.try_get("app_name")?,
+            argv: serde_json::from_str(&argv)
+                .map_err(|e| StoreError::Corrupt(format!("launch argv: {e}")))?,
+            cwd: row.try_get("cwd")?,
+            log_file: row.try_get("log_file")?,
+            started_at: row.try_get("started_at")?,
+            pid: int("pid")?.map(|p| p as u32),
+            start_ticks: int("start_ticks")?.map(|t| t as u64),
+            outcome: row.try_get("outcome")?,
+        },
+        ended_at: int("ended_at")?,
+        exit_code: int("exit_code")?.map(|c| c as i32),
+        signal: int("signal")?.map(|c| c as i32),
+    })
+}
+
+/// `WHERE ...` for a launch filter, its arguments numbered from 1.
+fn launch_conditions(filter: &LaunchFilter) -> (String, Vec<Arg>) {
+    let mut conditions = Vec::new();
+    let mut args = Vec::new();
+    let mut push = |sql: &str, arg: Arg| {
+        args.push(arg);
+        conditions.push(sql.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(user) = &filter.username {
+        push("username = ?", Arg::Text(user.clone()));
+    }
+    if let Some(app) = &filter.app {
+        push("(app_id = ? OR app_name = ?)", Arg::Text(app.clone()));
+    }
+    if let Some(outcome) = &filter.outcome {
+        push("outcome = ?", Arg::Text(outcome.clone()));
+    }
+    if let Some(since) = filter.since {
+        push("started_at >= ?", Arg::Int(since));
+    }
+    if let Some(until) = filter.until {
+        push("started_at < ?", Arg::Int(until));
+    }
+    if let Some(before) = filter.before_id {
+        push("id < ?", Arg::Int(before));
+    }
+    let sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    (sql, args)
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+        };
+    }
+    query
 }
 
 const USER_COLUMNS: &str = "id, username, password_hash, role, created_at";
@@ -433,23 +510,7 @@ impl Store for SqlStore {
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_events \
-                (uid, at, actor_id, actor, action, target, outcome, detail, client) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
-        )
-        .bind(event.uid.clone())
-        .bind(event.at)
-        .bind(event.actor_id)
-        .bind(event.actor.clone())
-        .bind(event.action.clone())
-        .bind(event.target.clone())
-        .bind(event.outcome.clone())
-        .bind(event.detail.as_ref().map(|d| d.to_string()))
-        .bind(event.client.clone())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_audit(&self.pool, event).await
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
@@ -490,14 +551,9 @@ impl Store for SqlStore {
             filter.limit.clamp(1, 1000)
         ));
         // Only column names and placeholders are formatted in; every value is bound.
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for arg in args {
-            query = match arg {
-                Arg::Int(v) => query.bind(v),
-                Arg::Text(v) => query.bind(v),
-            };
-        }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let detail: Option<String> = row.try_get("detail")?;
@@ -542,6 +598,75 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn record_launch(&self, launch: &NewLaunch) -> StoreResult<()> {
+        insert_launch(&self.pool, launch).await
+    }
+
+    async fn record_launch_end(&self, end: &LaunchEnd) -> StoreResult<()> {
+        update_launch_end(&self.pool, end).await
+    }
+
+    async fn launch(&self, id: i64) -> StoreResult<Option<Launch>> {
+        let sql = format!("SELECT {LAUNCH_COLUMNS} FROM launches WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(launch_from_row).transpose()
+    }
+
+    async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>> {
+        let (conditions, args) = launch_conditions(filter);
+        let sql = format!(
+            "SELECT {LAUNCH_COLUMNS} FROM launches{conditions} ORDER BY id DESC LIMIT {}",
+            filter.limit.clamp(1, 10_000)
+        );
+        // Only column names and placeholders are formatted in; every value is bound.
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(launch_from_row).collect()
+    }
+
+    async fn running_launches(&self) -> StoreResult<Vec<Launch>> {
+        let sql =
+            format!("SELECT {LAUNCH_COLUMNS} FROM launches WHERE outcome = 'running' ORDER BY id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(launch_from_row).collect()
+    }
+
+    async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>> {
+        let (conditions, mut args) = launch_conditions(&LaunchFilter {
+            before_id: None,
+            ..filter.clone()
+        });
+        args.push(Arg::Int(now));
+        let now_arg = args.len();
+        let sql = format!(
+            "SELECT app_id, app_name, COUNT(*) AS launches, \
+                    CAST(SUM(COALESCE(ended_at, ${now_arg}) - started_at) AS BIGINT) AS total_run_ms \
+             FROM launches{conditions} GROUP BY app_id, app_name ORDER BY launches DESC, app_name"
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppTotal {
+                    app_id: r.try_get("app_id")?,
+                    app_name: r.try_get("app_name")?,
+                    launches: r.try_get("launches")?,
+                    total_run_ms: r
+                        .try_get::<Option<i64>, _>("total_run_ms")?
+                        .unwrap_or(0)
+                        .max(0),
+                })
+            })
+            .collect()
     }
 
     async fn schema_version(&self) -> StoreResult<i64> {
@@ -611,10 +736,26 @@ impl Store for SqlStore {
                 Ok((key, value))
             })
             .collect::<StoreResult<_>>()?;
+        let mut launches = Vec::new();
+        let mut before_id = None;
+        loop {
+            let page = self
+                .list_launches(&LaunchFilter {
+                    before_id,
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .await?;
+            let Some(last) = page.last() else { break };
+            before_id = Some(last.id);
+            launches.extend(page);
+        }
+        launches.reverse();
         Ok(Dump {
             users,
             tokens,
             audit,
+            launches,
             settings,
         })
     }
@@ -658,29 +799,36 @@ impl Store for SqlStore {
             .await?;
         }
         for row in &dump.audit {
-            let e = &row.event;
+            let mut event = row.event.clone();
             // Rows from before uids existed get one derived from their source id.
-            let uid = if e.uid.is_empty() {
-                format!("copied-{}", row.id)
+            if event.uid.is_empty() {
+                event.uid = format!("copied-{}", row.id);
+            }
+            event.actor_id = event.actor_id.and_then(|id| user_ids.get(&id).copied());
+            insert_audit(&mut *tx, &event).await?;
+        }
+        for launch in &dump.launches {
+            let mut record = launch.record.clone();
+            record.user_id = record.user_id.and_then(|id| user_ids.get(&id).copied());
+            let ended_outcome = record.outcome.clone();
+            record.outcome = "running".into();
+            insert_launch(&mut *tx, &record).await?;
+            if let Some(ended_at) = launch.ended_at {
+                let end = LaunchEnd {
+                    uid: record.uid.clone(),
+                    ended_at,
+                    exit_code: launch.exit_code,
+                    signal: launch.signal,
+                    outcome: ended_outcome,
+                };
+                update_launch_end(&mut *tx, &end).await?;
             } else {
-                e.uid.clone()
-            };
-            sqlx::query(
-                "INSERT INTO audit_events \
-                    (uid, at, actor_id, actor, action, target, outcome, detail, client) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
-            )
-            .bind(uid)
-            .bind(e.at)
-            .bind(e.actor_id.and_then(|id| user_ids.get(&id).copied()))
-            .bind(e.actor.clone())
-            .bind(e.action.clone())
-            .bind(e.target.clone())
-            .bind(e.outcome.clone())
-            .bind(e.detail.as_ref().map(|d| d.to_string()))
-            .bind(e.client.clone())
-            .execute(&mut *tx)
-            .await?;
+                sqlx::query("UPDATE launches SET outcome = $1 WHERE uid = $2")
+                    .bind(ended_outcome)
+                    .bind(record.uid.clone())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         let now = crate::clock::now_ms();
         for (key, value) in &dump.settings {
@@ -697,6 +845,75 @@ impl Store for SqlStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+// Writes shared by the store methods and `import` (which runs them in a transaction).
+
+async fn insert_audit<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    event: &NewAuditEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events \
+            (uid, at, actor_id, actor, action, target, outcome, detail, client) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
+    )
+    .bind(event.uid.clone())
+    .bind(event.at)
+    .bind(event.actor_id)
+    .bind(event.actor.clone())
+    .bind(event.action.clone())
+    .bind(event.target.clone())
+    .bind(event.outcome.clone())
+    .bind(event.detail.as_ref().map(|d| d.to_string()))
+    .bind(event.client.clone())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+async fn insert_launch<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    l: &NewLaunch,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO launches (uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
+            started_at, pid, start_ticks, outcome) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (uid) DO NOTHING",
+    )
+    .bind(l.uid.clone())
+    .bind(l.user_id)
+    .bind(l.username.clone())
+    .bind(l.app_id.clone())
+    .bind(l.app_name.clone())
+    .bind(serde_json::to_string(&l.argv).unwrap_or_default())
+    .bind(l.cwd.clone())
+    .bind(l.log_file.clone())
+    .bind(l.started_at)
+    .bind(l.pid.map(i64::from))
+    .bind(l.start_ticks.map(|t| t as i64))
+    .bind(l.outcome.clone())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+async fn update_launch_end<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    end: &LaunchEnd,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE launches SET ended_at = $1, exit_code = $2, signal = $3, outcome = $4 \
+         WHERE uid = $5 AND ended_at IS NULL",
+    )
+    .bind(end.ended_at)
+    .bind(end.exit_code.map(i64::from))
+    .bind(end.signal.map(i64::from))
+    .bind(end.outcome.clone())
+    .bind(end.uid.clone())
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
