@@ -2,14 +2,16 @@
 //! lives here, behind portable types ([`model`]), with one backend per OS and an `unsupported`
 //! one that compiles anywhere and answers [`Error::Unsupported`].
 //!
-//! Backends: Linux (`/proc`). Planned beside it: macOS and Windows (through sysinfo and the
+//! Backends: Linux (`/proc`, X11 windows). Planned beside it: macOS and Windows (through sysinfo and the
 //! native APIs), see the design notes.
 
 pub mod error;
 pub mod model;
+pub mod window;
 
 pub use error::{Error, Result};
 pub use model::*;
+pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
 
 #[cfg(target_os = "linux")]
 pub mod linux;
@@ -70,6 +72,16 @@ pub fn set_nice(target: ProcessRef, nice: i32) -> Result<()> {
 /// its address, `server` the address it connected to); `None` if it cannot be told.
 pub fn loopback_peer(client: std::net::SocketAddr, server: std::net::SocketAddr) -> Option<u32> {
     native::loopback_peer(client, server)
+}
+
+/// The windows of the graphical session on `display` (`None`: `$DISPLAY`).
+///
+/// Never fails: when the display cannot be reached, the result's `list()` says
+/// `available: false` with the reason and its actions answer [`Error::Unsupported`]. It tries
+/// to connect again on later calls (at most about once a second), so Boss may start before the
+/// X server. Keep one and share it: it holds its own connection.
+pub fn window_system(display: Option<&str>) -> Box<dyn WindowSystem> {
+    native::window_system(display)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -1,6 +1,8 @@
 //! The backend for operating systems Boss does not support yet: it compiles anywhere and
 //! answers "not supported here".
 
+use std::time::Duration;
+
 use crate::error::{Error, Result};
 use crate::model::{ProcessDetail, ProcessRef, Signal};
 
@@ -43,4 +45,45 @@ pub fn set_nice(_target: ProcessRef, _nice: i32) -> Result<()> {
 
 pub fn loopback_peer(_client: std::net::SocketAddr, _server: std::net::SocketAddr) -> Option<u32> {
     None
+}
+
+/// Windows on a system without a window backend: an empty, unavailable list; every action is
+/// [`Error::Unsupported`].
+struct NoWindows;
+
+impl crate::WindowSystem for NoWindows {
+    fn list(&self) -> crate::WindowList {
+        crate::WindowList::unavailable(NAME, format!("windows on {}", std::env::consts::OS))
+    }
+
+    fn close(&self, _id: u64, _timeout: Duration) -> Result<crate::CloseOutcome> {
+        no_windows()
+    }
+
+    fn close_many(
+        &self,
+        ids: &[u64],
+        _timeout: Duration,
+    ) -> Vec<(u64, Result<crate::CloseOutcome>)> {
+        ids.iter().map(|&id| (id, no_windows())).collect()
+    }
+
+    fn activate(&self, _id: u64) -> Result<()> {
+        no_windows()
+    }
+
+    fn minimize(&self, _id: u64) -> Result<()> {
+        no_windows()
+    }
+}
+
+fn no_windows<T>() -> Result<T> {
+    Err(Error::Unsupported(format!(
+        "windows on {}",
+        std::env::consts::OS
+    )))
+}
+
+pub fn window_system(_display: Option<&str>) -> Box<dyn crate::WindowSystem> {
+    Box::new(NoWindows)
 }

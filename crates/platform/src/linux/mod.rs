@@ -1,4 +1,4 @@
-//! The Linux backend: the proc filesystem (and, later, X11 and XDG desktop entries).
+//! The Linux backend: the proc filesystem and X11 (and, later, XDG desktop entries).
 
 mod control;
 mod detail;
@@ -6,6 +6,7 @@ mod procfs;
 mod sockets;
 mod system;
 mod users;
+mod x11;
 
 pub use control::{identify, is_running, send_signal, set_nice};
 pub use detail::process_detail;
@@ -26,6 +27,11 @@ impl crate::ProcessSource for procfs::ProcReader {
     fn refresh(&mut self) -> Result<ProcessSnapshot> {
         procfs::ProcReader::refresh(self)
     }
+}
+
+/// The X11 window system of `display` (`None`: `$DISPLAY`).
+pub fn window_system(display: Option<&str>) -> Box<dyn crate::WindowSystem> {
+    Box::new(x11::X11Windows::new(display))
 }
 
 pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {
