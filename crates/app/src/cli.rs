@@ -114,6 +114,9 @@ pub struct ServeArgs {
     #[arg(long, env = "BOSS_SAMPLE_INTERVAL_MS", default_value_t = 1000,
         value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub sample_interval_ms: u64,
+    /// The X display whose windows to show [default: $DISPLAY]
+    #[arg(long, env = "BOSS_DISPLAY")]
+    pub display: Option<String>,
 }
 
 impl ServeArgs {
@@ -135,6 +138,7 @@ impl ServeArgs {
         }
         config.secure_cookies = self.secure_cookies;
         config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
+        config.display = self.display.filter(|d| !d.is_empty());
         config
     }
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How often the process table is sampled while someone watches.
     pub sample_interval: Duration,
+    /// The X display whose windows Boss shows (`None`: `$DISPLAY`).
+    pub display: Option<String>,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
             throttle: ThrottleLimits::default(),
             max_body_bytes: 64 * 1024,
             sample_interval: Duration::from_secs(1),
+            display: None,
         }
     }
 

@@ -15,3 +15,4 @@ pub mod spool;
 pub mod state;
 pub mod store;
 pub mod web;
+pub mod windows;

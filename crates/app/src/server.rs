@@ -36,6 +36,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;
     let state = AppState::new(store.clone(), config);
+    let _ = state.listen_port.set(address.port());
     state
         .apply_settings()
         .await

@@ -1,13 +1,16 @@
 //! What every request handler can reach.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
+use crate::actions::settings::Settings;
 use crate::auth::cache::AuthCache;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::live::ProcessMonitor;
 use crate::spool::Spool;
 use crate::store::Store;
+use crate::windows::WindowMonitor;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,26 +18,31 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
     pub processes: Arc<ProcessMonitor>,
+    pub windows: Arc<WindowMonitor>,
     /// Records kept on disk while the database is down.
     pub spool: Arc<Spool>,
     /// Recently confirmed sessions and tokens, so that logged-in users can still act while the
     /// database is briefly unreachable.
     pub auth_cache: Arc<AuthCache>,
+    /// The port the server listens on, once bound (to recognise the browser showing Boss).
+    pub listen_port: Arc<OnceLock<u16>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let throttle = Arc::new(LoginThrottle::new(config.throttle));
         let processes = ProcessMonitor::new(config.sample_interval);
+        let windows = WindowMonitor::new(config.display.as_deref(), config.sample_interval);
         let spool = Arc::new(Spool::new(&config.data_dir));
-        let auth_cache = Arc::new(AuthCache::default());
         Self {
             store,
             config: Arc::new(config),
             throttle,
             processes,
+            windows,
             spool,
-            auth_cache,
+            auth_cache: Arc::new(AuthCache::default()),
+            listen_port: Arc::new(OnceLock::new()),
         }
     }
 
@@ -43,11 +51,11 @@ impl AppState {
         tokio::spawn(
             self.spool
                 .clone()
-                .run_drainer(self.store.clone(), std::time::Duration::from_secs(1)),
+                .run_drainer(self.store.clone(), Duration::from_secs(1)),
         );
         let store = self.store.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
                 if let Err(err) = store.delete_expired_sessions(crate::clock::now_ms()).await {
@@ -57,13 +65,18 @@ impl AppState {
         });
     }
 
-    /// Loads what the settings table says into the running parts (process protection).
+    /// Loads what the settings table says into the running parts (protection rules).
     pub async fn apply_settings(&self) -> crate::error::Result<()> {
         let settings = crate::actions::settings::load(self).await?;
-        self.processes
-            .set_protection(crate::processes::Protection::new(
-                settings.protected_processes,
-            ));
+        self.apply(&settings);
         Ok(())
+    }
+
+    /// Hands changed settings to the parts that use them.
+    pub fn apply(&self, settings: &Settings) {
+        let protection = crate::processes::Protection::new(settings.protected_processes.clone());
+        self.processes.set_protection(protection);
+        self.windows
+            .set_protected_apps(settings.protected_windows.clone());
     }
 }

@@ -48,6 +48,11 @@ pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
     native::process_detail(pid)
 }
 
+/// Name, parent and executable of a process: what labelling a window needs.
+pub fn process_brief(pid: u32) -> Result<ProcessBrief> {
+    native::process_brief(pid)
+}
+
 /// The identity (PID and start time) of the process holding `pid` now.
 pub fn identify_process(pid: u32) -> Result<ProcessRef> {
     native::identify(pid)

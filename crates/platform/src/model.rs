@@ -109,6 +109,16 @@ pub struct ProcessSnapshot {
     pub processes: Vec<ProcessInfo>,
 }
 
+/// A few facts about a process, cheap to read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProcessBrief {
+    pub pid: u32,
+    pub ppid: u32,
+    pub name: String,
+    /// The executable's path, when readable.
+    pub exe: Option<String>,
+}
+
 /// What the detail view shows beyond the table row. Fields the OS will not tell (another
 /// user's process) are `None`.
 #[derive(Debug, Clone, Serialize)]

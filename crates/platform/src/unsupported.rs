@@ -23,6 +23,10 @@ pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {
     unsupported()
 }
 
+pub fn process_brief(_pid: u32) -> Result<crate::model::ProcessBrief> {
+    unsupported()
+}
+
 pub fn process_detail(_pid: u32) -> Result<ProcessDetail> {
     unsupported()
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod processes;
 pub mod settings;
+pub mod windows;
 
 use std::net::IpAddr;
 

@@ -13,21 +13,35 @@ use crate::state::AppState;
 const ACTION: &str = "settings.update";
 const REGISTRATION_OPEN: &str = "registration_open";
 const PROTECTED_PROCESSES: &str = "protected_processes";
+const PROTECTED_WINDOWS: &str = "protected_windows";
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
     /// Whether anyone may create an account (the first account can always be created).
     pub registration_open: bool,
     /// Process names, or program names or paths, that Boss never signals or ends.
     pub protected_processes: Vec<String>,
+    /// Applications whose windows Boss never closes, minimizes or activates: a window class
+    /// (`XTerm`), instance (`xterm`), or the name or path of the window's program.
+    pub protected_windows: Vec<String>,
 }
 
-/// A partial update: absent fields stay as they are.
+/// A partial update: absent fields stay as they are; lists are replaced whole.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub registration_open: Option<bool>,
     pub protected_processes: Option<Vec<String>>,
+    pub protected_windows: Option<Vec<String>>,
+}
+
+async fn list_setting(state: &AppState, key: &str) -> Result<Vec<String>> {
+    Ok(state
+        .store
+        .setting(key)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
 }
 
 pub async fn load(state: &AppState) -> Result<Settings> {
@@ -37,23 +51,24 @@ pub async fn load(state: &AppState) -> Result<Settings> {
         .await?
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    let protected_processes = state
-        .store
-        .setting(PROTECTED_PROCESSES)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
     Ok(Settings {
         registration_open,
-        protected_processes,
+        protected_processes: list_setting(state, PROTECTED_PROCESSES).await?,
+        protected_windows: list_setting(state, PROTECTED_WINDOWS).await?,
     })
 }
 
 pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> Result<Settings> {
     super::require(state, caller, Permission::ManageSettings, ACTION, None).await?;
     let now = now_ms();
-    if let Some(names) = &patch.protected_processes {
-        validate_names(names)?;
+    let lists = [
+        (PROTECTED_PROCESSES, patch.protected_processes),
+        (PROTECTED_WINDOWS, patch.protected_windows),
+    ];
+    for (_, names) in &lists {
+        if let Some(names) = names {
+            validate_names(names)?;
+        }
     }
     if let Some(open) = patch.registration_open {
         state
@@ -61,18 +76,16 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
             .set_setting(REGISTRATION_OPEN, &json!(open), now)
             .await?;
     }
-    if let Some(names) = patch.protected_processes {
-        let mut names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
-        names.sort();
-        names.dedup();
-        state
-            .store
-            .set_setting(PROTECTED_PROCESSES, &json!(names), now)
-            .await?;
+    for (key, names) in lists {
+        if let Some(names) = names {
+            let mut names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
+            names.sort();
+            names.dedup();
+            state.store.set_setting(key, &json!(names), now).await?;
+        }
     }
     let settings = load(state).await?;
-    let protection = crate::processes::Protection::new(settings.protected_processes.clone());
-    state.processes.set_protection(protection);
+    state.apply(&settings);
     let mut entry = super::by(caller, ACTION, None, Outcome::Success);
     entry.detail = Some(json!({ "settings": settings }));
     audit(state, entry).await;
@@ -85,7 +98,7 @@ fn validate_names(names: &[String]) -> Result<()> {
     }
     if let Some(bad) = names.iter().find(|n| n.trim().is_empty() || n.len() > 4096) {
         return Err(Error::Invalid(format!(
-            "'{bad}' is not a usable process name or path"
+            "'{bad}' is not a usable name or path"
         )));
     }
     Ok(())

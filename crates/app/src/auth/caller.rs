@@ -39,6 +39,8 @@ pub struct Caller {
     pub user: User,
     pub method: AuthMethod,
     pub client: Option<IpAddr>,
+    /// The client's address and port (to find a loopback client's process).
+    pub peer: Option<SocketAddr>,
 }
 
 impl Caller {
@@ -70,7 +72,8 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let client = client_ip(parts).await;
+        let peer = peer_address(parts).await;
+        let client = peer.map(|p| p.ip().to_canonical());
         let now = now_ms();
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
@@ -93,6 +96,7 @@ impl FromRequestParts<AppState> for Caller {
                 user,
                 method,
                 client,
+                peer,
             });
         }
         let jar = CookieJar::from_headers(&parts.headers);
@@ -131,6 +135,7 @@ impl FromRequestParts<AppState> for Caller {
             user,
             method,
             client,
+            peer,
         })
     }
 }
@@ -174,14 +179,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(ClientAddr(client_ip(parts).await))
+        Ok(ClientAddr(
+            peer_address(parts).await.map(|p| p.ip().to_canonical()),
+        ))
     }
 }
 
 /// Through the extractor rather than the extensions, so that tests' `MockConnectInfo` works.
-async fn client_ip(parts: &mut Parts) -> Option<IpAddr> {
+async fn peer_address(parts: &mut Parts) -> Option<SocketAddr> {
     ConnectInfo::<SocketAddr>::from_request_parts(parts, &())
         .await
         .ok()
-        .map(|ConnectInfo(addr)| addr.ip().to_canonical())
+        .map(|ConnectInfo(addr)| addr)
 }

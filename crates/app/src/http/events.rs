@@ -1,7 +1,8 @@
 //! The live event stream (Server-Sent Events): a full process list on connect, then changes.
 //!
 //! Events: `system` (the summary), `processes` (the full table, also sent again whenever
-//! this subscriber fell behind), `processes_diff` (`{taken_at, upserted, removed, system}`).
+//! this subscriber fell behind), `processes_diff` (`{taken_at, upserted, removed, system}`),
+//! `windows` (the whole window list, on connect and whenever it changes).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -24,17 +25,18 @@ use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::live::{LiveEvent, Sample};
 use crate::state::AppState;
+use crate::windows::view;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events))
 }
 
-const TOPICS: [&str; 1] = ["processes"];
+const TOPICS: [&str; 2] = ["processes", "windows"];
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct EventsQuery {
-    /// Comma-separated topics to receive; default all (`processes`).
+    /// Comma-separated topics to receive: `processes`, `windows`; default all.
     topics: Option<String>,
 }
 
@@ -78,6 +80,7 @@ async fn events(
         let mut changes = monitor.subscribe();
         let guard = monitor.watch();
         let first = monitor.fresh(monitor.interval).await?;
+        let tx = tx.clone();
         tokio::spawn(async move {
             let _guard = guard;
             let mut shown = first.taken_at();
@@ -126,6 +129,39 @@ async fn events(
             }
         });
     }
+    if topics.iter().any(|t| t == "windows") {
+        let monitor = state.windows.clone();
+        let mut changes = monitor.subscribe();
+        let guard = monitor.watch();
+        let protection = monitor.protection(caller.peer, state.listen_port.get().copied());
+        let first = monitor.list().await;
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let _guard = guard;
+            let mut list = first;
+            loop {
+                let protection = protection.clone();
+                let shown = tokio::task::spawn_blocking(move || view(&list, &protection)).await;
+                let Ok(shown) = shown else { return };
+                let event = Event::default()
+                    .event("windows")
+                    .json_data(shown)
+                    .unwrap_or_default();
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+                list = tokio::select! {
+                    _ = tx.closed() => return,
+                    message = changes.recv() => match message {
+                        Ok(list) => list.as_ref().clone(),
+                        Err(broadcast::error::RecvError::Lagged(_)) => monitor.list().await,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                };
+            }
+        });
+    }
+    drop(tx);
     let stream = ReceiverStream::new(rx).map(Ok);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

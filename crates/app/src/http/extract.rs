@@ -59,3 +59,28 @@ impl From<QueryRejection> for Error {
         Error::BadRequest(rejection.body_text())
     }
 }
+
+/// A JSON body that may be left out entirely (no body and no `Content-Type`).
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Error> {
+        let headers = request.headers();
+        let empty = headers.get(axum::http::header::CONTENT_TYPE).is_none()
+            && headers
+                .get(axum::http::header::CONTENT_LENGTH)
+                .is_none_or(|len| len.as_bytes() == b"0");
+        if empty {
+            return Ok(OptionalJson(None));
+        }
+        let Json(value) = Json::<T>::from_request(request, state).await?;
+        Ok(OptionalJson(Some(value)))
+    }
+}

@@ -12,6 +12,7 @@ mod processes;
 mod settings;
 mod tokens;
 mod users;
+mod windows;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ use crate::state::AppState;
         (name = "settings", description = "Server settings"),
         (name = "audit", description = "The audit log (admins)"),
         (name = "processes", description = "Processes, the system summary and live events"),
+        (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
     )
 )]
 struct ApiDoc;
@@ -76,6 +78,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(settings::routes())
         .merge(audit::routes())
         .merge(processes::routes())
+        .merge(windows::routes())
         .merge(events::routes())
 }
 

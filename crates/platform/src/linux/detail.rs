@@ -9,7 +9,22 @@ use std::sync::Arc;
 use super::procfs::{parse_cmdline, read_stat, state_from_char};
 use super::users::user_name;
 use crate::error::Result;
-use crate::model::{IoCounters, MAX_OPEN_FILES, OpenFile, ProcessDetail, ProcessInfo};
+use crate::model::{
+    IoCounters, MAX_OPEN_FILES, OpenFile, ProcessBrief, ProcessDetail, ProcessInfo,
+};
+
+pub fn process_brief(pid: u32) -> Result<ProcessBrief> {
+    let stat = read_stat(pid)?;
+    let exe = fs::read_link(format!("/proc/{pid}/exe"))
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned());
+    Ok(ProcessBrief {
+        pid,
+        ppid: stat.ppid,
+        name: stat.comm,
+        exe,
+    })
+}
 
 pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
     let stat = read_stat(pid)?;

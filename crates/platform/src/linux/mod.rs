@@ -9,7 +9,7 @@ mod users;
 mod x11;
 
 pub use control::{identify, is_running, send_signal, set_nice};
-pub use detail::process_detail;
+pub use detail::{process_brief, process_detail};
 pub use sockets::loopback_peer;
 
 use crate::error::Result;

@@ -1,0 +1,158 @@
+//! The desktop's windows and actions on them.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::ErrorBody;
+use super::extract::{Json, OptionalJson, Path};
+use crate::actions::windows::{self, CloseAllReport, Expected, WindowResult};
+use crate::auth::{Caller, Permission};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::windows::{WindowListView, WindowRow, parse_window_id, view};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_windows))
+        .routes(routes!(close_window))
+        .routes(routes!(close_all_windows))
+        .routes(routes!(activate_window))
+        .routes(routes!(minimize_window))
+}
+
+/// Optional: what the caller saw, so that a reused window id is not acted on.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct WindowRequest {
+    /// How long to watch what the application does after the close request, 0 to 60000
+    /// (default 5000). Only for close.
+    timeout_ms: Option<u64>,
+    /// The window's PID as listed; refused with 409 if it changed.
+    pid: Option<u32>,
+    /// The window's class as listed; refused with 409 if it changed.
+    class: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CloseAllRequest {
+    /// Only report what would happen.
+    #[serde(default)]
+    dry_run: bool,
+    timeout_ms: Option<u64>,
+}
+
+fn timeout(ms: Option<u64>) -> Result<Duration> {
+    let ms = ms.unwrap_or(5000);
+    if ms > 60_000 {
+        return Err(Error::Invalid(format!(
+            "'timeout_ms' must be at most 60000, not {ms}"
+        )));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+fn expected(body: &WindowRequest) -> Expected {
+    Expected {
+        pid: body.pid,
+        class: body.class.clone(),
+    }
+}
+
+/// The open top-level windows (transient dialogs included, with `transient_for`).
+#[utoipa::path(get, path = "/api/v1/windows", tag = "windows",
+    responses((status = 200, body = WindowListView), (status = 401, body = ErrorBody)))]
+async fn list_windows(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<WindowListView>> {
+    caller.require(Permission::View)?;
+    let list = state.windows.list().await;
+    let protection = state
+        .windows
+        .protection(caller.peer, state.listen_port.get().copied());
+    Ok(Json(
+        tokio::task::spawn_blocking(move || view(&list, &protection))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?,
+    ))
+}
+
+/// Closes a window as its close button would, and reports what happened.
+#[utoipa::path(post, path = "/api/v1/windows/{id}/close", tag = "windows",
+    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    request_body(content = WindowRequest, description = "Optional"),
+    responses((status = 200, body = WindowResult), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "No display")))]
+async fn close_window(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<WindowRequest>,
+) -> Result<Json<WindowResult>> {
+    let id = parse_window_id(&id)?;
+    let body = body.unwrap_or_default();
+    let timeout = timeout(body.timeout_ms)?;
+    Ok(Json(
+        windows::close(&state, &caller, id, &expected(&body), timeout).await?,
+    ))
+}
+
+/// Closes every closable top-level window except protected ones and dialogs, all at once;
+/// `dry_run` previews.
+#[utoipa::path(post, path = "/api/v1/windows/close-all", tag = "windows", request_body = CloseAllRequest,
+    responses((status = 200, body = CloseAllReport), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
+async fn close_all_windows(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<CloseAllRequest>,
+) -> Result<Json<CloseAllReport>> {
+    let timeout = timeout(body.timeout_ms)?;
+    Ok(Json(
+        windows::close_all(&state, &caller, body.dry_run, timeout).await?,
+    ))
+}
+
+/// Brings a window to the front.
+#[utoipa::path(post, path = "/api/v1/windows/{id}/activate", tag = "windows",
+    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    request_body(content = WindowRequest, description = "Optional"),
+    responses((status = 200, body = WindowRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn activate_window(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<WindowRequest>,
+) -> Result<Json<WindowRow>> {
+    let id = parse_window_id(&id)?;
+    let body = body.unwrap_or_default();
+    Ok(Json(
+        windows::arrange(&state, &caller, id, &expected(&body), false).await?,
+    ))
+}
+
+/// Minimizes a window (needs a window manager).
+#[utoipa::path(post, path = "/api/v1/windows/{id}/minimize", tag = "windows",
+    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    request_body(content = WindowRequest, description = "Optional"),
+    responses((status = 200, body = WindowRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "No window manager")))]
+async fn minimize_window(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<WindowRequest>,
+) -> Result<Json<WindowRow>> {
+    let id = parse_window_id(&id)?;
+    let body = body.unwrap_or_default();
+    Ok(Json(
+        windows::arrange(&state, &caller, id, &expected(&body), true).await?,
+    ))
+}
