@@ -1,6 +1,7 @@
 //! A Boss application on a temporary SQLite database, driven in-process with `oneshot`.
 #![allow(dead_code)]
 
+pub mod desktop;
 pub mod postgres;
 
 use std::net::SocketAddr;
@@ -76,6 +77,15 @@ impl TestApp {
             state,
             dir,
             client: "127.0.0.1:40000".parse().unwrap(),
+        }
+    }
+
+    /// The same server as seen from a client at `peer` (address and port).
+    pub fn seen_from_socket(&self, peer: SocketAddr) -> Self {
+        Self {
+            state: self.state.clone(),
+            dir: tempfile::tempdir().unwrap(),
+            client: peer,
         }
     }
 

@@ -1,0 +1,381 @@
+//! The windows API against a real X server with openbox, each test on a display of its own,
+//! with windows the test starts itself.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use common::desktop::Desktop;
+use common::{Auth, TestApp};
+
+async fn app_on(desktop: &Desktop) -> TestApp {
+    let display = desktop.display.clone();
+    TestApp::with_config(move |c| {
+        c.display = Some(display);
+        c.sample_interval = Duration::from_millis(200);
+    })
+    .await
+}
+
+async fn windows(app: &TestApp, auth: &Auth) -> Value {
+    let reply = app.get("/api/v1/windows", auth).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+fn find<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
+    list["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["title"] == title)
+}
+
+async fn wait_for_list(
+    app: &TestApp,
+    auth: &Auth,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = windows(app, auth).await;
+        if check(&list) {
+            return list;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting until {what}: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn windows_are_listed_and_an_xterm_closes_gracefully() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let app = app_on(&desktop).await;
+    let (admin, viewer) = app.admin_and("vic", "viewer").await;
+    let (mut xterm, _) = desktop.xterm("boss-test-xterm");
+
+    let list = windows(&app, &viewer).await;
+    assert_eq!(list["available"], true);
+    assert_eq!(list["backend"], "x11");
+    assert_eq!(list["window_manager"], "Openbox");
+    let row = find(&list, "boss-test-xterm").expect("listed").clone();
+    assert_eq!(row["pid"], xterm.pid());
+    assert_eq!(row["class"], "XTerm");
+    assert_eq!(row["process_name"], "xterm");
+    assert_eq!(row["closable"], true);
+    assert!(row["protected"].is_null());
+    let id = row["id_hex"].as_str().unwrap().to_string();
+
+    let refused = app
+        .post(&format!("/api/v1/windows/{id}/close"), &viewer, json!({}))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "viewers may not close windows"
+    );
+
+    let closed = app
+        .post(
+            &format!("/api/v1/windows/{id}/close"),
+            &admin,
+            json!({"pid": xterm.pid(), "class": "XTerm"}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{:?}", closed.body);
+    assert_eq!(closed.body["outcome"], "closed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !xterm.has_exited() {
+        assert!(
+            Instant::now() < deadline,
+            "the xterm process ends after its window closes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let audit = app.audit(&admin, "window.close").await;
+    assert_eq!(audit[0]["outcome"], "success");
+    assert!(
+        audit[0]["target"]
+            .as_str()
+            .unwrap()
+            .contains("XTerm: boss-test-xterm")
+    );
+    assert_eq!(
+        (audit[1]["actor"].as_str(), audit[1]["outcome"].as_str()),
+        (Some("vic"), Some("denied"))
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    let (mut refuser, window, _) = desktop.refuser("Unsaved novel", false, None);
+    let reply = app
+        .post(
+            &format!("/api/v1/windows/{}/close", window.id),
+            &admin,
+            json!({"timeout_ms": 800}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["outcome"], "still_open");
+    assert!(!refuser.has_exited(), "never killed");
+
+    let (mut asker, window, _) = desktop.refuser("Unsaved letter", true, None);
+    let reply = app
+        .post(
+            &format!("/api/v1/windows/{}/close", window.id),
+            &admin,
+            json!({"timeout_ms": 5000}),
+        )
+        .await;
+    assert_eq!(reply.body["outcome"], "prompting", "{:?}", reply.body);
+    assert!(!asker.has_exited());
+    let list = wait_for_list(&app, &admin, "the dialog is listed", |l| {
+        find(l, "Save changes?").is_some()
+    })
+    .await;
+    assert_eq!(
+        find(&list, "Save changes?").unwrap()["transient_for"],
+        window.id
+    );
+}
+
+#[tokio::test]
+async fn close_all_previews_then_closes_everything_but_protected_and_refusing_windows() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    // The "browser showing Boss": a window whose process holds this client's connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    app.state.listen_port.set(port).unwrap();
+    let (mut browser, _, local_port) = desktop.refuser("Boss - Browser", false, Some(port));
+    let _accepted = listener.accept().unwrap();
+    let from_browser = app.seen_from_socket(
+        format!("127.0.0.1:{}", local_port.unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (mut a, _) = desktop.xterm("closes-a");
+    let (mut b, _) = desktop.xterm("closes-b");
+    let (mut editor, _, _) = desktop.refuser("Unsaved editor", false, None);
+    // An application protected in the settings, by its window class.
+    let args = ["-class", "KeepMe", "-T", "kept", "-e", "sleep", "600"];
+    let mut kept = desktop.spawn("xterm", &args, std::process::Stdio::null());
+    desktop.window("kept");
+    let set = app
+        .call(
+            Method::PATCH,
+            "/api/v1/settings",
+            &admin,
+            Some(json!({"protected_windows": ["KeepMe"]})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+
+    let preview = from_browser
+        .post(
+            "/api/v1/windows/close-all",
+            &admin,
+            json!({"dry_run": true}),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
+    let outcome = |report: &Value, title: &str| -> String {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["window"]["title"] == title)
+            .map(|r| r["outcome"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{title} missing from {report}"))
+    };
+    assert_eq!(outcome(&preview.body, "closes-a"), "would_close");
+    assert_eq!(outcome(&preview.body, "Unsaved editor"), "would_close");
+    assert_eq!(outcome(&preview.body, "kept"), "protected");
+    assert_eq!(outcome(&preview.body, "Boss - Browser"), "protected");
+    assert!(!a.has_exited(), "a dry run touches nothing");
+    assert!(app.audit(&admin, "window.close_all").await.is_empty());
+
+    let started = Instant::now();
+    let report = from_browser
+        .post(
+            "/api/v1/windows/close-all",
+            &admin,
+            json!({"timeout_ms": 1500}),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "requests go out together, not one by one"
+    );
+    assert_eq!(outcome(&report.body, "closes-a"), "closed");
+    assert_eq!(outcome(&report.body, "closes-b"), "closed");
+    assert_eq!(outcome(&report.body, "Unsaved editor"), "still_open");
+    assert_eq!(outcome(&report.body, "kept"), "protected");
+    assert_eq!(outcome(&report.body, "Boss - Browser"), "protected");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(a.has_exited() && b.has_exited()) {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!kept.has_exited() && !editor.has_exited() && !browser.has_exited());
+    let audit = app.audit(&admin, "window.close_all").await;
+    assert_eq!(
+        (
+            audit[0]["detail"]["closed"].as_u64(),
+            audit[0]["detail"]["still_open"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+
+    // Protected windows are refused one by one too.
+    let list = windows(&from_browser, &admin).await;
+    let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let refused = from_browser
+        .post(
+            &format!("/api/v1/windows/{browser_id}/close"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.code(), "protected");
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("browser showing Boss")
+    );
+}
+
+#[tokio::test]
+async fn minimize_and_activate_show_in_the_list() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    let (_xterm, window) = desktop.xterm("to-minimize");
+    let reply = app
+        .post(
+            &format!("/api/v1/windows/{}/minimize", window.id),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    wait_for_list(&app, &admin, "minimized", |l| {
+        find(l, "to-minimize").is_some_and(|w| w["minimized"] == true)
+    })
+    .await;
+    let reply = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/windows/{}/activate", window.id),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    wait_for_list(&app, &admin, "restored and active", |l| {
+        find(l, "to-minimize").is_some_and(|w| w["minimized"] == false && w["active"] == true)
+    })
+    .await;
+    assert_eq!(app.audit(&admin, "window.minimize").await.len(), 1);
+    assert_eq!(app.audit(&admin, "window.activate").await.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_window_requests_are_clear_errors() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    let (xterm, window) = desktop.xterm("target");
+    for (path, body, status) in [
+        (
+            "/api/v1/windows/not-an-id/close".to_string(),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/windows/0x7ffffff/close".to_string(),
+            json!({}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/api/v1/windows/{}/close", window.id),
+            json!({"pid": xterm.pid() + 1}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            format!("/api/v1/windows/{}/close", window.id),
+            json!({"class": "Firefox"}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            format!("/api/v1/windows/{}/close", window.id),
+            json!({"timeout_ms": 99999999}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/windows/{}/close", window.id),
+            json!({"what": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let reply = app.post(&path, &admin, body.clone()).await;
+        assert_eq!(reply.status, status, "{path} {body}: {:?}", reply.body);
+    }
+    assert!(
+        find(&windows(&app, &admin).await, "target").is_some(),
+        "nothing was closed"
+    );
+}
+
+#[tokio::test]
+async fn without_a_display_the_api_says_so_and_boss_keeps_running() {
+    let app = TestApp::with_config(|c| c.display = Some(":4321".into())).await;
+    let admin = app.register("admin").await;
+    let list = windows(&app, &admin).await;
+    assert_eq!(list["available"], false);
+    assert!(list["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(list["windows"].as_array().unwrap().is_empty());
+    let close = app
+        .post("/api/v1/windows/0x400001/close", &admin, json!({}))
+        .await;
+    assert_eq!(close.status, StatusCode::SERVICE_UNAVAILABLE);
+    let all = app
+        .post(
+            "/api/v1/windows/close-all",
+            &admin,
+            json!({"dry_run": true}),
+        )
+        .await;
+    assert_eq!(all.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.get("/api/v1/health", &Auth::None).await.status,
+        StatusCode::OK
+    );
+}
