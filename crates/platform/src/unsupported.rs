@@ -44,3 +44,31 @@ pub fn set_nice(_target: ProcessRef, _nice: i32) -> Result<()> {
 pub fn loopback_peer(_client: std::net::SocketAddr, _server: std::net::SocketAddr) -> Option<u32> {
     None
 }
+
+// Applications: no catalog, nothing to launch.
+
+pub fn load_catalog(_options: &crate::app::CatalogOptions) -> crate::app::Catalog {
+    crate::app::Catalog::default()
+}
+
+pub fn find_icon(
+    _icon: &str,
+    _size: u16,
+    _options: &crate::app::CatalogOptions,
+) -> Option<std::path::PathBuf> {
+    None
+}
+
+pub fn exec_argv(_entry: &crate::app::AppEntry, _args: &[String]) -> Result<Vec<String>> {
+    Err(Error::Unsupported(format!(
+        "desktop entries on {}",
+        std::env::consts::OS
+    )))
+}
+
+pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
+    Err(Error::Unsupported(format!(
+        "launching applications on {}",
+        std::env::consts::OS
+    )))
+}
