@@ -81,6 +81,7 @@ impl From<platform::Error> for Error {
                 message,
             },
             P::Changed(message) => Error::Conflict(message),
+            P::Invalid(message) => Error::Invalid(message),
             P::Unsupported(what) => {
                 Error::Unavailable(format!("not supported on this system: {what}"))
             }

@@ -18,6 +18,9 @@ pub enum Error {
     /// The target changed under us (a PID now held by another process).
     #[error("{0}")]
     Changed(String),
+    /// The input cannot be used as it is (an Exec value with an unterminated quote, say).
+    #[error("invalid: {0}")]
+    Invalid(String),
     #[error("{context}: {source}")]
     Io { context: String, source: io::Error },
 }

@@ -13,6 +13,12 @@ pub use error::{Error, Result};
 pub use model::*;
 pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
 
+pub mod app;
+pub use app::{
+    AppEntry, Catalog, CatalogOptions, LaunchSpec, Launched, exec_argv, find_icon, launch,
+    load_catalog,
+};
+
 #[cfg(target_os = "linux")]
 pub mod linux;
 #[cfg(not(target_os = "linux"))]

@@ -82,12 +82,37 @@ impl crate::WindowSystem for NoWindows {
 }
 
 fn no_windows<T>() -> Result<T> {
-    Err(Error::Unsupported(format!(
-        "windows on {}",
-        std::env::consts::OS
-    )))
+    Err(Error::Unsupported(format!("windows on {}", std::env::consts::OS)))
 }
 
 pub fn window_system(_display: Option<&str>) -> Box<dyn crate::WindowSystem> {
     Box::new(NoWindows)
+}
+
+// Applications: no catalog, nothing to launch.
+
+pub fn load_catalog(_options: &crate::app::CatalogOptions) -> crate::app::Catalog {
+    crate::app::Catalog::default()
+}
+
+pub fn find_icon(
+    _icon: &str,
+    _size: u16,
+    _options: &crate::app::CatalogOptions,
+) -> Option<std::path::PathBuf> {
+    None
+}
+
+pub fn exec_argv(_entry: &crate::app::AppEntry, _args: &[String]) -> Result<Vec<String>> {
+    Err(Error::Unsupported(format!(
+        "desktop entries on {}",
+        std::env::consts::OS
+    )))
+}
+
+pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
+    Err(Error::Unsupported(format!(
+        "launching applications on {}",
+        std::env::consts::OS
+    )))
 }

@@ -42,3 +42,14 @@ pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {
 pub mod proc {
     pub use super::procfs::{ProcReader, parse_cmdline, parse_stat};
 }
+
+// Applications: desktop entries, icons, Exec expansion, launching.
+mod desktop;
+mod exec;
+mod icons;
+mod launch;
+
+pub use desktop::load_catalog;
+pub use exec::exec_argv;
+pub use icons::find_icon;
+pub use launch::launch;

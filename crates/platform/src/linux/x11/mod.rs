@@ -196,6 +196,7 @@ fn duplicate(e: &Error) -> Error {
         Error::PermissionDenied(m) => Error::PermissionDenied(m.clone()),
         Error::Protected(m) => Error::Protected(m.clone()),
         Error::Changed(m) => Error::Changed(m.clone()),
+        Error::Invalid(m) => Error::Invalid(m.clone()),
         Error::Io { context, source } => Error::Io {
             context: context.clone(),
             source: io::Error::new(source.kind(), source.to_string()),

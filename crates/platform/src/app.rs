@@ -1,0 +1,471 @@
+//! Applications: the catalog of installed applications and launching programs detached.
+//!
+//! The records here are portable; the Linux backend fills the catalog from XDG desktop entries
+//! (`linux/desktop.rs`), finds icons in XDG icon themes (`linux/icons.rs`), expands `Exec`
+//! values (`linux/exec.rs`) and starts programs in their own session (`linux/launch.rs`). Other
+//! systems get an empty catalog and [`Error::Unsupported`](crate::Error::Unsupported).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Result;
+
+/// One installed application, as its desktop entry describes it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AppEntry {
+    /// The desktop file ID: the path below `applications/` with `/` turned into `-`, without
+    /// `.desktop` (`org.gnome.Calculator`, `kde-foo`).
+    pub id: String,
+    /// `Name`, localized for the catalog's locale.
+    pub name: String,
+    pub generic_name: Option<String>,
+    /// `Comment`, localized.
+    pub comment: Option<String>,
+    /// `Keywords`, localized.
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    /// The `Icon` value: a theme icon name or an absolute path; see [`find_icon`].
+    pub icon: Option<String>,
+    /// The `Exec` value with the key-file escapes (`\s`, `\\`, ...) undone, so as GLib's
+    /// `g_key_file_get_string` returns it; quoting and field codes are still in place
+    /// ([`exec_argv`] handles those).
+    pub exec: String,
+    /// `Terminal=true`: the program wants a terminal emulator around it.
+    pub terminal: bool,
+    /// The working directory (`Path`).
+    pub path: Option<String>,
+    pub startup_wm_class: Option<String>,
+    /// The `.desktop` file the entry was read from.
+    pub file: PathBuf,
+}
+
+/// The installed applications, sorted by name (case-insensitive).
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    entries: Vec<AppEntry>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// A catalog of these entries: sorted by name (case-insensitive, then by ID); of several
+    /// entries with one ID the first is kept.
+    pub fn from_entries(entries: Vec<AppEntry>) -> Catalog {
+        let mut seen = std::collections::HashSet::new();
+        let mut entries: Vec<AppEntry> = entries
+            .into_iter()
+            .filter(|e| seen.insert(e.id.clone()))
+            .collect();
+        entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.id.clone()));
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Catalog { entries, by_id }
+    }
+
+    pub fn entries(&self) -> &[AppEntry] {
+        &self.entries
+    }
+
+    /// The entry with this desktop file ID.
+    pub fn get(&self, id: &str) -> Option<&AppEntry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Where and for whom to read the catalog.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogOptions {
+    /// Data directories in priority order: `$XDG_DATA_HOME`, then each of `$XDG_DATA_DIRS`.
+    /// Entries are read from `<dir>/applications`, icons from `<dir>/icons` and
+    /// `<dir>/pixmaps`.
+    pub data_dirs: Vec<PathBuf>,
+    /// The desktops of the session (`$XDG_CURRENT_DESKTOP`), for `OnlyShowIn` and `NotShowIn`.
+    pub current_desktops: Vec<String>,
+    /// The messages locale, e.g. `fr_FR.UTF-8`: `Name[fr_FR]`, then `Name[fr]`, then `Name`.
+    /// `None`, `C` and `POSIX` read the unlocalized values.
+    pub locale: Option<String>,
+    /// The user's icon theme; `None` searches `hicolor` only (every theme inherits from it).
+    pub icon_theme: Option<String>,
+    /// Icon base directories searched before each `<data dir>/icons` (`$HOME/.icons`).
+    pub icon_dirs: Vec<PathBuf>,
+}
+
+impl CatalogOptions {
+    /// The options of the session Boss runs in: `XDG_DATA_HOME` (default
+    /// `$HOME/.local/share`, skipped when `HOME` is unknown), `XDG_DATA_DIRS` (default
+    /// `/usr/local/share:/usr/share`), `XDG_CURRENT_DESKTOP`, the first of `LC_ALL`,
+    /// `LC_MESSAGES` and `LANG`, and the icon theme from the GTK or KDE settings.
+    pub fn from_env() -> Self {
+        Self::from_vars(|name| std::env::var_os(name))
+    }
+
+    /// [`from_env`](Self::from_env) with the variables from `var` (for tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Self {
+        // The spec says relative paths in these variables are invalid and must be ignored.
+        let absolute = |value: OsString| Some(PathBuf::from(value)).filter(|p| p.is_absolute());
+        let home = var("HOME").and_then(absolute);
+        let data_home = var("XDG_DATA_HOME")
+            .and_then(absolute)
+            .or_else(|| home.as_ref().map(|h| h.join(".local/share")));
+        let mut system: Vec<PathBuf> = var("XDG_DATA_DIRS")
+            .map(|dirs| {
+                std::env::split_paths(&dirs)
+                    .filter(|p| p.is_absolute())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if system.is_empty() {
+            system = vec!["/usr/local/share".into(), "/usr/share".into()];
+        }
+        let mut data_dirs: Vec<PathBuf> = Vec::new();
+        for dir in data_home.into_iter().chain(system) {
+            if !data_dirs.contains(&dir) {
+                data_dirs.push(dir);
+            }
+        }
+        let current_desktops = var("XDG_CURRENT_DESKTOP")
+            .map(|v| {
+                v.to_string_lossy()
+                    .split(':')
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .filter_map(&var)
+            .map(|v| v.to_string_lossy().into_owned())
+            .find(|v| !v.is_empty());
+        let config_home = var("XDG_CONFIG_HOME")
+            .and_then(absolute)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        let icon_theme = config_home.as_deref().and_then(icon_theme_setting);
+        CatalogOptions {
+            data_dirs,
+            current_desktops,
+            locale,
+            icon_theme,
+            icon_dirs: home.map(|h| h.join(".icons")).into_iter().collect(),
+        }
+    }
+
+    /// The locale names to try for a localized key, best first, per the Desktop Entry spec:
+    /// `lang_COUNTRY@MODIFIER`, `lang_COUNTRY`, `lang@MODIFIER`, `lang` (the encoding is
+    /// dropped). Empty for no locale, `C` and `POSIX`.
+    pub fn locale_candidates(&self) -> Vec<String> {
+        let Some(locale) = self.locale.as_deref().map(str::trim) else {
+            return Vec::new();
+        };
+        let (rest, modifier) = match locale.split_once('@') {
+            Some((rest, modifier)) => (rest, Some(modifier)),
+            None => (locale, None),
+        };
+        let rest = rest
+            .split_once('.')
+            .map_or(rest, |(before, _encoding)| before);
+        let (lang, country) = match rest.split_once('_') {
+            Some((lang, country)) => (lang, Some(country)),
+            None => (rest, None),
+        };
+        if lang.is_empty() || lang == "C" || lang == "POSIX" {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if let (Some(country), Some(modifier)) = (country, modifier) {
+            out.push(format!("{lang}_{country}@{modifier}"));
+        }
+        if let Some(country) = country {
+            out.push(format!("{lang}_{country}"));
+        }
+        if let Some(modifier) = modifier {
+            out.push(format!("{lang}@{modifier}"));
+        }
+        out.push(lang.to_string());
+        out
+    }
+}
+
+/// The icon theme the user chose, from the GTK 3/4 `settings.ini` or KDE's `kdeglobals`.
+/// (GNOME keeps it in dconf, which is not read: there `hicolor` is used.)
+fn icon_theme_setting(config_home: &Path) -> Option<String> {
+    let sources = [
+        ("gtk-3.0/settings.ini", "Settings", "gtk-icon-theme-name"),
+        ("gtk-4.0/settings.ini", "Settings", "gtk-icon-theme-name"),
+        ("kdeglobals", "Icons", "Theme"),
+    ];
+    sources.into_iter().find_map(|(file, group, key)| {
+        let text = std::fs::read_to_string(config_home.join(file)).ok()?;
+        ini_value(&text, group, key)
+    })
+}
+
+/// The value of `key` in `[group]` of an INI-style file, unquoted; `None` if absent or empty.
+fn ini_value(text: &str, group: &str, key: &str) -> Option<String> {
+    let mut in_group = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            in_group = name == group;
+        } else if in_group
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            let v = v.trim().trim_matches('"').trim();
+            return (!v.is_empty()).then(|| v.to_string());
+        }
+    }
+    None
+}
+
+/// What to start: an argument vector (no shell), where, and with which extra environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchSpec {
+    /// The program and its arguments; a program without `/` is looked up in `PATH` (the one
+    /// in `env` if given, else Boss's).
+    pub argv: Vec<String>,
+    /// The working directory; `None` is `$HOME` (or `/` without one).
+    pub cwd: Option<PathBuf>,
+    /// Added to (or replacing in) Boss's own environment.
+    pub env: Vec<(String, String)>,
+    /// Standard output and error are appended here; created with mode 0600.
+    pub log_file: PathBuf,
+}
+
+impl LaunchSpec {
+    /// The spec for starting a catalog entry with optional file or URL arguments: the argv
+    /// from [`exec_argv`], the entry's `Path` as working directory, and
+    /// `GIO_LAUNCHED_DESKTOP_FILE` set to its file (as GLib does) so its windows can be traced
+    /// back to it.
+    pub fn for_entry(entry: &AppEntry, args: &[String], log_file: PathBuf) -> Result<LaunchSpec> {
+        Ok(LaunchSpec {
+            argv: exec_argv(entry, args)?,
+            cwd: entry
+                .path
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(PathBuf::from),
+            env: vec![(
+                "GIO_LAUNCHED_DESKTOP_FILE".to_string(),
+                entry.file.to_string_lossy().into_owned(),
+            )],
+            log_file,
+        })
+    }
+}
+
+/// A started program. Keep `child` and wait on it, or it stays a zombie after it ends.
+#[derive(Debug)]
+pub struct Launched {
+    pub pid: u32,
+    /// Its start time in clock ticks since boot (as in [`ProcessRef`](crate::ProcessRef)); 0
+    /// if it could not be read.
+    pub start_ticks: u64,
+    pub child: std::process::Child,
+}
+
+impl Launched {
+    /// The identity of the started process, for signalling it safely later.
+    pub fn identity(&self) -> crate::ProcessRef {
+        crate::ProcessRef {
+            pid: self.pid,
+            start_ticks: self.start_ticks,
+        }
+    }
+}
+
+/// Reads the installed applications. Never fails: unreadable directories and bad files are
+/// skipped. Linux: the XDG desktop entries in `<data dir>/applications` (the first file per ID
+/// wins; `Hidden`, `NoDisplay`, `OnlyShowIn`/`NotShowIn`, `TryExec` and `Type` are honoured).
+/// Elsewhere: empty.
+pub fn load_catalog(options: &CatalogOptions) -> Catalog {
+    crate::native::load_catalog(options)
+}
+
+/// The icon file for an entry's `Icon` value: an absolute path as it is (if it is a PNG, SVG,
+/// SVGZ or XPM file); otherwise, with a stray image extension stripped, the theme from
+/// `options` and the themes it inherits, then `hicolor`, then the bare icon directories and
+/// `<data dir>/pixmaps`, preferring the size nearest `size` px. The result may be `.png`,
+/// `.svg`, `.svgz` or `.xpm`.
+pub fn find_icon(icon: &str, size: u16, options: &CatalogOptions) -> Option<PathBuf> {
+    crate::native::find_icon(icon, size, options)
+}
+
+/// The argument vector that starts `entry` with the given files or URLs, per the Desktop
+/// Entry spec: quoting and escapes undone, `%f`/`%u` replaced by the first argument, `%F`/`%U`
+/// by all of them (one argument each), `%i` by `--icon <Icon>`, `%c` by the name, `%k` by the
+/// desktop file, `%%` by `%`; unused and deprecated codes vanish. `Terminal=true` puts a
+/// terminal emulator from `PATH` in front (`xdg-terminal-exec`, `x-terminal-emulator -e` or
+/// `xterm -e`).
+///
+/// Errors: [`Error::Invalid`](crate::Error::Invalid) for an empty `Exec` or an unterminated
+/// quote, [`Error::NotFound`](crate::Error::NotFound) for `Terminal=true` without a terminal.
+pub fn exec_argv(entry: &AppEntry, args: &[String]) -> Result<Vec<String>> {
+    crate::native::exec_argv(entry, args)
+}
+
+/// Starts a program detached from Boss: no shell; a new session (`setsid`), so it survives
+/// Boss and gets no signals meant for Boss's terminal; stdin from `/dev/null`; stdout and
+/// stderr appended to `log_file`; signal dispositions reset to the defaults (signals Boss
+/// ignores would otherwise stay ignored); Boss's environment plus `spec.env`.
+///
+/// A program that does not exist or cannot be executed is reported before anything is
+/// started: [`Error::NotFound`](crate::Error::NotFound) or
+/// [`Error::PermissionDenied`](crate::Error::PermissionDenied) naming it; so is a missing
+/// working directory.
+pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
+    crate::native::launch(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options_for(locale: &str) -> CatalogOptions {
+        CatalogOptions {
+            locale: Some(locale.to_string()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn locale_candidates_follow_the_spec_order() {
+        assert_eq!(
+            options_for("fr_FR.UTF-8").locale_candidates(),
+            ["fr_FR", "fr"]
+        );
+        assert_eq!(
+            options_for("sr_RS.UTF-8@latin").locale_candidates(),
+            ["sr_RS@latin", "sr_RS", "sr@latin", "sr"]
+        );
+        assert_eq!(options_for("de").locale_candidates(), ["de"]);
+        assert!(options_for("C").locale_candidates().is_empty());
+        assert!(options_for("C.UTF-8").locale_candidates().is_empty());
+        assert!(options_for("POSIX").locale_candidates().is_empty());
+        assert!(CatalogOptions::default().locale_candidates().is_empty());
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        let map: HashMap<String, OsString> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn options_from_variables() {
+        let o = CatalogOptions::from_vars(vars(&[
+            ("HOME", "/home/ann"),
+            (
+                "XDG_DATA_DIRS",
+                "/usr/share:relative/ignored:/var/lib/flatpak/exports/share",
+            ),
+            ("XDG_CURRENT_DESKTOP", "ubuntu:GNOME"),
+            ("LC_MESSAGES", "fr_FR.UTF-8"),
+            ("LANG", "de_DE.UTF-8"),
+        ]));
+        assert_eq!(
+            o.data_dirs,
+            [
+                PathBuf::from("/home/ann/.local/share"),
+                "/usr/share".into(),
+                "/var/lib/flatpak/exports/share".into()
+            ]
+        );
+        assert_eq!(o.current_desktops, ["ubuntu", "GNOME"]);
+        assert_eq!(o.locale.as_deref(), Some("fr_FR.UTF-8"));
+        assert_eq!(o.icon_dirs, [PathBuf::from("/home/ann/.icons")]);
+    }
+
+    #[test]
+    fn options_without_home_or_variables_use_the_defaults_and_do_not_panic() {
+        let o = CatalogOptions::from_vars(vars(&[("LC_ALL", ""), ("LANG", "C")]));
+        assert_eq!(
+            o.data_dirs,
+            [PathBuf::from("/usr/local/share"), "/usr/share".into()]
+        );
+        assert!(o.current_desktops.is_empty());
+        assert_eq!(o.locale.as_deref(), Some("C"));
+        assert_eq!(o.icon_theme, None);
+        assert!(o.icon_dirs.is_empty());
+    }
+
+    #[test]
+    fn explicit_data_home_comes_first_and_duplicates_go() {
+        let o = CatalogOptions::from_vars(vars(&[
+            ("HOME", "/home/ann"),
+            ("XDG_DATA_HOME", "/data"),
+            ("XDG_DATA_DIRS", "/usr/share:/data:/usr/share"),
+        ]));
+        assert_eq!(o.data_dirs, [PathBuf::from("/data"), "/usr/share".into()]);
+    }
+
+    #[test]
+    fn icon_theme_from_the_gtk_or_kde_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_str().unwrap();
+        std::fs::create_dir_all(dir.path().join(".config")).unwrap();
+        std::fs::write(
+            dir.path().join(".config/kdeglobals"),
+            "[General]\nTheme=nope\n[Icons]\nTheme=breeze\n",
+        )
+        .unwrap();
+        let o = CatalogOptions::from_vars(vars(&[("HOME", home)]));
+        assert_eq!(o.icon_theme.as_deref(), Some("breeze"));
+
+        std::fs::create_dir_all(dir.path().join(".config/gtk-3.0")).unwrap();
+        std::fs::write(
+            dir.path().join(".config/gtk-3.0/settings.ini"),
+            "[Settings]\ngtk-theme-name=Adwaita\ngtk-icon-theme-name = \"Papirus\"\n",
+        )
+        .unwrap();
+        let o = CatalogOptions::from_vars(vars(&[("HOME", home)]));
+        assert_eq!(o.icon_theme.as_deref(), Some("Papirus"));
+    }
+
+    fn entry(id: &str, name: &str) -> AppEntry {
+        AppEntry {
+            id: id.into(),
+            name: name.into(),
+            generic_name: None,
+            comment: None,
+            keywords: vec![],
+            categories: vec![],
+            icon: None,
+            exec: "true".into(),
+            terminal: false,
+            path: None,
+            startup_wm_class: None,
+            file: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn catalog_sorts_by_name_ignoring_case_and_keeps_the_first_of_an_id() {
+        let catalog = Catalog::from_entries(vec![
+            entry("b", "beta"),
+            entry("a", "Alpha"),
+            entry("c", "Charlie"),
+            entry("a", "Second a"),
+        ]);
+        let names: Vec<&str> = catalog.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "beta", "Charlie"]);
+        assert_eq!(catalog.get("b").unwrap().name, "beta");
+        assert_eq!(catalog.get("a").unwrap().name, "Alpha");
+        assert!(catalog.get("zzz").is_none());
+        assert_eq!(catalog.len(), 3);
+    }
+}

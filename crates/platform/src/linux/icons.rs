@@ -1,0 +1,355 @@
+//! Finding icon files in XDG icon themes (Icon Theme Specification 0.13, "Icon Lookup").
+//!
+//! Written here rather than with `freedesktop-icons`: that crate reads its base directories
+//! once per process from the environment into a global (`$XDG_DATA_DIRS`, `$HOME`), so it
+//! cannot search the directories a [`CatalogOptions`] names (nor a test's temporary tree),
+//! and it would add `dirs`, `xdg` 2, `once_cell` and a second `thiserror`.
+//!
+//! Lookup for a name: the chosen theme, then each theme it `Inherits` (depth first, each once),
+//! then `hicolor`; in a theme, a directory whose size matches wins, else the nearest size;
+//! then `<base>/<name>.<ext>` in each icon base directory and `<data dir>/pixmaps`. Only
+//! scale 1 is asked for. Icon names with `/` (and theme or directory names with `..`) are
+//! refused, so a desktop file cannot point the icon server elsewhere.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::app::CatalogOptions;
+
+/// Extensions tried, in order of preference (the spec lists png, svg, xpm; `.svgz` is seen in
+/// the wild).
+const EXTENSIONS: [&str; 4] = ["png", "svg", "svgz", "xpm"];
+/// Inheritance chains longer than this are broken files (or loops).
+const MAX_THEME_DEPTH: usize = 10;
+
+pub fn find_icon(icon: &str, size: u16, options: &CatalogOptions) -> Option<PathBuf> {
+    let icon = icon.trim();
+    if icon.is_empty() {
+        return None;
+    }
+    let as_path = Path::new(icon);
+    if as_path.is_absolute() {
+        return (has_icon_extension(as_path) && as_path.is_file()).then(|| as_path.to_path_buf());
+    }
+    if icon.contains('/') || icon.starts_with('.') {
+        return None; // a relative path is not an icon name
+    }
+    let name = strip_icon_extension(icon);
+    let bases: Vec<PathBuf> = options
+        .icon_dirs
+        .iter()
+        .cloned()
+        .chain(options.data_dirs.iter().map(|d| d.join("icons")))
+        .collect();
+
+    let mut searched = HashSet::new();
+    let theme = options
+        .icon_theme
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or("hicolor");
+    if let Some(found) = find_in_theme(name, size, theme, &bases, &mut searched, 0) {
+        return Some(found);
+    }
+    if let Some(found) = find_in_theme(name, size, "hicolor", &bases, &mut searched, 0) {
+        return Some(found);
+    }
+    let pixmaps: Vec<PathBuf> = options
+        .data_dirs
+        .iter()
+        .map(|d| d.join("pixmaps"))
+        .collect();
+    bases.iter().chain(&pixmaps).find_map(|dir| {
+        EXTENSIONS
+            .iter()
+            .map(|ext| dir.join(format!("{name}.{ext}")))
+            .find(|p| p.is_file())
+    })
+}
+
+fn has_icon_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// `Icon=foo.png` should be `Icon=foo`, but such values exist; names like
+/// `org.gnome.Calculator` keep their dots.
+fn strip_icon_extension(icon: &str) -> &str {
+    match icon.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty() && EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) =>
+        {
+            stem
+        }
+        _ => icon,
+    }
+}
+
+/// A name that stays one path component below a base directory.
+fn safe_component(name: &str) -> bool {
+    !name.is_empty() && !name.contains('/') && name != "." && name != ".."
+}
+
+/// A relative directory path (`48x48/apps`) that stays below the theme directory.
+fn safe_subdir(dir: &str) -> bool {
+    !dir.is_empty()
+        && Path::new(dir)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The spec's `FindIconHelper`: the theme, then its parents.
+fn find_in_theme(
+    name: &str,
+    size: u16,
+    theme_name: &str,
+    bases: &[PathBuf],
+    searched: &mut HashSet<String>,
+    depth: usize,
+) -> Option<PathBuf> {
+    if depth > MAX_THEME_DEPTH
+        || !safe_component(theme_name)
+        || !searched.insert(theme_name.to_string())
+    {
+        return None;
+    }
+    let theme = Theme::load(theme_name, bases)?;
+    if let Some(found) = theme.lookup(name, size) {
+        return Some(found);
+    }
+    for parent in &theme.inherits {
+        if let Some(found) = find_in_theme(name, size, parent, bases, searched, depth + 1) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// One theme: its directories in every base directory that has it, and its index.
+struct Theme {
+    roots: Vec<PathBuf>,
+    dirs: Vec<ThemeDir>,
+    inherits: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ThemeDir {
+    path: String,
+    size: u32,
+    scale: u32,
+    kind: SizeKind,
+    min: u32,
+    max: u32,
+    threshold: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SizeKind {
+    Fixed,
+    Scalable,
+    Threshold,
+}
+
+impl Theme {
+    /// The theme named `name`: its `index.theme` from the first base directory that has one;
+    /// its icons from all of them.
+    fn load(name: &str, bases: &[PathBuf]) -> Option<Theme> {
+        let roots: Vec<PathBuf> = bases
+            .iter()
+            .map(|b| b.join(name))
+            .filter(|r| r.is_dir())
+            .collect();
+        let index = roots
+            .iter()
+            .find_map(|r| fs::read_to_string(r.join("index.theme")).ok())?;
+        let mut theme = parse_index(&index);
+        theme.roots = roots;
+        Some(theme)
+    }
+
+    /// The spec's `LookupIcon`: the first file in a directory matching the size, else the one
+    /// in the directory nearest in size.
+    fn lookup(&self, name: &str, size: u16) -> Option<PathBuf> {
+        let size = u32::from(size);
+        let mut nearest: Option<(u32, PathBuf)> = None;
+        for dir in &self.dirs {
+            for root in &self.roots {
+                let base = root.join(&dir.path);
+                for ext in EXTENSIONS {
+                    let file = base.join(format!("{name}.{ext}"));
+                    if !file.is_file() {
+                        continue;
+                    }
+                    if dir.matches(size) {
+                        return Some(file);
+                    }
+                    let distance = dir.distance(size);
+                    if nearest.as_ref().is_none_or(|(best, _)| distance < *best) {
+                        nearest = Some((distance, file));
+                    }
+                }
+            }
+        }
+        nearest.map(|(_, file)| file)
+    }
+}
+
+impl ThemeDir {
+    /// The spec's `DirectoryMatchesSize`, for scale 1.
+    fn matches(&self, size: u32) -> bool {
+        if self.scale != 1 {
+            return false;
+        }
+        match self.kind {
+            SizeKind::Fixed => self.size == size,
+            SizeKind::Scalable => (self.min..=self.max).contains(&size),
+            SizeKind::Threshold => (self.size.saturating_sub(self.threshold)
+                ..=self.size + self.threshold)
+                .contains(&size),
+        }
+    }
+
+    /// The spec's `DirectorySizeDistance`, for scale 1: how far `size` lies outside the
+    /// directory's (scaled) size range.
+    fn distance(&self, size: u32) -> u32 {
+        let (low, high) = match self.kind {
+            SizeKind::Fixed => (self.size, self.size),
+            SizeKind::Scalable => (self.min, self.max),
+            SizeKind::Threshold => (
+                self.size.saturating_sub(self.threshold),
+                self.size + self.threshold,
+            ),
+        };
+        let (low, high) = (
+            low.saturating_mul(self.scale),
+            high.saturating_mul(self.scale),
+        );
+        low.saturating_sub(size) + size.saturating_sub(high)
+    }
+}
+
+/// Reads an `index.theme`: `Directories` (and `ScaledDirectories`), `Inherits`, and each
+/// directory's group. Directories without a valid `Size` are left out, as the spec says.
+fn parse_index(text: &str) -> Theme {
+    let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            groups.push((name.to_string(), Vec::new()));
+        } else if let (Some((key, value)), Some((_, keys))) =
+            (line.split_once('='), groups.last_mut())
+        {
+            keys.push((key.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|(g, _)| g == name)
+            .map(|(_, keys)| keys.as_slice())
+            .unwrap_or(&[])
+    };
+    let get = |keys: &[(String, String)], key: &str| {
+        keys.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    };
+    let split = |value: Option<String>| -> Vec<String> {
+        value
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let header = group("Icon Theme");
+    let mut dir_names = split(get(header, "Directories"));
+    dir_names.extend(split(get(header, "ScaledDirectories")));
+    let inherits = split(get(header, "Inherits"))
+        .into_iter()
+        .filter(|t| safe_component(t))
+        .collect();
+
+    let mut dirs = Vec::new();
+    let mut seen = HashSet::new();
+    for path in dir_names {
+        if !safe_subdir(&path) || !seen.insert(path.clone()) {
+            continue;
+        }
+        let keys = group(&path);
+        let number = |key: &str| get(keys, key).and_then(|v| v.parse::<u32>().ok());
+        let Some(size) = number("Size").filter(|&s| s > 0) else {
+            continue;
+        };
+        let kind = match get(keys, "Type").as_deref() {
+            Some("Fixed") => SizeKind::Fixed,
+            Some("Scalable") => SizeKind::Scalable,
+            _ => SizeKind::Threshold,
+        };
+        dirs.push(ThemeDir {
+            path,
+            size,
+            scale: number("Scale").filter(|&s| s > 0).unwrap_or(1),
+            kind,
+            min: number("MinSize").unwrap_or(size),
+            max: number("MaxSize").unwrap_or(size),
+            threshold: number("Threshold").unwrap_or(2),
+        });
+    }
+    Theme {
+        roots: Vec::new(),
+        dirs,
+        inherits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stray_extensions_are_stripped_but_dotted_names_kept() {
+        assert_eq!(strip_icon_extension("foo.png"), "foo");
+        assert_eq!(strip_icon_extension("foo.SVG"), "foo");
+        assert_eq!(
+            strip_icon_extension("org.gnome.Calculator"),
+            "org.gnome.Calculator"
+        );
+        assert_eq!(strip_icon_extension(".png"), ".png");
+    }
+
+    #[test]
+    fn index_parsing_and_size_rules() {
+        let theme = parse_index(
+            "[Icon Theme]\nName=Test\nInherits=Parent, ../evil ,hicolor\n\
+             Directories=16x16/apps,48x48/apps,scalable/apps,../../etc,nosize\n\
+             ScaledDirectories=48x48@2/apps\n\
+             [16x16/apps]\nSize=16\nType=Fixed\n\
+             [48x48/apps]\nSize=48\n\
+             [scalable/apps]\nSize=128\nType=Scalable\nMinSize=8\nMaxSize=512\n\
+             [../../etc]\nSize=48\n\
+             [48x48@2/apps]\nSize=48\nScale=2\nType=Fixed\n",
+        );
+        assert_eq!(theme.inherits, ["Parent", "hicolor"]);
+        let paths: Vec<&str> = theme.dirs.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["16x16/apps", "48x48/apps", "scalable/apps", "48x48@2/apps"]
+        );
+        let [fixed16, thr48, scalable, fixed48x2] = &theme.dirs[..] else {
+            panic!("four directories")
+        };
+        assert!(fixed16.matches(16) && !fixed16.matches(17));
+        assert_eq!(fixed16.distance(48), 32);
+        assert!(thr48.matches(46) && thr48.matches(50) && !thr48.matches(51));
+        assert_eq!(thr48.distance(64), 14);
+        assert!(scalable.matches(8) && scalable.matches(512) && !scalable.matches(600));
+        assert_eq!(scalable.distance(600), 88);
+        assert!(!fixed48x2.matches(48));
+        assert_eq!(fixed48x2.distance(96), 0);
+    }
+}

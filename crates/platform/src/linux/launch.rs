@@ -1,0 +1,180 @@
+//! Starting programs detached from Boss: an argument vector (no shell), a new session, stdin
+//! from `/dev/null`, output appended to a per-launch log, default signal dispositions.
+//!
+//! What can be checked before forking is: the program (resolved in `PATH` here, so the child
+//! executes exactly the file that was checked, with `argv[0]` as given), the working directory
+//! and the log file. Anything `execve` still refuses (a file that is not a valid executable,
+//! say) comes back from `spawn` as an error; nothing runs in that case either.
+
+use std::ffi::OsString;
+use std::fs::OpenOptions;
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::exec::{Lookup, is_executable_file, lookup_in_path};
+use crate::app::{LaunchSpec, Launched};
+use crate::error::{Error, Result};
+
+pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
+    let Some(program) = spec.argv.first().filter(|p| !p.is_empty()) else {
+        return Err(Error::Invalid(
+            "nothing to launch: the argument vector is empty".into(),
+        ));
+    };
+    // The child's PATH: the one in spec.env if it sets one (the last setting wins), else ours.
+    let path_var: Option<OsString> = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.into())
+        .or_else(|| std::env::var_os("PATH"));
+    let cwd = spec
+        .cwd
+        .clone()
+        .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let executable = resolve_program(program, path_var.as_deref(), &cwd)?;
+    check_directory(&cwd)?;
+
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&spec.log_file)
+        .map_err(|source| Error::Io {
+            context: format!("cannot open the launch log '{}'", spec.log_file.display()),
+            source,
+        })?;
+    let log_for_stderr = log.try_clone().map_err(|source| Error::Io {
+        context: "cannot duplicate the launch log descriptor".into(),
+        source,
+    })?;
+
+    let mut command = Command::new(&executable);
+    command
+        .arg0(program)
+        .args(&spec.argv[1..])
+        .current_dir(&cwd)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_for_stderr);
+    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
+    // calls are allowed: it calls `signal` (a `sigaction` wrapper) and `setsid` (a raw system
+    // call through rustix), neither allocates nor takes a lock, and it builds its error from
+    // the raw errno without allocating.
+    unsafe {
+        command.pre_exec(|| {
+            reset_signal_dispositions();
+            rustix::process::setsid()
+                .map(drop)
+                .map_err(|e| io::Error::from_raw_os_error(e.raw_os_error()))
+        });
+    }
+    let child = command
+        .spawn()
+        .map_err(|e| spawn_error(e, program, &executable))?;
+    let pid = child.id();
+    // The child cannot be reaped before we wait on it, so its /proc entry is there (a zombie's
+    // too); 0 only if /proc is not mounted, and then a later identity check fails safe.
+    let start_ticks = super::procfs::read_stat(pid)
+        .map(|s| s.starttime)
+        .unwrap_or(0);
+    Ok(Launched {
+        pid,
+        start_ticks,
+        child,
+    })
+}
+
+/// Sets every catchable signal back to its default action. `execve` keeps ignored signals
+/// ignored (a Boss started under `nohup` ignores SIGHUP, and apps would inherit that), and
+/// resets handled ones only at exec: resetting them here also keeps a signal that arrives
+/// between fork and exec from running Boss's handler in the child.
+fn reset_signal_dispositions() {
+    // 1..=64 covers the standard and real-time signals of every Linux architecture but MIPS
+    // (which has 128; ignored real-time signals are rare enough).
+    for signal in 1..=64 {
+        if signal == libc::SIGKILL || signal == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: `signal` with SIG_DFL installs no handler and touches no memory; for numbers
+        // the C library reserves or the kernel does not have it returns an error, ignored here.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
+    }
+}
+
+/// The file to execute for `program`: with a `/`, the path (a relative one from the child's
+/// working directory, as a shell there would take it); else the first executable match in
+/// `path_var`.
+fn resolve_program(
+    program: &str,
+    path_var: Option<&std::ffi::OsStr>,
+    cwd: &Path,
+) -> Result<PathBuf> {
+    if program.contains('/') {
+        let path = cwd.join(program);
+        return match std::fs::metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(Error::PermissionDenied(
+                format!("cannot reach the program '{program}'"),
+            )),
+            Err(_) => Err(Error::NotFound(format!("program '{program}'"))),
+            Ok(meta) if meta.is_dir() => Err(Error::PermissionDenied(format!(
+                "'{program}' is a directory, not a program"
+            ))),
+            Ok(_) if !is_executable_file(&path) => Err(Error::PermissionDenied(format!(
+                "the program '{program}' is not executable"
+            ))),
+            Ok(_) => Ok(path),
+        };
+    }
+    match lookup_in_path(program, path_var) {
+        Lookup::Found(path) => Ok(path),
+        Lookup::NotExecutable(path) => Err(Error::PermissionDenied(format!(
+            "the program '{program}' ({}) is not executable",
+            path.display()
+        ))),
+        Lookup::Missing => Err(Error::NotFound(format!("program '{program}'"))),
+    }
+}
+
+fn check_directory(dir: &Path) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::NotFound(format!(
+            "working directory '{}' (it is not a directory)",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(Error::PermissionDenied(
+            format!("cannot reach the working directory '{}'", dir.display()),
+        )),
+        Err(_) => Err(Error::NotFound(format!(
+            "working directory '{}'",
+            dir.display()
+        ))),
+    }
+}
+
+fn spawn_error(err: io::Error, program: &str, executable: &Path) -> Error {
+    match err.kind() {
+        io::ErrorKind::NotFound => Error::NotFound(format!(
+            "program '{program}' ({}, or its interpreter)",
+            executable.display()
+        )),
+        io::ErrorKind::PermissionDenied => Error::PermissionDenied(format!(
+            "the system refused to execute '{program}' ({})",
+            executable.display()
+        )),
+        _ => Error::Io {
+            context: format!("cannot start '{program}' ({})", executable.display()),
+            source: err,
+        },
+    }
+}
