@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use x11rb::errors::{ConnectionError, ReplyError};
+use x11rb::protocol::ErrorKind;
 use x11rb::protocol::xproto::{
     ClientMessageEvent, ConfigureWindowAux, ConnectionExt as _, EventMask, InputFocus, StackMode,
     Window,
@@ -115,7 +116,8 @@ impl X11Windows {
         let reason = format!("lost the connection to display {}: {e}", session.display);
         let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
         if matches!(&*link, Link::Up(current) if Arc::ptr_eq(current, session)) {
-            // Tried just now in effect: the server is most likely gone, so back off.
+            // No back-off yet: the next call reconnects at once, so a restarted server is
+            // picked up straight away; if that attempt fails, it starts the back-off.
             *link = Link::Down {
                 reason: reason.clone(),
                 tried: None,
@@ -238,6 +240,10 @@ fn checked(result: Result<(), ReplyError>, doing: &str, id: u64) -> Result<(), F
     match result {
         Ok(()) => Ok(()),
         Err(ReplyError::ConnectionError(e)) => Err(Failure::Connection(e)),
+        // Gone since we looked.
+        Err(ReplyError::X11Error(e)) if e.error_kind == ErrorKind::Window => {
+            Err(Failure::Refused(Error::NotFound(format!("window {id:#x}"))))
+        }
         Err(ReplyError::X11Error(e)) => Err(Failure::Refused(Error::Io {
             context: format!("cannot {doing} window {id:#x}"),
             source: io::Error::other(format!("{:?} error from the X server", e.error_kind)),
