@@ -30,6 +30,8 @@ pub struct Config {
     pub sample_interval: Duration,
     /// The X display whose windows Boss shows (`None`: `$DISPLAY`).
     pub display: Option<String>,
+    /// Where installed applications are found (the session's XDG directories).
+    pub catalog: platform::CatalogOptions,
 }
 
 impl Config {
@@ -47,6 +49,7 @@ impl Config {
             max_body_bytes: 64 * 1024,
             sample_interval: Duration::from_secs(1),
             display: None,
+            catalog: platform::CatalogOptions::from_env(),
         }
     }
 

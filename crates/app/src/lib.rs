@@ -1,6 +1,7 @@
 //! Boss of Apps: the server, its store, accounts, API, embedded UI and command line.
 
 pub mod actions;
+pub mod apps;
 pub mod auth;
 pub mod cli;
 pub mod clock;

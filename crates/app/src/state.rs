@@ -3,7 +3,9 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::actions::launches::LaunchSupervisor;
 use crate::actions::settings::Settings;
+use crate::apps::AppCatalog;
 use crate::auth::cache::AuthCache;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
@@ -19,6 +21,8 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub processes: Arc<ProcessMonitor>,
     pub windows: Arc<WindowMonitor>,
+    pub apps: Arc<AppCatalog>,
+    pub launches: Arc<LaunchSupervisor>,
     /// Records kept on disk while the database is down.
     pub spool: Arc<Spool>,
     /// Recently confirmed sessions and tokens, so that logged-in users can still act while the
@@ -34,12 +38,15 @@ impl AppState {
         let processes = ProcessMonitor::new(config.sample_interval);
         let windows = WindowMonitor::new(config.display.as_deref(), config.sample_interval);
         let spool = Arc::new(Spool::new(&config.data_dir));
+        let apps = Arc::new(AppCatalog::new(config.catalog.clone()));
         Self {
             store,
             config: Arc::new(config),
             throttle,
             processes,
             windows,
+            apps,
+            launches: Arc::new(LaunchSupervisor::default()),
             spool,
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),

@@ -82,7 +82,10 @@ impl crate::WindowSystem for NoWindows {
 }
 
 fn no_windows<T>() -> Result<T> {
-    Err(Error::Unsupported(format!("windows on {}", std::env::consts::OS)))
+    Err(Error::Unsupported(format!(
+        "windows on {}",
+        std::env::consts::OS
+    )))
 }
 
 pub fn window_system(_display: Option<&str>) -> Box<dyn crate::WindowSystem> {

@@ -4,6 +4,7 @@
 //! does the work, and writes one audit row, for failures and refusals too.
 
 pub mod accounts;
+pub mod launches;
 pub mod processes;
 pub mod settings;
 pub mod windows;

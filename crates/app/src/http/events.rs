@@ -2,7 +2,8 @@
 //!
 //! Events: `system` (the summary), `processes` (the full table, also sent again whenever
 //! this subscriber fell behind), `processes_diff` (`{taken_at, upserted, removed, system}`),
-//! `windows` (the whole window list, on connect and whenever it changes).
+//! `windows` (the whole window list, on connect and whenever it changes), `launch` (a launch
+//! that started or ended).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -31,12 +32,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events))
 }
 
-const TOPICS: [&str; 2] = ["processes", "windows"];
+const TOPICS: [&str; 3] = ["processes", "windows", "launches"];
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct EventsQuery {
-    /// Comma-separated topics to receive: `processes`, `windows`; default all.
+    /// Comma-separated topics to receive: `processes`, `windows`, `launches`; default all.
     topics: Option<String>,
 }
 
@@ -158,6 +159,33 @@ async fn events(
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
                 };
+            }
+        });
+    }
+    if topics.iter().any(|t| t == "launches") {
+        let mut changes = state.launches.subscribe();
+        let store = state.store.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                let id = tokio::select! {
+                    _ = tx.closed() => return,
+                    message = changes.recv() => match message {
+                        Ok(id) => id,
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                };
+                if let Ok(Some(launch)) = store.launch(id).await {
+                    let view = super::launches::LaunchView::from(&launch);
+                    let event = Event::default()
+                        .event("launch")
+                        .json_data(view)
+                        .unwrap_or_default();
+                    if tx.send(event).await.is_err() {
+                        return;
+                    }
+                }
             }
         });
     }

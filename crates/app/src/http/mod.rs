@@ -1,13 +1,16 @@
 //! The HTTP interface: one module per resource, each owning its routes, merged into one router
 //! whose OpenAPI document is generated from the same route list.
 
+mod apps;
 mod audit;
 mod auth;
 pub mod error;
 mod events;
 mod extract;
+mod files;
 pub mod guard;
 mod health;
+mod launches;
 mod processes;
 mod settings;
 mod tokens;
@@ -48,6 +51,8 @@ use crate::state::AppState;
         (name = "audit", description = "The audit log (admins)"),
         (name = "processes", description = "Processes, the system summary and live events"),
         (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
+        (name = "apps", description = "Installed applications and launching them"),
+        (name = "launches", description = "Launch history, running any program, the file browser"),
     )
 )]
 struct ApiDoc;
@@ -79,6 +84,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(processes::routes())
         .merge(windows::routes())
+        .merge(apps::routes())
+        .merge(launches::routes())
+        .merge(files::routes())
         .merge(events::routes())
 }
 

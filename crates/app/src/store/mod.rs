@@ -285,7 +285,7 @@ pub struct LaunchFilter {
     pub limit: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AppTotal {
     pub app_id: Option<String>,
     pub app_name: String,

@@ -1,0 +1,486 @@
+//! Starting programs and following them: every launch is recorded (who, what, when, PID),
+//! watched until it ends (exit code or signal), reconciled after a restart of Boss, and can be
+//! stopped: its windows closed gracefully first, then TERM, then KILL.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use platform::{LaunchSpec, ProcessRef, Signal};
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use super::{Outcome, audit, by, require};
+use crate::auth::{Caller, Permission};
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::spool::SpooledRecord;
+use crate::state::AppState;
+use crate::store::{Launch, LaunchEnd, NewLaunch};
+
+/// Launches being watched, and the channel that tells the event stream about changes.
+pub struct LaunchSupervisor {
+    /// Uids whose end Boss caused (stop): recorded as `stopped` rather than by exit status.
+    stopping: Mutex<HashSet<String>>,
+    events: broadcast::Sender<i64>,
+}
+
+impl Default for LaunchSupervisor {
+    fn default() -> Self {
+        Self {
+            stopping: Mutex::new(HashSet::new()),
+            events: broadcast::channel(64).0,
+        }
+    }
+}
+
+impl LaunchSupervisor {
+    /// Ids of launches that started or ended.
+    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
+        self.events.subscribe()
+    }
+
+    fn mark_stopping(&self, uid: &str) {
+        self.stopping
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(uid.to_string());
+    }
+
+    fn take_stopping(&self, uid: &str) -> bool {
+        self.stopping
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uid)
+    }
+}
+
+/// Writes a launch record, or spools it while the database is away (as audit rows are).
+async fn persist(state: &AppState, record: SpooledRecord) {
+    if !state.spool.is_pending() {
+        let written = match &record {
+            SpooledRecord::LaunchStarted(launch) => state.store.record_launch(launch).await,
+            SpooledRecord::LaunchEnded(end) => state.store.record_launch_end(end).await,
+            SpooledRecord::Audit(event) => state.store.append_audit(event).await,
+        };
+        match written {
+            Ok(()) => return,
+            Err(err) if err.is_unavailable() => {
+                tracing::warn!("database unavailable; spooling a launch record")
+            }
+            Err(err) => {
+                tracing::error!("could not record a launch: {err}");
+                return;
+            }
+        }
+    }
+    if let Err(err) = state.spool.append(&record).await {
+        tracing::error!("could not spool a launch record: {err}");
+    }
+}
+
+/// What to launch, as the caller asked for it.
+pub struct LaunchRequest {
+    pub app_id: Option<String>,
+    pub app_name: String,
+    pub spec: LaunchSpec,
+}
+
+fn log_path(state: &AppState, uid: &str) -> PathBuf {
+    state
+        .config
+        .data_dir
+        .join("launches")
+        .join(format!("{uid}.log"))
+}
+
+/// Launches a catalog application with optional file or URL arguments.
+pub async fn launch_app(
+    state: &AppState,
+    caller: &Caller,
+    app_id: &str,
+    args: Vec<String>,
+) -> Result<Launch> {
+    require(
+        state,
+        caller,
+        Permission::Act,
+        "app.launch",
+        Some(app_id.to_string()),
+    )
+    .await?;
+    let catalog = state.apps.get().await;
+    let entry = catalog
+        .get(app_id)
+        .ok_or_else(|| Error::NotFound(format!("no application '{app_id}' is installed")))?;
+    let uid = crate::auth::secret::random_hex();
+    let spec = LaunchSpec::for_entry(entry, &args, log_path(state, &uid))?;
+    let request = LaunchRequest {
+        app_id: Some(entry.id.clone()),
+        app_name: entry.name.clone(),
+        spec,
+    };
+    start(state, caller, uid, request).await
+}
+
+/// Launches any program with arguments and a working directory (no shell).
+pub async fn launch_program(
+    state: &AppState,
+    caller: &Caller,
+    program: &str,
+    args: Vec<String>,
+    cwd: Option<String>,
+) -> Result<Launch> {
+    require(
+        state,
+        caller,
+        Permission::Act,
+        "app.launch",
+        Some(program.to_string()),
+    )
+    .await?;
+    if program.trim().is_empty() || program.len() > 4096 || program.contains('\0') {
+        return Err(Error::Invalid(
+            "'program' must be a program name or path".into(),
+        ));
+    }
+    if args.len() > 1000 || args.iter().any(|a| a.contains('\0')) {
+        return Err(Error::Invalid(
+            "'args' must be at most 1000 strings without NUL bytes".into(),
+        ));
+    }
+    let cwd = cwd.filter(|c| !c.is_empty()).map(PathBuf::from);
+    if let Some(dir) = &cwd
+        && !dir.is_dir()
+    {
+        return Err(Error::Invalid(format!(
+            "the working directory '{}' is not a directory",
+            dir.display()
+        )));
+    }
+    let uid = crate::auth::secret::random_hex();
+    let mut argv = vec![program.to_string()];
+    argv.extend(args);
+    let name = program.rsplit('/').next().unwrap_or(program).to_string();
+    let spec = LaunchSpec {
+        argv,
+        cwd,
+        env: Vec::new(),
+        log_file: log_path(state, &uid),
+    };
+    start(
+        state,
+        caller,
+        uid,
+        LaunchRequest {
+            app_id: None,
+            app_name: name,
+            spec,
+        },
+    )
+    .await
+}
+
+async fn start(
+    state: &AppState,
+    caller: &Caller,
+    uid: String,
+    mut request: LaunchRequest,
+) -> Result<Launch> {
+    const ACTION: &str = "app.launch";
+    if let Some(display) = &state.config.display {
+        request.spec.env.push(("DISPLAY".into(), display.clone()));
+    }
+    let _ = tokio::fs::create_dir_all(state.config.data_dir.join("launches")).await;
+    let spec = request.spec.clone();
+    let started_at = now_ms();
+    let launched = tokio::task::spawn_blocking(move || platform::launch(&spec))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let target = Some(request.app_name.clone());
+    let launched = match launched {
+        Ok(launched) => launched,
+        Err(err) => {
+            let mut entry = by(caller, ACTION, target, Outcome::Failure);
+            entry.detail = Some(json!({ "argv": request.spec.argv, "error": err.to_string() }));
+            audit(state, entry).await;
+            return Err(err.into());
+        }
+    };
+    let record = NewLaunch {
+        uid: uid.clone(),
+        user_id: Some(caller.user.id),
+        username: caller.user.username.clone(),
+        app_id: request.app_id.clone(),
+        app_name: request.app_name.clone(),
+        argv: request.spec.argv.clone(),
+        cwd: request.spec.cwd.as_ref().map(|c| c.display().to_string()),
+        log_file: Some(request.spec.log_file.display().to_string()),
+        started_at,
+        pid: Some(launched.pid),
+        start_ticks: Some(launched.start_ticks),
+        outcome: "running".into(),
+    };
+    persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
+    let mut entry = by(caller, ACTION, target, Outcome::Success);
+    entry.detail =
+        Some(json!({ "argv": record.argv, "pid": launched.pid, "app_id": record.app_id }));
+    audit(state, entry).await;
+
+    // Wait for the child on a blocking thread (reaping it), then record how it ended.
+    let watcher_state = state.clone();
+    let child_uid = uid.clone();
+    let mut child = launched.child;
+    tokio::spawn(async move {
+        let status = tokio::task::spawn_blocking(move || child.wait()).await;
+        use std::os::unix::process::ExitStatusExt;
+        let (exit_code, signal) = match status {
+            Ok(Ok(status)) => (status.code(), status.signal()),
+            _ => (None, None),
+        };
+        let stopped = watcher_state.launches.take_stopping(&child_uid);
+        let outcome = match (stopped, exit_code, signal) {
+            (true, _, _) => "stopped",
+            (_, Some(0), _) => "exited",
+            (_, Some(_), _) => "failed",
+            (_, None, Some(_)) => "killed",
+            _ => "ended",
+        };
+        let end = LaunchEnd {
+            uid: child_uid,
+            ended_at: now_ms(),
+            exit_code,
+            signal,
+            outcome: outcome.into(),
+        };
+        finish(&watcher_state, end).await;
+    });
+    let launch = find_by_uid(state, &record).await;
+    let _ = state.launches.events.send(launch.id);
+    Ok(launch)
+}
+
+async fn finish(state: &AppState, end: LaunchEnd) {
+    let uid = end.uid.clone();
+    persist(state, SpooledRecord::LaunchEnded(end)).await;
+    if let Ok(launches) = state
+        .store
+        .list_launches(&crate::store::LaunchFilter {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        && let Some(launch) = launches.iter().find(|l| l.record.uid == uid)
+    {
+        let _ = state.launches.events.send(launch.id);
+    }
+}
+
+/// The stored launch for a record just written (or, while the database is away, the record
+/// itself with id 0).
+async fn find_by_uid(state: &AppState, record: &NewLaunch) -> Launch {
+    let filter = crate::store::LaunchFilter {
+        username: Some(record.username.clone()),
+        limit: 50,
+        ..Default::default()
+    };
+    if let Ok(launches) = state.store.list_launches(&filter).await
+        && let Some(found) = launches.into_iter().find(|l| l.record.uid == record.uid)
+    {
+        return found;
+    }
+    Launch {
+        id: 0,
+        record: record.clone(),
+        ended_at: None,
+        exit_code: None,
+        signal: None,
+    }
+}
+
+/// What `stop` did.
+pub struct StopReport {
+    pub launch: Launch,
+    pub windows_closed: usize,
+    /// The signal it took: `None` when closing the windows was enough.
+    pub signal: Option<&'static str>,
+}
+
+/// Stops a running launch: closes its windows gracefully, then TERM, then KILL after
+/// `timeout`.
+pub async fn stop(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    timeout: Duration,
+) -> Result<StopReport> {
+    const ACTION: &str = "app.stop";
+    require(
+        state,
+        caller,
+        Permission::Act,
+        ACTION,
+        Some(format!("launch {id}")),
+    )
+    .await?;
+    let launch = state
+        .store
+        .launch(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no launch with id {id}")))?;
+    let target = Some(format!("launch {id} ({})", launch.record.app_name));
+    let process = match (launch.record.pid, launch.record.start_ticks) {
+        (Some(pid), Some(start_ticks)) if launch.ended_at.is_none() => {
+            ProcessRef { pid, start_ticks }
+        }
+        _ => {
+            return Err(Error::Conflict(format!(
+                "launch {id} is not running (it {})",
+                launch.record.outcome
+            )));
+        }
+    };
+    if !platform::process_running(process) {
+        return Err(Error::Conflict(format!("launch {id} has already ended")));
+    }
+    state.launches.mark_stopping(&launch.record.uid);
+
+    // 1. Its windows (those of the process and its descendants), politely.
+    let family = family_of(state, process.pid).await;
+    let list = state.windows.list().await;
+    let windows: Vec<u64> = list
+        .windows
+        .iter()
+        .filter(|w| w.pid.is_some_and(|p| family.contains(&p)))
+        .map(|w| w.id)
+        .collect();
+    let mut windows_closed = 0;
+    if !windows.is_empty() {
+        let system = state.windows.system();
+        let ids = windows.clone();
+        let results = tokio::task::spawn_blocking(move || system.close_many(&ids, timeout))
+            .await
+            .unwrap_or_default();
+        windows_closed = results
+            .iter()
+            .filter(|(_, r)| matches!(r, Ok(platform::CloseOutcome::Closed)))
+            .count();
+    }
+    let mut signal = None;
+    if !ended_within(
+        process,
+        Duration::from_millis(if windows.is_empty() { 0 } else { 1000 }),
+    )
+    .await
+    {
+        // 2. TERM, and CONT so that a stopped process can act on it.
+        signal = Some("TERM");
+        let _ = platform::send_signal(process, Signal::Term);
+        let _ = platform::send_signal(process, Signal::Cont);
+        if !ended_within(process, timeout).await {
+            // 3. KILL.
+            signal = Some("KILL");
+            let _ = platform::send_signal(process, Signal::Kill);
+            ended_within(process, Duration::from_secs(2)).await;
+        }
+    }
+    let mut entry = by(caller, ACTION, target, Outcome::Success);
+    entry.detail =
+        Some(json!({ "windows_closed": windows_closed, "signal": signal, "pid": process.pid }));
+    audit(state, entry).await;
+    // The watcher records the end; give it a moment so that the answer shows it.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut launch = launch;
+    while Instant::now() < deadline {
+        if let Ok(Some(now)) = state.store.launch(id).await {
+            launch = now;
+            if launch.ended_at.is_some() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(StopReport {
+        launch,
+        windows_closed,
+        signal,
+    })
+}
+
+async fn ended_within(process: ProcessRef, patience: Duration) -> bool {
+    let deadline = Instant::now() + patience;
+    loop {
+        if !platform::process_running(process) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// The process and its descendants now.
+async fn family_of(state: &AppState, pid: u32) -> HashSet<u32> {
+    let mut family = HashSet::from([pid]);
+    if let Ok(sample) = state.processes.fresh(Duration::ZERO).await {
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for p in &sample.snapshot.processes {
+                if family.contains(&p.ppid) && family.insert(p.pid) {
+                    grew = true;
+                }
+            }
+        }
+    }
+    family
+}
+
+/// After a start of Boss: launches recorded as running are either still running (watched
+/// again, by polling: they are no longer Boss's children) or ended while Boss was down.
+pub async fn reconcile(state: &AppState) -> Result<()> {
+    for launch in state.store.running_launches().await? {
+        let process = match (launch.record.pid, launch.record.start_ticks) {
+            (Some(pid), Some(start_ticks)) => Some(ProcessRef { pid, start_ticks }),
+            _ => None,
+        };
+        match process.filter(|p| platform::process_running(*p)) {
+            Some(process) => {
+                let state = state.clone();
+                let uid = launch.record.uid.clone();
+                tokio::spawn(async move {
+                    while platform::process_running(process) {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    let outcome = if state.launches.take_stopping(&uid) {
+                        "stopped"
+                    } else {
+                        "ended"
+                    };
+                    let end = LaunchEnd {
+                        uid,
+                        ended_at: now_ms(),
+                        exit_code: None,
+                        signal: None,
+                        outcome: outcome.into(),
+                    };
+                    finish(&state, end).await;
+                });
+            }
+            None => {
+                // No exit status can be known: it ended while nobody was watching.
+                let end = LaunchEnd {
+                    uid: launch.record.uid.clone(),
+                    ended_at: now_ms(),
+                    exit_code: None,
+                    signal: None,
+                    outcome: "lost".into(),
+                };
+                persist(state, SpooledRecord::LaunchEnded(end)).await;
+            }
+        }
+    }
+    Ok(())
+}
