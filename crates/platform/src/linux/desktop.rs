@@ -3,7 +3,8 @@
 //! Each `<data dir>/applications` is walked in priority order; the desktop file ID is the path
 //! below `applications/` with `/` turned into `-`. The first file found for an ID wins, whatever
 //! it says: `Hidden=true` there deletes the ID, and so does a file that cannot be read or
-//! parsed (its lower-priority copies are not used either, as with GLib).
+//! parsed (its lower-priority copies are not used either: a broken override hides the app
+//! rather than silently bringing back the version it overrides).
 //!
 //! Files are parsed by `freedesktop-desktop-entry` (without its `gettext` feature, which
 //! compiles C). Its parser rejects a whole file for a few things GLib only rejects a key for:

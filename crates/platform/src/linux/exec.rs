@@ -17,7 +17,8 @@
 //!   `%%` becomes `%`): `%f` `%u` the first file/URL, `%F` `%U` every one as its own argument
 //!   (inside a longer argument, just the first), `%i` `--icon <Icon>` as two arguments (the
 //!   bare icon inside a longer argument), `%c` the name, `%k` the desktop file, `%%` `%`;
-//!   `%d %D %n %N %v %m` and unknown codes are dropped;
+//!   `%d %D %n %N %v %m` and unknown letters are dropped; a `%` before anything but a letter
+//!   or `%` stays as it is;
 //! - an argument made only of codes that expanded to nothing vanishes; `""` stays an empty
 //!   argument;
 //! - `%f`/`%F` turn `file://` URLs into local paths; other URLs are passed as they are. With
@@ -126,7 +127,9 @@ fn split(exec: &str) -> std::result::Result<Vec<Word>, &'static str> {
             }
             '%' => {
                 let w = word.get_or_insert_with(Word::default);
-                match chars.next() {
+                // A code is a letter or `%`; a `%` before anything else (a space, the end)
+                // is not one and stays as it is.
+                match chars.next_if(|c| c.is_ascii_alphabetic() || *c == '%') {
                     Some(code) => w.pieces.push(Piece::Code(code)),
                     None => w.push_char('%'),
                 }
@@ -382,6 +385,14 @@ mod tests {
     #[test]
     fn words_split_on_unquoted_whitespace() {
         assert_eq!(argv("  app  -a\t-b  ", &[]), ["app", "-a", "-b"]);
+    }
+
+    #[test]
+    fn a_percent_sign_that_starts_no_code_stays() {
+        assert_eq!(
+            argv("app % x 50% 5%-off", &[]),
+            ["app", "%", "x", "50%", "5%-off"]
+        );
     }
 
     #[test]

@@ -65,9 +65,9 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         .stdout(log)
         .stderr(log_for_stderr);
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
-    // calls are allowed: it calls `signal` (a `sigaction` wrapper) and `setsid` (a raw system
-    // call through rustix), neither allocates nor takes a lock, and it builds its error from
-    // the raw errno without allocating.
+    // calls are allowed: it makes two raw system calls (`rt_sigaction`, and `setsid` through
+    // rustix), neither allocates nor takes a lock, and it builds its error from the raw errno
+    // without allocating.
     unsafe {
         command.pre_exec(|| {
             reset_signal_dispositions();
@@ -96,17 +96,45 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
 /// ignored (a Boss started under `nohup` ignores SIGHUP, and apps would inherit that), and
 /// resets handled ones only at exec: resetting them here also keeps a signal that arrives
 /// between fork and exec from running Boss's handler in the child.
+///
+/// This is the raw `rt_sigaction` system call rather than libc's `signal`: glibc refuses to
+/// touch the two real-time signals it reserves (32 and 33), and they were seen ignored in
+/// practice. An all-zero kernel `sigaction` is `SIG_DFL` with no flags and an empty mask on
+/// every architecture, so its layout does not matter.
 fn reset_signal_dispositions() {
-    // 1..=64 covers the standard and real-time signals of every Linux architecture but MIPS
-    // (which has 128; ignored real-time signals are rare enough).
-    for signal in 1..=64 {
-        if signal == libc::SIGKILL || signal == libc::SIGSTOP {
+    // The kernel's signal count and the size of its signal set (`_NSIG / 8`).
+    #[cfg(any(
+        target_arch = "mips",
+        target_arch = "mips32r6",
+        target_arch = "mips64",
+        target_arch = "mips64r6"
+    ))]
+    const NSIG: libc::c_long = 128;
+    #[cfg(not(any(
+        target_arch = "mips",
+        target_arch = "mips32r6",
+        target_arch = "mips64",
+        target_arch = "mips64r6"
+    )))]
+    const NSIG: libc::c_long = 64;
+    let default_action = [0u64; 8]; // larger than any architecture's kernel sigaction
+    for signal in 1..=NSIG {
+        if signal == libc::c_long::from(libc::SIGKILL)
+            || signal == libc::c_long::from(libc::SIGSTOP)
+        {
             continue;
         }
-        // SAFETY: `signal` with SIG_DFL installs no handler and touches no memory; for numbers
-        // the C library reserves or the kernel does not have it returns an error, ignored here.
+        // SAFETY: rt_sigaction reads the zeroed buffer (valid, aligned, larger than the kernel
+        // struct) and writes nothing (null old-action pointer); SIG_DFL installs no handler. A
+        // signal the kernel rejects returns an error, which is ignored.
         unsafe {
-            libc::signal(signal, libc::SIG_DFL);
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                default_action.as_ptr(),
+                std::ptr::null_mut::<u8>(),
+                NSIG / 8,
+            );
         }
     }
 }
