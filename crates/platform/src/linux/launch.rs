@@ -56,6 +56,13 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     })?;
 
     let mut command = Command::new(&executable);
+    // Boss's own settings (a database URL with its password, say) are not the program's
+    // business.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("BOSS_") {
+            command.env_remove(&name);
+        }
+    }
     command
         .arg0(program)
         .args(&spec.argv[1..])
