@@ -5,6 +5,7 @@ import { PageHeading } from '../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
 import { UsersSection } from './settings-users.js';
 import { ProtectedProcessesSection } from './settings-protected.js';
+import { ProtectedWindowsSection } from './settings-windows.js';
 
 function RegistrationSetting({ isAdmin }) {
   const [settings, setSettings] = useState(null);
@@ -65,6 +66,7 @@ export function SettingsPage({ title, user, onUserUpdated }) {
     <${PageHeading} title=${title} />
     <${RegistrationSetting} isAdmin=${isAdmin} />
     ${isAdmin && html`<${ProtectedProcessesSection} />`}
+    ${isAdmin && html`<${ProtectedWindowsSection} />`}
     ${isAdmin && html`<${UsersSection} currentUser=${user} onUserUpdated=${onUserUpdated} />`}
   `;
 }

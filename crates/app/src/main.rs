@@ -26,6 +26,9 @@ fn main() -> ExitCode {
             Command::Db(command) => command.run().await,
         }
     });
+    // Threads still waiting on launched programs must not hold up the exit: those programs
+    // outlive Boss by design, and the next start reconciles them.
+    runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

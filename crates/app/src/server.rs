@@ -41,6 +41,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .apply_settings()
         .await
         .context("cannot read the settings")?;
+    crate::actions::launches::reconcile(&state)
+        .await
+        .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
 
     tracing::info!("Boss of Apps is ready at http://{address}/");

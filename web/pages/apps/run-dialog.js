@@ -1,0 +1,124 @@
+// "Run a program…": pick any executable through the server-side file browser or type a path or
+// a program name, give arguments (read into an argument vector here: no shell is involved) and
+// a working directory, and launch it with POST /api/v1/launches.
+import { html, useState, useEffect, useRef, useCallback } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { ErrorAlert } from '../../ui/feedback.js';
+import { parseArgs } from './argv.js';
+import { FileBrowser } from './file-browser.js';
+import { XIcon } from './icons.js';
+
+/** Props: onClose(), onLaunched(launch). Render it only while it is open. */
+export function RunProgramDialog({ onClose, onLaunched }) {
+  const ref = useRef(null);
+  const programRef = useRef(null);
+  const [program, setProgram] = useState('');
+  const [argsText, setArgsText] = useState('');
+  const [cwd, setCwd] = useState('');
+  const [folder, setFolder] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    programRef.current?.focus();
+  }, []);
+
+  const parsed = parseArgs(argsText);
+  const programName = program.trim();
+  const canLaunch = Boolean(programName) && !parsed.error && !busy;
+
+  const onPick = useCallback((path) => {
+    setProgram(path);
+    setError(null);
+  }, []);
+
+  async function launch(event) {
+    event.preventDefault();
+    if (!programName) {
+      setError('Choose a program in the browser, or type its path or name.');
+      programRef.current?.focus();
+      return;
+    }
+    if (parsed.error) {
+      setError(parsed.error);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api('/launches', {
+        method: 'POST',
+        body: { program: programName, args: parsed.args, cwd: cwd.trim() || null },
+      });
+      onLaunched(answer.launch);
+      ref.current?.close();
+    } catch (err) {
+      setError(`Could not start ${programName}: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`
+    <dialog ref=${ref} class="dialog run-dialog" aria-labelledby="run-title" data-testid="run-dialog"
+      onClose=${onClose}>
+      <form class="run-form" onSubmit=${launch} novalidate>
+        <div class="run-head">
+          <h2 id="run-title">Run a program</h2>
+          <button type="button" class="btn btn-icon btn-small" aria-label="Close" title="Close"
+            onClick=${() => ref.current?.close()}><${XIcon} size=${18} /></button>
+        </div>
+        <div class="run-body">
+        <p class="hint run-intro">Boss starts the program directly, without a shell, in its own session.</p>
+
+        <${FileBrowser} selected=${programName} onPick=${onPick} onFolder=${setFolder} />
+
+        <div class="field">
+          <label for="run-program">Program</label>
+          <input id="run-program" ref=${programRef} name="program" autocomplete="off" autocapitalize="none"
+            spellcheck="false" placeholder="/usr/bin/xterm or xterm" value=${program} data-testid="program-path"
+            aria-describedby="run-program-hint" onInput=${(e) => setProgram(e.target.value)} />
+          <p id="run-program-hint" class="hint">Pick one above, or type a full path or a name found in PATH.</p>
+        </div>
+        <div class="field">
+          <label for="run-args">Arguments</label>
+          <input id="run-args" name="args" autocomplete="off" autocapitalize="none" spellcheck="false"
+            placeholder='-e top   or   "a file with spaces.txt"' value=${argsText} data-testid="program-args"
+            aria-describedby="run-args-hint run-argv" aria-invalid=${parsed.error ? 'true' : 'false'}
+            onInput=${(e) => setArgsText(e.target.value)} />
+          <p id="run-args-hint" class="hint">Separated by spaces; put "double quotes" around an argument with spaces.</p>
+          <div id="run-argv" class="argv-preview" aria-live="polite">
+            ${parsed.error
+              ? html`<p class="argv-error" data-testid="program-args-error">${parsed.error}</p>`
+              : html`<span class="argv-label">Runs:</span>
+                <ol class="argv-list" data-testid="program-argv">
+                  <li class="argv-program"><code>${programName || 'program'}</code></li>
+                  ${parsed.args.map((arg, i) => html`<li key=${i}><code>${arg === '' ? '""' : arg}</code></li>`)}
+                </ol>`}
+          </div>
+        </div>
+        <div class="field">
+          <label for="run-cwd">Working directory</label>
+          <div class="run-cwd-row">
+            <input id="run-cwd" name="cwd" autocomplete="off" autocapitalize="none" spellcheck="false"
+              placeholder="Your home folder" value=${cwd} data-testid="program-cwd"
+              onInput=${(e) => setCwd(e.target.value)} />
+            <button type="button" class="btn btn-small" disabled=${!folder} data-testid="program-cwd-here"
+              title=${folder ? `Use ${folder}` : ''} onClick=${() => setCwd(folder || '')}>Use this folder</button>
+          </div>
+        </div>
+
+        <${ErrorAlert} message=${error} testid="program-error" />
+        </div>
+        <div class="dialog-actions">
+          <button type="button" class="btn" onClick=${() => ref.current?.close()}>Cancel</button>
+          <button type="submit" class="btn btn-primary" disabled=${!canLaunch} data-testid="program-launch">
+            ${busy ? 'Launching…' : 'Launch'}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  `;
+}
