@@ -236,6 +236,36 @@ async fn finish(
     })
 }
 
+/// Applies `act` to every member but the protected ones. For a single process its failure is
+/// the action's error; in a tree each member's failure is only reported.
+fn apply_each(
+    members: &[Member],
+    tree: bool,
+    success: &str,
+    act: impl Fn(ProcessRef) -> platform::Result<()>,
+) -> Done {
+    let mut results = Vec::new();
+    let mut single_error = None;
+    for member in members {
+        if let Some(reason) = &member.protected {
+            results.push(result(member, "protected", Some(reason.clone())));
+            continue;
+        }
+        match act(member.target) {
+            Ok(()) => results.push(result(member, success, None)),
+            Err(err) if !tree => {
+                results.push(result(member, "failed", Some(err.to_string())));
+                single_error = Some(err);
+            }
+            Err(err) => results.push(failure(member, err)),
+        }
+    }
+    Done {
+        results,
+        single_error,
+    }
+}
+
 /// Sends `signal` to the process (and, with `tree`, to its descendants first).
 pub async fn signal(
     state: &AppState,
@@ -246,36 +276,11 @@ pub async fn signal(
 ) -> Result<ActionReport> {
     const ACTION: &str = "process.signal";
     let members = checked_members(state, caller, ACTION, target, tree).await?;
-    let mut results = Vec::new();
-    let mut single_error = None;
-    for member in &members {
-        if let Some(reason) = &member.protected {
-            results.push(result(member, "protected", Some(reason.clone())));
-            continue;
-        }
-        match platform::send_signal(member.target, signal) {
-            Ok(()) => results.push(result(member, "signalled", None)),
-            Err(err) if !tree => {
-                results.push(result(member, "failed", Some(err.to_string())));
-                single_error = Some(err);
-            }
-            Err(err) => results.push(failure(member, err)),
-        }
-    }
+    let done = apply_each(&members, tree, "signalled", |p| {
+        platform::send_signal(p, signal)
+    });
     let detail = json!({ "signal": signal.name(), "tree": tree });
-    finish(
-        state,
-        caller,
-        ACTION,
-        &members,
-        target,
-        detail,
-        Done {
-            results,
-            single_error,
-        },
-    )
-    .await
+    finish(state, caller, ACTION, &members, target, detail, done).await
 }
 
 /// TERM (then CONT, so that a stopped process can act on it), wait up to `timeout` for the
@@ -359,19 +364,11 @@ pub async fn terminate(
         })
         .collect();
     let detail = json!({ "timeout_ms": timeout.as_millis() as u64, "tree": tree });
-    finish(
-        state,
-        caller,
-        ACTION,
-        &members,
-        target,
-        detail,
-        Done {
-            results,
-            single_error,
-        },
-    )
-    .await
+    let done = Done {
+        results,
+        single_error,
+    };
+    finish(state, caller, ACTION, &members, target, detail, done).await
 }
 
 /// Sets the nice value (-20 to 19) of the process (and, with `tree`, its descendants).
@@ -389,34 +386,7 @@ pub async fn renice(
         )));
     }
     let members = checked_members(state, caller, ACTION, target, tree).await?;
-    let mut results = Vec::new();
-    let mut single_error = None;
-    for member in &members {
-        if let Some(reason) = &member.protected {
-            results.push(result(member, "protected", Some(reason.clone())));
-            continue;
-        }
-        match platform::set_nice(member.target, nice) {
-            Ok(()) => results.push(result(member, "reniced", None)),
-            Err(err) if !tree => {
-                results.push(result(member, "failed", Some(err.to_string())));
-                single_error = Some(err);
-            }
-            Err(err) => results.push(failure(member, err)),
-        }
-    }
+    let done = apply_each(&members, tree, "reniced", |p| platform::set_nice(p, nice));
     let detail = json!({ "nice": nice, "tree": tree });
-    finish(
-        state,
-        caller,
-        ACTION,
-        &members,
-        target,
-        detail,
-        Done {
-            results,
-            single_error,
-        },
-    )
-    .await
+    finish(state, caller, ACTION, &members, target, detail, done).await
 }
