@@ -14,7 +14,7 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boss"))
+        let child = Command::new(env!("CARGO_BIN_EXE_boss"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env_remove("BOSS_DATABASE_URL")
@@ -24,7 +24,9 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start boss");
-        let stderr = child.stderr.take().unwrap();
+        // In the server from here on, so that a failure below still ends and reaps it.
+        let mut server = Server { child, base: String::new() };
+        let stderr = server.child.stderr.take().unwrap();
         let (send, receive) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
