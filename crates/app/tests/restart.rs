@@ -39,10 +39,8 @@ impl Server {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("boss starts");
             if let Some(rest) = line.split("ready at ").nth(1) {
-                return Server {
-                    child,
-                    base: rest.trim().trim_end_matches('/').to_string(),
-                };
+                server.base = rest.trim().trim_end_matches('/').to_string();
+                return server;
             }
         }
     }
