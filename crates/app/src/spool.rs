@@ -96,6 +96,32 @@ impl Spool {
         Ok(written)
     }
 
+    /// Writes a record to the store; while the database cannot be reached (or older records
+    /// still wait here, so that order is kept) appends it to the spool instead. Failures are
+    /// logged: the action the record describes has already happened.
+    pub async fn record(&self, store: &dyn Store, record: SpooledRecord) {
+        if !self.is_pending() {
+            let written = match &record {
+                SpooledRecord::Audit(event) => store.append_audit(event).await,
+                SpooledRecord::LaunchStarted(launch) => store.record_launch(launch).await,
+                SpooledRecord::LaunchEnded(end) => store.record_launch_end(end).await,
+            };
+            match written {
+                Ok(()) => return,
+                Err(err) if err.is_unavailable() => {
+                    tracing::warn!("database unavailable; spooling a record: {err}");
+                }
+                Err(err) => {
+                    tracing::error!("could not write a record: {err}");
+                    return;
+                }
+            }
+        }
+        if let Err(err) = self.append(&record).await {
+            tracing::error!("could not spool a record: {err}");
+        }
+    }
+
     /// Drains the spool every `period` while records wait.
     pub async fn run_drainer(self: Arc<Self>, store: Arc<dyn Store>, period: Duration) {
         let mut tick = tokio::time::interval(period);

@@ -25,7 +25,10 @@ impl Server {
             .spawn()
             .expect("start boss");
         // In the server from here on, so that a failure below still ends and reaps it.
-        let mut server = Server { child, base: String::new() };
+        let mut server = Server {
+            child,
+            base: String::new(),
+        };
         let stderr = server.child.stderr.take().unwrap();
         let (send, receive) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

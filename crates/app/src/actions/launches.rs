@@ -58,26 +58,7 @@ impl LaunchSupervisor {
 
 /// Writes a launch record, or spools it while the database is away (as audit rows are).
 async fn persist(state: &AppState, record: SpooledRecord) {
-    if !state.spool.is_pending() {
-        let written = match &record {
-            SpooledRecord::LaunchStarted(launch) => state.store.record_launch(launch).await,
-            SpooledRecord::LaunchEnded(end) => state.store.record_launch_end(end).await,
-            SpooledRecord::Audit(event) => state.store.append_audit(event).await,
-        };
-        match written {
-            Ok(()) => return,
-            Err(err) if err.is_unavailable() => {
-                tracing::warn!("database unavailable; spooling a launch record")
-            }
-            Err(err) => {
-                tracing::error!("could not record a launch: {err}");
-                return;
-            }
-        }
-    }
-    if let Err(err) = state.spool.append(&record).await {
-        tracing::error!("could not spool a launch record: {err}");
-    }
+    state.spool.record(state.store.as_ref(), record).await;
 }
 
 /// What to launch, as the caller asked for it.
@@ -264,15 +245,7 @@ async fn start(
 async fn finish(state: &AppState, end: LaunchEnd) {
     let uid = end.uid.clone();
     persist(state, SpooledRecord::LaunchEnded(end)).await;
-    if let Ok(launches) = state
-        .store
-        .list_launches(&crate::store::LaunchFilter {
-            limit: 200,
-            ..Default::default()
-        })
-        .await
-        && let Some(launch) = launches.iter().find(|l| l.record.uid == uid)
-    {
+    if let Ok(Some(launch)) = state.store.launch_by_uid(&uid).await {
         let _ = state.launches.events.send(launch.id);
     }
 }
@@ -280,22 +253,15 @@ async fn finish(state: &AppState, end: LaunchEnd) {
 /// The stored launch for a record just written (or, while the database is away, the record
 /// itself with id 0).
 async fn find_by_uid(state: &AppState, record: &NewLaunch) -> Launch {
-    let filter = crate::store::LaunchFilter {
-        username: Some(record.username.clone()),
-        limit: 50,
-        ..Default::default()
-    };
-    if let Ok(launches) = state.store.list_launches(&filter).await
-        && let Some(found) = launches.into_iter().find(|l| l.record.uid == record.uid)
-    {
-        return found;
-    }
-    Launch {
-        id: 0,
-        record: record.clone(),
-        ended_at: None,
-        exit_code: None,
-        signal: None,
+    match state.store.launch_by_uid(&record.uid).await {
+        Ok(Some(found)) => found,
+        _ => Launch {
+            id: 0,
+            record: record.clone(),
+            ended_at: None,
+            exit_code: None,
+            signal: None,
+        },
     }
 }
 

@@ -68,25 +68,8 @@ pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
         detail: entry.detail,
         client: entry.client.map(|ip| ip.to_string()),
     };
-    if !state.spool.is_pending() {
-        match state.store.append_audit(&event).await {
-            Ok(()) => return,
-            Err(err) if err.is_unavailable() => {
-                tracing::warn!(action = %event.action, "database unavailable; spooling the audit row: {err}");
-            }
-            Err(err) => {
-                tracing::error!(action = %event.action, "could not write the audit row: {err}");
-                return;
-            }
-        }
-    }
-    if let Err(err) = state
-        .spool
-        .append(&crate::spool::SpooledRecord::Audit(event))
-        .await
-    {
-        tracing::error!("could not spool an audit row: {err}");
-    }
+    let record = crate::spool::SpooledRecord::Audit(event);
+    state.spool.record(state.store.as_ref(), record).await;
 }
 
 /// The permission gate for actions: refusals are audited as `denied` under `action`.

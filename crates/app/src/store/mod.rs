@@ -187,6 +187,7 @@ pub trait Store: Send + Sync + 'static {
     /// Records how a launch ended (nothing happens if its end is already recorded).
     async fn record_launch_end(&self, end: &LaunchEnd) -> StoreResult<()>;
     async fn launch(&self, id: i64) -> StoreResult<Option<Launch>>;
+    async fn launch_by_uid(&self, uid: &str) -> StoreResult<Option<Launch>>;
     /// Newest first.
     async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>>;
     /// Launches still marked running, oldest first.

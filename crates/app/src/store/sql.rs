@@ -617,6 +617,15 @@ impl Store for SqlStore {
         row.as_ref().map(launch_from_row).transpose()
     }
 
+    async fn launch_by_uid(&self, uid: &str) -> StoreResult<Option<Launch>> {
+        let sql = format!("SELECT {LAUNCH_COLUMNS} FROM launches WHERE uid = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(uid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(launch_from_row).transpose()
+    }
+
     async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>> {
         let (conditions, args) = launch_conditions(filter);
         let sql = format!(
