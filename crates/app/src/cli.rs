@@ -1,4 +1,5 @@
-//! The command line: `boss serve` runs the server.
+//! The command line: `boss serve` runs the server, `boss db ...` tends its database, and the
+//! client commands (`boss ps`, `boss kill`, ...) talk to a running server.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use crate::config::{Config, DEFAULT_BIND};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub connection: crate::client::Connection,
 }
 
 #[derive(Debug, Subcommand)]
@@ -26,6 +29,8 @@ pub enum Command {
     /// Database chores: migrate, check, copy between SQLite and PostgreSQL.
     #[command(subcommand)]
     Db(DbCommand),
+    #[command(flatten)]
+    Client(crate::client::ClientCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod apps;
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod db_admin;

@@ -7,6 +7,9 @@ use boss::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Client(command) = cli.command {
+        return run_client(command, cli.connection);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("BOSS_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => boss::server::serve(args.into_config()).await,
             Command::Db(command) => command.run().await,
+            Command::Client(_) => unreachable!("handled above"),
         }
     });
     // Threads still waiting on launched programs must not hold up the exit: those programs
@@ -35,6 +39,30 @@ fn main() -> ExitCode {
             // The whole cause chain: "cannot open the database ...: connection refused".
             eprintln!("boss: {err:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Client commands print their own output and exit with codes scripts can rely on.
+fn run_client(
+    command: boss::client::ClientCommand,
+    connection: boss::client::Connection,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("boss: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(boss::client::run(command, connection)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("boss: {err}");
+            ExitCode::from(err.exit_code())
         }
     }
 }

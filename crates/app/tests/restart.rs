@@ -1,68 +1,13 @@
 //! The real `boss` binary: a clean shutdown on SIGTERM, and programs it launched survive the
 //! restart and are followed again by the next run.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::server::Server;
+
 use serde_json::{Value, json};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data_dir: &std::path::Path) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_boss"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env_remove("BOSS_DATABASE_URL")
-            .env("BOSS_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start boss");
-        // In the server from here on, so that a failure below still ends and reaps it.
-        let mut server = Server {
-            child,
-            base: String::new(),
-        };
-        let stderr = server.child.stderr.take().unwrap();
-        let (send, receive) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = send.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let line = receive
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("boss starts");
-            if let Some(rest) = line.split("ready at ").nth(1) {
-                server.base = rest.trim().trim_end_matches('/').to_string();
-                return server;
-            }
-        }
-    }
-
-    /// SIGTERM, then wait: a clean shutdown exits with success.
-    fn stop(mut self) {
-        let pid = rustix::process::Pid::from_raw(self.child.id() as i32).unwrap();
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "boss exits cleanly on SIGTERM: {status}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn launched_programs_survive_a_restart_of_boss() {

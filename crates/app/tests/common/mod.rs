@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod postgres;
+pub mod server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
