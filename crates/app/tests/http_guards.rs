@@ -356,3 +356,19 @@ async fn the_ui_is_served_with_security_headers() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_api_viewer_is_served_from_the_binary_and_its_document_needs_a_login() {
+    let app = TestApp::new().await;
+    let page = app.get("/api/docs/", &Auth::None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().unwrap().contains("swagger-ui"));
+    let script = app
+        .get("/api/docs/swagger-initializer.js", &Auth::None)
+        .await;
+    assert!(script.body.as_str().unwrap().contains("/api/openapi.json"));
+    assert_eq!(
+        app.get("/api/openapi.json", &Auth::None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

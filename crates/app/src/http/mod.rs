@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(document.as_ref().clone()) }
             }),
         )
+        .merge(api_viewer())
         .fallback(crate::web::serve)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
@@ -124,4 +125,21 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Swagger UI at `/api/docs/`, from files built into the binary. The viewer itself is public
+/// (static files); the document it shows, `/api/openapi.json`, needs a login like the rest.
+fn api_viewer() -> Router<AppState> {
+    use axum::http::{HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    // Swagger UI styles elements inline; nothing else is relaxed.
+    const VIEWER_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' \
+        'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+        base-uri 'none'; frame-ancestors 'none'";
+    let viewer = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]));
+    Router::from(viewer).layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(VIEWER_POLICY),
+    ))
 }
