@@ -1,17 +1,14 @@
 // Light/dark theme: follows the system until the user picks one, which is then kept in localStorage.
 // CSS reads <html data-theme>; without it, the prefers-color-scheme media query decides.
 import { useState, useEffect, useCallback } from './vendor/preact-htm.js';
+import { loadPref, savePref } from './ui/prefs.js';
 
 const STORAGE_KEY = 'boss.theme';
 const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
 
 function storedTheme() {
-  try {
-    const value = localStorage.getItem(STORAGE_KEY);
-    return value === 'light' || value === 'dark' ? value : null;
-  } catch {
-    return null; // storage can be disabled; fall back to the system theme
-  }
+  const value = loadPref(STORAGE_KEY); // null when storage is disabled: the system theme then
+  return value === 'light' || value === 'dark' ? value : null;
 }
 
 /** Applies the saved choice before the first render so the page does not flash. */
@@ -37,11 +34,7 @@ export function useTheme() {
   const toggle = useCallback(() => {
     const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
-    try {
-      localStorage.setItem(STORAGE_KEY, next);
-    } catch {
-      // not saved, but still applied for this visit
-    }
+    savePref(STORAGE_KEY, next);
     setTheme(next);
   }, []);
 

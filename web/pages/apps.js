@@ -5,6 +5,8 @@ import { html, useState, useEffect, useMemo, useRef, useCallback } from '../vend
 import { api, errorMessage } from '../api.js';
 import { PageHeading } from '../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
+import { useFindShortcut } from '../ui/find-shortcut.js';
+import { loadPref, savePref } from '../ui/prefs.js';
 import { AppCatalog, categoryCounts, categoryLabel, filterApps, searchText } from './apps/catalog.js';
 import { RunProgramDialog } from './apps/run-dialog.js';
 import { useLaunchStream } from './apps/launch-stream.js';
@@ -15,24 +17,7 @@ const VIEW_KEY = 'boss.apps.view';
 const REFRESH_DELAY_MS = 250;
 
 function loadView() {
-  try {
-    return localStorage.getItem(VIEW_KEY) === 'list' ? 'list' : 'grid';
-  } catch {
-    return 'grid';
-  }
-}
-
-function saveView(view) {
-  try {
-    localStorage.setItem(VIEW_KEY, view);
-  } catch {
-    // not kept, but still applied for this visit
-  }
-}
-
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  return loadPref(VIEW_KEY) === 'list' ? 'list' : 'grid';
 }
 
 function countText(shown, total) {
@@ -97,25 +82,10 @@ export function AppsPage({ title, user }) {
 
   useLaunchStream(refreshSoon, refreshSoon);
 
-  useEffect(() => saveView(view), [view]);
+  useEffect(() => savePref(VIEW_KEY, view), [view]);
 
   // "/" goes to the search box; Escape there clears it.
-  useEffect(() => {
-    const onKey = (event) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      if (document.querySelector('dialog[open]')) return;
-      if (event.key === '/' && !isTyping(event.target)) {
-        event.preventDefault();
-        searchRef.current?.focus();
-        searchRef.current?.select();
-      } else if (event.key === 'Escape' && event.target === searchRef.current && query) {
-        event.preventDefault();
-        setQuery('');
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [query]);
+  useFindShortcut(searchRef, query, () => setQuery(''));
 
   const apps = catalog?.apps || [];
   const haystacks = useMemo(() => new Map(apps.map((app) => [app.id, searchText(app)])), [apps]);

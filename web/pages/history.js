@@ -6,7 +6,8 @@ import { api, errorMessage, queryString } from '../api.js';
 import { PageHeading } from '../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
 import { useConfirm } from '../ui/dialog.js';
-import { LiveIndicator, useLaunchStream, useNow } from './apps/launch-stream.js';
+import { useLaunchStream, useNow } from './apps/launch-stream.js';
+import { LiveIndicator } from '../ui/live-stream.js';
 import { launchName, stamp, startedSentence, stopSentence } from './apps/launch-format.js';
 import { DownloadIcon } from './apps/icons.js';
 import {
@@ -208,7 +209,7 @@ export function HistoryPage({ title, user }) {
     <div class="history-page">
       <${PageHeading} title=${title}>
         <div class="heading-tools">
-          <${LiveIndicator} status=${liveStatus} />
+          <${LiveIndicator} status=${liveStatus} liveTitle="Launches appear and end here as they happen" />
           <a class="btn" href=${csvHref} download data-testid="history-csv"
             title="The launches matching these filters, as a CSV file"><${DownloadIcon} />Download CSV</a>
         </div>

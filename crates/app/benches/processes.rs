@@ -9,7 +9,11 @@
 //! sequential requests and throughput with concurrent clients (targets: p99 under 5 ms at
 //! 1,000 processes; 2,000 requests/s).
 //!
-//! Run: `cargo bench -p boss-app --bench processes` (add `-- --quick` for fewer rounds).
+//! Last, a load and soak run: many event-stream subscribers plus concurrent `GET` clients for a
+//! few minutes, counting errors and following the server's resident memory.
+//!
+//! Run: `cargo bench -p boss-app --bench processes` (add `-- --quick` for fewer rounds and a
+//! short soak; `-- --soak-secs N` to choose its length).
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -184,6 +188,135 @@ async fn http_round(extra: usize, requests: usize) {
     );
 }
 
+/// Resident memory of this process (the server runs in it), in MiB.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Many live subscribers and busy API clients at once, for `seconds`; memory sampled as it goes.
+async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u64) {
+    let _idle = Idle::spawn(extra);
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_data_dir(dir.path().to_path_buf());
+    let store = SqlStore::open(&config.database_url).await.unwrap();
+    let state = AppState::new(Arc::new(store), config);
+    let app = boss::http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = format!("http://{address}");
+    let register = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"username": "bench", "password": "benchmark password"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = register.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let events_seen = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut streams = Vec::new();
+    for _ in 0..subscribers {
+        let (base, cookie, seen) = (base.clone(), cookie.clone(), events_seen.clone());
+        streams.push(tokio::spawn(async move {
+            let mut reply = reqwest::Client::new()
+                .get(format!("{base}/api/v1/events?topics=processes"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert!(reply.status().is_success());
+            while Instant::now() < deadline {
+                match tokio::time::timeout(Duration::from_secs(5), reply.chunk()).await {
+                    Ok(Ok(Some(chunk))) => {
+                        let text = String::from_utf8_lossy(&chunk);
+                        seen.fetch_add(
+                            text.matches("event: processes").count() as u64,
+                            std::sync::atomic::Ordering::Relaxed,
+                        );
+                    }
+                    Ok(Ok(None)) | Ok(Err(_)) => return false,
+                    Err(_) => {}
+                }
+            }
+            true
+        }));
+    }
+    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (base, cookie, errors) = (base.clone(), cookie.clone(), errors.clone());
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let start = Instant::now();
+                let ok = match client
+                    .get(format!("{base}/api/v1/processes"))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                {
+                    Ok(reply) => reply.status().is_success() && reply.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if !ok {
+                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                latencies.push(start.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut memory = vec![rss_mib()];
+    let started = Instant::now();
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs((seconds / 6).max(1))).await;
+        memory.push(rss_mib());
+    }
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let mut streams_ok = 0;
+    for stream in streams {
+        streams_ok += usize::from(stream.await.unwrap());
+    }
+    latencies.sort();
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "soak      +{extra:>5} idle, {seconds} s, {subscribers} event subscribers ({streams_ok} stayed connected, {} updates received), {clients} GET clients: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms; resident memory MiB {}",
+        events_seen.load(std::sync::atomic::Ordering::Relaxed),
+        latencies.len(),
+        errors.load(std::sync::atomic::Ordering::Relaxed),
+        latencies.len() as f64 / elapsed,
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        memory
+            .iter()
+            .map(|m| format!("{m:.1}"))
+            .collect::<Vec<_>>()
+            .join(" -> "),
+    );
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let rounds = if quick { 5 } else { 21 };
@@ -195,6 +328,12 @@ fn main() {
     snapshot_round(0, rounds);
     snapshot_round(1000, rounds);
     snapshot_round(5000, rounds);
+    let soak_secs = std::env::args()
+        .skip_while(|a| a != "--soak-secs")
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if quick { 20 } else { 180 });
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(http_round(1000, requests));
+    runtime.block_on(soak_round(1000, 50, 4, soak_secs));
 }

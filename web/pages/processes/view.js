@@ -1,6 +1,8 @@
 // The interactive part of the Processes page, fed with rows from outside (the live stream):
 // filters, sortable virtual table, tree view, selection, keyboard, and the detail panel.
 import { html, useState, useEffect, useMemo, useRef, useCallback } from '../../vendor/preact-htm.js';
+import { isTyping } from '../../ui/find-shortcut.js';
+import { loadJsonPref, saveJsonPref } from '../../ui/prefs.js';
 import { buildView, defaultDirection, distinctValues, sortRows, SORT_KEYS } from './model.js';
 import { ProcessToolbar } from './toolbar.js';
 import { ProcessTable } from './table.js';
@@ -11,26 +13,14 @@ const phoneQuery = window.matchMedia('(max-width: 640px)');
 
 function loadPrefs() {
   const defaults = { sort: { key: 'cpu_percent', dir: 'desc' }, tree: false, hideKernel: true };
-  try {
-    const saved = JSON.parse(localStorage.getItem(PREFS_KEY) || 'null');
-    if (!saved) return defaults;
-    const sort = SORT_KEYS.includes(saved.sort?.key) && ['asc', 'desc'].includes(saved.sort?.dir) ? saved.sort : defaults.sort;
-    return {
-      sort,
-      tree: typeof saved.tree === 'boolean' ? saved.tree : defaults.tree,
-      hideKernel: typeof saved.hideKernel === 'boolean' ? saved.hideKernel : defaults.hideKernel,
-    };
-  } catch {
-    return defaults;
-  }
-}
-
-function savePrefs(prefs) {
-  try {
-    localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
-  } catch {
-    // not kept, but still applied for this visit
-  }
+  const saved = loadJsonPref(PREFS_KEY);
+  if (!saved) return defaults;
+  const sort = SORT_KEYS.includes(saved.sort?.key) && ['asc', 'desc'].includes(saved.sort?.dir) ? saved.sort : defaults.sort;
+  return {
+    sort,
+    tree: typeof saved.tree === 'boolean' ? saved.tree : defaults.tree,
+    hideKernel: typeof saved.hideKernel === 'boolean' ? saved.hideKernel : defaults.hideKernel,
+  };
 }
 
 /** The PID in "#/processes?pid=123", or null. */
@@ -45,11 +35,6 @@ function setHashPid(pid) {
   if (location.hash.startsWith(base) && location.hash !== target) {
     history.replaceState(history.state, '', target);
   }
-}
-
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
 
 /**
@@ -68,7 +53,7 @@ export function ProcessView({ rows, byPid, takenAt, canAct, syncHash = true }) {
   const tableRef = useRef(null);
   const headingRef = useRef(null);
 
-  useEffect(() => savePrefs({ sort, tree, hideKernel: filters.hideKernel }), [sort, tree, filters.hideKernel]);
+  useEffect(() => saveJsonPref(PREFS_KEY, { sort, tree, hideKernel: filters.hideKernel }), [sort, tree, filters.hideKernel]);
 
   const list = rows || [];
   // Sorting runs when the data or the sort changes; typing in the filter only filters.

@@ -4,8 +4,11 @@
 import { html, useState, useEffect, useMemo, useRef, useCallback } from '../../vendor/preact-htm.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useFindShortcut } from '../../ui/find-shortcut.js';
+import { loadJsonPref, saveJsonPref } from '../../ui/prefs.js';
 import { SearchIcon } from '../processes/icons.js';
-import { useWindowStream, LiveIndicator } from './live.js';
+import { LiveIndicator } from '../../ui/live-stream.js';
+import { useWindowStream } from './live.js';
 import { buildView, SORT_KEYS } from './model.js';
 import { useWindowActions } from './actions.js';
 import { useCloseAll } from './close-all.js';
@@ -14,26 +17,10 @@ import { WindowTable } from './table.js';
 const PREFS_KEY = 'boss.windows.view';
 
 function loadSort() {
-  const fallback = { key: 'title', dir: 'asc' };
-  try {
-    const saved = JSON.parse(localStorage.getItem(PREFS_KEY) || 'null');
-    return SORT_KEYS.includes(saved?.sort?.key) && ['asc', 'desc'].includes(saved?.sort?.dir) ? saved.sort : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function saveSort(sort) {
-  try {
-    localStorage.setItem(PREFS_KEY, JSON.stringify({ sort }));
-  } catch {
-    // not kept, but still applied for this visit
-  }
-}
-
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  const saved = loadJsonPref(PREFS_KEY);
+  return SORT_KEYS.includes(saved?.sort?.key) && ['asc', 'desc'].includes(saved?.sort?.dir)
+    ? saved.sort
+    : { key: 'title', dir: 'asc' };
 }
 
 function countText(shown, total) {
@@ -79,7 +66,7 @@ export function WindowsView({ title, user }) {
   const actions = useWindowActions();
   const closeAll = useCloseAll({ onError: actions.setError, onStarted: actions.clear });
 
-  useEffect(() => saveSort(sort), [sort]);
+  useEffect(() => saveJsonPref(PREFS_KEY, { sort }), [sort]);
 
   const windows = list?.available ? list.windows : null;
   const view = useMemo(() => buildView(windows, filter, sort), [windows, filter, sort]);
@@ -89,21 +76,7 @@ export function WindowsView({ title, user }) {
   }, []);
 
   // "/" goes to the filter; Escape there clears it (as on the Processes page).
-  useEffect(() => {
-    const onKey = (event) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      if (document.querySelector('dialog[open]')) return;
-      if (event.key === '/' && !isTyping(event.target)) {
-        event.preventDefault();
-        filterRef.current?.focus();
-        filterRef.current?.select();
-      } else if (event.key === 'Escape' && event.target === filterRef.current && filter) {
-        setFilter('');
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [filter]);
+  useFindShortcut(filterRef, filter, () => setFilter(''));
 
   let body;
   if (!list) {
@@ -148,7 +121,7 @@ export function WindowsView({ title, user }) {
   return html`
     <div class="windows-page">
       <${PageHeading} title=${title}>
-        <${LiveIndicator} status=${liveStatus} />
+        <${LiveIndicator} status=${liveStatus} liveTitle="Updated as windows open, close and change" />
       <//>
       ${body}
     </div>
