@@ -1,8 +1,22 @@
 //! Aligned text tables for people (machines get `--json`).
 
+/// On a terminal, lines are cut at its width (`COLUMNS`, else 120) like `ps` does; piped
+/// output keeps them whole.
+fn line_limit() -> Option<usize> {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal().then(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|&c| c > 20)
+            .unwrap_or(120)
+    })
+}
+
 /// Prints rows under a header, each column as wide as its widest cell. The last column is not
 /// padded (it is often a long command line).
 pub fn print(header: &[&str], rows: &[Vec<String>]) {
+    let limit = line_limit();
     let columns = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
@@ -20,7 +34,13 @@ pub fn print(header: &[&str], rows: &[Vec<String>]) {
                 out.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
             }
         }
-        println!("{}", out.trim_end());
+        let out = out.trim_end();
+        match limit {
+            Some(limit) if out.chars().count() > limit => {
+                println!("{}", out.chars().take(limit).collect::<String>())
+            }
+            _ => println!("{out}"),
+        }
     };
     line(header.to_vec());
     for row in rows {
