@@ -309,11 +309,20 @@ async fn protected_processes_are_refused() {
     if std::fs::read_to_string("/proc/2/stat").is_ok_and(|s| s.contains("(kthreadd)")) {
         protected.push((2, "kernel threads"));
     }
+    // Processes this test did not start get only requests that would do no harm if a
+    // regression let them through: CONT to a running process, and its own nice value again.
     for (pid, reason) in protected {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let nice: i32 = stat[stat.rfind(')').unwrap() + 2..]
+            .split(' ')
+            .nth(16)
+            .unwrap()
+            .parse()
+            .unwrap();
         for (what, body) in [
-            ("signal", json!({"signal": "KILL"})),
-            ("terminate", json!({"timeout_ms": 0})),
-            ("priority", json!({"nice": 19})),
+            ("signal", json!({"signal": "CONT"})),
+            ("signal", json!({"signal": "CONT", "tree": true})),
+            ("priority", json!({"nice": nice})),
         ] {
             let reply = act(&app, &admin, pid, what, body).await;
             assert_eq!(
@@ -348,6 +357,18 @@ async fn protected_processes_are_refused() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let end = act(
+        &app,
+        &admin,
+        child.pid(),
+        "terminate",
+        json!({"timeout_ms": 0}),
+    )
+    .await;
+    assert_eq!(
+        (end.status, end.code()),
+        (StatusCode::FORBIDDEN, "protected")
+    );
     assert!(
         reply.body["error"]["message"]
             .as_str()
