@@ -38,7 +38,7 @@ function NewSecret({ token, secret, onDismiss }) {
       </p>
       <label for="token-secret">Token secret</label>
       <div class="secret-row">
-        <input id="token-secret" ref=${input} readonly value=${secret} spellcheck="false" data-testid="token-secret"
+        <input id="token-secret" ref=${input} readonly value=${secret} spellcheck=${false} data-testid="token-secret"
           onFocus=${(e) => e.target.select()} />
         <button type="button" class="btn btn-primary" onClick=${copy} data-testid="token-copy">Copy</button>
       </div>

@@ -137,7 +137,7 @@ export function AppsPage({ title, user }) {
           <span class="search-box">
             <${SearchIcon} />
             <input id="apps-search" ref=${searchRef} name="q" type="search" autocomplete="off" autocapitalize="none"
-              spellcheck="false" placeholder="Search applications" value=${query} aria-keyshortcuts="/"
+              spellcheck=${false} placeholder="Search applications" value=${query} aria-keyshortcuts="/"
               aria-describedby="apps-search-hint" data-testid="apps-search" onInput=${(e) => setQuery(e.target.value)} />
             <span class="filter-end" aria-hidden="true">
               <span class="filter-count">${catalog ? countText(shown.length, apps.length) : ''}</span>

@@ -42,12 +42,12 @@ function FilterForm({ initial, onApply }) {
     <form class="filters" onSubmit=${submit} aria-label="Filter events" data-testid="audit-filters">
       <div class="field">
         <label for="audit-actor">Actor</label>
-        <input id="audit-actor" name="actor" autocapitalize="none" spellcheck="false" value=${draft.actor}
+        <input id="audit-actor" name="actor" autocapitalize="none" spellcheck=${false} value=${draft.actor}
           onInput=${set('actor')} />
       </div>
       <div class="field">
         <label for="audit-action">Action</label>
-        <input id="audit-action" name="action" list="audit-action-list" autocapitalize="none" spellcheck="false"
+        <input id="audit-action" name="action" list="audit-action-list" autocapitalize="none" spellcheck=${false}
           value=${draft.action} onInput=${set('action')} />
         <datalist id="audit-action-list">
           ${KNOWN_ACTIONS.map((action) => html`<option key=${action} value=${action} />`)}

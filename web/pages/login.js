@@ -34,7 +34,7 @@ export function LoginPage({ health, onSignedIn }) {
         <div class="field">
           <label for="username">User name</label>
           <input id="username" name="username" autocomplete="username" autocapitalize="none"
-            spellcheck="false" required autofocus value=${username} onInput=${(e) => setUsername(e.target.value)} />
+            spellcheck=${false} required autofocus value=${username} onInput=${(e) => setUsername(e.target.value)} />
         </div>
         <div class="field">
           <label for="password">Password</label>

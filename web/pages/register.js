@@ -50,7 +50,7 @@ export function RegisterPage({ health, onSignedIn }) {
         <${ErrorAlert} message=${error} testid="register-error" />
         <div class="field">
           <label for="username">User name</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
+          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck=${false}
             required maxlength="64" autofocus aria-describedby="username-hint"
             value=${username} onInput=${(e) => setUsername(e.target.value)} />
           <p id="username-hint" class="hint">Letters, digits, dots, dashes and underscores.</p>

@@ -72,7 +72,7 @@ export function ListSettingSection({ setting, prefix, fieldId, title, label, hin
         <form class="form protected-editor" onSubmit=${save} novalidate>
           <div class="field">
             <label for=${fieldId}>${label}</label>
-            <textarea id=${fieldId} name=${setting} rows="6" spellcheck="false"
+            <textarea id=${fieldId} name=${setting} rows="6" spellcheck=${false}
               autocapitalize="none" aria-describedby=${`${prefix}-hint`} data-testid=${fieldId}
               value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
             <p id=${`${prefix}-hint`} class="hint">${hint}</p>

@@ -41,7 +41,7 @@ function AddUserForm({ onAdded }) {
       <div class="form-row">
         <div class="field">
           <label for="add-username">User name</label>
-          <input id="add-username" name="username" autocomplete="off" autocapitalize="none" spellcheck="false"
+          <input id="add-username" name="username" autocomplete="off" autocapitalize="none" spellcheck=${false}
             maxlength="64" value=${username} onInput=${(e) => setUsername(e.target.value)} />
         </div>
         <div class="field">

@@ -128,7 +128,7 @@ export function FileBrowser({ selected, onPick, onFolder, startPath = null }) {
         <span class="search-box fb-filter">
           <${SearchIcon} size=${16} />
           <label class="visually-hidden" for="fb-filter">Filter this folder</label>
-          <input id="fb-filter" type="search" autocomplete="off" autocapitalize="none" spellcheck="false"
+          <input id="fb-filter" type="search" autocomplete="off" autocapitalize="none" spellcheck=${false}
             placeholder="Filter this folder" value=${filter} data-testid="file-filter"
             onInput=${(e) => setFilter(e.target.value)}
             onKeyDown=${(e) => {

@@ -78,13 +78,13 @@ export function RunProgramDialog({ onClose, onLaunched }) {
         <div class="field">
           <label for="run-program">Program</label>
           <input id="run-program" ref=${programRef} name="program" autocomplete="off" autocapitalize="none"
-            spellcheck="false" placeholder="/usr/bin/xterm or xterm" value=${program} data-testid="program-path"
+            spellcheck=${false} placeholder="/usr/bin/xterm or xterm" value=${program} data-testid="program-path"
             aria-describedby="run-program-hint" onInput=${(e) => setProgram(e.target.value)} />
           <p id="run-program-hint" class="hint">Pick one above, or type a full path or a name found in PATH.</p>
         </div>
         <div class="field">
           <label for="run-args">Arguments</label>
-          <input id="run-args" name="args" autocomplete="off" autocapitalize="none" spellcheck="false"
+          <input id="run-args" name="args" autocomplete="off" autocapitalize="none" spellcheck=${false}
             placeholder='-e top   or   "a file with spaces.txt"' value=${argsText} data-testid="program-args"
             aria-describedby="run-args-hint run-argv" aria-invalid=${parsed.error ? 'true' : 'false'}
             onInput=${(e) => setArgsText(e.target.value)} />
@@ -102,7 +102,7 @@ export function RunProgramDialog({ onClose, onLaunched }) {
         <div class="field">
           <label for="run-cwd">Working directory</label>
           <div class="run-cwd-row">
-            <input id="run-cwd" name="cwd" autocomplete="off" autocapitalize="none" spellcheck="false"
+            <input id="run-cwd" name="cwd" autocomplete="off" autocapitalize="none" spellcheck=${false}
               placeholder="Your home folder" value=${cwd} data-testid="program-cwd"
               onInput=${(e) => setCwd(e.target.value)} />
             <button type="button" class="btn btn-small" disabled=${!folder} data-testid="program-cwd-here"

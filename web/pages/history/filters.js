@@ -24,7 +24,7 @@ export function HistoryFilters({ value, onApply, users, apps }) {
     <form class="filters history-filters" onSubmit=${submit} aria-label="Filter launches" data-testid="history-filters">
       <div class="field">
         <label for="history-user">User</label>
-        <input id="history-user" name="user" list="history-user-list" autocapitalize="none" spellcheck="false"
+        <input id="history-user" name="user" list="history-user-list" autocapitalize="none" spellcheck=${false}
           autocomplete="off" value=${draft.user} onInput=${set('user')} data-testid="history-filter-user" />
         <datalist id="history-user-list">
           ${users.map((u) => html`<option key=${u} value=${u} />`)}
@@ -32,7 +32,7 @@ export function HistoryFilters({ value, onApply, users, apps }) {
       </div>
       <div class="field">
         <label for="history-app">App</label>
-        <input id="history-app" name="app" list="history-app-list" autocapitalize="none" spellcheck="false"
+        <input id="history-app" name="app" list="history-app-list" autocapitalize="none" spellcheck=${false}
           autocomplete="off" placeholder="Name or id" value=${draft.app} onInput=${set('app')}
           data-testid="history-filter-app" />
         <datalist id="history-app-list">

@@ -25,7 +25,7 @@ export function ProcessToolbar({ filters, onFilters, tree, onTree, users, states
         <span class="search-box">
           <${SearchIcon} />
           <input id="proc-filter" ref=${filterRef} name="filter" type="search" autocomplete="off" autocapitalize="none"
-            spellcheck="false" placeholder="Filter processes" value=${filters.text}
+            spellcheck=${false} placeholder="Filter processes" value=${filters.text}
             aria-keyshortcuts="/" aria-describedby="proc-filter-hint" data-testid="process-filter"
             onInput=${(e) => onFilters({ text: e.target.value })} />
           <span class="filter-end" aria-hidden="true">

@@ -93,7 +93,7 @@ export function WindowsView({ title, user }) {
           <span class="search-box">
             <${SearchIcon} />
             <input id="win-filter" ref=${filterRef} name="filter" type="search" autocomplete="off" autocapitalize="none"
-              spellcheck="false" placeholder="Filter windows" value=${filter} aria-keyshortcuts="/"
+              spellcheck=${false} placeholder="Filter windows" value=${filter} aria-keyshortcuts="/"
               aria-describedby="win-filter-hint" data-testid="windows-filter"
               onInput=${(e) => setFilter(e.target.value)} />
             <span class="filter-end" aria-hidden="true">
