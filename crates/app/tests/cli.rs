@@ -108,7 +108,8 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
     assert!(kill.status.success(), "{}", stderr(&kill));
     assert!(stdout(&kill).contains("terminated"), "{}", stdout(&kill));
     child.wait().unwrap();
-    let protected = cli.run(&["kill", "1"]);
+    // PID 1 is not this test's: ask only for something harmless (CONT) should the refusal fail.
+    let protected = cli.run(&["kill", "1", "--signal", "CONT"]);
     assert_eq!(protected.status.code(), Some(1));
     assert!(
         stderr(&protected).contains("protected"),

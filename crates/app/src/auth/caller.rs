@@ -168,13 +168,6 @@ fn confirm(
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl ClientAddr {
-    pub fn to_key(self) -> String {
-        self.0
-            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
-    }
-}
-
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;
 

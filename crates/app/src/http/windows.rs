@@ -131,11 +131,7 @@ async fn activate_window(
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<WindowRequest>,
 ) -> Result<Json<WindowRow>> {
-    let id = parse_window_id(&id)?;
-    let body = body.unwrap_or_default();
-    Ok(Json(
-        windows::arrange(&state, &caller, id, &expected(&body), false).await?,
-    ))
+    arrange(&state, &caller, &id, body, false).await
 }
 
 /// Minimizes a window (needs a window manager).
@@ -150,9 +146,20 @@ async fn minimize_window(
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<WindowRequest>,
 ) -> Result<Json<WindowRow>> {
-    let id = parse_window_id(&id)?;
+    arrange(&state, &caller, &id, body, true).await
+}
+
+/// Activate and minimize differ only in what they ask of the window system.
+async fn arrange(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    body: Option<WindowRequest>,
+    minimize: bool,
+) -> Result<Json<WindowRow>> {
+    let id = parse_window_id(id)?;
     let body = body.unwrap_or_default();
     Ok(Json(
-        windows::arrange(&state, &caller, id, &expected(&body), true).await?,
+        windows::arrange(state, caller, id, &expected(&body), minimize).await?,
     ))
 }

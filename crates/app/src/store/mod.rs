@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The database could not be reached or answered with an error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database was named in a way Boss does not understand.
+    #[error("{0}")]
+    Config(String),
     /// A stored value could not be understood (a corrupt row).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -48,7 +48,7 @@ impl SqlStore {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err(StoreError::Corrupt(format!(
+            return Err(StoreError::Config(format!(
                 "unsupported database URL '{}': use sqlite:... or postgres://...",
                 redact_url(url)
             )));
@@ -102,6 +102,24 @@ impl SqlStore {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The row that `sql` (with one `$1` parameter) finds for `key`, if any, mapped by `map`.
+    async fn one<'k, K, T>(
+        &self,
+        sql: String,
+        key: K,
+        map: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>>
+    where
+        K: 'k + sqlx::Encode<'k, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+    {
+        // Only column and table names are formatted into `sql`; the key is bound.
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(map).transpose()
     }
 
     /// SQLite's journal mode (`wal` expected), for tests and diagnostics.
@@ -309,20 +327,12 @@ impl Store for SqlStore {
 
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        self.one(sql, id, user_from_row).await
     }
 
     async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        self.one(sql, username, user_from_row).await
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
@@ -610,20 +620,12 @@ impl Store for SqlStore {
 
     async fn launch(&self, id: i64) -> StoreResult<Option<Launch>> {
         let sql = format!("SELECT {LAUNCH_COLUMNS} FROM launches WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(launch_from_row).transpose()
+        self.one(sql, id, launch_from_row).await
     }
 
     async fn launch_by_uid(&self, uid: &str) -> StoreResult<Option<Launch>> {
         let sql = format!("SELECT {LAUNCH_COLUMNS} FROM launches WHERE uid = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(uid)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(launch_from_row).transpose()
+        self.one(sql, uid, launch_from_row).await
     }
 
     async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>> {
