@@ -19,7 +19,7 @@
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -302,11 +302,24 @@ function sessionCookieFrom(headers) {
 }
 
 /**
+ * The setup code the first registration needs (Boss writes it to setup-code in its data
+ * directory while no account exists), or null once it is spent.
+ */
+export async function setupCode(boss) {
+  try {
+    return (await readFile(path.join(boss.dataDir, 'setup-code'), 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Registers an account through POST /api/v1/auth/register (the first one becomes admin).
  * Returns { user, password, cookie } where cookie is the session cookie header value.
  */
 export async function registerUser(boss, { username = 'admin', password = DEFAULT_PASSWORD } = {}) {
-  const result = await apiRequest(boss, '/auth/register', { method: 'POST', body: { username, password } });
+  const setup_code = await setupCode(boss);
+  const result = await apiRequest(boss, '/auth/register', { method: 'POST', body: { username, password, setup_code } });
   if (result.status !== 201) {
     throw new Error(`register ${username}: expected 201, got ${result.status} ${JSON.stringify(result.body)}`);
   }

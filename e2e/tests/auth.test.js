@@ -18,6 +18,7 @@ import {
   openPage,
   prerequisites,
   screenshot,
+  setupCode,
   startBoss,
   themeState,
   unlabelledInputs,
@@ -92,8 +93,23 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     assert.notEqual((await page.getByRole('alert').textContent()).trim(), '', 'the alert says what is wrong');
     await expectRegisterPage(page);
 
+    // Without the setup code the form asks for it.
+    await fillRegister(page, { username: USERNAME, password: PASSWORD, navigate: false });
+    await waitUntil(async () => /setup code/i.test(await page.getByRole('alert').textContent()), {
+      message: 'an alert asking for the setup code',
+    });
+
+    // The link Boss printed at start-up fills the code in.
+    const link = boss.log().match(/http:\/\/\S+#\/register\?code=([0-9a-f]+)/);
+    assert.ok(link, `the start-up log has the setup link:\n${boss.log()}`);
+    assert.equal(link[1], await setupCode(boss), 'the link and the setup-code file agree');
+    await page.goto(`/#/register?code=${link[1]}`);
+    await page.reload();
+    await expectRegisterPage(page);
+    assert.equal(await page.getByTestId('setup-code').inputValue(), link[1], 'the code comes from the link');
     await fillRegister(page, { username: USERNAME, password: PASSWORD, navigate: false });
     await expectShell(page, { username: USERNAME });
+    assert.equal(await setupCode(boss), null, 'the setup-code file is gone once used');
     for (const testid of NAV_TESTIDS) {
       await page.getByTestId(testid).waitFor({ state: 'visible' });
     }

@@ -1,4 +1,6 @@
-// Register page. When no account exists yet, this creates the first one, which becomes admin.
+// Register page. When no account exists yet, this creates the first one, which becomes admin;
+// that needs the setup code Boss printed at start-up, which its link (#/register?code=...)
+// fills in.
 import { html, useState } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 import { AuthCard } from '../ui/auth-card.js';
@@ -9,6 +11,7 @@ export function RegisterPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [setupCode, setSetupCode] = useState(codeFromLink);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
 
@@ -26,7 +29,8 @@ export function RegisterPage({ health, onSignedIn }) {
 
   async function submit(event) {
     event.preventDefault();
-    const problem = checkForm(username, password, confirm);
+    const problem = (firstAccount && !setupCode.trim() && 'Enter the setup code that Boss printed when it started.') ||
+      checkForm(username, password, confirm);
     if (problem) {
       setError(problem);
       return;
@@ -34,7 +38,9 @@ export function RegisterPage({ health, onSignedIn }) {
     setBusy(true);
     setError(null);
     try {
-      const user = await api('/auth/register', { method: 'POST', body: { username: username.trim(), password } });
+      const body = { username: username.trim(), password };
+      if (firstAccount) body.setup_code = setupCode.trim();
+      const user = await api('/auth/register', { method: 'POST', body });
       onSignedIn(user);
     } catch (err) {
       setError(errorMessage(err));
@@ -48,6 +54,17 @@ export function RegisterPage({ health, onSignedIn }) {
       html`<p class="muted">Nobody has an account on this Boss yet. The account you create now can manage users and settings.</p>`}
       <form class="form" onSubmit=${submit} novalidate data-testid="register-form">
         <${ErrorAlert} message=${error} testid="register-error" />
+        ${firstAccount && html`
+          <div class="field">
+            <label for="setup-code">Setup code</label>
+            <input id="setup-code" name="setup_code" autocomplete="one-time-code" autocapitalize="none"
+              spellcheck=${false} required aria-describedby="setup-code-hint" data-testid="setup-code"
+              value=${setupCode} onInput=${(e) => setSetupCode(e.target.value)} />
+            <p id="setup-code-hint" class="hint">
+              Boss printed a link with this code when it started; the code is also in the file
+              <code>setup-code</code> in its data directory.
+            </p>
+          </div>`}
         <div class="field">
           <label for="username">User name</label>
           <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck=${false}
@@ -73,6 +90,12 @@ export function RegisterPage({ health, onSignedIn }) {
       ${!firstAccount && html`<p class="auth-switch">Already have an account? <a href="#/login" data-testid="login-link">Log in</a></p>`}
     <//>
   `;
+}
+
+/** The setup code carried by the start-up link (#/register?code=...), or ''. */
+function codeFromLink() {
+  const query = location.hash.split('?')[1] || '';
+  return new URLSearchParams(query).get('code') || '';
 }
 
 /** Client-side checks that save a round trip; the server checks everything again. */

@@ -112,6 +112,14 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allowed_hosts: Vec<String>,
+    /// A reverse proxy in front of Boss (repeat, or comma-separate in the environment): its
+    /// X-Forwarded-For header names the real client, for login throttling and the audit log.
+    #[arg(
+        long = "trusted-proxy",
+        env = "BOSS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Mark the session cookie Secure: set this when Boss is reached over HTTPS (a TLS proxy).
     #[arg(long, env = "BOSS_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -141,6 +149,7 @@ impl ServeArgs {
             config.allowed_hosts.push(name.clone());
             config.allowed_hosts.push(format!("{name}.local"));
         }
+        config.trusted_proxies = self.trusted_proxies;
         config.secure_cookies = self.secure_cookies;
         config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
         config.display = self.display.filter(|d| !d.is_empty());

@@ -19,6 +19,9 @@ pub struct Config {
     /// Host names accepted in the `Host` header besides IP literals, `localhost` and this
     /// machine's name (a defence against DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (for throttling and the
+    /// audit log); nobody else's is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Mark the session cookie `Secure` (only when Boss is served over HTTPS, for instance
     /// behind a TLS proxy: browsers drop such cookies over plain HTTP).
     pub secure_cookies: bool,
@@ -43,6 +46,7 @@ impl Config {
             data_dir,
             database_url,
             allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
             secure_cookies: false,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             throttle: ThrottleLimits::default(),

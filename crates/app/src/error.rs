@@ -28,6 +28,9 @@ pub enum Error {
     Invalid(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much work of one kind at once (password checks): try again in a second.
+    #[error("{0}")]
+    Busy(String),
     /// A backend (the database, the display) cannot be reached right now.
     #[error("{0}")]
     Unavailable(String),

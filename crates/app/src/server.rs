@@ -11,6 +11,7 @@ use crate::store::{SqlStore, Store};
 
 /// Opens the store, binds the address and serves until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    platform::return_large_allocations();
     create_private_dir(&config.data_dir)?;
     let store = SqlStore::open(&config.database_url)
         .await
@@ -46,14 +47,40 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
 
+    let shutdown = shutdown_signal();
+    // Before "ready", so that whoever waits for that line finds the setup code in place.
+    offer_setup(&state, address).await?;
     tracing::info!("Boss of Apps is ready at http://{address}/");
     let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("the server stopped with an error")?;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
+    Ok(())
+}
+
+/// While no account exists, makes the setup code and prints the link that creates the
+/// administrator with it.
+async fn offer_setup(state: &AppState, address: SocketAddr) -> anyhow::Result<()> {
+    if state.store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let code = state.setup.issue()?;
+    // A wildcard address is no place to point a browser at; this machine is.
+    let host = match address.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        ip => ip.to_string(),
+    };
+    let file = state.config.data_dir.join(crate::auth::setup::FILE_NAME);
+    tracing::warn!(
+        "No account exists yet. Create the administrator at \
+         http://{host}:{port}/#/register?code={code} (the setup code is also in '{file}')",
+        port = address.port(),
+        file = file.display(),
+    );
     Ok(())
 }
 
@@ -66,12 +93,17 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data directory '{}'", dir.display()))
 }
 
-async fn shutdown_signal() {
+/// Resolves at SIGINT or SIGTERM. The handlers are installed at the call, before the server
+/// says it is ready, so that a signal right after that line ends it cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }

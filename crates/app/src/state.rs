@@ -7,6 +7,8 @@ use crate::actions::launches::LaunchSupervisor;
 use crate::actions::settings::Settings;
 use crate::apps::AppCatalog;
 use crate::auth::cache::AuthCache;
+use crate::auth::password::PasswordWork;
+use crate::auth::setup::SetupCode;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::live::ProcessMonitor;
@@ -19,6 +21,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
+    /// Password hashing, bounded in how much runs at once.
+    pub passwords: Arc<PasswordWork>,
+    /// The code the first registration needs (see `auth::setup`).
+    pub setup: Arc<SetupCode>,
     pub processes: Arc<ProcessMonitor>,
     pub windows: Arc<WindowMonitor>,
     pub apps: Arc<AppCatalog>,
@@ -38,11 +44,14 @@ impl AppState {
         let processes = ProcessMonitor::new(config.sample_interval);
         let windows = WindowMonitor::new(config.display.as_deref(), config.sample_interval);
         let spool = Arc::new(Spool::new(&config.data_dir));
+        let setup = Arc::new(SetupCode::new(&config.data_dir));
         let apps = Arc::new(AppCatalog::new(config.catalog.clone()));
         Self {
             store,
             config: Arc::new(config),
             throttle,
+            passwords: Arc::new(PasswordWork::default()),
+            setup,
             processes,
             windows,
             apps,
@@ -53,8 +62,17 @@ impl AppState {
         }
     }
 
-    /// Starts the housekeeping tasks: the spool drainer and the expired-session sweeper.
+    /// Starts the housekeeping tasks: the spool drainer, the expired-session sweeper and the
+    /// writer of folded login refusals.
     pub fn spawn_background_tasks(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::auth::throttle::DENIAL_FOLD / 4);
+            loop {
+                tick.tick().await;
+                crate::actions::accounts::audit_folded_denials(&state, false).await;
+            }
+        });
         tokio::spawn(
             self.spool
                 .clone()

@@ -62,7 +62,9 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
     );
     reqwest::Client::new()
         .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .json(
+            &json!({"username": "alice", "password": PASSWORD, "setup_code": server.setup_code()}),
+        )
         .send()
         .await
         .unwrap();

@@ -16,7 +16,11 @@ async fn launched_programs_survive_a_restart_of_boss() {
     let server = Server::start(dir.path());
     let register = client
         .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": "correct horse battery"}))
+        .json(&json!({
+            "username": "alice",
+            "password": "correct horse battery",
+            "setup_code": server.setup_code(),
+        }))
         .send()
         .await
         .unwrap();

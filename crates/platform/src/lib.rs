@@ -95,6 +95,13 @@ pub fn window_system(display: Option<&str>) -> Box<dyn WindowSystem> {
     native::window_system(display)
 }
 
+/// Makes large allocations (such as the memory of a password hash) go back to the operating
+/// system when freed, instead of staying resident in the allocator's arenas. Call once at
+/// start-up.
+pub fn return_large_allocations() {
+    native::return_large_allocations()
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

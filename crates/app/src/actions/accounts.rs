@@ -31,13 +31,14 @@ pub fn validate_username(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Self-service registration. The first account becomes admin; later ones are viewers, and
-/// only while an admin has opened registration.
+/// Self-service registration. The first account becomes admin and needs the setup code (see
+/// `auth::setup`); later ones are viewers, and only while an admin has opened registration.
 pub async fn register(
     state: &AppState,
     client: Option<IpAddr>,
     username: &str,
     new_password: &str,
+    setup_code: Option<&str>,
 ) -> Result<OpenedSession> {
     validate_username(username)?;
     password::validate(new_password)?;
@@ -51,25 +52,33 @@ pub async fn register(
         detail: Some(json!({ "reason": reason })),
     };
     let first = state.store.count_users().await? == 0;
-    if !first && !super::settings::load(state).await?.registration_open {
-        audit(state, refused("registration is closed")).await;
+    if first {
+        if let Err(err) = state.setup.check(setup_code) {
+            audit_refusal(state, client, refused(&err.to_string())).await;
+            return Err(err);
+        }
+    } else if !super::settings::load(state).await?.registration_open {
+        audit_refusal(state, client, refused("registration is closed")).await;
         return Err(Error::Forbidden {
             code: "registration_closed",
             message: "registration is closed; ask an administrator for an account".into(),
         });
     }
-    let hash = password::hash_blocking(new_password.to_string()).await?;
+    let hash = state.passwords.hash(new_password.to_string()).await?;
     let role = if first { Role::Admin } else { Role::Viewer };
     let user = match state.store.create_user(username, &hash, role, first).await {
         Ok(Some(user)) => user,
         // Someone else created the first account in the meantime: this one is not first.
-        Ok(None) => return Box::pin(register(state, client, username, new_password)).await,
+        Ok(None) => return Box::pin(register(state, client, username, new_password, None)).await,
         Err(err) => {
             let err = Error::from(err);
             audit(state, refused(&err.to_string())).await;
             return Err(err);
         }
     };
+    if first {
+        state.setup.consume();
+    }
     audit(
         state,
         AuditEntry {
@@ -86,6 +95,12 @@ pub async fn register(
     open_session(state, user, client).await
 }
 
+/// A name as it may be kept in the audit log and the throttle: names longer than any account's
+/// are cut, so that a 60 KB "username" never becomes a 60 KB row.
+fn clip_name(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
 /// Checks a username and password and opens a session.
 pub async fn login(
     state: &AppState,
@@ -93,25 +108,36 @@ pub async fn login(
     username: &str,
     given_password: &str,
 ) -> Result<OpenedSession> {
-    let address = client.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let name = clip_name(username);
     let failed = |reason: &str, outcome| AuditEntry {
         actor: None,
-        actor_name: Some(username),
+        actor_name: Some(&name),
         client,
         action: "auth.login_failed",
-        target: Some(username.chars().take(64).collect()),
+        target: Some(name.clone()),
         outcome,
         detail: Some(json!({ "reason": reason })),
     };
-    if let Err(retry_after_secs) = state.throttle.check(&address, username) {
-        audit(state, failed("too many failed attempts", Outcome::Denied)).await;
-        return Err(Error::RateLimited { retry_after_secs });
-    }
-    let user = state.store.user_by_name(username).await?;
+    let attempt = match state.throttle.reserve(client, &name) {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => {
+            let entry = failed("too many failed attempts", Outcome::Denied);
+            audit_refusal(state, client, entry).await;
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+    };
+    // A name no account can have is not looked up (its first 64 characters might be one).
+    let user = match validate_username(username) {
+        Ok(()) => state.store.user_by_name(username).await?,
+        Err(_) => None,
+    };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = password::verify_blocking(given_password.to_string(), stored).await?;
+    let matches = state
+        .passwords
+        .verify(given_password.to_string(), stored)
+        .await?;
     let Some(user) = user.filter(|_| matches) else {
-        state.throttle.record_failure(&address, username);
+        attempt.failed();
         audit(
             state,
             failed("wrong username or password", Outcome::Failure),
@@ -122,7 +148,7 @@ pub async fn login(
             message: "wrong username or password".into(),
         });
     };
-    state.throttle.record_success(username);
+    attempt.succeeded();
     audit(
         state,
         AuditEntry {
@@ -137,6 +163,36 @@ pub async fn login(
     )
     .await;
     open_session(state, user, client).await
+}
+
+/// Audits a refusal made before any work (throttled, registration closed), folding a flood
+/// from one address into one row per minute with a count (see [`audit_folded_denials`]).
+async fn audit_refusal(state: &AppState, client: Option<IpAddr>, entry: AuditEntry<'_>) {
+    if state.throttle.note_denial(client, now_ms()) {
+        audit(state, entry).await;
+    }
+}
+
+/// Writes one audit row per address for the refusals folded since its last row (those of
+/// windows that have ended, or all with `flush_all`).
+pub async fn audit_folded_denials(state: &AppState, flush_all: bool) {
+    for folded in state.throttle.take_folded(flush_all) {
+        let entry = AuditEntry {
+            actor: None,
+            actor_name: None,
+            client: folded.client,
+            action: "auth.refused",
+            target: None,
+            outcome: Outcome::Denied,
+            detail: Some(json!({
+                "reason": "repeated refusals from one address, counted in one row",
+                "count": folded.count,
+                "since": crate::clock::to_rfc3339(folded.since_ms),
+                "address": folded.address.trim_start_matches("ip:"),
+            })),
+        };
+        audit(state, entry).await;
+    }
 }
 
 async fn open_session(
@@ -162,15 +218,18 @@ async fn open_session(
 /// Ends the caller's session (for a token caller there is nothing to end).
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
     if let Some(id_hash) = caller.session_hash() {
-        state.auth_cache.forget(id_hash);
         state.store.delete_session(id_hash).await?;
+        // After the delete, so that streams checking their session again find it gone.
+        state.auth_cache.forget(id_hash);
+        state.auth_cache.forget_user(caller.user.id);
     }
     let target = Some(caller.user.username.clone());
     audit(state, by(caller, "auth.logout", target, Outcome::Success)).await;
     Ok(())
 }
 
-/// Changes the caller's own password and ends their other sessions.
+/// Changes the caller's own password and ends their other sessions. Wrong current passwords
+/// are throttled like logins.
 pub async fn change_password(
     state: &AppState,
     caller: &Caller,
@@ -180,17 +239,29 @@ pub async fn change_password(
     const ACTION: &str = "auth.password_change";
     let target = Some(caller.user.username.clone());
     password::validate(new)?;
-    let matches =
-        password::verify_blocking(current.to_string(), Some(caller.user.password_hash.clone()))
-            .await?;
+    let attempt = match state.throttle.reserve(caller.client, &caller.user.username) {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => {
+            let mut entry = by(caller, ACTION, target, Outcome::Denied);
+            entry.detail = Some(json!({ "reason": "too many failed attempts" }));
+            audit_refusal(state, caller.client, entry).await;
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+    };
+    let matches = state
+        .passwords
+        .verify(current.to_string(), Some(caller.user.password_hash.clone()))
+        .await?;
     if !matches {
+        attempt.failed();
         audit(state, by(caller, ACTION, target, Outcome::Failure)).await;
         return Err(Error::Forbidden {
             code: "wrong_password",
             message: "the current password is not right".into(),
         });
     }
-    let hash = password::hash_blocking(new.to_string()).await?;
+    attempt.succeeded();
+    let hash = state.passwords.hash(new.to_string()).await?;
     state.store.set_user_password(caller.user.id, &hash).await?;
     state.auth_cache.forget_user(caller.user.id);
     let revoked = state
@@ -274,7 +345,7 @@ pub async fn create_user(
     .await?;
     validate_username(username)?;
     password::validate(new_password)?;
-    let hash = password::hash_blocking(new_password.to_string()).await?;
+    let hash = state.passwords.hash(new_password.to_string()).await?;
     let user = state
         .store
         .create_user(username, &hash, role, false)
@@ -323,12 +394,11 @@ pub async fn update_user(
             user.username
         )));
     }
-    state.auth_cache.forget_user(id);
     if let Some(role) = role {
         state.store.set_user_role(id, role).await?;
     }
     if let Some(new_password) = new_password {
-        let hash = password::hash_blocking(new_password.to_string()).await?;
+        let hash = state.passwords.hash(new_password.to_string()).await?;
         state.store.set_user_password(id, &hash).await?;
         let keep = if id == caller.user.id {
             caller.session_hash()
@@ -337,6 +407,8 @@ pub async fn update_user(
         };
         state.store.delete_user_sessions(id, keep).await?;
     }
+    // After the changes, so that event streams checking again see them.
+    state.auth_cache.forget_user(id);
     let mut entry = by(
         caller,
         ACTION,
@@ -369,8 +441,8 @@ pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(
             user.username
         )));
     }
-    state.auth_cache.forget_user(id);
     state.store.delete_user(id).await?;
+    state.auth_cache.forget_user(id);
     let mut entry = by(
         caller,
         ACTION,

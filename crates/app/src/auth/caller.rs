@@ -26,11 +26,11 @@ const SESSION_REFRESH_MS: i64 = 5 * 60 * 1000;
 #[derive(Debug, Clone)]
 pub enum AuthMethod {
     /// Logged in through the UI; `id_hash` is the stored form of the cookie.
-    Session {
-        id_hash: String,
-    },
+    Session { id_hash: String },
     Token {
         id: i64,
+        /// The stored form of the token's secret.
+        hash: String,
     },
 }
 
@@ -60,6 +60,22 @@ impl Caller {
         }
     }
 
+    /// Whether this caller's credentials still stand as they were when the request came: the
+    /// session or token still exists, and its user's role and password are unchanged. For
+    /// connections that outlive their request (event streams).
+    pub async fn still_valid(&self, state: &AppState) -> Result<bool, crate::store::StoreError> {
+        let now = now_ms();
+        let user = match &self.method {
+            AuthMethod::Session { id_hash } => {
+                state.store.session(id_hash, now).await?.map(|f| f.1)
+            }
+            AuthMethod::Token { hash, .. } => state.store.use_token(hash, now).await?.map(|f| f.1),
+        };
+        Ok(user.is_some_and(|user| {
+            user.role == self.user.role && user.password_hash == self.user.password_hash
+        }))
+    }
+
     pub fn session_hash(&self) -> Option<&str> {
         match &self.method {
             AuthMethod::Session { id_hash } => Some(id_hash),
@@ -73,7 +89,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let peer = peer_address(parts).await;
-        let client = peer.map(|p| p.ip().to_canonical());
+        let client = client_address(parts, peer, &state.config.trusted_proxies);
         let now = now_ms();
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let token = value
@@ -85,10 +101,15 @@ impl FromRequestParts<AppState> for Caller {
                     Error::unauthorized("the Authorization header must be 'Bearer <token>'")
                 })?;
             let key = secret::digest(token);
-            let found =
-                state.store.use_token(&key, now).await.map(|found| {
-                    found.map(|(token, user)| (user, AuthMethod::Token { id: token.id }))
-                });
+            let found = state.store.use_token(&key, now).await.map(|found| {
+                found.map(|(token, user)| {
+                    let method = AuthMethod::Token {
+                        id: token.id,
+                        hash: key.clone(),
+                    };
+                    (user, method)
+                })
+            });
             let (user, method) = confirm(state, &key, found)?.ok_or_else(|| {
                 Error::unauthorized("the API token is not valid (revoked or mistyped)")
             })?;
@@ -164,18 +185,51 @@ fn confirm(
     }
 }
 
-/// The address of the peer, when the server was started with connection info.
+/// The client's address: the peer's, or behind a trusted proxy, the one the proxy names.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(ClientAddr(
-            peer_address(parts).await.map(|p| p.ip().to_canonical()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let peer = peer_address(parts).await;
+        Ok(ClientAddr(client_address(
+            parts,
+            peer,
+            &state.config.trusted_proxies,
+        )))
     }
+}
+
+/// The address a request comes from. A peer that is a trusted proxy speaks for its client in
+/// `X-Forwarded-For`: the rightmost address there that is not itself a trusted proxy (the ones
+/// further left were written by the client and prove nothing). Anyone else's header is ignored.
+pub fn client_address(
+    parts: &Parts,
+    peer: Option<SocketAddr>,
+    trusted_proxies: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer.map(|p| p.ip().to_canonical())?;
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map_while(|entry| entry.trim().parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
+        .collect();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted_proxies.contains(ip))
+        .or(forwarded.first())
+        .copied();
+    Some(client.unwrap_or(peer))
 }
 
 /// Through the extractor rather than the extensions, so that tests' `MockConnectInfo` works.

@@ -5,6 +5,7 @@ pub mod cache;
 mod caller;
 pub mod password;
 pub mod secret;
+pub mod setup;
 pub mod throttle;
 
 pub use caller::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE};

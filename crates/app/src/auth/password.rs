@@ -1,10 +1,15 @@
 //! Password hashing with Argon2id (the crate's defaults: m = 19 MiB, t = 2, p = 1).
 //!
-//! Hashing takes tens of milliseconds of CPU: callers run these on the blocking pool.
+//! Hashing takes tens of milliseconds of CPU and 19 MiB of memory: the server runs them
+//! through [`PasswordWork`], which bounds how many run at once.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{Error, Result};
 
@@ -45,25 +50,64 @@ pub fn verify(password: &str, stored: &str) -> bool {
     }
 }
 
-/// Hashes on the blocking pool.
-pub async fn hash_blocking(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
+/// Where password hashes are computed: on the blocking pool, at most one per core at a time.
+///
+/// Each hash takes tens of milliseconds of CPU and 19 MiB of memory, and anyone who reaches the
+/// login form can ask for one. Running more at once than there are cores gains no throughput,
+/// only memory, so a burst beyond the permits is answered at once with "busy" instead of
+/// queueing (and allocating) without bound.
+pub struct PasswordWork {
+    permits: Arc<Semaphore>,
 }
 
-/// Verifies on the blocking pool. With no stored hash (unknown user) it still spends the time
-/// of a verification, so response times do not reveal which usernames exist.
-pub async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool> {
-    tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => verify(&password, &stored),
-        None => {
-            let _ = verify(&password, dummy_hash());
-            false
+impl Default for PasswordWork {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(cores.max(2))
+    }
+}
+
+impl PasswordWork {
+    pub fn new(permits: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(permits)),
         }
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))
+    }
+
+    fn permit(&self) -> Result<OwnedSemaphorePermit> {
+        self.permits.clone().try_acquire_owned().map_err(|_| {
+            Error::Busy("too many password checks at once; try again in a second".into())
+        })
+    }
+
+    /// A fresh salted hash of `password`.
+    pub async fn hash(&self, password: String) -> Result<String> {
+        let permit = self.permit()?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash(&password)
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+    }
+
+    /// Whether `password` matches `stored`. With no stored hash (unknown user) it still spends
+    /// the time of a verification, so response times do not reveal which usernames exist.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool> {
+        let permit = self.permit()?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            match stored {
+                Some(stored) => verify(&password, &stored),
+                None => {
+                    let _ = verify(&password, dummy_hash());
+                    false
+                }
+            }
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))
+    }
 }
 
 fn dummy_hash() -> &'static str {

@@ -1,6 +1,6 @@
 //! Registration, login, logout, the current user and password changes.
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -17,6 +17,10 @@ use crate::auth::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE};
 use crate::error::Result;
 use crate::state::AppState;
 
+/// The largest body the `/auth` routes take: a username, passwords and a setup code fit in
+/// far less, and nobody unauthenticated gets to send more.
+pub const AUTH_BODY_LIMIT: usize = 8 * 1024;
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
@@ -24,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(change_password))
+        .layer(DefaultBodyLimit::max(AUTH_BODY_LIMIT))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -31,6 +36,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 struct Credentials {
     username: String,
     password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Registration {
+    username: String,
+    password: String,
+    /// Needed for the first account only: the code Boss printed at start-up (also in the file
+    /// `setup-code` in its data directory).
+    setup_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -64,20 +79,28 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .build()
 }
 
-/// Creates an account and logs it in. The first account becomes admin; afterwards only while
-/// an admin has opened registration.
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Credentials,
+/// Creates an account and logs it in. The first account becomes admin and needs the setup
+/// code; afterwards only while an admin has opened registration.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Registration,
     security(()),
     responses((status = 201, body = UserView, description = "Created and logged in (cookie set)"),
-        (status = 403, body = ErrorBody, description = "Registration is closed"),
+        (status = 403, body = ErrorBody,
+            description = "Registration is closed, or the setup code is missing (setup_code_required) or wrong"),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     client: ClientAddr,
     jar: CookieJar,
-    Json(body): Json<Credentials>,
+    Json(body): Json<Registration>,
 ) -> Result<(StatusCode, CookieJar, Json<UserView>)> {
-    let opened = accounts::register(&state, client.0, &body.username, &body.password).await?;
+    let opened = accounts::register(
+        &state,
+        client.0,
+        &body.username,
+        &body.password,
+        body.setup_code.as_deref(),
+    )
+    .await?;
     let jar = jar.add(session_cookie(&state, opened.cookie_value));
     Ok((StatusCode::CREATED, jar, Json(UserView::from(&opened.user))))
 }
@@ -87,7 +110,8 @@ async fn register(
     security(()),
     responses((status = 200, body = LoginResponse),
         (status = 401, body = ErrorBody, description = "Wrong username or password"),
-        (status = 429, body = ErrorBody, description = "Too many failed attempts")))]
+        (status = 429, body = ErrorBody, description = "Too many failed attempts"),
+        (status = 503, body = ErrorBody, description = "Too many password checks at once (busy)")))]
 async fn login(
     State(state): State<AppState>,
     client: ClientAddr,

@@ -49,6 +49,7 @@ impl Error {
             }
             Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Error::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -66,10 +67,15 @@ impl IntoResponse for Error {
             other => other.to_string(),
         };
         let mut response = error_response(status, code, message);
-        if let Error::RateLimited { retry_after_secs } = self {
+        let retry_after_secs = match self {
+            Error::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            Error::Busy(_) => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after_secs {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

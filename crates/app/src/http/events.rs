@@ -28,6 +28,10 @@ use crate::live::{LiveEvent, Sample};
 use crate::state::AppState;
 use crate::windows::view;
 
+/// How often a stream checks its credentials when nothing announced a change (sessions
+/// expire; another process may revoke in the database).
+const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events))
 }
@@ -54,7 +58,37 @@ fn full_events(sample: &Sample) -> [Event; 2] {
     ]
 }
 
-/// Live updates. The process sampler runs while at least one client listens.
+/// Ends a stream (sends `None`) once its caller's session or token is gone or its user's role
+/// or password changed: at once when the change is announced (`AuthCache::subscribe`), else
+/// at the next periodic check. The browser reconnects, and gets in again only if still allowed.
+async fn end_when_revoked(state: AppState, caller: Caller, tx: mpsc::Sender<Option<Event>>) {
+    let mut changes = state.auth_cache.subscribe();
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            _ = tx.closed() => return,
+            _ = recheck.tick() => {}
+            change = changes.recv() => match change {
+                Ok(user_id) if user_id != caller.user.id => continue,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        }
+        match caller.still_valid(&state).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = tx.send(None).await;
+                return;
+            }
+            // The database is briefly away: keep serving, as requests do (see AuthCache).
+            Err(err) => tracing::debug!("cannot check an event stream's credentials: {err}"),
+        }
+    }
+}
+
+/// Live updates. The process sampler runs while at least one client listens. The stream ends
+/// when the caller logs out, is revoked, changes password or role, or is deleted.
 #[utoipa::path(get, path = "/api/v1/events", tag = "processes", params(EventsQuery),
     responses((status = 200, content_type = "text/event-stream", description = "An SSE stream"),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -74,7 +108,9 @@ async fn events(
             TOPICS.join(", ")
         )));
     }
-    let (tx, rx) = mpsc::channel::<Event>(16);
+    // `None` ends the stream: the caller's credentials no longer stand.
+    let (tx, rx) = mpsc::channel::<Option<Event>>(16);
+    tokio::spawn(end_when_revoked(state.clone(), caller.clone(), tx.clone()));
     if topics.iter().any(|t| t == "processes") {
         let monitor = state.processes.clone();
         // Subscribe before the first full list so that no change falls in between.
@@ -86,7 +122,7 @@ async fn events(
             let _guard = guard;
             let mut shown = first.taken_at();
             for event in full_events(&first) {
-                if tx.send(event).await.is_err() {
+                if tx.send(Some(event)).await.is_err() {
                     return;
                 }
             }
@@ -123,7 +159,7 @@ async fn events(
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
                 for event in events {
-                    if tx.send(event).await.is_err() {
+                    if tx.send(Some(event)).await.is_err() {
                         return;
                     }
                 }
@@ -148,7 +184,7 @@ async fn events(
                     .event("windows")
                     .json_data(shown)
                     .unwrap_or_default();
-                if tx.send(event).await.is_err() {
+                if tx.send(Some(event)).await.is_err() {
                     return;
                 }
                 list = tokio::select! {
@@ -182,7 +218,7 @@ async fn events(
                         .event("launch")
                         .json_data(view)
                         .unwrap_or_default();
-                    if tx.send(event).await.is_err() {
+                    if tx.send(Some(event)).await.is_err() {
                         return;
                     }
                 }
@@ -190,6 +226,6 @@ async fn events(
         });
     }
     drop(tx);
-    let stream = ReceiverStream::new(rx).map(Ok);
+    let stream = ReceiverStream::new(rx).map_while(|event| event.map(Ok));
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -307,14 +307,30 @@ impl Store for SqlStore {
             "INSERT INTO users (username, password_hash, role, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) RETURNING id"
         };
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(sql)
             .bind(username)
             .bind(password_hash)
             .bind(role.as_str())
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(|e| conflict_or(e, &format!("the username '{username}' is taken")))?;
+        if only_if_no_users && let Some(row) = &row {
+            // The NOT EXISTS above is not enough on PostgreSQL (see migration 0004): the claim
+            // of the single first_account row decides, waiting for a racing claim to commit.
+            let id: i64 = row.try_get(0)?;
+            let claimed = sqlx::query("INSERT INTO first_account (id, user_id) VALUES (1, $1)")
+                .bind(id)
+                .execute(&mut *tx)
+                .await;
+            match claimed {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Ok(None),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        tx.commit().await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(User {
             id: row.try_get(0)?,
@@ -792,6 +808,13 @@ impl Store for SqlStore {
                 )
             })?;
             user_ids.insert(user.id, row.try_get::<i64, _>(0)?);
+        }
+        if let Some(first) = dump.users.first().and_then(|u| user_ids.get(&u.id)) {
+            sqlx::query("INSERT INTO first_account (id, user_id) VALUES (1, $1)")
+                .bind(*first)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "the destination already had a first account"))?;
         }
         for token in &dump.tokens {
             let Some(&user_id) = user_ids.get(&token.user_id) else {

@@ -74,6 +74,8 @@ impl TestApp {
             .await
             .expect("open the store");
         let state = AppState::new(Arc::new(store), config);
+        // As `boss serve` does while there is no account.
+        state.setup.issue().expect("issue the setup code");
         Self {
             state,
             dir,
@@ -155,13 +157,17 @@ impl TestApp {
         self.call(Method::POST, path, auth, Some(body)).await
     }
 
-    /// Registers an account and returns its session.
+    /// Registers an account and returns its session (the first with the setup code).
     pub async fn register(&self, username: &str) -> Auth {
         let reply = self
             .post(
                 "/api/v1/auth/register",
                 &Auth::None,
-                serde_json::json!({ "username": username, "password": PASSWORD }),
+                serde_json::json!({
+                    "username": username,
+                    "password": PASSWORD,
+                    "setup_code": self.state.setup.current(),
+                }),
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 pub struct Server {
     pub child: Child,
     pub base: String,
+    pub data_dir: std::path::PathBuf,
+    /// What the server logged up to "ready".
+    pub startup_log: Vec<String>,
 }
 
 impl Server {
@@ -33,6 +36,8 @@ impl Server {
         let mut server = Server {
             child,
             base: String::new(),
+            data_dir: data_dir.to_path_buf(),
+            startup_log: Vec::new(),
         };
         let stderr = server.child.stderr.take().unwrap();
         let (send, receive) = std::sync::mpsc::channel();
@@ -46,11 +51,30 @@ impl Server {
             let line = receive
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("boss starts");
+            server.startup_log.push(line.clone());
             if let Some(rest) = line.split("ready at ").nth(1) {
                 server.base = rest.trim().trim_end_matches('/').to_string();
                 return server;
             }
         }
+    }
+
+    /// The code the first registration needs, while no account exists.
+    pub fn setup_code(&self) -> Option<String> {
+        std::fs::read_to_string(self.data_dir.join("setup-code"))
+            .ok()
+            .map(|code| code.trim().to_string())
+    }
+
+    /// Resident memory now and at its peak (`VmRSS`, `VmHWM`), in bytes.
+    pub fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let field = |name: &str| -> u64 {
+            let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+            let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+            kib * 1024
+        };
+        (field("VmRSS:"), field("VmHWM:"))
     }
 
     /// SIGTERM, then wait: a clean shutdown exits with success.

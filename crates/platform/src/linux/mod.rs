@@ -46,6 +46,8 @@ pub mod proc {
 // Applications: desktop entries, icons, Exec expansion, launching.
 mod desktop;
 mod exec;
+mod memory;
+pub use memory::return_large_allocations;
 mod icons;
 mod launch;
 
