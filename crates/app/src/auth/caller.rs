@@ -26,11 +26,11 @@ const SESSION_REFRESH_MS: i64 = 5 * 60 * 1000;
 #[derive(Debug, Clone)]
 pub enum AuthMethod {
     /// Logged in through the UI; `id_hash` is the stored form of the cookie.
-    Session {
-        id_hash: String,
-    },
+    Session { id_hash: String },
     Token {
         id: i64,
+        /// Kept so that a token remembered by the cache still stops at its expiry.
+        expires_at: Option<i64>,
     },
 }
 
@@ -85,13 +85,22 @@ impl FromRequestParts<AppState> for Caller {
                     Error::unauthorized("the Authorization header must be 'Bearer <token>'")
                 })?;
             let key = secret::digest(token);
-            let found =
-                state.store.use_token(&key, now).await.map(|found| {
-                    found.map(|(token, user)| (user, AuthMethod::Token { id: token.id }))
-                });
-            let (user, method) = confirm(state, &key, found)?.ok_or_else(|| {
-                Error::unauthorized("the API token is not valid (revoked or mistyped)")
-            })?;
+            let found = state.store.use_token(&key, now).await.map(|found| {
+                found.map(|(token, user)| {
+                    let method = AuthMethod::Token {
+                        id: token.id,
+                        expires_at: token.expires_at,
+                    };
+                    (user, method)
+                })
+            });
+            let (user, method) = confirm(state, &key, found)?
+                .filter(|(_, method)| {
+                    !matches!(method, AuthMethod::Token { expires_at: Some(at), .. } if *at <= now)
+                })
+                .ok_or_else(|| {
+                    Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
+                })?;
             return Ok(Caller {
                 user,
                 method,
