@@ -252,7 +252,6 @@ pub async fn change_password(
     password::validate(new)?;
     let hash = password::hash_blocking(new.to_string()).await?;
     state.store.set_user_password(caller.user.id, &hash).await?;
-    state.auth_cache.forget_user(caller.user.id);
     let other_sessions_revoked = state
         .store
         .delete_user_sessions(caller.user.id, caller.session_hash())
@@ -262,6 +261,8 @@ pub async fn change_password(
     } else {
         0
     };
+    // After the deletions, so that no request in between can put a revoked entry back.
+    state.auth_cache.forget_user(caller.user.id);
     state.throttle.record_success(&caller.user.username);
     let mut entry = by(caller, ACTION, target, Outcome::Success);
     entry.detail = Some(json!({
@@ -391,8 +392,8 @@ pub async fn delete_user_token(
     )
     .await?;
     let owner = find_user(state, user_id).await?;
-    state.auth_cache.forget_user(user_id);
     let deleted = state.store.delete_token(user_id, token_id).await?;
+    state.auth_cache.forget_user(user_id);
     let outcome = if deleted {
         Outcome::Success
     } else {
