@@ -1,5 +1,6 @@
 // Accounts in a real browser: first-account registration, logout, failed and successful login,
-// server-side revocation of the session, the phone layout, and screenshots of both themes.
+// server-side revocation of the session, the phone layout, screenshots of both themes, and API
+// tokens (step-up password, expiry, an admin revoking one).
 // The steps share one server and one browser page and run in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -253,5 +254,51 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     } finally {
       await night.close();
     }
+  });
+
+  step('h. a token needs the current password and an expiry; an admin can revoke it', async ({ page, watch }) => {
+    await loginViaUi(page, { username: USERNAME, password: PASSWORD });
+    await page.goto('/#/account');
+    const form = page.getByTestId('token-form');
+    await form.waitFor({ state: 'visible' });
+    assert.deepEqual(await unlabelledInputs(page), [], 'every account-page input has a label');
+    await page.getByTestId('password-revoke-tokens').waitFor({ state: 'visible' });
+
+    // A session alone is not enough: a wrong password is refused and creates nothing.
+    watch.expectHttpError(403, '/api/v1/tokens');
+    await form.locator('input[name=name]').fill('backup script');
+    await form.locator('input[name=password]').fill('not my password');
+    await page.getByTestId('token-create').click();
+    await page.getByTestId('token-error').waitFor({ state: 'visible' });
+    assert.equal(await page.getByTestId('token-row').count(), 0, 'no token was created');
+
+    await form.locator('select[name=expires_in_days]').selectOption('30');
+    await form.locator('input[name=password]').fill(PASSWORD);
+    await page.getByTestId('token-create').click();
+    await page.getByTestId('token-secret').waitFor({ state: 'visible' });
+    const secret = await page.getByTestId('token-secret').inputValue();
+    assert.match(secret, /^boss_[0-9a-f]{64}$/);
+    const row = page.getByTestId('token-row');
+    await row.waitFor({ state: 'visible' });
+    const expires = await row.locator('[data-label=Expires] time').getAttribute('datetime');
+    const days = (Date.parse(expires) - Date.now()) / 86_400_000;
+    assert.ok(days > 29 && days <= 30, `expires in 30 days: ${expires}`);
+    assert.equal(await form.locator('input[name=password]').inputValue(), '', 'the password is not kept');
+    await screenshot(page, 'account-token-created');
+    await page.getByTestId('token-secret-done').click();
+    assert.equal((await apiRequest(boss, '/auth/me', { token: secret })).status, 200);
+
+    // The administrator sees the token under the user and revokes it.
+    await page.goto('/#/settings');
+    const mine = page.locator(`[data-testid=user-row][data-username=${USERNAME}]`);
+    await mine.getByTestId('user-tokens-toggle').click();
+    const listed = page.getByTestId('user-token-row');
+    await listed.waitFor({ state: 'visible' });
+    assert.match(await listed.textContent(), /backup script/);
+    await screenshot(page, 'settings-user-tokens');
+    await page.getByTestId('user-token-revoke').click();
+    await page.getByTestId('confirm-ok').click();
+    await listed.waitFor({ state: 'detached' });
+    assert.equal((await apiRequest(boss, '/auth/me', { token: secret })).status, 401, 'the revoked token is refused');
   });
 });

@@ -1,4 +1,5 @@
-// API tokens section of the Account page: list, create (secret shown once), delete.
+// API tokens section of the Account page: list (with expiry), create (current password and an
+// expiry asked; secret shown once), delete.
 import { html, useState, useEffect, useRef } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
@@ -49,21 +50,35 @@ function NewSecret({ token, secret, onDismiss }) {
   `;
 }
 
+// The expiries offered; the API takes 1 to 3650 days or null for never.
+const EXPIRY_CHOICES = [
+  { value: '', label: 'Never' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+];
+
 function CreateTokenForm({ onCreated }) {
   const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [expiry, setExpiry] = useState('90');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event) {
     event.preventDefault();
     if (!name.trim()) return setError('Give the token a name, for example the script that will use it.');
+    if (!password) return setError('Enter your current password to create a token.');
     setBusy(true);
     setError(null);
     try {
-      const created = await api('/tokens', { method: 'POST', body: { name: name.trim() } });
+      const body = { name: name.trim(), password, expires_in_days: expiry ? Number(expiry) : null };
+      const created = await api('/tokens', { method: 'POST', body });
       setName('');
+      setPassword('');
       onCreated(created);
     } catch (err) {
+      setPassword('');
       setError(errorMessage(err));
     } finally {
       setBusy(false);
@@ -79,9 +94,30 @@ function CreateTokenForm({ onCreated }) {
           <input id="token-name" name="name" autocomplete="off" maxlength="100" value=${name}
             onInput=${(e) => setName(e.target.value)} />
         </div>
+        <div class="field">
+          <label for="token-expiry">Expires after</label>
+          <select id="token-expiry" name="expires_in_days" value=${expiry} onChange=${(e) => setExpiry(e.target.value)}
+            data-testid="token-expiry">
+            ${EXPIRY_CHOICES.map((c) => html`<option key=${c.value} value=${c.value}>${c.label}</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="token-password">Your current password</label>
+          <input id="token-password" name="password" type="password" autocomplete="current-password"
+            value=${password} onInput=${(e) => setPassword(e.target.value)} />
+        </div>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="token-create">Create token</button>
       </div>
     </form>
+  `;
+}
+
+/** When a token expires, and whether it already has. Shared with the admin's view of a user's tokens. */
+export function TokenExpiry({ token }) {
+  if (!token.expires_at) return html`<span class="muted">Never</span>`;
+  return html`
+    <${Time} value=${token.expires_at} />
+    ${token.expired && html` <span class="badge badge-danger" data-testid="token-expired">expired</span>`}
   `;
 }
 
@@ -142,6 +178,7 @@ export function TokensSection() {
                 <th scope="col">Name</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
                 <th scope="col"><span class="visually-hidden">Actions</span></th>
               </tr>
             </thead>
@@ -152,6 +189,7 @@ export function TokensSection() {
                     <td data-label="Name">${t.name}</td>
                     <td class="nowrap" data-label="Created"><${Time} value=${t.created_at} empty="" /></td>
                     <td class="nowrap" data-label="Last used"><${Time} value=${t.last_used_at} /></td>
+                    <td class="nowrap" data-label="Expires"><${TokenExpiry} token=${t} /></td>
                     <td class="actions-cell">
                       <button type="button" class="btn btn-danger btn-small" onClick=${() => remove(t)}
                         aria-label=${`Delete token ${t.name}`} data-testid="token-delete">Delete</button>

@@ -24,10 +24,15 @@ function AccountInfo({ user, auth }) {
   `;
 }
 
-function ChangePasswordForm() {
+function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function ChangePasswordForm({ onTokensRevoked }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,11 +48,17 @@ function ChangePasswordForm() {
     setBusy(true);
     setError(null);
     try {
-      await api('/auth/password', { method: 'POST', body: { current_password: current, new_password: next } });
+      const changed = await api('/auth/password', {
+        method: 'POST',
+        body: { current_password: current, new_password: next, revoke_tokens: revokeTokens },
+      });
       setCurrent('');
       setNext('');
       setConfirm('');
-      setStatus('Password changed. Your other sessions have been signed out.');
+      setRevokeTokens(false);
+      const tokens = revokeTokens ? ` ${plural(changed.tokens_revoked, 'API token was', 'API tokens were')} revoked.` : '';
+      setStatus(`Password changed. Your other sessions have been signed out.${tokens}`);
+      if (revokeTokens) onTokensRevoked();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -77,6 +88,15 @@ function ChangePasswordForm() {
           <input id="confirm-password" name="confirm_password" type="password" autocomplete="new-password"
             value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
         </div>
+        <div class="switch-row">
+          <input id="revoke-tokens" name="revoke_tokens" type="checkbox" checked=${revokeTokens}
+            onChange=${(e) => setRevokeTokens(e.target.checked)} aria-describedby="revoke-tokens-hint"
+            data-testid="password-revoke-tokens" />
+          <label for="revoke-tokens">Also revoke my API tokens</label>
+        </div>
+        <p id="revoke-tokens-hint" class="hint">
+          Do this if someone else may have known your password: they could have made tokens with it.
+        </p>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="password-submit">
           ${busy ? 'Changing…' : 'Change password'}
         </button>
@@ -86,10 +106,12 @@ function ChangePasswordForm() {
 }
 
 export function AccountPage({ title, user, auth }) {
+  // Bumped when a password change revoked the tokens, so that the list below is read again.
+  const [tokensVersion, setTokensVersion] = useState(0);
   return html`
     <${PageHeading} title=${title} />
     <${AccountInfo} user=${user} auth=${auth} />
-    <${ChangePasswordForm} />
-    <${TokensSection} />
+    <${ChangePasswordForm} onTokensRevoked=${() => setTokensVersion((v) => v + 1)} />
+    <${TokensSection} key=${tokensVersion} />
   `;
 }

@@ -1,9 +1,11 @@
-// Users section of the Settings page (admins): list accounts, change roles, delete, add.
+// Users section of the Settings page (admins): list accounts, change roles, see and revoke their
+// API tokens, delete, add.
 import { html, useState, useEffect } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
 import { useConfirm } from '../ui/dialog.js';
 import { formatDateTime, ROLES, ROLE_LABELS } from '../ui/format.js';
+import { TokenExpiry } from './account-tokens.js';
 
 function AddUserForm({ onAdded }) {
   const [username, setUsername] = useState('');
@@ -61,7 +63,84 @@ function AddUserForm({ onAdded }) {
   `;
 }
 
-function UserRow({ user, isSelf, onRoleChange, onDelete }) {
+function When({ value, empty = 'Never' }) {
+  if (!value) return html`<span class="muted">${empty}</span>`;
+  return html`<time datetime=${value} title=${value}>${formatDateTime(value)}</time>`;
+}
+
+// One account's API tokens, read when the admin opens them; each can be revoked.
+function UserTokens({ user, confirm }) {
+  const [tokens, setTokens] = useState(null);
+  const [error, setError] = useState(null);
+  const [status, setStatus] = useState('');
+
+  useEffect(() => {
+    api(`/users/${user.id}/tokens`)
+      .then((data) => setTokens(data.tokens))
+      .catch((err) => setError(errorMessage(err)));
+  }, [user.id]);
+
+  async function revoke(token) {
+    const ok = await confirm({
+      title: `Revoke ${user.username}’s token “${token.name}”?`,
+      message: 'Scripts using it will no longer be able to reach Boss. This cannot be undone.',
+      confirmLabel: 'Revoke token',
+      danger: true,
+    });
+    if (!ok) return;
+    setError(null);
+    try {
+      await api(`/users/${user.id}/tokens/${token.id}`, { method: 'DELETE' });
+      setTokens((list) => list.filter((t) => t.id !== token.id));
+      setStatus(`The token “${token.name}” was revoked.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  return html`
+    <div class="user-tokens" data-testid="user-tokens">
+      <${ErrorAlert} message=${error} testid="user-tokens-error" />
+      <${StatusMessage} message=${status} testid="user-tokens-status" />
+      ${tokens === null && !error && html`<${Loading} />`}
+      ${tokens && tokens.length === 0 && html`<p class="empty">${user.username} has no API tokens.</p>`}
+      ${tokens && tokens.length > 0 &&
+      html`
+        <table class="table table-stack" aria-label=${`API tokens of ${user.username}`}>
+          <thead>
+            <tr>
+              <th scope="col">Token</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${tokens.map(
+              (t) => html`
+                <tr key=${t.id} data-testid="user-token-row">
+                  <td data-label="Token">${t.name}</td>
+                  <td class="nowrap" data-label="Created"><${When} value=${t.created_at} empty="" /></td>
+                  <td class="nowrap" data-label="Last used"><${When} value=${t.last_used_at} /></td>
+                  <td class="nowrap" data-label="Expires"><${TokenExpiry} token=${t} /></td>
+                  <td class="actions-cell">
+                    <button type="button" class="btn btn-danger btn-small" onClick=${() => revoke(t)}
+                      aria-label=${`Revoke token ${t.name} of ${user.username}`} data-testid="user-token-revoke">Revoke</button>
+                  </td>
+                </tr>
+              `,
+            )}
+          </tbody>
+        </table>
+      `}
+    </div>
+  `;
+}
+
+function UserRow({ user, isSelf, onRoleChange, onDelete, confirm }) {
+  const [showTokens, setShowTokens] = useState(false);
+  const tokensId = `user-tokens-${user.id}`;
   return html`
     <tr data-testid="user-row" data-username=${user.username}>
       <td data-label="User name"><span>${user.username}${isSelf && html` <span class="muted">(you)</span>`}</span></td>
@@ -75,11 +154,20 @@ function UserRow({ user, isSelf, onRoleChange, onDelete }) {
         ${user.created_at && html`<time datetime=${user.created_at} title=${user.created_at}>${formatDateTime(user.created_at)}</time>`}
       </td>
       <td class="actions-cell">
+        <button type="button" class="btn btn-small" onClick=${() => setShowTokens((v) => !v)}
+          aria-expanded=${showTokens} aria-controls=${tokensId}
+          aria-label=${`API tokens of ${user.username}`} data-testid="user-tokens-toggle">Tokens</button>
         <button type="button" class="btn btn-danger btn-small" onClick=${() => onDelete(user)}
           disabled=${isSelf} title=${isSelf ? 'You cannot delete your own account here.' : undefined}
           aria-label=${`Delete ${user.username}`} data-testid="user-delete">Delete</button>
       </td>
     </tr>
+    ${showTokens &&
+    html`
+      <tr id=${tokensId} class="user-tokens-row">
+        <td colspan="4"><${UserTokens} user=${user} confirm=${confirm} /></td>
+      </tr>
+    `}
   `;
 }
 
@@ -157,7 +245,7 @@ export function UsersSection({ currentUser, onUserUpdated }) {
             <tbody>
               ${users.map(
                 (u) => html`<${UserRow} key=${u.id} user=${u} isSelf=${u.id === currentUser.id}
-                  onRoleChange=${changeRole} onDelete=${remove} />`,
+                  onRoleChange=${changeRole} onDelete=${remove} confirm=${confirm} />`,
               )}
             </tbody>
           </table>

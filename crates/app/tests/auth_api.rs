@@ -238,7 +238,11 @@ async fn changing_the_password_ends_other_sessions() {
             json!({"current_password": PASSWORD, "new_password": "a new password"}),
         )
         .await;
-    assert_eq!(ok.status, StatusCode::NO_CONTENT);
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    assert_eq!(
+        ok.body,
+        json!({"other_sessions_revoked": 1, "tokens_revoked": 0})
+    );
     assert_eq!(
         app.get("/api/v1/auth/me", &here).await.status,
         StatusCode::OK
@@ -262,7 +266,11 @@ async fn api_tokens_authenticate_until_deleted() {
     let app = TestApp::new().await;
     let session = app.register("alice").await;
     let created = app
-        .post("/api/v1/tokens", &session, json!({"name": "backup script"}))
+        .post(
+            "/api/v1/tokens",
+            &session,
+            json!({"name": "backup script", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let secret = created.body["secret"].as_str().unwrap().to_string();
@@ -310,9 +318,398 @@ async fn api_tokens_authenticate_until_deleted() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     let empty_name = app
-        .post("/api/v1/tokens", &session, json!({"name": "  "}))
+        .post(
+            "/api/v1/tokens",
+            &session,
+            json!({"name": "  ", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(empty_name.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The id of an account, looked up by an admin.
+async fn user_id(app: &TestApp, admin: &Auth, username: &str) -> i64 {
+    let users = app.get("/api/v1/users", admin).await.body["users"].clone();
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .and_then(|u| u["id"].as_i64())
+        .unwrap_or_else(|| panic!("no account '{username}' in {users}"))
+}
+
+/// Creates a token with the right password and returns its secret as bearer auth and its id.
+async fn new_token(app: &TestApp, session: &Auth, body: serde_json::Value) -> (Auth, i64) {
+    let mut body = body;
+    body["password"] = json!(PASSWORD);
+    let created = app.post("/api/v1/tokens", session, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let secret = created.body["secret"].as_str().unwrap().to_string();
+    (
+        Auth::Bearer(secret),
+        created.body["token"]["id"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_stolen_session_cannot_mint_a_token_without_the_password() {
+    let app = TestApp::new().await;
+    let session = app.register("alice").await;
+    let missing = app
+        .post("/api/v1/tokens", &session, json!({"name": "loot"}))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = app
+        .post(
+            "/api/v1/tokens",
+            &session,
+            json!({"name": "loot", "password": "guessed wrong"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(wrong.code(), "wrong_password");
+    assert!(
+        app.get("/api/v1/tokens", &session).await.body["tokens"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing was created"
+    );
+    let rows = app.audit(&session, "token.create").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["outcome"], "failure");
+
+    let (bearer, _) = new_token(&app, &session, json!({"name": "backup"})).await;
+    assert_eq!(
+        app.get("/api/v1/auth/me", &bearer).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.audit(&session, "token.create").await[0]["outcome"],
+        "success"
+    );
+}
+
+#[tokio::test]
+async fn wrong_step_up_passwords_are_throttled_like_logins() {
+    let app = TestApp::new().await;
+    let session = app.register("alice").await;
+    for _ in 0..5 {
+        let wrong = app
+            .post(
+                "/api/v1/tokens",
+                &session,
+                json!({"name": "x", "password": "guessed wrong"}),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    }
+    let throttled = app
+        .post(
+            "/api/v1/tokens",
+            &session,
+            json!({"name": "x", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    let guessing = app
+        .post(
+            "/api/v1/auth/password",
+            &session,
+            json!({"current_password": PASSWORD, "new_password": "a new password"}),
+        )
+        .await;
+    assert_eq!(guessing.status, StatusCode::TOO_MANY_REQUESTS);
+    let denied = app.audit(&session, "token.create").await;
+    assert_eq!(denied[0]["outcome"], "denied");
+}
+
+#[tokio::test]
+async fn an_api_token_can_neither_mint_tokens_nor_change_the_password() {
+    let app = TestApp::new().await;
+    let session = app.register("alice").await;
+    let (bearer, _) = new_token(&app, &session, json!({"name": "script"})).await;
+    let mint = app
+        .post(
+            "/api/v1/tokens",
+            &bearer,
+            json!({"name": "another", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(mint.status, StatusCode::FORBIDDEN);
+    assert_eq!(mint.code(), "session_required");
+    let change = app
+        .post(
+            "/api/v1/auth/password",
+            &bearer,
+            json!({"current_password": PASSWORD, "new_password": "a new password"}),
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::FORBIDDEN);
+    assert_eq!(change.code(), "session_required");
+    assert_eq!(
+        app.login("alice", PASSWORD).await.status,
+        StatusCode::OK,
+        "the password is unchanged"
+    );
+    assert_eq!(
+        app.audit(&session, "token.create").await[0]["outcome"],
+        "denied"
+    );
+    assert_eq!(
+        app.audit(&session, "auth.password_change").await[0]["outcome"],
+        "denied"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused_and_listed_as_expired() {
+    let app = TestApp::new().await;
+    let session = app.register("alice").await;
+    for days in [json!(0), json!(3651), json!(-1)] {
+        let bad = app
+            .post(
+                "/api/v1/tokens",
+                &session,
+                json!({"name": "x", "password": PASSWORD, "expires_in_days": days}),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{days}");
+    }
+    let (forever, _) = new_token(
+        &app,
+        &session,
+        json!({"name": "forever", "expires_in_days": null}),
+    )
+    .await;
+    let (monthly, id) = new_token(
+        &app,
+        &session,
+        json!({"name": "monthly", "expires_in_days": 30}),
+    )
+    .await;
+    let listed = app.get("/api/v1/tokens", &session).await.body["tokens"].clone();
+    assert_eq!(listed[0]["expires_at"], serde_json::Value::Null);
+    assert_eq!(listed[0]["expired"], false);
+    let expires_at = listed[1]["expires_at"].as_str().unwrap();
+    let days = (boss::clock::parse_rfc3339(expires_at).unwrap() - boss::clock::now_ms())
+        / (24 * 3600 * 1000);
+    assert!((29..=30).contains(&days), "{expires_at}");
+    assert_eq!(listed[1]["expired"], false);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &monthly).await.status,
+        StatusCode::OK
+    );
+
+    // Thirty days later (moved back in the database itself).
+    let db = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE id = $2")
+        .bind(boss::clock::now_ms() - 1)
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let refused = app.get("/api/v1/auth/me", &monthly).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+    let listed = app.get("/api/v1/tokens", &session).await.body["tokens"].clone();
+    assert_eq!(listed[1]["expired"], true, "{listed}");
+    assert_eq!(
+        app.get("/api/v1/auth/me", &forever).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_the_tokens_only_when_asked() {
+    let app = TestApp::new().await;
+    let session = app.register("alice").await;
+    let (kept, _) = new_token(&app, &session, json!({"name": "kept"})).await;
+    let changed = app
+        .post(
+            "/api/v1/auth/password",
+            &session,
+            json!({"current_password": PASSWORD, "new_password": "second password"}),
+        )
+        .await;
+    assert_eq!(changed.body["tokens_revoked"], 0, "{:?}", changed.body);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &kept).await.status,
+        StatusCode::OK
+    );
+
+    let (other, _) = new_token_with(&app, &session, "second password").await;
+    let changed = app
+        .post(
+            "/api/v1/auth/password",
+            &session,
+            json!({
+                "current_password": "second password",
+                "new_password": "third password",
+                "revoke_tokens": true,
+            }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(changed.body["tokens_revoked"], 2);
+    for token in [&kept, &other] {
+        assert_eq!(
+            app.get("/api/v1/auth/me", token).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/auth/me", &session).await.status,
+        StatusCode::OK,
+        "the session that changed it stays"
+    );
+    let row = &app.audit(&session, "auth.password_change").await[0];
+    assert_eq!(row["detail"]["tokens_revoked"], 2, "{row}");
+}
+
+/// A token made with a password other than the default one.
+async fn new_token_with(app: &TestApp, session: &Auth, password: &str) -> (Auth, i64) {
+    let created = app
+        .post(
+            "/api/v1/tokens",
+            session,
+            json!({"name": "other", "password": password}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    (
+        Auth::Bearer(created.body["secret"].as_str().unwrap().to_string()),
+        created.body["token"]["id"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn an_admin_password_reset_revokes_the_users_tokens() {
+    let app = TestApp::new().await;
+    let (admin, olga) = app.admin_and("olga", "operator").await;
+    let (olgas_token, _) = new_token(&app, &olga, json!({"name": "olga's"})).await;
+    let (admins_token, _) = new_token(&app, &admin, json!({"name": "admin's"})).await;
+    let id = user_id(&app, &admin, "olga").await;
+    let role_only = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(role_only.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &olgas_token).await.status,
+        StatusCode::OK,
+        "a role change alone keeps the tokens"
+    );
+    let reset = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            Some(json!({"password": "reset by admin"})),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &olgas_token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/v1/auth/me", &admins_token).await.status,
+        StatusCode::OK,
+        "other accounts' tokens stay"
+    );
+    let row = &app.audit(&admin, "user.update").await[0];
+    assert_eq!(row["detail"]["tokens_revoked"], 1, "{row}");
+}
+
+#[tokio::test]
+async fn admins_list_and_revoke_any_users_tokens_and_others_may_not() {
+    let app = TestApp::new().await;
+    let (admin, vic) = app.admin_and("vic", "viewer").await;
+    let (vics_token, token_id) =
+        new_token(&app, &vic, json!({"name": "vic's", "expires_in_days": 90})).await;
+    let vic_id = user_id(&app, &admin, "vic").await;
+    let admin_id = user_id(&app, &admin, "admin").await;
+
+    // A non-admin may neither look nor revoke; each refusal is audited.
+    let look = app
+        .get(&format!("/api/v1/users/{admin_id}/tokens"), &vic)
+        .await;
+    assert_eq!(look.status, StatusCode::FORBIDDEN);
+    let revoke = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/users/{vic_id}/tokens/{token_id}"),
+            &vic,
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.audit(&admin, "token.list").await[0]["outcome"],
+        "denied"
+    );
+    assert_eq!(
+        app.audit(&admin, "token.delete").await[0]["outcome"],
+        "denied"
+    );
+
+    let listed = app
+        .get(&format!("/api/v1/users/{vic_id}/tokens"), &admin)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
+    let tokens = listed.body["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["name"], "vic's");
+    assert!(tokens[0]["expires_at"].is_string());
+    assert!(tokens[0].get("secret").is_none());
+    assert_eq!(
+        app.get("/api/v1/users/999999/tokens", &admin).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The token id must belong to that user.
+    let wrong_owner = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/users/{admin_id}/tokens/{token_id}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(wrong_owner.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &vics_token).await.status,
+        StatusCode::OK
+    );
+
+    let revoked = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/users/{vic_id}/tokens/{token_id}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &vics_token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let row = &app.audit(&admin, "token.delete").await[0];
+    assert_eq!(row["outcome"], "success");
+    assert_eq!(row["detail"]["owner"], "vic", "{row}");
 }
 
 #[tokio::test]

@@ -87,6 +87,37 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
         0o600,
         "the token file is private"
     );
+    // Logging in again with an expiry replaces the saved token by one that expires.
+    let expiring = cli.run(&["login", "--user", "alice", "--expires-in-days", "7"]);
+    assert!(expiring.status.success(), "{}", stderr(&expiring));
+    let saved_token = serde_json::from_str::<Value>(&std::fs::read_to_string(&saved).unwrap())
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tokens: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/tokens", server.base))
+        .bearer_auth(&saved_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let expiries: Vec<bool> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["expires_at"].is_string())
+        .collect();
+    assert_eq!(expiries, [false, true], "{tokens}");
+    let out_of_range = cli.run(&["login", "--user", "alice", "--expires-in-days", "0"]);
+    assert_eq!(
+        out_of_range.status.code(),
+        Some(2),
+        "{}",
+        stderr(&out_of_range)
+    );
 
     let mut child = Command::new("sleep").arg("777").spawn().unwrap();
     let pid = child.id().to_string();

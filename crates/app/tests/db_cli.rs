@@ -74,8 +74,14 @@ async fn copy_the_history_from_sqlite_into_postgres() {
     let sqlite = TestApp::new().await;
     let admin = sqlite.register("alice").await;
     let token = sqlite
-        .post("/api/v1/tokens", &admin, json!({"name": "ci"}))
+        .post(
+            "/api/v1/tokens",
+            &admin,
+            json!({"name": "ci", "password": PASSWORD, "expires_in_days": 30}),
+        )
         .await;
+    let expires_at = token.body["token"]["expires_at"].clone();
+    assert!(expires_at.is_string(), "{:?}", token.body);
     let secret = token.body["secret"].as_str().unwrap().to_string();
     sqlite.login("alice", "wrong password").await;
     let (_, _) = (
@@ -115,6 +121,11 @@ async fn copy_the_history_from_sqlite_into_postgres() {
         postgres.get("/api/v1/auth/me", &bearer).await.status,
         StatusCode::OK,
         "tokens survive"
+    );
+    assert_eq!(
+        postgres.get("/api/v1/tokens", &bearer).await.body["tokens"][0]["expires_at"],
+        expires_at,
+        "with their expiry"
     );
     let after = postgres.get("/api/v1/audit?limit=1000", &bearer).await.body["events"]
         .as_array()

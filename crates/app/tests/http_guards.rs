@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::json;
 
-use common::{Auth, TestApp};
+use common::{Auth, PASSWORD, TestApp};
 
 /// Every operation in the OpenAPI document (which is generated from the router itself).
 fn documented_routes() -> Vec<(Method, String)> {
@@ -79,6 +79,8 @@ async fn the_openapi_document_covers_the_routes() {
         "/api/v1/tokens/{id}",
         "/api/v1/users",
         "/api/v1/users/{id}",
+        "/api/v1/users/{id}/tokens",
+        "/api/v1/users/{id}/tokens/{token_id}",
         "/api/v1/settings",
         "/api/v1/audit",
     ] {
@@ -111,7 +113,9 @@ async fn cross_site_writes_are_refused() {
             .header(header::COOKIE, format!("boss_session={cookie}"))
             .header(header::CONTENT_TYPE, "application/json")
             .header(name, value)
-            .body(Body::from(r#"{"name":"csrf"}"#))
+            .body(Body::from(
+                json!({"name": "csrf", "password": PASSWORD}).to_string(),
+            ))
             .unwrap();
         let reply = app.send(request).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}: {value}");
@@ -124,7 +128,9 @@ async fn cross_site_writes_are_refused() {
         .header("sec-fetch-site", "same-origin")
         .header(header::COOKIE, format!("boss_session={cookie}"))
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"name":"mine"}"#))
+        .body(Body::from(
+            json!({"name": "mine", "password": PASSWORD}).to_string(),
+        ))
         .unwrap();
     assert_eq!(app.send(request).await.status, StatusCode::CREATED);
     // Nothing was created by the refused ones.

@@ -100,7 +100,7 @@ async fn store_story(store: &dyn Store) {
 
     // Tokens: found by hash, owned, deleted.
     let token = store
-        .create_token(alice.id, "ci", "th1", now)
+        .create_token(alice.id, "ci", "th1", now, None)
         .await
         .unwrap();
     let (used, owner) = store
@@ -119,6 +119,36 @@ async fn store_story(store: &dyn Store) {
         "not bob's"
     );
     assert!(store.delete_token(alice.id, token.id).await.unwrap());
+
+    // Expiry: a token works until its `expires_at`, is listed afterwards, and is refused then.
+    let expiring = store
+        .create_token(alice.id, "for a day", "th2", now, Some(now + 1_000))
+        .await
+        .unwrap();
+    assert_eq!(expiring.expires_at, Some(now + 1_000));
+    assert!(store.use_token("th2", now + 999).await.unwrap().is_some());
+    assert!(
+        store.use_token("th2", now + 1_000).await.unwrap().is_none(),
+        "an expired token is refused"
+    );
+    let listed = store.list_tokens(alice.id).await.unwrap();
+    assert_eq!(listed.len(), 1, "expired tokens are still listed");
+    assert_eq!(listed[0].expires_at, Some(now + 1_000));
+    assert!(listed[0].is_expired(now + 1_000));
+
+    // A password reset revokes all of a user's tokens at once, and only theirs.
+    store
+        .create_token(alice.id, "second", "th3", now, None)
+        .await
+        .unwrap();
+    store
+        .create_token(bob.id, "bob's", "th4", now, None)
+        .await
+        .unwrap();
+    assert_eq!(store.delete_user_tokens(alice.id).await.unwrap(), 2);
+    assert!(store.list_tokens(alice.id).await.unwrap().is_empty());
+    assert_eq!(store.list_tokens(bob.id).await.unwrap().len(), 1);
+    assert_eq!(store.delete_user_tokens(bob.id).await.unwrap(), 1);
 
     // Audit: filters, order, paging, JSON detail; survives the actor's deletion.
     for (i, action) in [
@@ -323,7 +353,11 @@ async fn http_story(app: &TestApp) {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let token = app
-        .post("/api/v1/tokens", &admin, json!({"name": "script"}))
+        .post(
+            "/api/v1/tokens",
+            &admin,
+            json!({"name": "script", "password": PASSWORD}),
+        )
         .await;
     let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
     assert_eq!(
@@ -466,7 +500,11 @@ async fn nothing_is_lost_while_postgres_is_down() {
     app.state.spawn_background_tasks();
     let session = app.register("alice").await;
     let token = app
-        .post("/api/v1/tokens", &session, json!({"name": "script"}))
+        .post(
+            "/api/v1/tokens",
+            &session,
+            json!({"name": "script", "password": PASSWORD}),
+        )
         .await;
     let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
     assert_eq!(

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use serde_json::json;
 
 use super::{AuditEntry, Outcome, audit, by, require};
-use crate::auth::{Caller, Permission, Role, password, secret};
+use crate::auth::{AuthMethod, Caller, Permission, Role, password, secret};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -228,96 +228,256 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
     Ok(())
 }
 
-/// Changes the caller's own password and ends their other sessions. Wrong current passwords
-/// are throttled like logins.
-pub async fn change_password(
+/// Refuses a caller who came with an API token: the work is for a logged-in person only
+/// (minting tokens, changing the password), so that a leaked token cannot extend itself.
+fn require_session(caller: &Caller, what: &str) -> Result<()> {
+    match caller.method {
+        AuthMethod::Session { .. } => Ok(()),
+        AuthMethod::Token { .. } => Err(Error::Forbidden {
+            code: "session_required",
+            message: format!("only a logged-in session may {what}, not an API token"),
+        }),
+    }
+}
+
+/// Step-up: confirms that the caller knows their current password before a sensitive change,
+/// so that a stolen session cookie alone is not enough. Guesses are throttled like logins (per
+/// address and per account, attempts in flight counted).
+pub async fn check_current_password(
     state: &AppState,
     caller: &Caller,
-    current: &str,
-    new: &str,
+    given_password: &str,
 ) -> Result<()> {
-    const ACTION: &str = "auth.password_change";
-    let target = Some(caller.user.username.clone());
-    password::validate(new)?;
-    let attempt = match state.throttle.reserve(caller.client, &caller.user.username) {
-        Ok(attempt) => attempt,
-        Err(retry_after_secs) => {
-            let mut entry = by(caller, ACTION, target, Outcome::Denied);
-            entry.detail = Some(json!({ "reason": "too many failed attempts" }));
-            audit_refusal(state, caller.client, entry).await;
-            return Err(Error::RateLimited { retry_after_secs });
-        }
-    };
-    let matches = state
+    let attempt = state
+        .throttle
+        .reserve(caller.client, &caller.user.username)
+        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    let stored = Some(caller.user.password_hash.clone());
+    if !state
         .passwords
-        .verify(current.to_string(), Some(caller.user.password_hash.clone()))
-        .await?;
-    if !matches {
+        .verify(given_password.to_string(), stored)
+        .await?
+    {
         attempt.failed();
-        audit(state, by(caller, ACTION, target, Outcome::Failure)).await;
         return Err(Error::Forbidden {
             code: "wrong_password",
             message: "the current password is not right".into(),
         });
     }
     attempt.succeeded();
+    Ok(())
+}
+
+/// Audits a refused step-up or session check: throttling and token callers are `denied` (a
+/// flood of throttled ones folded into one row), a wrong password a `failure`.
+async fn audit_step_up_refusal(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    err: &Error,
+) {
+    let outcome = match err {
+        Error::Forbidden {
+            code: "wrong_password",
+            ..
+        } => Outcome::Failure,
+        _ => Outcome::Denied,
+    };
+    let mut entry = by(caller, action, Some(caller.user.username.clone()), outcome);
+    entry.detail = Some(json!({ "reason": err.to_string() }));
+    if matches!(err, Error::RateLimited { .. }) {
+        audit_refusal(state, caller.client, entry).await;
+    } else {
+        audit(state, entry).await;
+    }
+}
+
+/// What a password change revoked.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChanged {
+    pub other_sessions_revoked: u64,
+    pub tokens_revoked: u64,
+}
+
+/// Changes the caller's own password and ends their other sessions; with `revoke_tokens` it
+/// also deletes every API token of theirs. Only from a logged-in session; wrong current
+/// passwords are throttled like logins.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    revoke_tokens: bool,
+) -> Result<PasswordChanged> {
+    const ACTION: &str = "auth.password_change";
+    let target = Some(caller.user.username.clone());
+    password::validate(new)?;
+    let checked = match require_session(caller, "change the password") {
+        Ok(()) => check_current_password(state, caller, current).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = checked {
+        audit_step_up_refusal(state, caller, ACTION, &err).await;
+        return Err(err);
+    }
     let hash = state.passwords.hash(new.to_string()).await?;
     state.store.set_user_password(caller.user.id, &hash).await?;
-    state.auth_cache.forget_user(caller.user.id);
-    let revoked = state
+    let other_sessions_revoked = state
         .store
         .delete_user_sessions(caller.user.id, caller.session_hash())
         .await?;
+    let tokens_revoked = if revoke_tokens {
+        state.store.delete_user_tokens(caller.user.id).await?
+    } else {
+        0
+    };
+    // After the deletions, so that no request in between can put a revoked entry back.
+    state.auth_cache.forget_user(caller.user.id);
     let mut entry = by(caller, ACTION, target, Outcome::Success);
-    entry.detail = Some(json!({ "other_sessions_revoked": revoked }));
+    entry.detail = Some(json!({
+        "other_sessions_revoked": other_sessions_revoked,
+        "tokens_revoked": tokens_revoked,
+    }));
     audit(state, entry).await;
-    Ok(())
+    Ok(PasswordChanged {
+        other_sessions_revoked,
+        tokens_revoked,
+    })
 }
 
 pub async fn list_tokens(state: &AppState, caller: &Caller) -> Result<Vec<ApiToken>> {
     Ok(state.store.list_tokens(caller.user.id).await?)
 }
 
-/// Creates an API token for the caller; the secret is returned this once only.
+/// The longest expiry a token may be given, in days (about ten years).
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+/// Creates an API token for the caller; the secret is returned this once only. Needs a
+/// logged-in session and the caller's current password (step-up); `expires_in_days` `None`
+/// makes a token that never expires.
 pub async fn create_token(
     state: &AppState,
     caller: &Caller,
     name: &str,
+    current_password: &str,
+    expires_in_days: Option<i64>,
 ) -> Result<(ApiToken, String)> {
+    const ACTION: &str = "token.create";
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(
             "the token name must have 1 to 100 characters".into(),
         ));
     }
+    if let Some(days) = expires_in_days
+        && !(1..=MAX_TOKEN_DAYS).contains(&days)
+    {
+        return Err(Error::Invalid(format!(
+            "expires_in_days '{days}' is out of range: give 1 to {MAX_TOKEN_DAYS}, or null for never"
+        )));
+    }
+    let checked = match require_session(caller, "create API tokens") {
+        Ok(()) => check_current_password(state, caller, current_password).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = checked {
+        audit_step_up_refusal(state, caller, ACTION, &err).await;
+        return Err(err);
+    }
+    let now = now_ms();
+    let expires_at = expires_in_days.map(|days| now + days * 24 * 60 * 60 * 1000);
     let secret = secret::new_token();
     let token = state
         .store
-        .create_token(caller.user.id, name, &secret::digest(&secret), now_ms())
+        .create_token(
+            caller.user.id,
+            name,
+            &secret::digest(&secret),
+            now,
+            expires_at,
+        )
         .await?;
     let mut entry = by(
         caller,
-        "token.create",
+        ACTION,
         Some(format!("token {}", token.id)),
         Outcome::Success,
     );
-    entry.detail = Some(json!({ "name": token.name }));
+    entry.detail = Some(json!({ "name": token.name, "expires_in_days": expires_in_days }));
     audit(state, entry).await;
     Ok((token, secret))
 }
 
 pub async fn delete_token(state: &AppState, caller: &Caller, token_id: i64) -> Result<()> {
     let target = Some(format!("token {token_id}"));
+    let deleted = state.store.delete_token(caller.user.id, token_id).await?;
     // The cache is keyed by secret, which the server no longer knows: forget the user's
-    // entries (they are re-confirmed on their next request).
+    // entries (they are re-confirmed on their next request). After the delete, so that event
+    // streams checking again find the token gone.
     state.auth_cache.forget_user(caller.user.id);
-    if !state.store.delete_token(caller.user.id, token_id).await? {
+    if !deleted {
         audit(state, by(caller, "token.delete", target, Outcome::Failure)).await;
         return Err(Error::NotFound(format!(
             "you have no API token with id {token_id}"
         )));
     }
     audit(state, by(caller, "token.delete", target, Outcome::Success)).await;
+    Ok(())
+}
+
+/// An administrator lists another account's API tokens (never their secrets).
+pub async fn list_user_tokens(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+) -> Result<(User, Vec<ApiToken>)> {
+    require(
+        state,
+        caller,
+        Permission::ManageUsers,
+        "token.list",
+        Some(format!("user {user_id}")),
+    )
+    .await?;
+    let owner = find_user(state, user_id).await?;
+    let tokens = state.store.list_tokens(user_id).await?;
+    Ok((owner, tokens))
+}
+
+/// An administrator revokes one API token of any account.
+pub async fn delete_user_token(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+    token_id: i64,
+) -> Result<()> {
+    const ACTION: &str = "token.delete";
+    let target = Some(format!("token {token_id}"));
+    require(
+        state,
+        caller,
+        Permission::ManageUsers,
+        ACTION,
+        target.clone(),
+    )
+    .await?;
+    let owner = find_user(state, user_id).await?;
+    let deleted = state.store.delete_token(user_id, token_id).await?;
+    state.auth_cache.forget_user(user_id);
+    let outcome = if deleted {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    let mut entry = by(caller, ACTION, target, outcome);
+    entry.detail = Some(json!({ "owner": owner.username, "owner_id": owner.id }));
+    audit(state, entry).await;
+    if !deleted {
+        return Err(Error::NotFound(format!(
+            "'{}' has no API token with id {token_id}",
+            owner.username
+        )));
+    }
     Ok(())
 }
 
@@ -363,7 +523,7 @@ pub async fn create_user(
 }
 
 /// An administrator changes an account's role and/or password. A password reset also ends
-/// that account's sessions.
+/// that account's sessions and revokes all its API tokens.
 pub async fn update_user(
     state: &AppState,
     caller: &Caller,
@@ -397,6 +557,7 @@ pub async fn update_user(
     if let Some(role) = role {
         state.store.set_user_role(id, role).await?;
     }
+    let mut tokens_revoked = 0;
     if let Some(new_password) = new_password {
         let hash = state.passwords.hash(new_password.to_string()).await?;
         state.store.set_user_password(id, &hash).await?;
@@ -406,6 +567,8 @@ pub async fn update_user(
             None
         };
         state.store.delete_user_sessions(id, keep).await?;
+        // Whoever may have known the old password may also have made tokens with it.
+        tokens_revoked = state.store.delete_user_tokens(id).await?;
     }
     // After the changes, so that event streams checking again see them.
     state.auth_cache.forget_user(id);
@@ -415,8 +578,12 @@ pub async fn update_user(
         Some(user.username.clone()),
         Outcome::Success,
     );
-    entry.detail =
-        Some(json!({ "id": id, "role": role, "password_reset": new_password.is_some() }));
+    entry.detail = Some(json!({
+        "id": id,
+        "role": role,
+        "password_reset": new_password.is_some(),
+        "tokens_revoked": tokens_revoked,
+    }));
     audit(state, entry).await;
     find_user(state, id).await
 }

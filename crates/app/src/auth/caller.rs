@@ -31,6 +31,8 @@ pub enum AuthMethod {
         id: i64,
         /// The stored form of the token's secret.
         hash: String,
+        /// Kept so that a token remembered by the cache still stops at its expiry.
+        expires_at: Option<i64>,
     },
 }
 
@@ -69,7 +71,12 @@ impl Caller {
             AuthMethod::Session { id_hash } => {
                 state.store.session(id_hash, now).await?.map(|f| f.1)
             }
-            AuthMethod::Token { hash, .. } => state.store.use_token(hash, now).await?.map(|f| f.1),
+            AuthMethod::Token { hash, .. } => state
+                .store
+                .use_token(hash, now)
+                .await?
+                .filter(|(token, _)| token.expires_at.is_none_or(|at| at > now))
+                .map(|f| f.1),
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash
@@ -106,13 +113,18 @@ impl FromRequestParts<AppState> for Caller {
                     let method = AuthMethod::Token {
                         id: token.id,
                         hash: key.clone(),
+                        expires_at: token.expires_at,
                     };
                     (user, method)
                 })
             });
-            let (user, method) = confirm(state, &key, found)?.ok_or_else(|| {
-                Error::unauthorized("the API token is not valid (revoked or mistyped)")
-            })?;
+            let (user, method) = confirm(state, &key, found)?
+                .filter(|(_, method)| {
+                    !matches!(method, AuthMethod::Token { expires_at: Some(at), .. } if *at <= now)
+                })
+                .ok_or_else(|| {
+                    Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
+                })?;
             return Ok(Caller {
                 user,
                 method,

@@ -41,6 +41,9 @@ pub enum ClientCommand {
         /// Read the password from this variable rather than from standard input.
         #[arg(long, default_value = "BOSS_PASSWORD")]
         password_env: String,
+        /// Let the saved token expire after this many days (1 to 3650); default: never.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        expires_in_days: Option<i64>,
     },
     /// List processes.
     Ps {
@@ -178,7 +181,11 @@ fn encode(value: &str) -> String {
 pub async fn run(command: ClientCommand, connection: Connection) -> ClientResult<()> {
     let client = connection.client();
     match command {
-        ClientCommand::Login { user, password_env } => login(&client, &user, &password_env).await,
+        ClientCommand::Login {
+            user,
+            password_env,
+            expires_in_days,
+        } => login(&client, &user, &password_env, expires_in_days).await,
         ClientCommand::Ps {
             filter,
             sort,
@@ -465,7 +472,12 @@ async fn launch(client: &Client, words: Vec<String>, cwd: Option<String>) -> Cli
     }
 }
 
-async fn login(client: &Client, user: &str, password_env: &str) -> ClientResult<()> {
+async fn login(
+    client: &Client,
+    user: &str,
+    password_env: &str,
+    expires_in_days: Option<i64>,
+) -> ClientResult<()> {
     let password = match std::env::var(password_env) {
         Ok(password) => password,
         Err(_) => {
@@ -516,25 +528,42 @@ async fn login(client: &Client, user: &str, password_env: &str) -> ClientResult<
         .ok_or_else(|| ClientError::Failed("the server set no session".into()))?
         .to_string();
     let host = platform::hostname().unwrap_or_else(|| "this machine".into());
-    let token: Value = http
+    // Minting a token needs the password again (step-up), the one just typed.
+    let response = http
         .post(format!("{}/api/v1/tokens", client.server))
         .header("cookie", &cookie)
-        .json(&json!({"name": format!("boss CLI on {host}")}))
+        .json(&json!({
+            "name": format!("boss CLI on {host}"),
+            "password": password,
+            "expires_in_days": expires_in_days,
+        }))
         .send()
         .await
-        .map_err(|e| ClientError::Failed(e.to_string()))?
+        .map_err(|e| ClientError::Failed(e.to_string()))?;
+    let status = response.status().as_u16();
+    let token: Value = response
         .json()
         .await
         .map_err(|e| ClientError::Failed(e.to_string()))?;
-    let secret = token["secret"]
-        .as_str()
-        .ok_or_else(|| ClientError::Failed("no token in the answer".into()))?;
     // The session was only needed to make the token.
     let _ = http
         .post(format!("{}/api/v1/auth/logout", client.server))
         .header("cookie", &cookie)
         .send()
         .await;
+    if status != 201 {
+        return Err(ClientError::Refused {
+            status,
+            code: text(&token["error"]["code"]),
+            message: token["error"]["message"]
+                .as_str()
+                .unwrap_or("the server refused to create a token")
+                .to_string(),
+        });
+    }
+    let secret = token["secret"]
+        .as_str()
+        .ok_or_else(|| ClientError::Failed("no token in the answer".into()))?;
     let config = ClientConfig {
         server: Some(client.server.clone()),
         token: Some(secret.to_string()),

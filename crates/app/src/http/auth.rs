@@ -65,6 +65,17 @@ struct Me {
 struct PasswordChange {
     current_password: String,
     new_password: String,
+    /// Also delete every API token of yours (default: keep them).
+    #[serde(default)]
+    revoke_tokens: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PasswordChanged {
+    /// How many of your other sessions were ended.
+    other_sessions_revoked: u64,
+    /// How many of your API tokens were deleted (0 unless `revoke_tokens` was set).
+    tokens_revoked: u64,
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
@@ -155,16 +166,29 @@ async fn me(caller: Caller) -> Json<Me> {
     })
 }
 
-/// Changes your own password; your other sessions are ended.
+/// Changes your own password; your other sessions are ended, and with `revoke_tokens` your
+/// API tokens are deleted. Only from a logged-in session (not with an API token).
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "The current password is wrong"),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = PasswordChanged), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody,
+            description = "`wrong_password`, or `session_required` when called with a token"),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many wrong passwords")))]
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<PasswordChange>,
-) -> Result<StatusCode> {
-    accounts::change_password(&state, &caller, &body.current_password, &body.new_password).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Json<PasswordChanged>> {
+    let changed = accounts::change_password(
+        &state,
+        &caller,
+        &body.current_password,
+        &body.new_password,
+        body.revoke_tokens,
+    )
+    .await?;
+    Ok(Json(PasswordChanged {
+        other_sessions_revoked: changed.other_sessions_revoked,
+        tokens_revoked: changed.tokens_revoked,
+    }))
 }

@@ -11,7 +11,7 @@ use super::error::ErrorBody;
 use super::extract::{Json, Path};
 use crate::actions::accounts;
 use crate::auth::Caller;
-use crate::clock::to_rfc3339;
+use crate::clock::{now_ms, to_rfc3339};
 use crate::error::Result;
 use crate::state::AppState;
 use crate::store::ApiToken;
@@ -22,28 +22,45 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_token))
 }
 
+/// An API token as the API shows it (never its secret).
 #[derive(Serialize, ToSchema)]
-struct TokenView {
+pub(super) struct TokenView {
     id: i64,
     name: String,
     created_at: String,
     last_used_at: Option<String>,
+    /// RFC 3339; null when the token never expires.
+    expires_at: Option<String>,
+    /// Whether the token has expired (it is then refused, like a revoked one).
+    expired: bool,
 }
 
-impl From<&ApiToken> for TokenView {
-    fn from(token: &ApiToken) -> Self {
+impl TokenView {
+    /// The token as seen at `now` (epoch milliseconds), which decides `expired`.
+    pub(super) fn at(token: &ApiToken, now: i64) -> Self {
         Self {
             id: token.id,
             name: token.name.clone(),
             created_at: to_rfc3339(token.created_at),
             last_used_at: token.last_used_at.map(to_rfc3339),
+            expires_at: token.expires_at.map(to_rfc3339),
+            expired: token.is_expired(now),
         }
     }
 }
 
 #[derive(Serialize, ToSchema)]
-struct TokenList {
+pub(super) struct TokenList {
     tokens: Vec<TokenView>,
+}
+
+impl TokenList {
+    pub(super) fn now(tokens: &[ApiToken]) -> Self {
+        let now = now_ms();
+        Self {
+            tokens: tokens.iter().map(|t| TokenView::at(t, now)).collect(),
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,6 +68,12 @@ struct TokenList {
 struct NewToken {
     /// What the token is for, e.g. "backup script".
     name: String,
+    /// Your current password: a session alone may not mint tokens.
+    password: String,
+    /// Days until the token expires (1 to 3650); absent or null: it never expires.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
+    expires_in_days: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,24 +88,34 @@ struct CreatedToken {
     responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)))]
 async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Json<TokenList>> {
     let tokens = accounts::list_tokens(&state, &caller).await?;
-    Ok(Json(TokenList {
-        tokens: tokens.iter().map(TokenView::from).collect(),
-    }))
+    Ok(Json(TokenList::now(&tokens)))
 }
 
-/// Creates an API token acting as you.
+/// Creates an API token acting as you. Needs your current password and a logged-in session
+/// (not an API token).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody,
+            description = "`wrong_password`, or `session_required` when called with a token"),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many wrong passwords")))]
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>)> {
-    let (token, secret) = accounts::create_token(&state, &caller, &body.name).await?;
+    let (token, secret) = accounts::create_token(
+        &state,
+        &caller,
+        &body.name,
+        &body.password,
+        body.expires_in_days,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
-            token: TokenView::from(&token),
+            token: TokenView::at(&token, now_ms()),
             secret,
         }),
     ))

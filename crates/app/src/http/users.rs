@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, Path};
+use super::tokens::TokenList;
 use crate::actions::accounts;
 use crate::auth::{Caller, Role};
 use crate::clock::to_rfc3339;
@@ -20,6 +21,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(update_user, delete_user))
+        .routes(routes!(list_user_tokens))
+        .routes(routes!(delete_user_token))
 }
 
 /// An account as the API shows it (never its password hash).
@@ -60,7 +63,7 @@ struct NewUser {
 #[serde(deny_unknown_fields)]
 struct UserPatch {
     role: Option<Role>,
-    /// A new password; ends the account's sessions.
+    /// A new password; ends the account's sessions and revokes its API tokens.
     password: Option<String>,
 }
 
@@ -88,7 +91,8 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(UserView::from(&user))))
 }
 
-/// Changes an account's role or resets its password.
+/// Changes an account's role or resets its password (which ends the account's sessions and
+/// revokes its API tokens).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     params(("id" = i64, Path, description = "Account id")),
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody),
@@ -115,5 +119,33 @@ async fn delete_user(
     Path(id): Path<i64>,
 ) -> Result<StatusCode> {
     accounts::delete_user(&state, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account's API tokens (never their secrets).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "users",
+    params(("id" = i64, Path, description = "Account id")),
+    responses((status = 200, body = TokenList), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn list_user_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<TokenList>> {
+    let (_, tokens) = accounts::list_user_tokens(&state, &caller, id).await?;
+    Ok(Json(TokenList::now(&tokens)))
+}
+
+/// Revokes one API token of an account.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "users",
+    params(("id" = i64, Path, description = "Account id"),
+        ("token_id" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_user_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, token_id)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    accounts::delete_user_token(&state, &caller, id, token_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

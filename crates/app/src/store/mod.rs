@@ -95,6 +95,15 @@ pub struct ApiToken {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// After this time the token is refused; `None`: it never expires.
+    pub expires_at: Option<i64>,
+}
+
+impl ApiToken {
+    /// Whether the token has expired at `now` (epoch milliseconds).
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
 }
 
 /// One row of the audit log, as written.
@@ -165,17 +174,22 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_user_sessions(&self, user_id: i64, keep: Option<&str>) -> StoreResult<u64>;
     async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64>;
 
+    /// Stores a new token; `expires_at` `None` means it never expires.
     async fn create_token(
         &self,
         user_id: i64,
         name: &str,
         token_hash: &str,
         now: i64,
+        expires_at: Option<i64>,
     ) -> StoreResult<ApiToken>;
+    /// Every token of a user, expired ones included (so that they can be seen and deleted).
     async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
-    /// The token with this hash and its owner; marks it used.
+    /// The unexpired token with this hash and its owner; marks it used.
     async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>>;
     async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool>;
+    /// Revokes every token of a user (a password reset); returns how many there were.
+    async fn delete_user_tokens(&self, user_id: i64) -> StoreResult<u64>;
 
     /// Stores the event unless one with its `uid` is already stored (then nothing happens).
     async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<()>;
@@ -235,6 +249,9 @@ pub struct DumpedToken {
     pub token_hash: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Absent in dumps made before tokens could expire: those never expire.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A program Boss started.
@@ -295,4 +312,17 @@ pub struct AppTotal {
     pub app_name: String,
     pub launches: i64,
     pub total_run_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DumpedToken;
+
+    #[test]
+    fn a_token_dumped_before_expiry_existed_loads_as_never_expiring() {
+        let old = r#"{"user_id": 1, "name": "ci", "token_hash": "h", "created_at": 5,
+                      "last_used_at": null}"#;
+        let token: DumpedToken = serde_json::from_str(old).unwrap();
+        assert_eq!(token.expires_at, None);
+    }
 }

@@ -182,6 +182,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
         name: row.try_get("name")?,
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
+        expires_at: row.try_get("expires_at")?,
     })
 }
 
@@ -465,15 +466,17 @@ impl Store for SqlStore {
         name: &str,
         token_hash: &str,
         now: i64,
+        expires_at: Option<i64>,
     ) -> StoreResult<ApiToken> {
         let row = sqlx::query(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(user_id)
         .bind(name)
         .bind(token_hash)
         .bind(now)
+        .bind(expires_at)
         .fetch_one(&self.pool)
         .await
         .map_err(|e| conflict_or(e, "token collision; try again"))?;
@@ -483,12 +486,13 @@ impl Store for SqlStore {
             name: name.to_string(),
             created_at: now,
             last_used_at: None,
+            expires_at,
         })
     }
 
     async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens \
+            "SELECT id, user_id, name, created_at, last_used_at, expires_at FROM api_tokens \
              WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)
@@ -500,10 +504,13 @@ impl Store for SqlStore {
     async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, t.user_id, t.name, t.created_at AS token_created_at, \
-                    t.last_used_at, u.id, u.username, u.password_hash, u.role, u.created_at \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+                    t.last_used_at, t.expires_at, \
+                    u.id, u.username, u.password_hash, u.role, u.created_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -513,6 +520,7 @@ impl Store for SqlStore {
             name: row.try_get("name")?,
             created_at: row.try_get("token_created_at")?,
             last_used_at: Some(now),
+            expires_at: row.try_get("expires_at")?,
         };
         // Recording every use would write on every API call; a minute's precision is plenty.
         let last_used: Option<i64> = row.try_get("last_used_at")?;
@@ -533,6 +541,14 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_user_tokens(&self, user_id: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> StoreResult<()> {
@@ -721,7 +737,8 @@ impl Store for SqlStore {
         })
         .collect::<StoreResult<_>>()?;
         let tokens = sqlx::query(
-            "SELECT user_id, name, token_hash, created_at, last_used_at FROM api_tokens ORDER BY id",
+            "SELECT user_id, name, token_hash, created_at, last_used_at, expires_at \
+             FROM api_tokens ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?
@@ -733,6 +750,7 @@ impl Store for SqlStore {
                 token_hash: r.try_get("token_hash")?,
                 created_at: r.try_get("created_at")?,
                 last_used_at: r.try_get("last_used_at")?,
+                expires_at: r.try_get("expires_at")?,
             })
         })
         .collect::<StoreResult<_>>()?;
@@ -821,14 +839,16 @@ impl Store for SqlStore {
                 continue;
             };
             sqlx::query(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, last_used_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO api_tokens \
+                    (user_id, name, token_hash, created_at, last_used_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(user_id)
             .bind(token.name.clone())
             .bind(token.token_hash.clone())
             .bind(token.created_at)
             .bind(token.last_used_at)
+            .bind(token.expires_at)
             .execute(&mut *tx)
             .await?;
         }
