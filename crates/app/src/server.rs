@@ -1,6 +1,7 @@
 //! Starting and stopping the server.
 
-use std::net::SocketAddr;
+pub mod connections;
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -47,11 +48,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     state.spawn_background_tasks();
 
     tracing::info!("Boss of Apps is ready at http://{address}/");
-    let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let limits = state.config.connections.clone();
+    connections::serve(listener, crate::http::app(state), limits, shutdown_signal()).await;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
     Ok(())
