@@ -890,3 +890,37 @@ fn a_catalog_entry_launches_from_its_spec() {
         )
     );
 }
+
+#[test]
+fn a_launched_program_inherits_no_descriptor_beyond_stdin_stdout_and_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    fs::write(&secret, "not for the app").unwrap();
+    let path = std::ffi::CString::new(secret.to_str().unwrap()).unwrap();
+    // A descriptor opened the way a careless library would: without O_CLOEXEC, moved up to a
+    // number nothing else uses.
+    // SAFETY: open reads the NUL-terminated path; F_DUPFD and close act on the descriptor
+    // this test just opened and owns.
+    let stray = unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_RDONLY);
+        assert!(fd >= 0, "open the test file");
+        let high = libc::fcntl(fd, libc::F_DUPFD, 200);
+        libc::close(fd);
+        assert!(high >= 200, "duplicate the descriptor");
+        high
+    };
+    let log = dir.path().join("fds.log");
+    let mut started =
+        Started(platform::launch(&spec(&["sh", "-c", "ls -1 /proc/self/fd"], &log)).unwrap());
+    let status = wait_exit(&mut started);
+    // SAFETY: the descriptor is this test's own and not used after this.
+    unsafe { libc::close(stray) };
+    assert!(status.success());
+    let listed: Vec<u32> = fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    // 0, 1 and 2, plus the descriptor ls opens for the directory it lists (the lowest free).
+    assert_eq!(listed, vec![0, 1, 2, 3], "descriptors the program saw");
+}
