@@ -492,3 +492,50 @@ async fn after_a_restart_running_launches_are_watched_again_and_ended_ones_marke
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_csv_export_never_hands_a_spreadsheet_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = xdg(dir.path());
+    write(
+        &dir.path().join("share/applications/boss-formula.desktop"),
+        b"[Desktop Entry]\nType=Application\nName==HYPERLINK(\"http://evil\",\"x\")\nExec=true\n",
+    );
+    options.data_dirs = vec![dir.path().join("share")];
+    let app = TestApp::with_config(move |c| c.catalog = options).await;
+    let admin = app.register("alice").await;
+    let by_app = app
+        .post("/api/v1/apps/boss-formula/launch", &admin, json!({}))
+        .await;
+    assert_eq!(by_app.status, StatusCode::CREATED, "{:?}", by_app.body);
+    let program = app
+        .post(
+            "/api/v1/launches",
+            &admin,
+            json!({"program": "true", "args": ["=1+2", "@SUM(A1)"], "cwd": "/tmp"}),
+        )
+        .await;
+    assert_eq!(program.status, StatusCode::CREATED, "{:?}", program.body);
+    for reply in [&by_app, &program] {
+        let id = reply.body["launch"]["id"].as_i64().unwrap();
+        wait_for_launch(&app, &admin, id, "ended", |l| l["running"] == false).await;
+    }
+
+    let csv = app.get("/api/v1/launches.csv", &admin).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.as_str().unwrap().as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        cells.contains(&"'=HYPERLINK(\"http://evil\",\"x\")".to_string()),
+        "{cells:?}"
+    );
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a formula cell: {cell:?}"
+        );
+    }
+}
