@@ -539,3 +539,56 @@ async fn a_csv_export_never_hands_a_spreadsheet_a_formula() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_viewer_never_gets_a_file_outside_the_icon_directories_as_an_icon() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = xdg(dir.path());
+    let secret = dir.path().join("private/passwd");
+    write(&secret, b"root:x:0:0:root:/root:/bin/bash\n");
+    let apps = dir.path().join("share/applications");
+    // Icon= a symbolic link that looks like a theme icon, to the private file...
+    let linked = dir
+        .path()
+        .join("share/icons/hicolor/48x48/apps/boss-linked.png");
+    std::os::unix::fs::symlink(&secret, &linked).unwrap();
+    write(
+        &apps.join("boss-linked.desktop"),
+        b"[Desktop Entry]\nType=Application\nName=Linked\nExec=true\nIcon=boss-linked\n",
+    );
+    // ...an absolute path to it, and an absolute path to a link named like an image.
+    write(
+        &apps.join("boss-absolute.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Absolute\nExec=true\nIcon={}\n",
+            secret.display()
+        )
+        .as_bytes(),
+    );
+    write(
+        &apps.join("boss-abslink.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Abslink\nExec=true\nIcon={}\n",
+            linked.display()
+        )
+        .as_bytes(),
+    );
+    let app = TestApp::with_config(move |c| c.catalog = options).await;
+    let (_admin, viewer) = app.admin_and("vic", "viewer").await;
+
+    let served = app.get("/api/v1/apps/boss-sleeper/icon", &viewer).await;
+    assert_eq!(served.status, StatusCode::OK, "a real theme icon is served");
+    for id in ["boss-linked", "boss-absolute", "boss-abslink"] {
+        let reply = app.get(&format!("/api/v1/apps/{id}/icon"), &viewer).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{id}: {:?}",
+            reply.body
+        );
+        assert!(
+            !reply.body.to_string().contains("root:x"),
+            "{id} leaked the file"
+        );
+    }
+}

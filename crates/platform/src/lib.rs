@@ -15,8 +15,8 @@ pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
 
 pub mod app;
 pub use app::{
-    AppEntry, Catalog, CatalogOptions, LaunchSpec, Launched, exec_argv, find_icon, launch,
-    load_catalog,
+    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, exec_argv,
+    find_icon, launch, load_catalog, load_icon,
 };
 
 #[cfg(target_os = "linux")]

@@ -431,7 +431,11 @@ fn find_icon_in_the_theme_pixmaps_and_absolute_paths() {
     );
     assert_eq!(find("vector", 48), Some(svg_only));
     assert_eq!(find("oldapp", 48), Some(pixmap.clone()), "pixmaps fallback");
-    assert_eq!(find(absolute.to_str().unwrap(), 48), Some(absolute));
+    assert_eq!(
+        find(absolute.to_str().unwrap(), 48),
+        None,
+        "an absolute path outside the icon directories"
+    );
     assert_eq!(find(pixmap.to_str().unwrap(), 48), Some(pixmap));
     assert_eq!(find("no-such-icon", 48), None);
     assert_eq!(find("/nonexistent/icon.png", 48), None);
@@ -446,6 +450,65 @@ fn find_icon_in_the_theme_pixmaps_and_absolute_paths() {
         "not a relative path"
     );
     assert_eq!(find("", 48), None);
+}
+
+#[test]
+fn icons_linked_or_placed_outside_the_icon_directories_or_not_images_are_not_served() {
+    let tree = Tree::new();
+    let sys = tree.data("sys");
+    write(
+        &sys.join("icons/hicolor/index.theme"),
+        hicolor_index(&[("48x48/apps", 48, "Fixed")]).as_bytes(),
+    );
+    let apps = sys.join("icons/hicolor/48x48/apps");
+    write(&apps.join("good.png"), PNG);
+    write(
+        &apps.join("drawn.svg"),
+        b"<?xml version=\"1.0\"?>\n<svg xmlns=\"x\"/>",
+    );
+    // A private text file, and a real image, both outside every icon directory.
+    let secret = tree.file("private/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    let outside_png = tree.file("private/real.png", PNG);
+    std::os::unix::fs::symlink(&secret, apps.join("linked.png")).unwrap();
+    fs::create_dir_all(sys.join("pixmaps")).unwrap();
+    std::os::unix::fs::symlink(&outside_png, sys.join("pixmaps/outside.png")).unwrap();
+    // Inside, named as an image, but text.
+    write(&apps.join("fake.png"), b"root:x:0:0");
+    write(&apps.join("fake-svg.svg"), b"root:x:0:0");
+    // Beside the desktop entry: allowed for an absolute Icon= path.
+    let desktop = tree.app("sys", "own.desktop", desktop("Own", "Exec=true\n"));
+    let beside = desktop.parent().unwrap().join("own.png");
+    write(&beside, PNG);
+    let options = tree.options(&["sys"]);
+
+    let load = |icon: &str| {
+        let mut entry = entry("true");
+        entry.icon = Some(icon.to_string());
+        entry.file = desktop.clone();
+        platform::load_icon(&entry, 48, &options).map(|image| image.format)
+    };
+    assert_eq!(load("good"), Some(platform::IconFormat::Png));
+    assert_eq!(load("drawn"), Some(platform::IconFormat::Svg));
+    assert_eq!(
+        load(beside.to_str().unwrap()),
+        Some(platform::IconFormat::Png)
+    );
+    assert_eq!(
+        load("linked"),
+        None,
+        "a theme icon linked to a private file"
+    );
+    assert_eq!(load(apps.join("linked.png").to_str().unwrap()), None);
+    assert_eq!(load("outside"), None, "a pixmap linked out of the pixmaps");
+    assert_eq!(
+        load(outside_png.to_str().unwrap()),
+        None,
+        "an absolute path elsewhere"
+    );
+    assert_eq!(load(secret.to_str().unwrap()), None, "not an image at all");
+    assert_eq!(load("fake"), None, "a .png that is text");
+    assert_eq!(load("fake-svg"), None, "an .svg that is text");
+    assert_eq!(platform::find_icon("linked", 48, &options), None);
 }
 
 #[test]

@@ -51,5 +51,5 @@ mod launch;
 
 pub use desktop::load_catalog;
 pub use exec::exec_argv;
-pub use icons::find_icon;
+pub use icons::{find_icon, load_icon};
 pub use launch::launch;
