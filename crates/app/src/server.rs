@@ -1,6 +1,7 @@
 //! Starting and stopping the server.
 
 pub mod connections;
+mod data_dir;
 
 use std::sync::Arc;
 
@@ -10,9 +11,12 @@ use crate::config::Config;
 use crate::state::AppState;
 use crate::store::{SqlStore, Store};
 
-/// Opens the store, binds the address and serves until SIGINT or SIGTERM.
+/// Makes the data directory private, opens the store, binds the address and serves until
+/// SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    create_private_dir(&config.data_dir)?;
+    // Before anything is created: the database, spool and logs are for Boss's user alone.
+    platform::set_private_umask();
+    data_dir::prepare(&config.data_dir)?;
     let store = SqlStore::open(&config.database_url)
         .await
         .with_context(|| {
@@ -47,29 +51,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
 
+    let shutdown = shutdown_signal()?;
     tracing::info!("Boss of Apps is ready at http://{address}/");
     let limits = state.config.connections.clone();
-    connections::serve(listener, crate::http::app(state), limits, shutdown_signal()).await;
+    connections::serve(listener, crate::http::app(state), limits, shutdown).await;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
     Ok(())
 }
 
-fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create the data directory '{}'", dir.display()))
-}
-
-async fn shutdown_signal() {
+/// Completes on SIGINT or SIGTERM. The handlers are installed here, before Boss says it is
+/// ready, so that a signal sent right after "ready" stops it cleanly rather than killing it.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    tracing::info!("shutting down");
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down");
+    })
 }

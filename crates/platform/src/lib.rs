@@ -32,6 +32,13 @@ use unsupported as native;
 /// The name of the backend compiled in (`linux`, `unsupported`).
 pub const BACKEND: &str = native::NAME;
 
+/// Makes every file and directory this process creates from now on private to its user
+/// (umask `077`): the database, its WAL files, the spool and launch logs hold command lines,
+/// usernames and session data. Unix: `umask(2)`, which cannot fail; elsewhere: nothing.
+pub fn set_private_umask() {
+    native::set_private_umask()
+}
+
 /// This machine's host name, if it has one.
 pub fn hostname() -> Option<String> {
     native::hostname()

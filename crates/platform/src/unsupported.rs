@@ -106,6 +106,8 @@ pub fn find_icon(
     None
 }
 
+pub fn set_private_umask() {}
+
 pub fn load_icon(
     _entry: &crate::app::AppEntry,
     _size: u16,

@@ -13,10 +13,27 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::exec::{Lookup, is_executable_file, lookup_in_path};
 use crate::app::{LaunchSpec, Launched};
 use crate::error::{Error, Result};
+
+/// The umask Boss started with, while [`set_private_umask`] has replaced it (`u32::MAX`: not
+/// replaced). Launched programs get it back: the files a user's editor saves are none of
+/// Boss's business and must not turn private because Boss keeps its own files private.
+static INHERITED_UMASK: AtomicU32 = AtomicU32::new(u32::MAX);
+
+pub fn set_private_umask() {
+    let before = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    // Only the first call sees the umask Boss was started with.
+    let _ = INHERITED_UMASK.compare_exchange(
+        u32::MAX,
+        before.as_raw_mode(),
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+}
 
 pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     let Some(program) = spec.argv.first().filter(|p| !p.is_empty()) else {
@@ -73,12 +90,18 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         .stderr(log_for_stderr);
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
     // calls are allowed: it makes raw system calls only (`rt_sigaction`, `close_range` or
-    // `getrlimit` and `fcntl`, and `setsid` through rustix), none allocates or takes a lock,
+    // `getrlimit` and `fcntl`, `umask` and `setsid` through rustix) and loads an atomic; none
+    // allocates or takes a lock,
     // and it builds its error from the raw errno without allocating.
     unsafe {
         command.pre_exec(|| {
             reset_signal_dispositions();
             close_inherited_descriptors_on_exec();
+            // An atomic load and umask(2): both async-signal-safe.
+            let umask = INHERITED_UMASK.load(Ordering::SeqCst);
+            if umask != u32::MAX {
+                rustix::process::umask(rustix::fs::Mode::from_raw_mode(umask));
+            }
             rustix::process::setsid()
                 .map(drop)
                 .map_err(|e| io::Error::from_raw_os_error(e.raw_os_error()))
