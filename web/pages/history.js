@@ -211,7 +211,7 @@ export function HistoryPage({ title, user }) {
         <div class="heading-tools">
           <${LiveIndicator} status=${liveStatus} liveTitle="Launches appear and end here as they happen" />
           <a class="btn" href=${csvHref} download data-testid="history-csv"
-            title="The launches matching these filters, as a CSV file"><${DownloadIcon} />Download CSV</a>
+            title="The launches matching these filters (at most 100000, newest first), as a CSV file"><${DownloadIcon} />Download CSV</a>
         </div>
       <//>
       <${HistoryFilters} value=${filters} onApply=${applyFilters} users=${userChoices} apps=${appChoices} />

@@ -130,6 +130,19 @@ pub struct ServeArgs {
     /// The X display whose windows to show [default: $DISPLAY]
     #[arg(long, env = "BOSS_DISPLAY")]
     pub display: Option<String>,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// kept-alive connection stays open.
+    #[arg(long, env = "BOSS_HEADER_TIMEOUT_SECS", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Connections open at once from all clients; more are refused with 503.
+    #[arg(long, env = "BOSS_MAX_CONNECTIONS", default_value_t = 512,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Connections open at once from one client address (an IPv6 /64 counts as one).
+    #[arg(long, env = "BOSS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections_per_address: u64,
 }
 
 impl ServeArgs {
@@ -153,6 +166,11 @@ impl ServeArgs {
         config.secure_cookies = self.secure_cookies;
         config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
         config.display = self.display.filter(|d| !d.is_empty());
+        config.connections = crate::server::connections::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            max_connections: self.max_connections as usize,
+            max_connections_per_address: self.max_connections_per_address as usize,
+        };
         config
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::throttle::ThrottleLimits;
+use crate::server::connections::ConnectionLimits;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8350";
 
@@ -27,6 +28,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session_ttl: Duration,
     pub throttle: ThrottleLimits,
+    /// Header read timeout and connection caps.
+    pub connections: ConnectionLimits,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
     /// How often the process table is sampled while someone watches.
@@ -50,6 +53,7 @@ impl Config {
             secure_cookies: false,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             throttle: ThrottleLimits::default(),
+            connections: ConnectionLimits::default(),
             max_body_bytes: 64 * 1024,
             sample_interval: Duration::from_secs(1),
             display: None,

@@ -1,6 +1,8 @@
 //! Starting and stopping the server.
 
-use std::net::SocketAddr;
+pub mod connections;
+mod data_dir;
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -9,10 +11,13 @@ use crate::config::Config;
 use crate::state::AppState;
 use crate::store::{SqlStore, Store};
 
-/// Opens the store, binds the address and serves until SIGINT or SIGTERM.
+/// Makes the data directory private, opens the store, binds the address and serves until
+/// SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     platform::return_large_allocations();
-    create_private_dir(&config.data_dir)?;
+    // Before anything is created: the database, spool and logs are for Boss's user alone.
+    platform::set_private_umask();
+    data_dir::prepare(&config.data_dir)?;
     let store = SqlStore::open(&config.database_url)
         .await
         .with_context(|| {
@@ -47,15 +52,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
 
-    let shutdown = shutdown_signal();
+    let shutdown = shutdown_signal()?;
     // Before "ready", so that whoever waits for that line finds the setup code in place.
     offer_setup(&state, address).await?;
     tracing::info!("Boss of Apps is ready at http://{address}/");
-    let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the server stopped with an error")?;
+    let limits = state.config.connections.clone();
+    connections::serve(listener, crate::http::app(state), limits, shutdown).await;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
     Ok(())
@@ -63,7 +65,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// While no account exists, makes the setup code and prints the link that creates the
 /// administrator with it.
-async fn offer_setup(state: &AppState, address: SocketAddr) -> anyhow::Result<()> {
+async fn offer_setup(state: &AppState, address: std::net::SocketAddr) -> anyhow::Result<()> {
     if state.store.count_users().await? > 0 {
         return Ok(());
     }
@@ -84,26 +86,17 @@ async fn offer_setup(state: &AppState, address: SocketAddr) -> anyhow::Result<()
     Ok(())
 }
 
-fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create the data directory '{}'", dir.display()))
-}
-
-/// Resolves at SIGINT or SIGTERM. The handlers are installed at the call, before the server
-/// says it is ready, so that a signal right after that line ends it cleanly.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+/// Completes on SIGINT or SIGTERM. The handlers are installed here, before Boss says it is
+/// ready, so that a signal sent right after "ready" stops it cleanly rather than killing it.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    async move {
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(async move {
         tokio::select! {
             _ = interrupt.recv() => {}
             _ = term.recv() => {}
         }
         tracing::info!("shutting down");
-    }
+    })
 }

@@ -492,3 +492,103 @@ async fn after_a_restart_running_launches_are_watched_again_and_ended_ones_marke
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_csv_export_never_hands_a_spreadsheet_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = xdg(dir.path());
+    write(
+        &dir.path().join("share/applications/boss-formula.desktop"),
+        b"[Desktop Entry]\nType=Application\nName==HYPERLINK(\"http://evil\",\"x\")\nExec=true\n",
+    );
+    options.data_dirs = vec![dir.path().join("share")];
+    let app = TestApp::with_config(move |c| c.catalog = options).await;
+    let admin = app.register("alice").await;
+    let by_app = app
+        .post("/api/v1/apps/boss-formula/launch", &admin, json!({}))
+        .await;
+    assert_eq!(by_app.status, StatusCode::CREATED, "{:?}", by_app.body);
+    let program = app
+        .post(
+            "/api/v1/launches",
+            &admin,
+            json!({"program": "true", "args": ["=1+2", "@SUM(A1)"], "cwd": "/tmp"}),
+        )
+        .await;
+    assert_eq!(program.status, StatusCode::CREATED, "{:?}", program.body);
+    for reply in [&by_app, &program] {
+        let id = reply.body["launch"]["id"].as_i64().unwrap();
+        wait_for_launch(&app, &admin, id, "ended", |l| l["running"] == false).await;
+    }
+
+    let csv = app.get("/api/v1/launches.csv", &admin).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.as_str().unwrap().as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        cells.contains(&"'=HYPERLINK(\"http://evil\",\"x\")".to_string()),
+        "{cells:?}"
+    );
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a formula cell: {cell:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_never_gets_a_file_outside_the_icon_directories_as_an_icon() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = xdg(dir.path());
+    let secret = dir.path().join("private/passwd");
+    write(&secret, b"root:x:0:0:root:/root:/bin/bash\n");
+    let apps = dir.path().join("share/applications");
+    // Icon= a symbolic link that looks like a theme icon, to the private file...
+    let linked = dir
+        .path()
+        .join("share/icons/hicolor/48x48/apps/boss-linked.png");
+    std::os::unix::fs::symlink(&secret, &linked).unwrap();
+    write(
+        &apps.join("boss-linked.desktop"),
+        b"[Desktop Entry]\nType=Application\nName=Linked\nExec=true\nIcon=boss-linked\n",
+    );
+    // ...an absolute path to it, and an absolute path to a link named like an image.
+    write(
+        &apps.join("boss-absolute.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Absolute\nExec=true\nIcon={}\n",
+            secret.display()
+        )
+        .as_bytes(),
+    );
+    write(
+        &apps.join("boss-abslink.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Abslink\nExec=true\nIcon={}\n",
+            linked.display()
+        )
+        .as_bytes(),
+    );
+    let app = TestApp::with_config(move |c| c.catalog = options).await;
+    let (_admin, viewer) = app.admin_and("vic", "viewer").await;
+
+    let served = app.get("/api/v1/apps/boss-sleeper/icon", &viewer).await;
+    assert_eq!(served.status, StatusCode::OK, "a real theme icon is served");
+    for id in ["boss-linked", "boss-absolute", "boss-abslink"] {
+        let reply = app.get(&format!("/api/v1/apps/{id}/icon"), &viewer).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{id}: {:?}",
+            reply.body
+        );
+        assert!(
+            !reply.body.to_string().contains("root:x"),
+            "{id} leaked the file"
+        );
+    }
+}

@@ -298,9 +298,36 @@ pub fn load_catalog(options: &CatalogOptions) -> Catalog {
 /// SVGZ or XPM file); otherwise, with a stray image extension stripped, the theme from
 /// `options` and the themes it inherits, then `hicolor`, then the bare icon directories and
 /// `<data dir>/pixmaps`, preferring the size nearest `size` px. The result may be `.png`,
-/// `.svg`, `.svgz` or `.xpm`.
+/// `.svg`, `.svgz` or `.xpm`; it is canonical (symbolic links resolved) and lies below an
+/// icon base directory, a `<data dir>/icons` or `<data dir>/pixmaps`, or `/usr/share/pixmaps`,
+/// else there is no icon.
 pub fn find_icon(icon: &str, size: u16, options: &CatalogOptions) -> Option<PathBuf> {
     crate::native::find_icon(icon, size, options)
+}
+
+/// An image format an icon file may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconFormat {
+    Png,
+    Svg,
+    /// A gzip-compressed SVG.
+    Svgz,
+    Xpm,
+}
+
+/// An icon's bytes, checked to look like its format.
+#[derive(Debug, Clone)]
+pub struct IconImage {
+    pub format: IconFormat,
+    pub bytes: Vec<u8>,
+}
+
+/// The icon of `entry`, read: found as [`find_icon`] does, where an absolute `Icon=` path may
+/// also lie in the entry's own directory; the bytes must look like the format the extension
+/// claims (a PNG signature, SVG text with `<svg`, gzip for SVGZ, `/* XPM */`) and be at most
+/// 4 MiB. `None` when there is no such icon. Elsewhere than Linux: always `None`.
+pub fn load_icon(entry: &AppEntry, size: u16, options: &CatalogOptions) -> Option<IconImage> {
+    crate::native::load_icon(entry, size, options)
 }
 
 /// The argument vector that starts `entry` with the given files or URLs, per the Desktop

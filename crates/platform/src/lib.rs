@@ -15,8 +15,8 @@ pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
 
 pub mod app;
 pub use app::{
-    AppEntry, Catalog, CatalogOptions, LaunchSpec, Launched, exec_argv, find_icon, launch,
-    load_catalog,
+    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, exec_argv,
+    find_icon, launch, load_catalog, load_icon,
 };
 
 #[cfg(target_os = "linux")]
@@ -31,6 +31,13 @@ use unsupported as native;
 
 /// The name of the backend compiled in (`linux`, `unsupported`).
 pub const BACKEND: &str = native::NAME;
+
+/// Makes every file and directory this process creates from now on private to its user
+/// (umask `077`): the database, its WAL files, the spool and launch logs hold command lines,
+/// usernames and session data. Unix: `umask(2)`, which cannot fail; elsewhere: nothing.
+pub fn set_private_umask() {
+    native::set_private_umask()
+}
 
 /// This machine's host name, if it has one.
 pub fn hostname() -> Option<String> {

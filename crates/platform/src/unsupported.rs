@@ -106,6 +106,16 @@ pub fn find_icon(
     None
 }
 
+pub fn set_private_umask() {}
+
+pub fn load_icon(
+    _entry: &crate::app::AppEntry,
+    _size: u16,
+    _options: &crate::app::CatalogOptions,
+) -> Option<crate::app::IconImage> {
+    None
+}
+
 pub fn exec_argv(_entry: &crate::app::AppEntry, _args: &[String]) -> Result<Vec<String>> {
     Err(Error::Unsupported(format!(
         "desktop entries on {}",

@@ -431,7 +431,11 @@ fn find_icon_in_the_theme_pixmaps_and_absolute_paths() {
     );
     assert_eq!(find("vector", 48), Some(svg_only));
     assert_eq!(find("oldapp", 48), Some(pixmap.clone()), "pixmaps fallback");
-    assert_eq!(find(absolute.to_str().unwrap(), 48), Some(absolute));
+    assert_eq!(
+        find(absolute.to_str().unwrap(), 48),
+        None,
+        "an absolute path outside the icon directories"
+    );
     assert_eq!(find(pixmap.to_str().unwrap(), 48), Some(pixmap));
     assert_eq!(find("no-such-icon", 48), None);
     assert_eq!(find("/nonexistent/icon.png", 48), None);
@@ -446,6 +450,65 @@ fn find_icon_in_the_theme_pixmaps_and_absolute_paths() {
         "not a relative path"
     );
     assert_eq!(find("", 48), None);
+}
+
+#[test]
+fn icons_linked_or_placed_outside_the_icon_directories_or_not_images_are_not_served() {
+    let tree = Tree::new();
+    let sys = tree.data("sys");
+    write(
+        &sys.join("icons/hicolor/index.theme"),
+        hicolor_index(&[("48x48/apps", 48, "Fixed")]).as_bytes(),
+    );
+    let apps = sys.join("icons/hicolor/48x48/apps");
+    write(&apps.join("good.png"), PNG);
+    write(
+        &apps.join("drawn.svg"),
+        b"<?xml version=\"1.0\"?>\n<svg xmlns=\"x\"/>",
+    );
+    // A private text file, and a real image, both outside every icon directory.
+    let secret = tree.file("private/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    let outside_png = tree.file("private/real.png", PNG);
+    std::os::unix::fs::symlink(&secret, apps.join("linked.png")).unwrap();
+    fs::create_dir_all(sys.join("pixmaps")).unwrap();
+    std::os::unix::fs::symlink(&outside_png, sys.join("pixmaps/outside.png")).unwrap();
+    // Inside, named as an image, but text.
+    write(&apps.join("fake.png"), b"root:x:0:0");
+    write(&apps.join("fake-svg.svg"), b"root:x:0:0");
+    // Beside the desktop entry: allowed for an absolute Icon= path.
+    let desktop = tree.app("sys", "own.desktop", desktop("Own", "Exec=true\n"));
+    let beside = desktop.parent().unwrap().join("own.png");
+    write(&beside, PNG);
+    let options = tree.options(&["sys"]);
+
+    let load = |icon: &str| {
+        let mut entry = entry("true");
+        entry.icon = Some(icon.to_string());
+        entry.file = desktop.clone();
+        platform::load_icon(&entry, 48, &options).map(|image| image.format)
+    };
+    assert_eq!(load("good"), Some(platform::IconFormat::Png));
+    assert_eq!(load("drawn"), Some(platform::IconFormat::Svg));
+    assert_eq!(
+        load(beside.to_str().unwrap()),
+        Some(platform::IconFormat::Png)
+    );
+    assert_eq!(
+        load("linked"),
+        None,
+        "a theme icon linked to a private file"
+    );
+    assert_eq!(load(apps.join("linked.png").to_str().unwrap()), None);
+    assert_eq!(load("outside"), None, "a pixmap linked out of the pixmaps");
+    assert_eq!(
+        load(outside_png.to_str().unwrap()),
+        None,
+        "an absolute path elsewhere"
+    );
+    assert_eq!(load(secret.to_str().unwrap()), None, "not an image at all");
+    assert_eq!(load("fake"), None, "a .png that is text");
+    assert_eq!(load("fake-svg"), None, "an .svg that is text");
+    assert_eq!(platform::find_icon("linked", 48, &options), None);
 }
 
 #[test]
@@ -889,4 +952,38 @@ fn a_catalog_entry_launches_from_its_spec() {
             work.canonicalize().unwrap().display()
         )
     );
+}
+
+#[test]
+fn a_launched_program_inherits_no_descriptor_beyond_stdin_stdout_and_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    fs::write(&secret, "not for the app").unwrap();
+    let path = std::ffi::CString::new(secret.to_str().unwrap()).unwrap();
+    // A descriptor opened the way a careless library would: without O_CLOEXEC, moved up to a
+    // number nothing else uses.
+    // SAFETY: open reads the NUL-terminated path; F_DUPFD and close act on the descriptor
+    // this test just opened and owns.
+    let stray = unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_RDONLY);
+        assert!(fd >= 0, "open the test file");
+        let high = libc::fcntl(fd, libc::F_DUPFD, 200);
+        libc::close(fd);
+        assert!(high >= 200, "duplicate the descriptor");
+        high
+    };
+    let log = dir.path().join("fds.log");
+    let mut started =
+        Started(platform::launch(&spec(&["sh", "-c", "ls -1 /proc/self/fd"], &log)).unwrap());
+    let status = wait_exit(&mut started);
+    // SAFETY: the descriptor is this test's own and not used after this.
+    unsafe { libc::close(stray) };
+    assert!(status.success());
+    let listed: Vec<u32> = fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    // 0, 1 and 2, plus the descriptor ls opens for the directory it lists (the lowest free).
+    assert_eq!(listed, vec![0, 1, 2, 3], "descriptors the program saw");
 }

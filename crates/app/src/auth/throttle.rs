@@ -305,15 +305,15 @@ impl LoginThrottle {
     }
 }
 
-/// The throttle's key for a client address: IPv4 as is, IPv6 by its /64 network.
+/// The throttle's key for a client address: IPv4 as is, IPv6 by its /64 network (the same
+/// grouping as the connection caps).
 pub fn address_key(client: Option<IpAddr>) -> String {
-    match client.map(|ip| ip.to_canonical()) {
+    match client {
         None => "ip:unknown".into(),
-        Some(IpAddr::V4(v4)) => format!("ip:{v4}"),
-        Some(IpAddr::V6(v6)) => {
-            let network = u128::from(v6) & !((1u128 << 64) - 1);
-            format!("ip:{}/64", std::net::Ipv6Addr::from(network))
-        }
+        Some(ip) => match crate::server::connections::address_key(ip) {
+            IpAddr::V4(v4) => format!("ip:{v4}"),
+            IpAddr::V6(v6) => format!("ip:{v6}/64"),
+        },
     }
 }
 

@@ -130,7 +130,7 @@ pub enum ClientCommand {
         user: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
-        /// Print CSV (all matching launches).
+        /// Print CSV (all matching launches, at most 100000 rows, newest first).
         #[arg(long, conflicts_with = "json")]
         csv: bool,
         #[arg(long)]

@@ -143,31 +143,30 @@ async fn app_icon(
     let entry = catalog
         .get(&id)
         .ok_or_else(|| Error::NotFound(format!("no application '{id}'")))?;
-    let icon = entry
-        .icon
-        .clone()
-        .ok_or_else(|| Error::NotFound(format!("'{id}' has no icon")))?;
+    if entry.icon.is_none() {
+        return Err(Error::NotFound(format!("'{id}' has no icon")));
+    }
+    let entry = entry.clone();
     let apps = state.apps.clone();
-    let path = tokio::task::spawn_blocking(move || platform::find_icon(&icon, 64, apps.options()))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .ok_or_else(|| Error::NotFound(format!("the icon of '{id}' was not found")))?;
-    let name = path.to_string_lossy().to_lowercase();
+    // An icon outside the icon directories, or whose bytes are not the image its name says,
+    // is a missing icon: the same 404, whatever the reason.
+    let image =
+        tokio::task::spawn_blocking(move || platform::load_icon(&entry, 64, apps.options()))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?
+            .ok_or_else(|| Error::NotFound(format!("the icon of '{id}' was not found")))?;
     // Browsers show PNG and SVG; a gzipped SVG is an SVG sent with gzip encoding.
-    let (mime, encoding) = if name.ends_with(".png") {
-        ("image/png", None)
-    } else if name.ends_with(".svg") {
-        ("image/svg+xml", None)
-    } else if name.ends_with(".svgz") {
-        ("image/svg+xml", Some("gzip"))
-    } else {
-        return Err(Error::NotFound(format!(
-            "the icon of '{id}' is in a format browsers cannot show"
-        )));
+    let (mime, encoding) = match image.format {
+        platform::IconFormat::Png => ("image/png", None),
+        platform::IconFormat::Svg => ("image/svg+xml", None),
+        platform::IconFormat::Svgz => ("image/svg+xml", Some("gzip")),
+        platform::IconFormat::Xpm => {
+            return Err(Error::NotFound(format!(
+                "the icon of '{id}' is in a format browsers cannot show"
+            )));
+        }
     };
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| Error::NotFound(format!("the icon of '{id}' cannot be read: {e}")))?;
+    let bytes = image.bytes;
     let mut response = (
         StatusCode::OK,
         [

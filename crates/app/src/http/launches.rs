@@ -161,11 +161,27 @@ fn filter(query: &HistoryQuery, default_limit: i64, max_limit: i64) -> Result<La
     })
 }
 
+/// The most rows one CSV export holds (the `limit` of a CSV request may lower it; README, the
+/// CLI help and the OpenAPI text state the same number).
+const CSV_MAX_ROWS: i64 = 100_000;
+
+/// A cell as a spreadsheet will show it, not run it: text that starts like a formula (`=`,
+/// `+`, `-`, `@`, or a tab or carriage return that some programs skip before one) gets a `'`
+/// in front, as OWASP recommends against CSV injection. An app name or argument is chosen by
+/// whoever launched it, and the file is opened by someone else.
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// The history as CSV.
 fn csv_response(launches: &[Launch]) -> Result<Response> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let row = |w: &mut csv::Writer<Vec<u8>>, fields: &[String]| {
-        w.write_record(fields)
+        w.write_record(fields.iter().map(|f| spreadsheet_safe(f.clone())))
             .map_err(|e| Error::Internal(e.into()))
     };
     let header: Vec<String> = [
@@ -242,7 +258,7 @@ async fn list_launches(
     if wants_csv {
         let launches = state
             .store
-            .list_launches(&filter(&query, 100_000, 100_000)?)
+            .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
             .await?;
         return csv_response(&launches);
     }
@@ -274,7 +290,7 @@ async fn launches_csv(
     caller.require(Permission::View)?;
     let launches = state
         .store
-        .list_launches(&filter(&query, 100_000, 100_000)?)
+        .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
         .await?;
     csv_response(&launches)
 }

@@ -10,14 +10,21 @@
 //! then `<base>/<name>.<ext>` in each icon base directory and `<data dir>/pixmaps`. Only
 //! scale 1 is asked for. Icon names with `/` (and theme or directory names with `..`) are
 //! refused, so a desktop file cannot point the icon server elsewhere.
+//!
+//! Whatever the lookup finds must, with every symbolic link resolved, lie below an icon or
+//! pixmap directory (or, for [`load_icon`], the desktop entry's own directory), and its first
+//! bytes must match its extension: an `Icon=/etc/passwd.png` or a theme icon linked to a
+//! private file is no icon. Any user can install a desktop entry, and viewers see icons.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use crate::app::CatalogOptions;
+use crate::app::{AppEntry, CatalogOptions, IconFormat, IconImage};
 
 /// Extensions tried, in order of preference (the spec lists png, svg, xpm; `.svgz` is seen in
 /// the wild).
@@ -25,7 +32,90 @@ const EXTENSIONS: [&str; 4] = ["png", "svg", "svgz", "xpm"];
 /// Inheritance chains longer than this are broken files (or loops).
 const MAX_THEME_DEPTH: usize = 10;
 
+/// Icon files larger than this are not icons (and not read into memory).
+const MAX_ICON_BYTES: u64 = 4 * 1024 * 1024;
+
 pub fn find_icon(icon: &str, size: u16, options: &CatalogOptions) -> Option<PathBuf> {
+    find_confined_icon(icon, size, options, None)
+}
+
+pub fn load_icon(entry: &AppEntry, size: u16, options: &CatalogOptions) -> Option<IconImage> {
+    let icon = entry.icon.as_deref()?;
+    let path = find_confined_icon(icon, size, options, entry.file.parent())?;
+    let format = match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "png" => IconFormat::Png,
+        "svg" => IconFormat::Svg,
+        "svgz" => IconFormat::Svgz,
+        "xpm" => IconFormat::Xpm,
+        _ => return None,
+    };
+    // The path is canonical (no symbolic link in it): O_NOFOLLOW keeps a link swapped in
+    // since the check from being followed now.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_ICON_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_ICON_BYTES || !looks_like(format, &bytes) {
+        return None;
+    }
+    Some(IconImage { format, bytes })
+}
+
+/// Whether `bytes` start the way a file of `format` does, so that a text file renamed (or
+/// linked) as `.png` is not served as an icon.
+fn looks_like(format: IconFormat, bytes: &[u8]) -> bool {
+    match format {
+        IconFormat::Png => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        IconFormat::Svgz => bytes.starts_with(&[0x1f, 0x8b]),
+        IconFormat::Xpm => bytes.starts_with(b"/* XPM */"),
+        IconFormat::Svg => {
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                return false;
+            };
+            let text = text.trim_start_matches('\u{feff}').trim_start();
+            text.starts_with('<') && text.contains("<svg")
+        }
+    }
+}
+
+/// The directories icons may come from: every icon base directory, each data directory's
+/// `icons` and `pixmaps`, `/usr/share/pixmaps`, and `extra` (the desktop entry's own
+/// directory), canonicalized.
+fn icon_roots(options: &CatalogOptions, extra: Option<&Path>) -> Vec<PathBuf> {
+    options
+        .icon_dirs
+        .iter()
+        .cloned()
+        .chain(
+            options
+                .data_dirs
+                .iter()
+                .flat_map(|d| [d.join("icons"), d.join("pixmaps")]),
+        )
+        .chain([PathBuf::from("/usr/share/pixmaps")])
+        .chain(extra.map(Path::to_path_buf))
+        .filter_map(|root| root.canonicalize().ok())
+        .collect()
+}
+
+/// The icon for `icon`, as a canonical path (every symbolic link resolved) that lies below
+/// one of [`icon_roots`]: an `Icon=` path, or a theme file linked, outside them is no icon.
+fn find_confined_icon(
+    icon: &str,
+    size: u16,
+    options: &CatalogOptions,
+    entry_dir: Option<&Path>,
+) -> Option<PathBuf> {
+    let found = find_icon_path(icon, size, options)?.canonicalize().ok()?;
+    let roots = icon_roots(options, entry_dir);
+    (found.is_file() && has_icon_extension(&found) && roots.iter().any(|r| found.starts_with(r)))
+        .then_some(found)
+}
+
+fn find_icon_path(icon: &str, size: u16, options: &CatalogOptions) -> Option<PathBuf> {
     let icon = icon.trim();
     if icon.is_empty() {
         return None;

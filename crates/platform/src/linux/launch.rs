@@ -13,10 +13,27 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::exec::{Lookup, is_executable_file, lookup_in_path};
 use crate::app::{LaunchSpec, Launched};
 use crate::error::{Error, Result};
+
+/// The umask Boss started with, while [`set_private_umask`] has replaced it (`u32::MAX`: not
+/// replaced). Launched programs get it back: the files a user's editor saves are none of
+/// Boss's business and must not turn private because Boss keeps its own files private.
+static INHERITED_UMASK: AtomicU32 = AtomicU32::new(u32::MAX);
+
+pub fn set_private_umask() {
+    let before = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    // Only the first call sees the umask Boss was started with.
+    let _ = INHERITED_UMASK.compare_exchange(
+        u32::MAX,
+        before.as_raw_mode(),
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+}
 
 pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     let Some(program) = spec.argv.first().filter(|p| !p.is_empty()) else {
@@ -72,12 +89,19 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         .stdout(log)
         .stderr(log_for_stderr);
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
-    // calls are allowed: it makes two raw system calls (`rt_sigaction`, and `setsid` through
-    // rustix), neither allocates nor takes a lock, and it builds its error from the raw errno
-    // without allocating.
+    // calls are allowed: it makes raw system calls only (`rt_sigaction`, `close_range` or
+    // `getrlimit` and `fcntl`, `umask` and `setsid` through rustix) and loads an atomic; none
+    // allocates or takes a lock,
+    // and it builds its error from the raw errno without allocating.
     unsafe {
         command.pre_exec(|| {
             reset_signal_dispositions();
+            close_inherited_descriptors_on_exec();
+            // An atomic load and umask(2): both async-signal-safe.
+            let umask = INHERITED_UMASK.load(Ordering::SeqCst);
+            if umask != u32::MAX {
+                rustix::process::umask(rustix::fs::Mode::from_raw_mode(umask));
+            }
             rustix::process::setsid()
                 .map(drop)
                 .map_err(|e| io::Error::from_raw_os_error(e.raw_os_error()))
@@ -142,6 +166,54 @@ fn reset_signal_dispositions() {
                 std::ptr::null_mut::<u8>(),
                 NSIG / 8,
             );
+        }
+    }
+}
+
+/// Marks every descriptor from 3 up close-on-exec, so that the program inherits only its
+/// stdin, stdout and stderr: not Boss's sockets, database files or any descriptor a library
+/// opened without `O_CLOEXEC`.
+///
+/// Close-on-exec rather than closing: std's pipe that reports an `execve` failure to the
+/// parent is among them and must stay open until the exec itself. `close_range` with
+/// `CLOSE_RANGE_CLOEXEC` (Linux 5.11) does it in one call; older kernels (`ENOSYS`, or
+/// `EINVAL` for the unknown flag) get `FD_CLOEXEC` set one descriptor at a time up to the
+/// soft descriptor limit (capped, since it can be huge). Both are plain system calls and so
+/// async-signal-safe.
+fn close_inherited_descriptors_on_exec() {
+    const FALLBACK_CAP: libc::c_int = 65_536;
+    // SAFETY: close_range takes three integers and touches no memory; marking descriptors
+    // close-on-exec cannot invalidate anything in this (single-threaded, about to exec) child.
+    let marked = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3 as libc::c_uint,
+            libc::c_uint::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if marked == 0 {
+        return;
+    }
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the valid, writable struct above.
+    let highest = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        libc::c_int::try_from(limit.rlim_cur).unwrap_or(FALLBACK_CAP)
+    } else {
+        FALLBACK_CAP
+    }
+    .min(FALLBACK_CAP);
+    for fd in 3..highest {
+        // SAFETY: fcntl with F_GETFD/F_SETFD reads and sets a descriptor flag and touches no
+        // memory; a descriptor that is not open answers EBADF, which is skipped.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
         }
     }
 }

@@ -53,5 +53,5 @@ mod launch;
 
 pub use desktop::load_catalog;
 pub use exec::exec_argv;
-pub use icons::find_icon;
-pub use launch::launch;
+pub use icons::{find_icon, load_icon};
+pub use launch::{launch, set_private_umask};
