@@ -16,7 +16,8 @@ export function ProcessesPage({ title, user }) {
         <${LiveIndicator} status=${stream.status} liveTitle="Updated every second" />
       <//>
       <${SystemSummary} system=${stream.system} />
-      <${ProcessView} rows=${stream.rows} byPid=${stream.byPid} takenAt=${stream.takenAt} canAct=${canAct} />
+      <${ProcessView} rows=${stream.rows} byPid=${stream.byPid} takenAt=${stream.takenAt} canAct=${canAct}
+        canReveal=${user.role === 'admin'} />
     </div>
   `;
 }

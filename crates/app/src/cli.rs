@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, DEFAULT_BIND};
@@ -42,13 +43,94 @@ pub enum DbCommand {
     /// Copy accounts, API tokens, the audit log and settings into another, empty database,
     /// e.g. from the SQLite default into PostgreSQL.
     Copy {
-        /// Source: a database URL or a SQLite file path.
-        #[arg(long)]
-        from: String,
-        /// Destination: a database URL or a SQLite file path (must hold no accounts).
-        #[arg(long)]
-        to: String,
+        /// Source: a database URL (without a password) or a SQLite file path.
+        #[arg(long, required_unless_present = "from_file")]
+        from: Option<String>,
+        /// A file holding the source URL (for one with a password).
+        #[arg(long, value_name = "PATH", conflicts_with = "from")]
+        from_file: Option<PathBuf>,
+        /// Destination: a database URL (without a password) or a SQLite file path (must hold
+        /// no accounts).
+        #[arg(long, required_unless_present = "to_file")]
+        to: Option<String>,
+        /// A file holding the destination URL (for one with a password).
+        #[arg(long, value_name = "PATH", conflicts_with = "to")]
+        to_file: Option<PathBuf>,
     },
+}
+
+/// Where the database is. A password never comes from a flag: every local user (and every
+/// Boss viewer) can read command lines.
+#[derive(Debug, Args)]
+pub struct DatabaseUrlArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB, WITHOUT a password (command
+    /// lines are visible to every local user). For a password use BOSS_DATABASE_URL,
+    /// --database-url-file, or a pgpass file (~/.pgpass or $PGPASSFILE, which PostgreSQL
+    /// connections read when the URL has no password) [env: BOSS_DATABASE_URL]
+    /// [default: a SQLite file in the data directory]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Read the database URL from this file (keep it readable by Boss's user only).
+    #[arg(long, value_name = "PATH", conflicts_with = "database_url")]
+    pub database_url_file: Option<PathBuf>,
+    /// `BOSS_DATABASE_URL`, from the environment only (so that it may hold a password).
+    #[arg(skip = std::env::var("BOSS_DATABASE_URL").ok().filter(|u| !u.is_empty()))]
+    pub database_url_env: Option<String>,
+}
+
+impl DatabaseUrlArgs {
+    /// The URL given by the flag, the file or the environment (in that order), if any.
+    pub fn url(&self) -> anyhow::Result<Option<String>> {
+        if let Some(url) = self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            refuse_password_in_flag("--database-url", url)?;
+            return Ok(Some(url.to_string()));
+        }
+        if let Some(path) = &self.database_url_file {
+            return read_url_file(path).map(Some);
+        }
+        Ok(self.database_url_env.clone())
+    }
+}
+
+/// Refuses a URL with a password (user-info or a `password=` parameter) given as a flag.
+fn refuse_password_in_flag(flag: &str, url: &str) -> anyhow::Result<()> {
+    if let Some(shown) = crate::redact::redact_cmdline(url) {
+        bail!(
+            "'{flag} {shown}' holds a password, and command lines are readable by every local \
+             user: put the URL in BOSS_DATABASE_URL or in a file passed with {flag}-file PATH, \
+             or keep the password in ~/.pgpass (or the file PGPASSFILE names), which is used \
+             when the URL has none"
+        );
+    }
+    Ok(())
+}
+
+/// The database URL in `path` (surrounding whitespace removed).
+fn read_url_file(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the database URL file '{}'", path.display()))?;
+    let url = text.trim();
+    if url.is_empty() {
+        bail!(
+            "the database URL file '{}' is empty: it should hold a URL such as \
+             postgres://USER:PASSWORD@HOST/DB",
+            path.display()
+        );
+    }
+    Ok(url.to_string())
+}
+
+/// A `db copy` end: the flag (refused with a password) or the file.
+fn copy_end(flag: &str, value: Option<String>, file: Option<PathBuf>) -> anyhow::Result<String> {
+    let url = match (value, file) {
+        (Some(value), _) => {
+            refuse_password_in_flag(flag, &value)?;
+            value
+        }
+        (None, Some(path)) => read_url_file(&path)?,
+        (None, None) => bail!("give {flag} or {flag}-file"),
+    };
+    Ok(crate::db_admin::database_url(&url))
 }
 
 #[derive(Debug, Args)]
@@ -56,15 +138,14 @@ pub struct DatabaseArgs {
     /// [default: $XDG_DATA_HOME/boss]
     #[arg(long, env = "BOSS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// [default: the SQLite file in the data directory]
-    #[arg(long, env = "BOSS_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseUrlArgs,
 }
 
 impl DatabaseArgs {
-    pub fn url(&self) -> String {
-        match self.database_url.as_deref().filter(|u| !u.is_empty()) {
-            Some(url) => crate::db_admin::database_url(url),
+    pub fn url(&self) -> anyhow::Result<String> {
+        Ok(match self.database.url()? {
+            Some(url) => crate::db_admin::database_url(&url),
             None => {
                 let dir = self
                     .data_dir
@@ -72,20 +153,23 @@ impl DatabaseArgs {
                     .unwrap_or_else(Config::default_data_dir);
                 crate::store::SqlStore::sqlite_url(&dir)
             }
-        }
+        })
     }
 }
 
 impl DbCommand {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
-            DbCommand::Migrate(args) => crate::db_admin::migrate(&args.url()).await,
-            DbCommand::Check(args) => crate::db_admin::check(&args.url()).await,
-            DbCommand::Copy { from, to } => {
-                let (from, to) = (
-                    crate::db_admin::database_url(&from),
-                    crate::db_admin::database_url(&to),
-                );
+            DbCommand::Migrate(args) => crate::db_admin::migrate(&args.url()?).await,
+            DbCommand::Check(args) => crate::db_admin::check(&args.url()?).await,
+            DbCommand::Copy {
+                from,
+                from_file,
+                to,
+                to_file,
+            } => {
+                let from = copy_end("--from", from, from_file)?;
+                let to = copy_end("--to", to, to_file)?;
                 crate::db_admin::copy(&from, &to).await
             }
         }
@@ -100,10 +184,8 @@ pub struct ServeArgs {
     /// Directory for the database and logs [default: $XDG_DATA_HOME/boss]
     #[arg(long, env = "BOSS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB
-    /// [default: a SQLite file in the data directory]
-    #[arg(long, env = "BOSS_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseUrlArgs,
     /// Also accept this host name in requests (repeat, or comma-separate in the environment);
     /// IP addresses, localhost and this machine's name are always accepted.
     #[arg(
@@ -146,11 +228,13 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    pub fn into_config(self) -> Config {
+    /// The configuration; refuses a password given on the command line.
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let database_url = self.database.url()?;
         let data_dir = self.data_dir.unwrap_or_else(Config::default_data_dir);
         let mut config = Config::for_data_dir(data_dir);
         config.bind = self.bind;
-        if let Some(url) = self.database_url.filter(|u| !u.is_empty()) {
+        if let Some(url) = database_url {
             config.database_url = url;
         }
         config.allowed_hosts = self
@@ -171,6 +255,6 @@ impl ServeArgs {
             max_connections: self.max_connections as usize,
             max_connections_per_address: self.max_connections_per_address as usize,
         };
-        config
+        Ok(config)
     }
 }

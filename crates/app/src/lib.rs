@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod live;
 pub mod processes;
+pub mod redact;
 pub mod server;
 pub mod spool;
 pub mod state;

@@ -15,7 +15,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
-use crate::processes::{ProcessRow, Protection};
+use crate::processes::{ProcessRow, Protection, RedactionCache};
 
 /// One scan, with its rows as the API shows them.
 pub struct Sample {
@@ -94,6 +94,8 @@ pub struct ProcessMonitor {
     sampler_running: Mutex<bool>,
     pub interval: Duration,
     protection: RwLock<Arc<Protection>>,
+    /// Only the scan (one at a time, under `scan_lock`) uses it.
+    redactions: Mutex<RedactionCache>,
 }
 
 impl ProcessMonitor {
@@ -113,6 +115,7 @@ impl ProcessMonitor {
             sampler_running: Mutex::new(false),
             interval,
             protection: RwLock::new(Arc::new(Protection::default())),
+            redactions: Mutex::new(RedactionCache::default()),
         })
     }
 
@@ -172,11 +175,17 @@ impl ProcessMonitor {
                 .refresh()
                 .map_err(|e| Error::Internal(anyhow::anyhow!("process scan failed: {e}")))?;
             let lineage = Protection::boss_lineage(&snapshot);
+            let mut redactions = monitor.redactions.lock().unwrap_or_else(|e| e.into_inner());
             let rows = snapshot
                 .processes
                 .iter()
-                .map(|p| ProcessRow::new(p, &protection, &lineage))
+                .map(|p| {
+                    let redacted = redactions.redacted(p);
+                    ProcessRow::new(p, &protection, &lineage, redacted.as_deref())
+                })
                 .collect();
+            redactions.prune(&snapshot);
+            drop(redactions);
             Ok(Sample {
                 taken: Instant::now(),
                 snapshot,

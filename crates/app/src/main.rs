@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => boss::server::serve(args.into_config()).await,
+            Command::Serve(args) => boss::server::serve(args.into_config()?).await,
             Command::Db(command) => command.run().await,
             Command::Client(_) => unreachable!("handled above"),
         }

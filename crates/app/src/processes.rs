@@ -1,7 +1,8 @@
-//! Processes as Boss presents them: the table row of the API and the rules that protect
-//! processes from being signalled.
+//! Processes as Boss presents them: the table row of the API (with credentials in command
+//! lines hidden) and the rules that protect processes from being signalled.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use platform::{ProcessInfo, ProcessSnapshot};
 use serde::Serialize;
@@ -26,14 +27,25 @@ pub struct ProcessRow {
     /// Resident memory.
     pub memory_bytes: u64,
     pub threads: u32,
+    /// The command line with credentials replaced by `***` (for every role; see `redact`).
     pub cmdline: String,
+    /// True when `cmdline` hides something; admins may reveal the full line
+    /// (`POST /api/v1/processes/{pid}/reveal`).
+    pub redacted: bool,
     pub kernel_thread: bool,
     /// Why Boss refuses to act on this process, when it does.
     pub protected: Option<String>,
 }
 
 impl ProcessRow {
-    pub fn new(p: &ProcessInfo, protection: &Protection, ancestors: &HashSet<u32>) -> Self {
+    /// The row for `p`; `redacted_cmdline` is its command line with credentials hidden, or
+    /// `None` when it holds none (see [`RedactionCache`]). Protection looks at the real line.
+    pub fn new(
+        p: &ProcessInfo,
+        protection: &Protection,
+        ancestors: &HashSet<u32>,
+        redacted_cmdline: Option<&str>,
+    ) -> Self {
         Self {
             pid: p.pid,
             ppid: p.ppid,
@@ -44,10 +56,63 @@ impl ProcessRow {
             cpu_percent: (p.cpu_percent * 10.0).round() / 10.0,
             memory_bytes: p.memory_bytes,
             threads: p.threads,
-            cmdline: p.cmdline.to_string(),
+            cmdline: redacted_cmdline.unwrap_or(&p.cmdline).to_string(),
+            redacted: redacted_cmdline.is_some(),
             kernel_thread: p.kernel_thread,
             protected: protection.reason(p, ancestors),
         }
+    }
+}
+
+/// Redacted command lines by process, so that a command line is redacted once per `exec`
+/// rather than on every scan: the platform re-reads a process's command line (a new
+/// `Arc<str>`) only when it changes, so the same `Arc` means the same line.
+#[derive(Default)]
+pub struct RedactionCache {
+    entries: HashMap<u32, CachedRedaction>,
+}
+
+struct CachedRedaction {
+    start_ticks: u64,
+    source: Arc<str>,
+    /// `None` when the line holds nothing to hide.
+    redacted: Option<Arc<str>>,
+}
+
+impl RedactionCache {
+    /// `p`'s command line with credentials hidden, or `None` when it holds none.
+    pub fn redacted(&mut self, p: &ProcessInfo) -> Option<Arc<str>> {
+        if let Some(entry) = self.entries.get(&p.pid)
+            && entry.start_ticks == p.start_ticks
+            && Arc::ptr_eq(&entry.source, &p.cmdline)
+        {
+            return entry.redacted.clone();
+        }
+        let redacted = crate::redact::redact_cmdline(&p.cmdline).map(Arc::from);
+        self.entries.insert(
+            p.pid,
+            CachedRedaction {
+                start_ticks: p.start_ticks,
+                source: p.cmdline.clone(),
+                redacted: redacted.clone(),
+            },
+        );
+        redacted
+    }
+
+    /// Forgets processes that are not in `snapshot` (after [`RedactionCache::redacted`] was
+    /// asked about each of its processes).
+    pub fn prune(&mut self, snapshot: &ProcessSnapshot) {
+        // Every process of the snapshot has an entry now, so more entries means some are gone.
+        if self.entries.len() <= snapshot.processes.len() {
+            return;
+        }
+        self.entries.retain(|pid, entry| {
+            snapshot
+                .processes
+                .binary_search_by_key(pid, |p| p.pid)
+                .is_ok_and(|i| snapshot.processes[i].start_ticks == entry.start_ticks)
+        });
     }
 }
 
@@ -100,5 +165,44 @@ impl Protection {
                     || name.as_str() == program_name
             })
             .map(|name| format!("'{name}' is in the protected list (Settings)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_line_is_redacted_once_per_exec_and_forgotten_when_its_process_ends() {
+        let snapshot = platform::process_source()
+            .and_then(|mut source| source.refresh())
+            .expect("this test needs a process listing");
+        let mut cache = RedactionCache::default();
+        for p in &snapshot.processes {
+            cache.redacted(p);
+        }
+        let mut holder = snapshot.processes[0].clone();
+        holder.pid = 4_000_000_000;
+        holder.cmdline = Arc::from("app --token abc");
+        let first = cache.redacted(&holder).expect("a secret to hide");
+        assert_eq!(&*first, "app --token ***");
+        let again = cache.redacted(&holder).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the same line is not redacted twice"
+        );
+
+        // After exec the platform hands a new line.
+        holder.cmdline = Arc::from("app --verbose");
+        assert_eq!(cache.redacted(&holder), None);
+        holder.cmdline = Arc::from("app --password=x");
+        assert_eq!(
+            cache.redacted(&holder).as_deref(),
+            Some("app --password=***")
+        );
+
+        cache.prune(&snapshot);
+        assert_eq!(cache.entries.len(), snapshot.processes.len());
+        assert!(!cache.entries.contains_key(&holder.pid));
     }
 }

@@ -19,6 +19,11 @@ struct Cli {
 impl Cli {
     /// Runs `boss ARGS` with its configuration kept in a private home directory.
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    /// Like [`Cli::run`], with more environment variables.
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_boss"))
             .args(args)
             .env("HOME", self.home.path())
@@ -26,6 +31,7 @@ impl Cli {
             .env("BOSS_SERVER", &self.server)
             .env("BOSS_PASSWORD", PASSWORD)
             .env_remove("BOSS_TOKEN")
+            .envs(env.iter().copied())
             .output()
             .expect("run boss")
     }
@@ -226,9 +232,160 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
         stderr(&unreachable)
     );
     assert!(stderr(&unreachable).contains("cannot reach"));
-    let bad_token = cli.run(&["ps", "--token", "boss_nope"]);
-    assert_eq!(bad_token.status.code(), Some(4));
+    // The token never goes on the command line: a file or BOSS_TOKEN, over the saved one.
+    let no_flag = cli.run(&["ps", "--token", "boss_nope"]);
+    assert_eq!(no_flag.status.code(), Some(2), "{}", stderr(&no_flag));
+    let token_file = cli.home.path().join("token");
+    std::fs::write(&token_file, "boss_nope\n").unwrap();
+    let token_path = token_file.display().to_string();
+    let bad_token = cli.run(&["ps", "--token-file", &token_path]);
+    assert_eq!(bad_token.status.code(), Some(4), "{}", stderr(&bad_token));
+    assert!(
+        stderr(&bad_token).contains("--token-file"),
+        "{}",
+        stderr(&bad_token)
+    );
+    let bad_env = cli.run_with(&["ps"], &[("BOSS_TOKEN", "boss_nope")]);
+    assert_eq!(bad_env.status.code(), Some(4), "{}", stderr(&bad_env));
+    let saved_token = serde_json::from_str::<Value>(&std::fs::read_to_string(&saved).unwrap())
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(&token_file, format!("  {saved_token}\n")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let by_file = cli.run_with(
+        &["ps", "--token-file", &token_path],
+        &[("XDG_CONFIG_HOME", &elsewhere.path().display().to_string())],
+    );
+    assert!(by_file.status.success(), "{}", stderr(&by_file));
     let usage = cli.run(&["ps", "--sort", "colour"]);
     assert_eq!(usage.status.code(), Some(2));
     server.stop();
+}
+
+fn boss(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_boss"))
+        .args(args)
+        .env_remove("BOSS_DATABASE_URL")
+        .env_remove("BOSS_TOKEN")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run boss")
+}
+
+#[test]
+fn a_database_password_given_as_a_flag_is_refused_with_the_safe_ways() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let url = "postgres://u:pw@127.0.0.1/x";
+    for args in [
+        vec![
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            &data_dir,
+            "--database-url",
+            url,
+        ],
+        vec!["db", "check", "--database-url", url],
+        vec![
+            "db",
+            "migrate",
+            "--database-url=postgres://u@127.0.0.1/x?password=pw",
+        ],
+        vec!["db", "copy", "--from", "/tmp/none.db", "--to", url],
+    ] {
+        let refused = boss(&args, &[]);
+        let message = stderr(&refused);
+        assert!(!refused.status.success(), "{args:?}: {message}");
+        assert!(message.contains("holds a password"), "{args:?}: {message}");
+        for way in ["BOSS_DATABASE_URL", "-file PATH", "pgpass"] {
+            assert!(
+                message.contains(way),
+                "{args:?} should mention {way}: {message}"
+            );
+        }
+        assert!(
+            !message.contains("pw@") && !message.contains("=pw"),
+            "{message}"
+        );
+    }
+    // Without a password, or from the environment, the URL is used (and here fails to connect).
+    let unreachable = "postgres://u:pw@127.0.0.1:1/x";
+    for (args, env) in [
+        (
+            vec!["db", "check"],
+            vec![("BOSS_DATABASE_URL", unreachable)],
+        ),
+        (
+            vec![
+                "db",
+                "check",
+                "--database-url",
+                "postgres://u@127.0.0.1:1/x",
+            ],
+            vec![],
+        ),
+    ] {
+        let tried = boss(&args, &env);
+        let message = stderr(&tried);
+        assert!(!tried.status.success());
+        assert!(message.contains("cannot open the database"), "{message}");
+        assert!(!message.contains("pw@"), "{message}");
+    }
+}
+
+#[test]
+fn the_database_url_can_come_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("url");
+    let db = dir.path().join("boss.db");
+    std::fs::write(&file, format!("sqlite://{}?mode=rwc\n", db.display())).unwrap();
+    let file = file.display().to_string();
+    let check = boss(&["db", "check", "--database-url-file", &file], &[]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("status:          ok"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(db.exists());
+
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").unwrap();
+    let empty = boss(
+        &[
+            "db",
+            "check",
+            "--database-url-file",
+            &empty.display().to_string(),
+        ],
+        &[],
+    );
+    assert!(!empty.status.success());
+    assert!(stderr(&empty).contains("is empty"), "{}", stderr(&empty));
+    let missing = boss(
+        &["db", "migrate", "--database-url-file", "/nonexistent/url"],
+        &[],
+    );
+    assert!(stderr(&missing).contains("cannot read the database URL file '/nonexistent/url'"));
+}
+
+#[test]
+fn an_unreadable_or_empty_token_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = boss(&["ps", "--token-file", "/nonexistent/token"], &[]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot read the token file '/nonexistent/token'"),
+        "{}",
+        stderr(&missing)
+    );
+    let empty = dir.path().join("token");
+    std::fs::write(&empty, " \n").unwrap();
+    let empty = boss(&["ps", "--token-file", &empty.display().to_string()], &[]);
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("is empty"), "{}", stderr(&empty));
 }

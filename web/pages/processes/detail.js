@@ -63,6 +63,52 @@ function Environment({ detail }) {
   `;
 }
 
+// The argument list. Credentials in it come redacted (`***`) for every role; an admin may reveal
+// the full line, which the server writes to the audit log.
+function CommandLine({ pid, detail, canReveal }) {
+  const [revealed, setRevealed] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const argv = revealed?.argv ?? detail.argv;
+  const reveal = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setRevealed(await api(`/processes/${pid}/reveal`, {
+        method: 'POST',
+        body: { started_at: detail.process.started_at },
+      }));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`
+    <section class="detail-section" aria-labelledby="proc-argv-title">
+      <div class="argv-head">
+        <h3 id="proc-argv-title">Command line</h3>
+        ${detail.redacted && !revealed &&
+        html`<span class="badge badge-neutral" data-testid="detail-redacted"
+          title="Passwords, tokens and similar values are shown as ***">secrets hidden</span>`}
+        ${detail.redacted && canReveal && !revealed &&
+        html`<button type="button" class="btn btn-small" onClick=${reveal} disabled=${busy}
+          data-testid="detail-reveal" title="Show the full command line (written to the audit log)">Reveal</button>`}
+        ${revealed &&
+        html`<span class="badge badge-neutral" data-testid="detail-revealed">revealed</span>
+          <button type="button" class="btn btn-small" onClick=${() => setRevealed(null)}
+            data-testid="detail-hide">Hide</button>`}
+      </div>
+      <${ErrorAlert} message=${error} testid="detail-reveal-error" />
+      ${argv?.length
+        ? html`<ol class="argv" data-testid="detail-argv">
+            ${argv.map((arg, i) => html`<li key=${i}><code class="mono">${arg}</code></li>`)}
+          </ol>`
+        : html`<p class="muted">None (a kernel thread or a zombie).</p>`}
+    </section>
+  `;
+}
+
 function Children({ children }) {
   if (!children?.length) return null;
   return html`
@@ -79,9 +125,10 @@ function Children({ children }) {
 
 /**
  * Props: pid, row (the live row for that PID, if the live list has it), live (the live list has
- * loaded), takenAt (time of the latest live sample), canAct, onClose, headingRef.
+ * loaded), takenAt (time of the latest live sample), canAct, canReveal (admins: may reveal hidden
+ * command-line secrets), onClose, headingRef.
  */
-export function ProcessDetail({ pid, row, live, takenAt, canAct, onClose, headingRef }) {
+export function ProcessDetail({ pid, row, live, takenAt, canAct, canReveal, onClose, headingRef }) {
   const [detail, setDetail] = useState(null);
   const [error, setError] = useState(null);
   const [notFound, setNotFound] = useState(false);
@@ -215,14 +262,7 @@ export function ProcessDetail({ pid, row, live, takenAt, canAct, onClose, headin
           </dl>
         `}
         ${detail && html`
-          <section class="detail-section" aria-labelledby="proc-argv-title">
-            <h3 id="proc-argv-title">Command line</h3>
-            ${detail.argv?.length
-              ? html`<ol class="argv" data-testid="detail-argv">
-                  ${detail.argv.map((arg, i) => html`<li key=${i}><code class="mono">${arg}</code></li>`)}
-                </ol>`
-              : html`<p class="muted">None (a kernel thread or a zombie).</p>`}
-          </section>
+          <${CommandLine} pid=${pid} detail=${detail} canReveal=${canReveal} />
           <${Children} children=${detail.children} />
           <${OpenFiles} files=${detail.open_files} count=${detail.open_file_count} />
           <${Environment} detail=${detail} />

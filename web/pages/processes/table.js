@@ -113,7 +113,8 @@ function ProcessRow({ row, index, depth, context, selected, onRowClick }) {
       <div role="gridcell" class="proc-cell c-threads num">${row.threads}</div>
       <div role="gridcell" class="proc-cell c-cmdline">
         ${row.cmdline
-          ? html`<span class="cell-text mono" title=${row.cmdline}>${row.cmdline}</span>`
+          ? html`<span class=${`cell-text mono${row.redacted ? ' redacted' : ''}`}
+              title=${row.redacted ? `${row.cmdline}\n(secrets hidden)` : row.cmdline}>${row.cmdline}</span>`
           : html`<span class="muted">[${row.name}]</span>`}
       </div>
     </div>

@@ -38,10 +38,10 @@ function setHashPid(pid) {
 }
 
 /**
- * Props: rows (array, null while loading), byPid (Map of the live rows), takenAt, canAct,
+ * Props: rows (array, null while loading), byPid (Map of the live rows), takenAt, canAct, canReveal,
  * syncHash (follow and update #/processes?pid=…; default true).
  */
-export function ProcessView({ rows, byPid, takenAt, canAct, syncHash = true }) {
+export function ProcessView({ rows, byPid, takenAt, canAct, canReveal = false, syncHash = true }) {
   const [prefs] = useState(loadPrefs);
   const [sort, setSort] = useState(prefs.sort);
   const [tree, setTree] = useState(prefs.tree);
@@ -170,7 +170,7 @@ export function ProcessView({ rows, byPid, takenAt, canAct, syncHash = true }) {
         </div>
         ${detailOpen &&
         html`<${ProcessDetail} key=${openPid} pid=${openPid} row=${byPid?.get(openPid)} live=${Boolean(rows)}
-          takenAt=${takenAt} canAct=${canAct} onClose=${close} headingRef=${headingRef} />`}
+          takenAt=${takenAt} canAct=${canAct} canReveal=${canReveal} onClose=${close} headingRef=${headingRef} />`}
       </div>
     </div>
   `;

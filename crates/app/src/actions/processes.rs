@@ -390,3 +390,77 @@ pub async fn renice(
     let detail = json!({ "nice": nice, "tree": tree });
     finish(state, caller, ACTION, &members, target, detail, done).await
 }
+
+/// A process's command line as it is, credentials included (see `POST …/reveal`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevealedCommandLine {
+    pub pid: u32,
+    pub name: String,
+    /// RFC 3339; with the PID it identifies the process.
+    pub started_at: String,
+    /// The arguments joined by spaces.
+    pub cmdline: String,
+    pub argv: Vec<String>,
+}
+
+/// Reads `target`'s full command line for an admin: everyone sees command lines with their
+/// credentials hidden, so reading them is an audited act. The audit row names the process,
+/// never the secrets.
+pub async fn reveal_cmdline(
+    state: &AppState,
+    caller: &Caller,
+    target: Target,
+) -> Result<RevealedCommandLine> {
+    const ACTION: &str = "process.reveal_cmdline";
+    let pid = target.pid;
+    require(
+        state,
+        caller,
+        Permission::RevealCommandLine,
+        ACTION,
+        Some(format!("pid {pid}")),
+    )
+    .await?;
+    let read = tokio::task::spawn_blocking(move || platform::process_detail(pid))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .map_err(|e| match e {
+            platform::Error::NotFound(_) => Error::NotFound(format!("no process with PID {pid}")),
+            other => other.into(),
+        })
+        .and_then(|detail| match target.started_at {
+            Some(expected) if expected != detail.info.started_at => Err(Error::Conflict(format!(
+                "PID {pid} now belongs to another process (started {}); refresh and try again",
+                crate::clock::to_rfc3339(detail.info.started_at)
+            ))),
+            _ => Ok(detail),
+        });
+    let detail = match read {
+        Ok(detail) => detail,
+        Err(err) => {
+            let mut entry = by(caller, ACTION, Some(format!("pid {pid}")), Outcome::Failure);
+            entry.detail = Some(json!({ "error": err.to_string() }));
+            audit(state, entry).await;
+            return Err(err);
+        }
+    };
+    let info = &detail.info;
+    let mut entry = by(
+        caller,
+        ACTION,
+        Some(format!("pid {pid} ({})", info.name)),
+        Outcome::Success,
+    );
+    entry.detail = Some(json!({
+        "started_at": crate::clock::to_rfc3339(info.started_at),
+        "redacted": crate::redact::redact_argv(&detail.argv).is_some(),
+    }));
+    audit(state, entry).await;
+    Ok(RevealedCommandLine {
+        pid,
+        name: info.name.to_string(),
+        started_at: crate::clock::to_rfc3339(info.started_at),
+        cmdline: info.cmdline.to_string(),
+        argv: detail.argv,
+    })
+}

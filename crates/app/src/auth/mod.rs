@@ -42,9 +42,10 @@ impl Role {
         let needed = match permission {
             Permission::View => Role::Viewer,
             Permission::ViewEnvironment | Permission::Act => Role::Operator,
-            Permission::ManageUsers | Permission::ManageSettings | Permission::ReadAudit => {
-                Role::Admin
-            }
+            Permission::ManageUsers
+            | Permission::ManageSettings
+            | Permission::ReadAudit
+            | Permission::RevealCommandLine => Role::Admin,
         };
         self >= needed
     }
@@ -83,6 +84,8 @@ pub enum Permission {
     ManageUsers,
     ManageSettings,
     ReadAudit,
+    /// Read a process's command line with its credentials (everyone else sees them redacted).
+    RevealCommandLine,
 }
 
 impl Permission {
@@ -94,6 +97,7 @@ impl Permission {
             Permission::ManageUsers => "manage accounts",
             Permission::ManageSettings => "change settings",
             Permission::ReadAudit => "read the audit log",
+            Permission::RevealCommandLine => "reveal hidden command-line secrets",
         }
     }
 }
@@ -110,6 +114,8 @@ mod tests {
         assert!(Role::Operator.allows(Permission::Act));
         assert!(!Role::Operator.allows(Permission::ManageUsers));
         assert!(Role::Admin.allows(Permission::ReadAudit));
+        assert!(!Role::Operator.allows(Permission::RevealCommandLine));
+        assert!(Role::Admin.allows(Permission::RevealCommandLine));
         assert_eq!("admin".parse::<Role>(), Ok(Role::Admin));
         assert!("root".parse::<Role>().is_err());
     }

@@ -1,6 +1,7 @@
 //! The client commands: each asks the server, then prints a table (or JSON with `--json`).
 
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -9,26 +10,55 @@ use super::table::{self, bytes, duration};
 use super::{Client, ClientConfig, ClientError, ClientResult};
 
 /// Where the server is and how to authenticate (flags, then `BOSS_*`, then `boss login`'s file).
+///
+/// There is no `--token` flag: every local user (and every Boss viewer) can read command
+/// lines, so the token comes from a file, the `BOSS_TOKEN` environment variable, or the file
+/// `boss login` wrote.
 #[derive(Debug, Args, Clone)]
 pub struct Connection {
     /// The server's URL [default: what `boss login` saved, else http://127.0.0.1:8350]
     #[arg(long, env = "BOSS_SERVER", global = true)]
     pub server: Option<String>,
-    /// An API token [default: what `boss login` saved]
-    #[arg(long, env = "BOSS_TOKEN", global = true, hide_env_values = true)]
-    pub token: Option<String>,
+    /// Read the API token from this file [default: $BOSS_TOKEN, else what `boss login` saved]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// `BOSS_TOKEN`, read from the environment only.
+    #[arg(skip = std::env::var("BOSS_TOKEN").ok().filter(|t| !t.is_empty()))]
+    pub token_env: Option<String>,
 }
 
 impl Connection {
-    fn client(&self) -> Client {
+    fn client(&self) -> ClientResult<Client> {
         let saved = ClientConfig::load();
         let server = self
             .server
             .clone()
             .or(saved.server)
             .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND));
-        Client::new(&server, self.token.clone().or(saved.token))
+        let token = match &self.token_file {
+            Some(path) => Some(read_token_file(path)?),
+            None => self.token_env.clone().or(saved.token),
+        };
+        Ok(Client::new(&server, token))
     }
+}
+
+/// The token in `path`, without surrounding whitespace.
+fn read_token_file(path: &Path) -> ClientResult<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ClientError::Usage(format!(
+            "cannot read the token file '{}': {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(ClientError::Usage(format!(
+            "the token file '{}' is empty: it should hold an API token (boss_...)",
+            path.display()
+        )));
+    }
+    Ok(token.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,7 +209,7 @@ fn encode(value: &str) -> String {
 }
 
 pub async fn run(command: ClientCommand, connection: Connection) -> ClientResult<()> {
-    let client = connection.client();
+    let client = connection.client()?;
     match command {
         ClientCommand::Login {
             user,

@@ -1,5 +1,6 @@
 //! The command-line client: `boss ps`, `boss kill`, `boss windows`, ... talk to a Boss server
-//! over HTTP with an API token (from `--token`, `BOSS_TOKEN`, or the file `boss login` writes).
+//! over HTTP with an API token (from `--token-file`, `BOSS_TOKEN`, or the file `boss login`
+//! writes; never from a flag, since command lines are readable by every local user).
 //!
 //! Exit codes scripts can rely on: 0 done; 1 the server refused or the action failed; 2 bad
 //! usage; 3 the server cannot be reached; 4 not logged in (no or bad token).
@@ -24,7 +25,7 @@ pub enum ClientError {
         "cannot reach the Boss server at {server}: {reason}\n  is it running? (`boss serve`; or pass --server)"
     )]
     Unreachable { server: String, reason: String },
-    #[error("{message}\n  log in with `boss login` (or pass --token / set BOSS_TOKEN)")]
+    #[error("{message}\n  log in with `boss login` (or set BOSS_TOKEN / pass --token-file PATH)")]
     Unauthorized { message: String },
     #[error("{message} (HTTP {status}, {code})")]
     Refused {

@@ -12,12 +12,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::ErrorBody;
-use super::extract::{Json, Path};
-use crate::actions::processes::{self, ActionReport, Target};
+use super::extract::{Json, OptionalJson, Path};
+use crate::actions::processes::{self, ActionReport, RevealedCommandLine, Target};
 use crate::auth::{Caller, Permission};
 use crate::clock::{parse_rfc3339, to_rfc3339};
 use crate::error::{Error, Result};
 use crate::processes::ProcessRow;
+use crate::redact::{redact_argv, redact_cmdline};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(signal_process))
         .routes(routes!(terminate_process))
         .routes(routes!(renice_process))
+        .routes(routes!(reveal_cmdline))
         .routes(routes!(system))
 }
 
@@ -107,7 +109,11 @@ struct ProcessDetailView {
     process: ProcessRow,
     exe: Option<String>,
     cwd: Option<String>,
+    /// With credentials replaced by `***`, for every role (like `process.cmdline`).
     argv: Vec<String>,
+    /// True when `argv` or `process.cmdline` hides something; admins may reveal it with
+    /// `POST /api/v1/processes/{pid}/reveal`.
+    redacted: bool,
     /// Only for operators and admins (environments often hold secrets); null otherwise or
     /// when the system does not let Boss read it.
     environment: Option<Vec<EnvironmentVariable>>,
@@ -146,6 +152,13 @@ struct TerminateRequest {
     timeout_ms: Option<u64>,
     #[serde(default)]
     tree: bool,
+    started_at: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+struct RevealRequest {
+    /// The `started_at` you saw; refused with 409 if the PID now names another process.
     started_at: Option<String>,
 }
 
@@ -227,7 +240,12 @@ async fn process_detail(
     process.name = now.name.to_string();
     process.memory_bytes = now.memory_bytes;
     process.threads = now.threads;
-    process.cmdline = now.cmdline.to_string();
+    // Redacted here as in the table, whatever the role: admins reveal through an audited route.
+    let redacted_cmdline = redact_cmdline(&now.cmdline);
+    let redacted_argv = redact_argv(&detail.argv);
+    process.redacted = redacted_cmdline.is_some() || redacted_argv.is_some();
+    process.cmdline = redacted_cmdline.unwrap_or_else(|| now.cmdline.to_string());
+    let redacted = process.redacted;
     let children = sample
         .snapshot
         .processes
@@ -240,7 +258,8 @@ async fn process_detail(
         process,
         exe: detail.exe,
         cwd: detail.cwd,
-        argv: detail.argv,
+        argv: redacted_argv.unwrap_or(detail.argv),
+        redacted,
         environment: detail
             .environment
             .filter(|_| may_see_environment)
@@ -346,6 +365,27 @@ async fn renice_process(
     let target = target(pid, body.started_at.as_deref())?;
     Ok(Json(
         processes::renice(&state, &caller, target, body.nice, body.tree).await?,
+    ))
+}
+
+/// The full command line of a process, credentials included: admins only, and audited
+/// (`process.reveal_cmdline`). Everyone else sees command lines with secrets replaced by `***`.
+#[utoipa::path(post, path = "/api/v1/processes/{pid}/reveal", tag = "processes",
+    params(("pid" = u32, Path, description = "Process id")), request_body(content = RevealRequest, description = "Optional"),
+    responses((status = 200, body = RevealedCommandLine),
+        (status = 403, body = ErrorBody, description = "Not an admin"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "PID reused"),
+        (status = 422, body = ErrorBody)))]
+async fn reveal_cmdline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(pid): Path<u32>,
+    OptionalJson(body): OptionalJson<RevealRequest>,
+) -> Result<Json<RevealedCommandLine>> {
+    let body = body.unwrap_or_default();
+    let target = target(pid, body.started_at.as_deref())?;
+    Ok(Json(
+        processes::reveal_cmdline(&state, &caller, target).await?,
     ))
 }
 
