@@ -1,4 +1,8 @@
 //! Boss of Apps: the server, its store, accounts, API, embedded UI and command line.
+//!
+//! No `unsafe` here: everything that needs it lives in the platform crate, behind safe
+//! functions.
+#![forbid(unsafe_code)]
 
 pub mod actions;
 pub mod apps;

@@ -19,14 +19,16 @@ pub use app::{
     find_icon, launch, load_catalog, load_icon,
 };
 
-#[cfg(target_os = "linux")]
+// The feature `unsupported-backend` builds the unsupported backend on Linux too, so that CI
+// compiles it (`./scripts/test`) and it cannot rot while nobody builds for other systems.
+#[cfg(all(target_os = "linux", not(feature = "unsupported-backend")))]
 pub mod linux;
-#[cfg(not(target_os = "linux"))]
+#[cfg(any(not(target_os = "linux"), feature = "unsupported-backend"))]
 mod unsupported;
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(feature = "unsupported-backend")))]
 use linux as native;
-#[cfg(not(target_os = "linux"))]
+#[cfg(any(not(target_os = "linux"), feature = "unsupported-backend"))]
 use unsupported as native;
 
 /// The name of the backend compiled in (`linux`, `unsupported`).
