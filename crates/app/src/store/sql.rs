@@ -215,51 +215,98 @@ fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
     })
 }
 
-/// `WHERE ...` for a launch filter, its arguments numbered from 1.
-fn launch_conditions(filter: &LaunchFilter) -> (String, Vec<Arg>) {
-    let mut conditions = Vec::new();
-    let mut args = Vec::new();
-    let mut push = |sql: &str, arg: Arg| {
-        args.push(arg);
-        conditions.push(sql.replace('?', &format!("${}", args.len())));
-    };
-    if let Some(user) = &filter.username {
-        push("username = ?", Arg::Text(user.clone()));
-    }
-    if let Some(app) = &filter.app {
-        push("(app_id = ? OR app_name = ?)", Arg::Text(app.clone()));
-    }
-    if let Some(outcome) = &filter.outcome {
-        push("outcome = ?", Arg::Text(outcome.clone()));
-    }
-    if let Some(since) = filter.since {
-        push("started_at >= ?", Arg::Int(since));
-    }
-    if let Some(until) = filter.until {
-        push("started_at < ?", Arg::Int(until));
-    }
-    if let Some(before) = filter.before_id {
-        push("id < ?", Arg::Int(before));
-    }
-    let sql = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    (sql, args)
+/// The `WHERE` clause of a filtered list, built from the filters that are set. Only the fixed
+/// SQL fragments given to [`Conditions::add`] are formatted in; every value is bound.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
 }
 
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    args: Vec<Arg>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for arg in args {
-        query = match arg {
-            Arg::Int(v) => query.bind(v),
-            Arg::Text(v) => query.bind(v),
-        };
+impl Conditions {
+    /// Adds `sql`, a fragment whose `?`s all stand for `value`, when `value` is set.
+    fn add(&mut self, sql: &'static str, value: Option<Arg>) -> &mut Self {
+        if let Some(value) = value {
+            self.args.push(value);
+            let placeholder = format!("${}", self.args.len());
+            self.clauses.push(sql.replace('?', &placeholder));
+        }
+        self
     }
-    query
+
+    /// Binds a value used elsewhere in the statement; its placeholder.
+    fn placeholder_for(&mut self, value: Arg) -> String {
+        self.args.push(value);
+        format!("${}", self.args.len())
+    }
+
+    /// ` WHERE a AND b`, or nothing.
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn bind<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for arg in self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+            };
+        }
+        query
+    }
+}
+
+fn launch_conditions(filter: &LaunchFilter) -> Conditions {
+    let mut conditions = Conditions::default();
+    conditions
+        .add("username = ?", filter.username.clone().map(Arg::Text))
+        .add(
+            "(app_id = ? OR app_name = ?)",
+            filter.app.clone().map(Arg::Text),
+        )
+        .add("outcome = ?", filter.outcome.clone().map(Arg::Text))
+        .add("started_at >= ?", filter.since.map(Arg::Int))
+        .add("started_at < ?", filter.until.map(Arg::Int))
+        .add("id < ?", filter.before_id.map(Arg::Int));
+    conditions
+}
+
+fn audit_conditions(filter: &AuditFilter) -> Conditions {
+    let mut conditions = Conditions::default();
+    conditions
+        .add("actor = ?", filter.actor.clone().map(Arg::Text))
+        .add("action = ?", filter.action.clone().map(Arg::Text))
+        .add("outcome = ?", filter.outcome.clone().map(Arg::Text))
+        .add("at >= ?", filter.since.map(Arg::Int))
+        .add("at < ?", filter.until.map(Arg::Int))
+        .add("id < ?", filter.before_id.map(Arg::Int));
+    conditions
+}
+
+/// Every row of a list that is read newest first, a page at a time (`page(before_id)`),
+/// returned oldest first.
+async fn every_page<T, F, Fut>(mut page: F, id_of: impl Fn(&T) -> i64) -> StoreResult<Vec<T>>
+where
+    F: FnMut(Option<i64>) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<Vec<T>>>,
+{
+    let mut rows = Vec::new();
+    let mut before_id = None;
+    loop {
+        let next = page(before_id).await?;
+        let Some(last) = next.last() else { break };
+        before_id = Some(id_of(last));
+        rows.extend(next);
+    }
+    rows.reverse();
+    Ok(rows)
 }
 
 const USER_COLUMNS: &str = "id, username, password_hash, role, created_at";
@@ -556,44 +603,15 @@ impl Store for SqlStore {
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
-        let mut conditions = Vec::new();
-        let mut args = Vec::new();
-        let mut push = |column: &str, op: &str, arg: Arg| {
-            args.push(arg);
-            conditions.push(format!("{column} {op} ${}", args.len()));
-        };
-        if let Some(actor) = &filter.actor {
-            push("actor", "=", Arg::Text(actor.clone()));
-        }
-        if let Some(action) = &filter.action {
-            push("action", "=", Arg::Text(action.clone()));
-        }
-        if let Some(outcome) = &filter.outcome {
-            push("outcome", "=", Arg::Text(outcome.clone()));
-        }
-        if let Some(since) = filter.since {
-            push("at", ">=", Arg::Int(since));
-        }
-        if let Some(until) = filter.until {
-            push("at", "<", Arg::Int(until));
-        }
-        if let Some(before) = filter.before_id {
-            push("id", "<", Arg::Int(before));
-        }
-        let mut sql = String::from(
+        let conditions = audit_conditions(filter);
+        let sql = format!(
             "SELECT id, uid, at, actor_id, actor, action, target, outcome, detail, client \
-             FROM audit_events",
-        );
-        if !conditions.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conditions.join(" AND "));
-        }
-        sql.push_str(&format!(
-            " ORDER BY id DESC LIMIT {}",
+             FROM audit_events{} ORDER BY id DESC LIMIT {}",
+            conditions.sql(),
             filter.limit.clamp(1, 1000)
-        ));
-        // Only column names and placeholders are formatted in; every value is bound.
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+        );
+        let rows = conditions
+            .bind(sqlx::query(AssertSqlSafe(sql)))
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -661,13 +679,14 @@ impl Store for SqlStore {
     }
 
     async fn list_launches(&self, filter: &LaunchFilter) -> StoreResult<Vec<Launch>> {
-        let (conditions, args) = launch_conditions(filter);
+        let conditions = launch_conditions(filter);
         let sql = format!(
-            "SELECT {LAUNCH_COLUMNS} FROM launches{conditions} ORDER BY id DESC LIMIT {}",
+            "SELECT {LAUNCH_COLUMNS} FROM launches{} ORDER BY id DESC LIMIT {}",
+            conditions.sql(),
             filter.limit.clamp(1, 10_000)
         );
-        // Only column names and placeholders are formatted in; every value is bound.
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+        let rows = conditions
+            .bind(sqlx::query(AssertSqlSafe(sql)))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(launch_from_row).collect()
@@ -683,18 +702,19 @@ impl Store for SqlStore {
     }
 
     async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>> {
-        let (conditions, mut args) = launch_conditions(&LaunchFilter {
+        let mut conditions = launch_conditions(&LaunchFilter {
             before_id: None,
             ..filter.clone()
         });
-        args.push(Arg::Int(now));
-        let now_arg = args.len();
+        let now_arg = conditions.placeholder_for(Arg::Int(now));
         let sql = format!(
             "SELECT app_id, app_name, COUNT(*) AS launches, \
-                    CAST(SUM(COALESCE(ended_at, ${now_arg}) - started_at) AS BIGINT) AS total_run_ms \
-             FROM launches{conditions} GROUP BY app_id, app_name ORDER BY launches DESC, app_name"
+                    CAST(SUM(COALESCE(ended_at, {now_arg}) - started_at) AS BIGINT) AS total_run_ms \
+             FROM launches{} GROUP BY app_id, app_name ORDER BY launches DESC, app_name",
+            conditions.sql()
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+        let rows = conditions
+            .bind(sqlx::query(AssertSqlSafe(sql)))
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -754,21 +774,18 @@ impl Store for SqlStore {
             })
         })
         .collect::<StoreResult<_>>()?;
-        let mut audit = Vec::new();
-        let mut before_id = None;
-        loop {
-            let page = self
-                .list_audit(&AuditFilter {
+        let audit = every_page(
+            |before_id| async move {
+                let filter = AuditFilter {
                     before_id,
                     limit: 1000,
                     ..Default::default()
-                })
-                .await?;
-            let Some(last) = page.last() else { break };
-            before_id = Some(last.id);
-            audit.extend(page);
-        }
-        audit.reverse();
+                };
+                self.list_audit(&filter).await
+            },
+            |event| event.id,
+        )
+        .await?;
         let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key")
             .fetch_all(&self.pool)
             .await?
@@ -781,21 +798,18 @@ impl Store for SqlStore {
                 Ok((key, value))
             })
             .collect::<StoreResult<_>>()?;
-        let mut launches = Vec::new();
-        let mut before_id = None;
-        loop {
-            let page = self
-                .list_launches(&LaunchFilter {
+        let launches = every_page(
+            |before_id| async move {
+                let filter = LaunchFilter {
                     before_id,
                     limit: 1000,
                     ..Default::default()
-                })
-                .await?;
-            let Some(last) = page.last() else { break };
-            before_id = Some(last.id);
-            launches.extend(page);
-        }
-        launches.reverse();
+                };
+                self.list_launches(&filter).await
+            },
+            |launch| launch.id,
+        )
+        .await?;
         Ok(Dump {
             users,
             tokens,
