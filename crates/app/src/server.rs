@@ -88,6 +88,7 @@ async fn offer_setup(state: &AppState, address: std::net::SocketAddr) -> anyhow:
 
 /// Completes on SIGINT or SIGTERM. The handlers are installed here, before Boss says it is
 /// ready, so that a signal sent right after "ready" stops it cleanly rather than killing it.
+#[cfg(unix)]
 fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
@@ -97,6 +98,15 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
             _ = interrupt.recv() => {}
             _ = term.recv() => {}
         }
+        tracing::info!("shutting down");
+    })
+}
+
+/// Where there is no SIGTERM: Ctrl+C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     })
 }

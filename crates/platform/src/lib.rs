@@ -41,6 +41,34 @@ pub fn set_private_umask() {
     native::set_private_umask()
 }
 
+/// Writes `contents` to `path` (created or replaced) so that only this user may read it (mode
+/// 0600 on Unix).
+pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    native::write_private_file(path, contents)
+}
+
+/// Creates `dir` private to this user (0700), or makes an existing one private, with those of
+/// its `entries` (names in it) that exist: directories 0700, files 0600, links left alone.
+/// Returns what had to be tightened. Refuses ([`Error::PermissionDenied`]) a directory that
+/// belongs to another user: Boss would be writing secrets where someone else decides who
+/// reads them.
+pub fn prepare_private_dir(
+    dir: &std::path::Path,
+    entries: &[&str],
+) -> Result<Vec<std::path::PathBuf>> {
+    native::prepare_private_dir(dir, entries)
+}
+
+/// Whether a file may be run as a program (its execute bits on Unix).
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
+    native::is_executable(meta)
+}
+
+/// A child's exit code, or the signal that ended it (Unix).
+pub fn exit_code_and_signal(status: std::process::ExitStatus) -> (Option<i32>, Option<i32>) {
+    native::exit_code_and_signal(status)
+}
+
 /// This machine's host name, if it has one.
 pub fn hostname() -> Option<String> {
     native::hostname()

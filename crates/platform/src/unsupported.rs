@@ -132,3 +132,29 @@ pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
 
 /// Nothing to tune where the allocator is not glibc's.
 pub fn return_large_allocations() {}
+
+/// Without Unix permissions there is nothing to make private: a plain write.
+pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// Creates the directory; permissions are left to the system.
+pub fn prepare_private_dir(
+    dir: &std::path::Path,
+    _entries: &[&str],
+) -> Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("cannot create the directory '{}'", dir.display()),
+        source,
+    })?;
+    Ok(Vec::new())
+}
+
+/// Without execute bits every file may be a program.
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
+    meta.is_file()
+}
+
+pub fn exit_code_and_signal(status: std::process::ExitStatus) -> (Option<i32>, Option<i32>) {
+    (status.code(), None)
+}

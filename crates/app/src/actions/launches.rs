@@ -215,9 +215,8 @@ async fn start(
     let mut child = launched.child;
     tokio::spawn(async move {
         let status = tokio::task::spawn_blocking(move || child.wait()).await;
-        use std::os::unix::process::ExitStatusExt;
         let (exit_code, signal) = match status {
-            Ok(Ok(status)) => (status.code(), status.signal()),
+            Ok(Ok(status)) => platform::exit_code_and_signal(status),
             _ => (None, None),
         };
         let stopped = watcher_state.launches.take_stopping(&child_uid);

@@ -31,12 +31,14 @@ impl SetupCode {
     pub fn issue(&self) -> Result<String> {
         // 96 bits: short enough to type from a phone, far too many to guess.
         let code = crate::auth::secret::random_hex()[..24].to_string();
-        write_private(&self.file, &format!("{code}\n")).map_err(|err| {
-            Error::Internal(anyhow::anyhow!(
-                "cannot write the setup code to '{}': {err}",
-                self.file.display()
-            ))
-        })?;
+        platform::write_private_file(&self.file, format!("{code}\n").as_bytes()).map_err(
+            |err| {
+                Error::Internal(anyhow::anyhow!(
+                    "cannot write the setup code to '{}': {err}",
+                    self.file.display()
+                ))
+            },
+        )?;
         *self.lock() = Some(code.clone());
         Ok(code)
     }
@@ -85,18 +87,6 @@ impl SetupCode {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<String>> {
         self.code.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let _ = std::fs::remove_file(path);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -75,19 +75,11 @@ impl ClientConfig {
 
     /// Saved readable by the owner only: it holds a token.
     pub fn save(&self) -> std::io::Result<PathBuf> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
         let path = Self::path();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&path)?;
-        file.write_all(serde_json::to_string_pretty(self)?.as_bytes())?;
+        platform::write_private_file(&path, serde_json::to_string_pretty(self)?.as_bytes())?;
         Ok(path)
     }
 }

@@ -1,6 +1,5 @@
 //! A server-side file browser for picking a program to run (operators and admins).
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use axum::extract::State;
@@ -105,7 +104,7 @@ fn read(path: PathBuf) -> Result<Json<Listing>> {
         // Follow symlinks for what they point at; a dangling one is listed as a symlink.
         let (kind, executable, size) = match std::fs::metadata(&full) {
             Ok(m) if m.is_dir() => ("dir", false, 0),
-            Ok(m) if m.is_file() => ("file", m.permissions().mode() & 0o111 != 0, m.len()),
+            Ok(m) if m.is_file() => ("file", platform::is_executable(&m), m.len()),
             Ok(_) => ("other", false, 0),
             Err(_) => ("symlink", false, 0),
         };
