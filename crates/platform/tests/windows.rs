@@ -3,21 +3,18 @@
 //! PID. Without Xvfb and the client programs the tests are skipped, except under CI.
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
+use platform::{CloseOutcome, WindowInfo, WindowList};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
 };
 use x11rb::wrapper::ConnectionExt as _;
 
-/// How long to wait for a fixture (a server, a window) before failing. Generous: the tests run
-/// in parallel, each with its own X server.
-const PATIENCE: Duration = Duration::from_secs(20);
+use testkit::desktop::{Desktop, eventually, wait_for_window};
+use testkit::process::Process;
 
 /// Close timeout for applications that refuse.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
@@ -25,398 +22,12 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 /// Close timeout for applications that comply: they answer within milliseconds.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The window that ignores close requests, from the X11 notes: prints `ready`, then
-/// `close-request N` per refused close; with `--prompt` it opens a "Save changes?" dialog
-/// transient for the main window.
-const REFUSER: &str = r#"
-import sys, tkinter as tk
-words = [a for a in sys.argv[1:] if a != "--prompt"]
-title = words[0] if words else "Unsaved work"
-win = tk.Tk(className="BossRefuser")
-win.title(title)
-refused = 0
-def on_close_request():
-    global refused
-    refused += 1
-    print("close-request", refused, flush=True)
-    win.title(f"{title} [refused {refused}]")
-    if "--prompt" in sys.argv:
-        dlg = tk.Toplevel(win); dlg.title("Save changes?"); dlg.transient(win)
-        tk.Button(dlg, text="Discard", command=win.destroy).pack(side="left")
-        tk.Button(dlg, text="Cancel", command=dlg.destroy).pack(side="right")
-win.protocol("WM_DELETE_WINDOW", on_close_request)
-tk.Label(win, text="pretends to hold unsaved changes").pack(padx=24, pady=24)
-win.wait_visibility(win)
-print("ready", flush=True)
-win.mainloop()
-"#;
-
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
-
-/// Whether the programs are there; if not, skip (locally) or fail (under CI).
-fn have(programs: &[&str]) -> bool {
-    let missing: Vec<_> = programs.iter().filter(|p| !on_path(p)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let message =
-        format!("X11 test fixtures missing: {missing:?} (Debian: xvfb openbox xterm python3-tk)");
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}");
-    }
-    eprintln!("skipped: {message}");
-    false
-}
-
-/// Whether a child of `parent` runs `sleep` with a controlling terminal.
-fn child_on_terminal(parent: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries.flatten().any(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            return false;
-        };
-        // pid (comm) state ppid pgrp session tty_nr ...
-        let Some((comm, rest)) = stat.split_once(") ") else {
-            return false;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        comm.ends_with("(sleep")
-            && fields.get(1) == Some(&parent.to_string().as_str())
-            && fields.get(4).is_some_and(|tty| *tty != "0")
-    })
-}
-
-fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A child process that is ended and reaped when dropped: SIGTERM first, so that an X server
-/// removes its lock file and socket, SIGKILL if it lingers.
-struct Process(Child);
-
-impl Process {
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    fn exited(&mut self) -> bool {
-        !matches!(self.0.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if self.exited() {
-            return;
-        }
-        if let Some(pid) = rustix::process::Pid::from_raw(self.pid() as i32) {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if self.exited() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A private X server, optionally with openbox, torn down in reverse order.
-struct Desktop {
-    display: String,
-    /// Xvfb first, then the window manager; dropped (killed) last to first.
-    servers: Vec<Process>,
-}
-
-impl Desktop {
-    /// Starts Xvfb on the first free display, and openbox if `with_wm`. `None`: skipped.
-    fn start(with_wm: bool, clients: &[&str]) -> Option<Desktop> {
-        let mut needed = vec!["Xvfb"];
-        if with_wm {
-            needed.push("openbox");
-        }
-        needed.extend_from_slice(clients);
-        if !have(&needed) {
-            return None;
-        }
-        // -displayfd 1: Xvfb picks a free display and, once it accepts connections, writes the
-        // number to our pipe.
-        let mut xvfb = Process(
-            Command::new("Xvfb")
-                .args([
-                    "-displayfd",
-                    "1",
-                    "-nolisten",
-                    "tcp",
-                    "-screen",
-                    "0",
-                    "1280x1024x24",
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start Xvfb"),
-        );
-        let stdout = xvfb.0.stdout.take().unwrap();
-        let number = first_line(stdout, PATIENCE).expect("Xvfb reports its display");
-        let display = format!(":{}", number.trim());
-        let mut desktop = Desktop {
-            display,
-            servers: vec![xvfb],
-        };
-        if with_wm {
-            let log = std::env::temp_dir().join(format!(
-                "boss-openbox-{}-{}.log",
-                std::process::id(),
-                desktop.display.trim_start_matches(':')
-            ));
-            let file = std::fs::File::create(&log).expect("openbox log");
-            let openbox = Process(
-                Command::new("openbox")
-                    .arg("--sm-disable")
-                    .env("DISPLAY", &desktop.display)
-                    .stdin(Stdio::null())
-                    .stdout(file.try_clone().unwrap())
-                    .stderr(file)
-                    .spawn()
-                    .expect("start openbox"),
-            );
-            desktop.servers.push(openbox);
-            let ready = wait_until_managing(&desktop.display);
-            let said = std::fs::read_to_string(&log).unwrap_or_default();
-            let _ = std::fs::remove_file(&log);
-            assert!(
-                ready,
-                "openbox did not start on {}; it said:\n{said}",
-                desktop.display
-            );
-        }
-        Some(desktop)
-    }
-
-    fn spawn(&self, program: &str, args: &[&str], stdout: Stdio) -> Process {
-        Process(
-            Command::new(program)
-                .args(args)
-                .env("DISPLAY", &self.display)
-                .stdin(Stdio::null())
-                .stdout(stdout)
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("start {program}: {e}")),
-        )
-    }
-
-    fn windows(&self) -> Box<dyn WindowSystem> {
-        platform::window_system(Some(&self.display))
-    }
-
-    /// An xterm titled `title` and its window, once listed and its command runs.
-    fn xterm(&self, windows: &dyn WindowSystem, title: &str) -> (Process, WindowInfo) {
-        let process = self.spawn("xterm", &["-T", title, "-e", "sleep", "600"], Stdio::null());
-        let window = wait_for_window(windows, title);
-        // Closed before its child has taken the terminal, xterm leaves that child running
-        // without one, where no hangup reaches it: wait until it is in place.
-        eventually("the xterm's command runs on its terminal", || {
-            child_on_terminal(process.pid()).then_some(())
-        });
-        (process, window)
-    }
-
-    /// The Tk window that refuses to close, once it said `ready`.
-    fn refuser(&self, windows: &dyn WindowSystem, title: &str, prompt: bool) -> Refuser {
-        let mut args = vec!["-c", REFUSER, title];
-        if prompt {
-            args.push("--prompt");
-        }
-        let mut process = self.spawn("python3", &args, Stdio::piped());
-        let lines = line_channel(process.0.stdout.take().unwrap());
-        let mut refuser = Refuser {
-            process,
-            lines,
-            said: Vec::new(),
-            window: None,
-        };
-        refuser.wait_for_line("ready");
-        refuser.window = Some(wait_for_window(windows, title));
-        refuser
-    }
-}
-
-impl Drop for Desktop {
-    fn drop(&mut self) {
-        while let Some(server) = self.servers.pop() {
-            drop(server);
-        }
-    }
-}
-
-struct Refuser {
-    process: Process,
-    lines: Receiver<String>,
-    said: Vec<String>,
-    window: Option<WindowInfo>,
-}
-
-impl Refuser {
-    fn window(&self) -> &WindowInfo {
-        self.window.as_ref().unwrap()
-    }
-
-    fn wait_for_line(&mut self, line: &str) {
-        let deadline = Instant::now() + PATIENCE;
-        while !self.said.iter().any(|l| l == line) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.said.push(l),
-                Err(_) => panic!("the refuser never said {line:?}; it said {:?}", self.said),
-            }
-        }
-    }
-}
-
-/// Sends each line the reader produces to the returned channel.
-fn line_channel(reader: impl Read + Send + 'static) -> Receiver<String> {
-    let (send, receive) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(reader).lines() {
-            let Ok(line) = line else { break };
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receive
-}
-
-fn first_line(reader: impl Read + Send + 'static, timeout: Duration) -> Option<String> {
-    line_channel(reader).recv_timeout(timeout).ok()
-}
-
-/// Waits until openbox manages new windows. Its check window appears before that: a window
-/// mapped in between is never managed. So map a probe until the manager takes it (sets its
-/// `WM_STATE`), mapping it again now and then in case a request fell in that gap.
-fn wait_until_managing(display: &str) -> bool {
-    let deadline = Instant::now() + PATIENCE;
-    let Ok((conn, screen)) = x11rb::connect(Some(display)) else {
-        return false;
-    };
-    let root = conn.setup().roots[screen].root;
-    let Ok(wm_state) = conn.intern_atom(false, b"WM_STATE").map(|c| c.reply()) else {
-        return false;
-    };
-    let wm_state = wm_state.expect("intern WM_STATE").atom;
-    let probe = conn.generate_id().unwrap();
-    conn.create_window(
-        x11rb::COPY_DEPTH_FROM_PARENT,
-        probe,
-        root,
-        0,
-        0,
-        1,
-        1,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        x11rb::COPY_FROM_PARENT,
-        &CreateWindowAux::new(),
-    )
-    .unwrap();
-    let mut mapped_at: Option<Instant> = None;
-    while Instant::now() < deadline {
-        if wm_name(display).is_some() {
-            if mapped_at.is_none_or(|t| t.elapsed() > Duration::from_millis(500)) {
-                let _ = conn.unmap_window(probe);
-                let _ = conn.map_window(probe);
-                mapped_at = Some(Instant::now());
-            }
-            let managed = conn
-                .get_property(false, probe, wm_state, wm_state, 0, 2)
-                .ok()
-                .and_then(|c| c.reply().ok())
-                .is_some_and(|r| r.type_ != x11rb::NONE);
-            if managed {
-                let _ = conn.destroy_window(probe);
-                let _ = conn.sync();
-                return true;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-/// The EWMH window manager's name, read independently of the code under test.
-fn wm_name(display: &str) -> Option<String> {
-    let (conn, screen) = x11rb::connect(Some(display)).ok()?;
-    let root = conn.setup().roots[screen].root;
-    let check = conn
-        .intern_atom(false, b"_NET_SUPPORTING_WM_CHECK")
-        .ok()?
-        .reply()
-        .ok()?
-        .atom;
-    let name = conn
-        .intern_atom(false, b"_NET_WM_NAME")
-        .ok()?
-        .reply()
-        .ok()?
-        .atom;
-    let read = |w, atom, kind: AtomEnum| {
-        conn.get_property(false, w, atom, kind, 0, 64)
-            .ok()?
-            .reply()
-            .ok()
-    };
-    let wm = read(root, check, AtomEnum::WINDOW)?.value32()?.next()?;
-    let own = read(wm, check, AtomEnum::WINDOW)?.value32()?.next()?;
-    if own != wm {
-        return None;
-    }
-    let value = read(wm, name, AtomEnum::ANY)?.value;
-    Some(String::from_utf8_lossy(&value).into_owned())
-}
-
-fn find(list: &WindowList, title: &str) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| w.title == title).cloned()
-}
-
 fn find_id(list: &WindowList, id: u64) -> Option<WindowInfo> {
     list.windows.iter().find(|w| w.id == id).cloned()
 }
 
-fn wait_for_window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let list = windows.list();
-        if let Some(window) = find(&list, title) {
-            return window;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no window titled {title:?} in {list:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn wait_for_exit(process: &mut Process, what: &str) {
-    eventually(what, || process.exited().then_some(()));
+    eventually(what, || process.has_exited().then_some(()));
 }
 
 #[test]
@@ -465,7 +76,7 @@ fn a_refusing_window_is_still_open_after_the_timeout() {
         return;
     };
     let windows = desktop.windows();
-    let mut refuser = desktop.refuser(&*windows, "boss refuser", false);
+    let mut refuser = desktop.refuser(&*windows, "boss refuser", false, None);
     assert!(refuser.window().closable);
     assert_eq!(refuser.window().pid, Some(refuser.process.pid()));
     let id = refuser.window().id;
@@ -496,7 +107,7 @@ fn a_refusing_window_is_still_open_after_the_timeout() {
         "no longer: {took:?}"
     );
     refuser.wait_for_line("close-request 1");
-    assert!(!refuser.process.exited(), "never killed");
+    assert!(!refuser.process.has_exited(), "never killed");
     assert!(find_id(&windows.list(), refuser.window().id).is_some());
 }
 
@@ -506,7 +117,7 @@ fn a_window_that_asks_to_save_is_prompting_and_its_dialog_is_listed() {
         return;
     };
     let windows = desktop.windows();
-    let mut refuser = desktop.refuser(&*windows, "boss prompter", true);
+    let mut refuser = desktop.refuser(&*windows, "boss prompter", true, None);
     let id = refuser.window().id;
     let outcome = windows.close(id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Prompting);
@@ -515,7 +126,7 @@ fn a_window_that_asks_to_save_is_prompting_and_its_dialog_is_listed() {
     assert_eq!(dialog.transient_for, Some(id));
     assert_eq!(dialog.pid, Some(refuser.process.pid()));
     assert_eq!(dialog.kind, "dialog");
-    assert!(!refuser.process.exited());
+    assert!(!refuser.process.has_exited());
 }
 
 #[test]
@@ -526,7 +137,7 @@ fn closing_many_sends_all_requests_then_waits_once() {
     let windows = desktop.windows();
     let (mut a, window_a) = desktop.xterm(&*windows, "boss many A");
     let (mut b, window_b) = desktop.xterm(&*windows, "boss many B");
-    let refuser = desktop.refuser(&*windows, "boss many refuser", false);
+    let refuser = desktop.refuser(&*windows, "boss many refuser", false, None);
     let ids = [window_a.id, window_b.id, refuser.window().id];
     let started = Instant::now();
     let outcomes = windows.close_many(&ids, REFUSAL_TIMEOUT);

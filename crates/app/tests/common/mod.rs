@@ -2,8 +2,11 @@
 #![allow(dead_code)]
 
 pub mod desktop;
-pub mod postgres;
 pub mod server;
+
+/// The throwaway PostgreSQL cluster of the test kit.
+#[allow(unused_imports)]
+pub use testkit::postgres;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

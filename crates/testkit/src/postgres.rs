@@ -3,7 +3,6 @@
 //! port), removed on drop. As root the server runs as the `postgres` user (initdb refuses root).
 //!
 //! Without PostgreSQL binaries the tests that need it skip, except under CI where that fails.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

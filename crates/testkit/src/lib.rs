@@ -1,0 +1,38 @@
+//! Test fixtures shared by the platform crate's, the app crate's and (for the refusing window)
+//! the browser tests: real parts, started by the test and ended by PID when dropped.
+//!
+//! - [`process::Process`]: a child ended (TERM, then KILL) and reaped on drop;
+//! - [`desktop::Desktop`]: a private X server (Xvfb) with openbox, and client windows on it
+//!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
+//! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket.
+//!
+//! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
+//! a developer's machine and fail it under `CI`.
+
+pub mod desktop;
+pub mod postgres;
+pub mod process;
+
+/// Whether `programs` are all on `PATH`. When some are missing: `false` (the test should
+/// return, skipped) with a message, or a panic when `CI` is set (CI must run every test).
+pub fn require(programs: &[&str], what: &str) -> bool {
+    let missing: Vec<_> = programs.iter().filter(|p| !on_path(p)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!(
+        "{what}: missing {missing:?} (Debian: xvfb openbox xterm x11-apps python3-tk \
+         postgresql-15)"
+    );
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{message} (CI must run these tests)"
+    );
+    eprintln!("skipping: {message}");
+    false
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
