@@ -656,15 +656,18 @@ async fn fresh_true_or_no_cache_waits_for_a_new_scan() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_requests_on_a_stale_sample_start_one_scan() {
-    let app = TestApp::with_config(|c| c.sample_interval = Duration::from_secs(1)).await;
+    // Long enough that the new sample stays young for the whole burst on a busy machine (else
+    // a late request rightly starts the next interval's scan).
+    let app = TestApp::with_config(|c| c.sample_interval = Duration::from_secs(3)).await;
     let admin = app.register("admin").await;
     let Auth::Cookie(cookie) = &admin else {
         unreachable!()
     };
     let monitor = app.state.processes.clone();
     let first = taken_at(&app, &admin, "/api/v1/processes").await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let scans = monitor.scan_count();
+    let burst = Instant::now();
 
     use tower::ServiceExt;
     let mut tasks = tokio::task::JoinSet::new();
@@ -693,9 +696,11 @@ async fn concurrent_requests_on_a_stale_sample_start_one_scan() {
         assert!(Instant::now() < deadline, "the background scan never came");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(
-        monitor.scan_count(),
-        scans + 1,
-        "64 requests on a stale sample start exactly one scan"
+    // One scan per interval at most: exactly one unless the burst outlasted an interval.
+    let allowed = 1 + (burst.elapsed().as_millis() / 3000) as u64;
+    let started = monitor.scan_count() - scans;
+    assert!(
+        (1..=allowed).contains(&started),
+        "64 requests on a stale sample started {started} scans (at most {allowed} allowed)"
     );
 }
