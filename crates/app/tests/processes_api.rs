@@ -649,6 +649,17 @@ async fn fresh_true_or_no_cache_waits_for_a_new_scan() {
     assert!(system.body["taken_at"].as_str().unwrap() > third.as_str());
     assert_eq!(monitor.scan_count(), scans + 3);
 
+    let doc = serde_json::to_value(boss::http::openapi()).unwrap();
+    for path in ["/api/v1/processes", "/api/v1/system"] {
+        let params = &doc["paths"][path]["get"]["parameters"];
+        assert!(
+            params
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "fresh" && p["in"] == "query")),
+            "{path} documents `fresh`: {params}"
+        );
+    }
+
     let bad = app.get("/api/v1/processes?fresh=maybe", &admin).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
     assert!(bad.body["error"]["code"].is_string(), "{:?}", bad.body);
