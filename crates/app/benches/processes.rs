@@ -133,11 +133,18 @@ async fn http_round(extra: usize, requests: usize) {
         .json(&serde_json::json!({
             "username": "bench",
             "password": "benchmark password",
-            "setup_code": state.setup.current(),
+            "setup_code": state.setup.issue().expect("issue the setup code"),
         }))
         .send()
         .await
         .unwrap();
+    let status = register.status();
+    if !status.is_success() {
+        panic!(
+            "register: {status} {}",
+            register.text().await.unwrap_or_default()
+        );
+    }
     let cookie = register.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -229,11 +236,18 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
         .json(&serde_json::json!({
             "username": "bench",
             "password": "benchmark password",
-            "setup_code": state.setup.current(),
+            "setup_code": state.setup.issue().expect("issue the setup code"),
         }))
         .send()
         .await
         .unwrap();
+    let status = register.status();
+    if !status.is_success() {
+        panic!(
+            "register: {status} {}",
+            register.text().await.unwrap_or_default()
+        );
+    }
     let cookie = register.headers()["set-cookie"]
         .to_str()
         .unwrap()
