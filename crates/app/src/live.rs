@@ -1,11 +1,15 @@
 //! Live process data: a sampler that runs only while someone watches, one scan at a time for
 //! everyone, and changes broadcast to the event stream.
 //!
-//! Requests take the latest sample when it is fresh (younger than the interval); otherwise the
-//! first of them scans and the others wait for that same scan.
+//! The process table is served from the latest sample at once ([`ProcessMonitor::latest`]): when
+//! that sample is older than the interval, one background scan is started and later requests
+//! see its result. Callers that need current data ([`ProcessMonitor::fresh`]) take the latest
+//! sample when it is young enough; otherwise the first of them scans and the others wait for
+//! that same scan. Either way there is never more than one scan at a time, and no more than one
+//! per interval unless a caller asks for fresh data.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -19,6 +23,7 @@ use crate::processes::{ProcessRow, Protection, RedactionCache};
 
 /// One scan, with its rows as the API shows them.
 pub struct Sample {
+    /// When its scan started: data in it is no older than this.
     pub taken: Instant,
     pub snapshot: ProcessSnapshot,
     pub rows: Vec<ProcessRow>,
@@ -88,6 +93,10 @@ pub struct ProcessMonitor {
     source: Option<Mutex<Box<dyn ProcessSource>>>,
     unsupported: String,
     scan_lock: tokio::sync::Mutex<()>,
+    /// Set while a background refresh task exists, so that at most one is ever started.
+    refreshing: AtomicBool,
+    /// Scans taken so far (each `refresh` of the source), for tests and diagnostics.
+    scans: AtomicU64,
     latest: RwLock<Option<Arc<Sample>>>,
     events: broadcast::Sender<LiveEvent>,
     watchers: AtomicUsize,
@@ -109,6 +118,8 @@ impl ProcessMonitor {
             source,
             unsupported,
             scan_lock: tokio::sync::Mutex::new(()),
+            refreshing: AtomicBool::new(false),
+            scans: AtomicU64::new(0),
             latest: RwLock::new(None),
             events,
             watchers: AtomicUsize::new(0),
@@ -131,25 +142,67 @@ impl ProcessMonitor {
             .clone()
     }
 
-    fn latest(&self) -> Option<Arc<Sample>> {
+    fn current(&self) -> Option<Arc<Sample>> {
         self.latest
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
 
-    /// A sample no older than `max_age`: the latest, or a new scan (one at a time).
+    /// How many scans of the process table have been taken (the priming scan included).
+    pub fn scan_count(&self) -> u64 {
+        self.scans.load(Ordering::SeqCst)
+    }
+
+    /// The latest sample, at once, whatever its age (its `taken_at` tells). When it is older
+    /// than the interval and no scan is under way, one background scan is started, so that the
+    /// scan rate stays at most one per interval however many requests come. Only the very first
+    /// call, with no sample yet, waits for a scan.
+    pub async fn latest(self: &Arc<Self>) -> Result<Arc<Sample>> {
+        let Some(sample) = self.current() else {
+            return self.fresh(self.interval).await;
+        };
+        if sample.taken.elapsed() > self.interval {
+            self.refresh_in_background();
+        }
+        Ok(sample)
+    }
+
+    /// Starts one scan on its own task unless a scan is running or a refresh is already queued.
+    fn refresh_in_background(self: &Arc<Self>) {
+        // A running scan (someone asked for fresh data) is about to give a new sample.
+        if self.scan_lock.try_lock().is_err() {
+            return;
+        }
+        if self.refreshing.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let monitor = Arc::clone(self);
+        tokio::spawn(async move {
+            // Cleared on drop, so that a failed or cancelled refresh does not block the next.
+            let _flag = RefreshingFlag(&monitor.refreshing);
+            // `fresh` checks again under the scan lock: a scan that ran in between is reused.
+            if let Err(err) = monitor.fresh(monitor.interval).await {
+                tracing::warn!("background process scan: {err}");
+            }
+        });
+    }
+
+    /// A sample whose scan started at most `max_age` before this call: the latest, or a new
+    /// scan (one at a time). With `Duration::ZERO`, only a scan started after the call will do,
+    /// but callers that wait together share it.
     pub async fn fresh(self: &Arc<Self>, max_age: Duration) -> Result<Arc<Sample>> {
-        let is_fresh = |s: &Arc<Sample>| s.taken.elapsed() <= max_age;
-        if let Some(sample) = self.latest().filter(is_fresh) {
+        let called = Instant::now();
+        let is_fresh = |s: &Arc<Sample>| called.saturating_duration_since(s.taken) <= max_age;
+        if let Some(sample) = self.current().filter(is_fresh) {
             return Ok(sample);
         }
         let _scan = self.scan_lock.lock().await;
         // Whoever held the lock before us may have just scanned.
-        if let Some(sample) = self.latest().filter(is_fresh) {
+        if let Some(sample) = self.current().filter(is_fresh) {
             return Ok(sample);
         }
-        let first = self.latest().is_none();
+        let first = self.current().is_none();
         if first {
             // CPU figures are changes between two scans: prime the counters.
             self.scan().await?;
@@ -165,9 +218,11 @@ impl ProcessMonitor {
                 self.unsupported
             )));
         }
+        self.scans.fetch_add(1, Ordering::SeqCst);
         let monitor = Arc::clone(self);
         let protection = self.protection();
         let sample = tokio::task::spawn_blocking(move || -> Result<Sample> {
+            let taken = Instant::now();
             let source = monitor.source.as_ref().expect("checked above");
             let snapshot = source
                 .lock()
@@ -186,12 +241,19 @@ impl ProcessMonitor {
                 .collect();
             redactions.prune(&snapshot);
             drop(redactions);
-            Ok(Sample {
-                taken: Instant::now(),
+            let sample = Sample {
+                taken,
                 snapshot,
                 rows,
                 json: OnceLock::new(),
-            })
+            };
+            // Clients were reading the list: serialize it here rather than in the first request
+            // that sees this sample (1 MB at 5,000 processes, the slowest request otherwise).
+            // Nobody reading it costs nothing.
+            if monitor.current().is_some_and(|s| s.json.get().is_some()) {
+                sample.list_json();
+            }
+            Ok(sample)
         })
         .await
         .map_err(|e| Error::Internal(e.into()))??;
@@ -226,7 +288,7 @@ impl ProcessMonitor {
 
     async fn run_sampler(self: Arc<Self>) {
         tracing::debug!("process sampler started");
-        let mut previous = self.latest();
+        let mut previous = self.current();
         let mut tick = tokio::time::interval(self.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -258,6 +320,15 @@ impl ProcessMonitor {
             previous = Some(sample);
         }
         tracing::debug!("process sampler stopped: nobody watches");
+    }
+}
+
+/// Clears the background-refresh flag when the refresh task ends, however it ends.
+struct RefreshingFlag<'a>(&'a AtomicBool);
+
+impl Drop for RefreshingFlag<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 

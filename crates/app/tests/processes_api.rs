@@ -65,8 +65,9 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
+/// The row of `pid` in a fresh list (a stale sample may predate a process just spawned).
 async fn row(app: &TestApp, auth: &Auth, pid: u32) -> Option<Value> {
-    let list = app.get("/api/v1/processes", auth).await;
+    let list = app.get("/api/v1/processes?fresh=true", auth).await;
     assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
     list.body["processes"]
         .as_array()
@@ -566,4 +567,151 @@ async fn the_event_stream_sends_the_table_then_changes_and_stops_sampling_when_l
         .get("/api/v1/events?topics=weather", &Auth::Cookie(cookie))
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// `taken_at` of a process list, as returned (RFC 3339 strings sort as times do).
+async fn taken_at(app: &TestApp, auth: &Auth, path: &str) -> String {
+    let list = app.get(path, auth).await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    list.body["taken_at"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_stale_sample_is_served_at_once_and_the_next_one_follows() {
+    let app = TestApp::with_config(|c| c.sample_interval = Duration::from_millis(300)).await;
+    let admin = app.register("admin").await;
+    let monitor = app.state.processes.clone();
+    // The very first request has nothing to serve: it waits for the (primed) scan.
+    let first = taken_at(&app, &admin, "/api/v1/processes").await;
+    let scans = monitor.scan_count();
+    assert!(scans >= 1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+
+    // Stale now: served as it is, not after a scan, and a scan is started behind it.
+    let stale = taken_at(&app, &admin, "/api/v1/processes").await;
+    assert_eq!(stale, first, "a stale sample is served without waiting");
+    let mut newer = stale.clone();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while newer == first {
+        assert!(Instant::now() < deadline, "the background scan never came");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        newer = taken_at(&app, &admin, "/api/v1/processes").await;
+    }
+    assert!(newer > first, "{newer} follows {first}");
+    assert!(monitor.scan_count() > scans);
+}
+
+#[tokio::test]
+async fn fresh_true_or_no_cache_waits_for_a_new_scan() {
+    // An interval long enough that nothing goes stale during the test.
+    let app = TestApp::with_config(|c| c.sample_interval = Duration::from_secs(600)).await;
+    let admin = app.register("admin").await;
+    let Auth::Cookie(cookie) = &admin else {
+        unreachable!()
+    };
+    let monitor = app.state.processes.clone();
+    let first = taken_at(&app, &admin, "/api/v1/processes").await;
+    let scans = monitor.scan_count();
+    let child = Spawned::sleep("331");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    assert_eq!(taken_at(&app, &admin, "/api/v1/processes").await, first);
+    assert_eq!(monitor.scan_count(), scans, "a young sample is reused");
+
+    let fresh = app.get("/api/v1/processes?fresh=true", &admin).await;
+    assert_eq!(fresh.status, StatusCode::OK, "{:?}", fresh.body);
+    let second = fresh.body["taken_at"].as_str().unwrap().to_string();
+    assert!(second > first, "{second} after {first}");
+    assert_eq!(monitor.scan_count(), scans + 1);
+    assert!(
+        fresh.body["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["pid"] == child.pid()),
+        "a fresh list shows a process started just before"
+    );
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    let request = Request::get("/api/v1/processes")
+        .header(header::HOST, "127.0.0.1:8350")
+        .header(header::COOKIE, format!("boss_session={cookie}"))
+        .header(header::CACHE_CONTROL, "max-age=0, No-Cache")
+        .body(Body::empty())
+        .unwrap();
+    let no_cache = app.send(request).await;
+    assert_eq!(no_cache.status, StatusCode::OK, "{:?}", no_cache.body);
+    let third = no_cache.body["taken_at"].as_str().unwrap().to_string();
+    assert!(third > second, "{third} after {second}");
+    assert_eq!(monitor.scan_count(), scans + 2);
+
+    let system = app.get("/api/v1/system?fresh=true", &admin).await;
+    assert!(system.body["taken_at"].as_str().unwrap() > third.as_str());
+    assert_eq!(monitor.scan_count(), scans + 3);
+
+    let doc = serde_json::to_value(boss::http::openapi()).unwrap();
+    for path in ["/api/v1/processes", "/api/v1/system"] {
+        let params = &doc["paths"][path]["get"]["parameters"];
+        assert!(
+            params
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "fresh" && p["in"] == "query")),
+            "{path} documents `fresh`: {params}"
+        );
+    }
+
+    let bad = app.get("/api/v1/processes?fresh=maybe", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
+    assert!(bad.body["error"]["code"].is_string(), "{:?}", bad.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_on_a_stale_sample_start_one_scan() {
+    // Long enough that the new sample stays young for the whole burst on a busy machine (else
+    // a late request rightly starts the next interval's scan).
+    let app = TestApp::with_config(|c| c.sample_interval = Duration::from_secs(3)).await;
+    let admin = app.register("admin").await;
+    let Auth::Cookie(cookie) = &admin else {
+        unreachable!()
+    };
+    let monitor = app.state.processes.clone();
+    let first = taken_at(&app, &admin, "/api/v1/processes").await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let scans = monitor.scan_count();
+    let burst = Instant::now();
+
+    use tower::ServiceExt;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..64 {
+        let router = app.router();
+        let request = Request::get("/api/v1/processes")
+            .header(header::HOST, "127.0.0.1:8350")
+            .header(header::COOKIE, format!("boss_session={cookie}"))
+            .body(Body::empty())
+            .unwrap();
+        tasks.spawn(async move {
+            let response = router.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            let body: Value = serde_json::from_slice(&bytes).unwrap();
+            body["taken_at"].as_str().unwrap().to_string()
+        });
+    }
+    while let Some(taken) = tasks.join_next().await {
+        let taken = taken.unwrap();
+        // Each saw the stale sample, or (if late) the one scan it started.
+        assert!(taken >= first);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while taken_at(&app, &admin, "/api/v1/processes").await == first {
+        assert!(Instant::now() < deadline, "the background scan never came");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // One scan per interval at most: exactly one unless the burst outlasted an interval.
+    let allowed = 1 + (burst.elapsed().as_millis() / 3000) as u64;
+    let started = monitor.scan_count() - scans;
+    assert!(
+        (1..=allowed).contains(&started),
+        "64 requests on a stale sample started {started} scans (at most {allowed} allowed)"
+    );
 }

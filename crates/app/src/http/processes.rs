@@ -3,20 +3,21 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use platform::{ProcessDetail, Signal, SystemInfo};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::ErrorBody;
-use super::extract::{Json, OptionalJson, Path};
+use super::extract::{Json, OptionalJson, Path, Query};
 use crate::actions::processes::{self, ActionReport, RevealedCommandLine, Target};
 use crate::auth::{Caller, Permission};
 use crate::clock::{parse_rfc3339, to_rfc3339};
 use crate::error::{Error, Result};
+use crate::live::Sample;
 use crate::processes::ProcessRow;
 use crate::redact::{redact_argv, redact_cmdline};
 use crate::state::AppState;
@@ -37,6 +38,35 @@ pub fn routes() -> OpenApiRouter<AppState> {
 struct ProcessList {
     taken_at: String,
     processes: Vec<ProcessRow>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SampleQuery {
+    /// Wait for a new scan instead of taking the latest sample (which may be up to about one
+    /// sample interval old; `taken_at` tells). `Cache-Control: no-cache` does the same.
+    #[serde(default)]
+    fresh: bool,
+}
+
+/// The latest sample, or a new scan when the client asks for one (`?fresh=true` or
+/// `Cache-Control: no-cache`).
+async fn sample_for(
+    state: &AppState,
+    query: &SampleQuery,
+    headers: &HeaderMap,
+) -> Result<std::sync::Arc<Sample>> {
+    let no_cache = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|directive| directive.trim().eq_ignore_ascii_case("no-cache"));
+    if query.fresh || no_cache {
+        state.processes.fresh(Duration::ZERO).await
+    } else {
+        state.processes.latest().await
+    }
 }
 
 /// Machine-wide figures.
@@ -185,13 +215,20 @@ fn target(pid: u32, started_at: Option<&str>) -> Result<Target> {
     Ok(Target { pid, started_at })
 }
 
-/// Every process (not threads), with CPU over the last interval.
-#[utoipa::path(get, path = "/api/v1/processes", tag = "processes",
-    responses((status = 200, body = ProcessList), (status = 401, body = ErrorBody),
-        (status = 503, body = ErrorBody)))]
-async fn list_processes(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+/// Every process (not threads), with CPU over the last interval. Served at once from the latest
+/// sample (`taken_at` is its time) while the next one is taken in the background; ask for
+/// `fresh=true` (or send `Cache-Control: no-cache`) to wait for a new scan.
+#[utoipa::path(get, path = "/api/v1/processes", tag = "processes", params(SampleQuery),
+    responses((status = 200, body = ProcessList), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn list_processes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<SampleQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
     caller.require(Permission::View)?;
-    let sample = state.processes.fresh(state.processes.interval).await?;
+    let sample = sample_for(&state, &query, &headers).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         sample.list_json(),
@@ -389,12 +426,19 @@ async fn reveal_cmdline(
     ))
 }
 
-/// Host, OS, uptime, CPU, memory, swap and load.
-#[utoipa::path(get, path = "/api/v1/system", tag = "processes",
-    responses((status = 200, body = SystemView), (status = 401, body = ErrorBody)))]
-async fn system(State(state): State<AppState>, caller: Caller) -> Result<Json<SystemView>> {
+/// Host, OS, uptime, CPU, memory, swap and load, from the latest sample like the process list
+/// (`fresh=true` or `Cache-Control: no-cache` waits for a new scan).
+#[utoipa::path(get, path = "/api/v1/system", tag = "processes", params(SampleQuery),
+    responses((status = 200, body = SystemView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+async fn system(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<SampleQuery>,
+    headers: HeaderMap,
+) -> Result<Json<SystemView>> {
     caller.require(Permission::View)?;
-    let sample = state.processes.fresh(state.processes.interval).await?;
+    let sample = sample_for(&state, &query, &headers).await?;
     Ok(Json(SystemView::new(
         &sample.snapshot.system,
         sample.taken_at(),
