@@ -15,7 +15,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// A window that ignores close requests (with `--prompt` it opens a "Save changes?" dialog),
 /// optionally holding a TCP connection to 127.0.0.1:PORT (`--connect PORT`), as a browser
 /// showing Boss would.
-const REFUSER: &str = r#"
+pub const REFUSER: &str = r#"
 import socket, sys, tkinter as tk
 args = sys.argv[1:]
 conn = None
