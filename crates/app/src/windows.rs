@@ -58,6 +58,12 @@ pub struct WindowProtection {
 }
 
 impl WindowProtection {
+    /// Whether `pid` is the browser showing Boss (the process holding the request's loopback
+    /// connection) or one of its ancestors: ending it ends the caller's own view of Boss.
+    pub fn shows_boss(&self, pid: u32) -> bool {
+        self.browser.contains(&pid)
+    }
+
     fn reason(
         &self,
         w: &WindowInfo,

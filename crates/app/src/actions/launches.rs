@@ -1,17 +1,19 @@
 //! Starting programs and following them: every launch is recorded (who, what, when, PID),
 //! watched until it ends (exit code or signal), reconciled after a restart of Boss, and can be
-//! stopped: its windows closed gracefully first, then TERM, then KILL.
+//! stopped: its windows closed gracefully first, then TERM, then KILL, through the same tree
+//! walk and protection rules as the process and window actions.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use platform::{LaunchSpec, ProcessRef, Signal};
+use platform::{LaunchSpec, ProcessRef};
 use serde_json::json;
 use tokio::sync::broadcast;
 
-use super::{Outcome, audit, by, require};
+use super::processes::{self, Target};
+use super::{Outcome, audit, by, refuse_protected, require, windows};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -306,49 +308,74 @@ pub async fn stop(
             )));
         }
     };
+    let ended = || Error::Conflict(format!("launch {id} has already ended"));
     if !platform::process_running(process) {
-        return Err(Error::Conflict(format!("launch {id} has already ended")));
+        return Err(ended());
+    }
+
+    // One walk of the tree: the launched process and its descendants, with the same
+    // protection rules as every process action.
+    let pid = process.pid;
+    let members = match processes::members(
+        state,
+        Target {
+            pid,
+            started_at: None,
+        },
+        true,
+    )
+    .await
+    {
+        Ok(members) => members,
+        Err(Error::NotFound(_)) => return Err(ended()),
+        Err(err) => return Err(err),
+    };
+    let root = members.last().expect("the root is always a member");
+    if root.target != process {
+        // The PID now belongs to another process: the launch itself has ended.
+        return Err(ended());
+    }
+    let family: HashSet<u32> = members.iter().map(|m| m.target.pid).collect();
+    // Its windows, with the same protection rules as every window action.
+    let (windows, protection) = windows::of_processes(state, caller, &family).await;
+    let refusal = members
+        .iter()
+        .find_map(|m| {
+            let reason = m.protected.clone().or_else(|| {
+                protection
+                    .shows_boss(m.target.pid)
+                    .then(|| "this is the browser showing Boss".to_string())
+            })?;
+            Some((format!("process {} ({})", m.target.pid, m.name), reason))
+        })
+        .or_else(|| {
+            windows.iter().find_map(|w| {
+                let reason = w.protected.clone()?;
+                Some((format!("its window {} ({})", w.id_hex, w.class), reason))
+            })
+        });
+    if let Some((what, reason)) = refusal {
+        let message = format!("launch {id} cannot be stopped: {what} is protected: {reason}");
+        let text = target.clone().unwrap_or_default();
+        return Err(refuse_protected(state, caller, ACTION, text, message, &reason).await);
     }
     state.launches.mark_stopping(&launch.record.uid);
 
     // 1. Its windows (those of the process and its descendants), politely.
-    let family = family_of(state, process.pid).await;
-    let list = state.windows.list().await;
-    let windows: Vec<u64> = list
-        .windows
-        .iter()
-        .filter(|w| w.pid.is_some_and(|p| family.contains(&p)))
-        .map(|w| w.id)
-        .collect();
-    let mut windows_closed = 0;
-    if !windows.is_empty() {
-        let system = state.windows.system();
-        let ids = windows.clone();
-        let results = tokio::task::spawn_blocking(move || system.close_many(&ids, timeout))
-            .await
-            .unwrap_or_default();
-        windows_closed = results
-            .iter()
-            .filter(|(_, r)| matches!(r, Ok(platform::CloseOutcome::Closed)))
-            .count();
-    }
+    let ids: Vec<u64> = windows.iter().map(|w| w.id).collect();
+    let had_windows = !ids.is_empty();
+    let windows_closed = windows::close_quietly(state, ids, timeout).await;
     let mut signal = None;
-    if !ended_within(
-        process,
-        Duration::from_millis(if windows.is_empty() { 0 } else { 1000 }),
-    )
-    .await
-    {
-        // 2. TERM, and CONT so that a stopped process can act on it.
-        signal = Some("TERM");
-        let _ = platform::send_signal(process, Signal::Term);
-        let _ = platform::send_signal(process, Signal::Cont);
-        if !ended_within(process, timeout).await {
-            // 3. KILL.
-            signal = Some("KILL");
-            let _ = platform::send_signal(process, Signal::Kill);
-            ended_within(process, Duration::from_secs(2)).await;
-        }
+    let patience = Duration::from_millis(if had_windows { 1000 } else { 0 });
+    if !ended_within(process, patience).await {
+        // 2. TERM (and CONT), then KILL after `timeout`: as `terminate` does, on the root.
+        let root = std::slice::from_ref(root);
+        let done = processes::end_members(root, timeout, false).await;
+        signal = match done.results.last().map(|r| r.outcome.as_str()) {
+            Some("terminated") => Some("TERM"),
+            Some("killed" | "still_running") => Some("KILL"),
+            _ => None,
+        };
     }
     let mut entry = by(caller, ACTION, target, Outcome::Success);
     entry.detail =
@@ -384,23 +411,6 @@ async fn ended_within(process: ProcessRef, patience: Duration) -> bool {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-}
-
-/// The process and its descendants now.
-async fn family_of(state: &AppState, pid: u32) -> HashSet<u32> {
-    let mut family = HashSet::from([pid]);
-    if let Ok(sample) = state.processes.fresh(Duration::ZERO).await {
-        let mut grew = true;
-        while grew {
-            grew = false;
-            for p in &sample.snapshot.processes {
-                if family.contains(&p.ppid) && family.insert(p.pid) {
-                    grew = true;
-                }
-            }
-        }
-    }
-    family
 }
 
 /// After a start of Boss: launches recorded as running are either still running (watched

@@ -99,6 +99,25 @@ pub async fn require(
     Ok(())
 }
 
+/// Refuses an action on a protected target before touching anything: a `denied` audit row
+/// naming the reason, and 403 `protected`. Every action on the machine refuses through here.
+pub(super) async fn refuse_protected(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    target: String,
+    message: String,
+    reason: &str,
+) -> crate::error::Error {
+    let mut entry = by(caller, action, Some(target), Outcome::Denied);
+    entry.detail = Some(serde_json::json!({ "reason": reason }));
+    audit(state, entry).await;
+    crate::error::Error::Forbidden {
+        code: "protected",
+        message,
+    }
+}
+
 /// An audit entry for an authenticated caller.
 pub fn by<'a>(
     caller: &'a Caller,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Outcome, audit, by, require};
+use super::{Outcome, audit, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::live::Sample;
@@ -46,14 +46,16 @@ pub struct MemberResult {
 }
 
 /// A process picked for an action, with its identity at the time it was picked.
-struct Member {
-    target: ProcessRef,
-    name: String,
-    protected: Option<String>,
+pub(super) struct Member {
+    pub(super) target: ProcessRef,
+    pub(super) name: String,
+    /// Why it must not be touched (see [`crate::processes::Protection`]).
+    pub(super) protected: Option<String>,
 }
 
-/// The root and (for a tree) its descendants, deepest first and the root last.
-async fn members(state: &AppState, target: Target, tree: bool) -> Result<Vec<Member>> {
+/// The root and (for a tree) its descendants, deepest first and the root last: the one walk
+/// of the process tree that every action on processes (launch stop included) starts from.
+pub(super) async fn members(state: &AppState, target: Target, tree: bool) -> Result<Vec<Member>> {
     let monitor = &state.processes;
     let mut sample = monitor.fresh(monitor.interval).await?;
     if sample.row(target.pid).is_none() || tree {
@@ -154,18 +156,9 @@ async fn checked_members(
     };
     let root = members.last().expect("the root is always a member");
     if let Some(reason) = &root.protected {
-        let mut entry = by(
-            caller,
-            action,
-            Some(target_text(&members, target.pid)),
-            Outcome::Denied,
-        );
-        entry.detail = Some(json!({ "reason": reason }));
-        audit(state, entry).await;
-        return Err(Error::Forbidden {
-            code: "protected",
-            message: format!("process {} is protected: {reason}", target.pid),
-        });
+        let message = format!("process {} is protected: {reason}", target.pid);
+        let text = target_text(&members, target.pid);
+        return Err(refuse_protected(state, caller, action, text, message, reason).await);
     }
     Ok(members)
 }
@@ -188,9 +181,9 @@ fn failure(member: &Member, err: platform::Error) -> MemberResult {
 }
 
 /// The per-process results of an action, and for a single-process action its failure.
-struct Done {
-    results: Vec<MemberResult>,
-    single_error: Option<platform::Error>,
+pub(super) struct Done {
+    pub(super) results: Vec<MemberResult>,
+    pub(super) single_error: Option<platform::Error>,
 }
 
 /// Finishes an action: audit row, then either the report or, for a single process that
@@ -294,9 +287,37 @@ pub async fn terminate(
 ) -> Result<ActionReport> {
     const ACTION: &str = "process.terminate";
     let members = checked_members(state, caller, ACTION, target, tree).await?;
+    let done = end_members(&members, timeout, tree).await;
+    let detail = json!({ "timeout_ms": timeout.as_millis() as u64, "tree": tree });
+    finish(state, caller, ACTION, &members, target, detail, done).await
+}
+
+/// Sets the nice value (-20 to 19) of the process (and, with `tree`, its descendants).
+pub async fn renice(
+    state: &AppState,
+    caller: &Caller,
+    target: Target,
+    nice: i32,
+    tree: bool,
+) -> Result<ActionReport> {
+    const ACTION: &str = "process.priority";
+    if !(-20..=19).contains(&nice) {
+        return Err(Error::Invalid(format!(
+            "'nice' must be between -20 and 19, not {nice}"
+        )));
+    }
+    let members = checked_members(state, caller, ACTION, target, tree).await?;
+    let done = apply_each(&members, tree, "reniced", |p| platform::set_nice(p, nice));
+    let detail = json!({ "nice": nice, "tree": tree });
+    finish(state, caller, ACTION, &members, target, detail, done).await
+}
+
+/// TERM (then CONT) to every member but the protected ones, KILL to those still running
+/// after `timeout`. With `tree` unset a member's failure is the action's error.
+pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: bool) -> Done {
     let mut outcome: Vec<Option<MemberResult>> = Vec::with_capacity(members.len());
     let mut single_error = None;
-    for member in &members {
+    for member in members {
         if let Some(reason) = &member.protected {
             outcome.push(Some(result(member, "protected", Some(reason.clone()))));
             continue;
@@ -363,32 +384,10 @@ pub async fn terminate(
             })
         })
         .collect();
-    let detail = json!({ "timeout_ms": timeout.as_millis() as u64, "tree": tree });
-    let done = Done {
+    Done {
         results,
         single_error,
-    };
-    finish(state, caller, ACTION, &members, target, detail, done).await
-}
-
-/// Sets the nice value (-20 to 19) of the process (and, with `tree`, its descendants).
-pub async fn renice(
-    state: &AppState,
-    caller: &Caller,
-    target: Target,
-    nice: i32,
-    tree: bool,
-) -> Result<ActionReport> {
-    const ACTION: &str = "process.priority";
-    if !(-20..=19).contains(&nice) {
-        return Err(Error::Invalid(format!(
-            "'nice' must be between -20 and 19, not {nice}"
-        )));
     }
-    let members = checked_members(state, caller, ACTION, target, tree).await?;
-    let done = apply_each(&members, tree, "reniced", |p| platform::set_nice(p, nice));
-    let detail = json!({ "nice": nice, "tree": tree });
-    finish(state, caller, ACTION, &members, target, detail, done).await
 }
 
 /// A process's command line as it is, credentials included (see `POST …/reveal`).

@@ -2,6 +2,7 @@
 //! activate, minimize. Never by killing: a window whose application refuses stays open and is
 //! reported as such.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use platform::CloseOutcome;
@@ -9,11 +10,11 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Outcome, audit, by, require};
+use super::{Outcome, audit, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::windows::{WindowListView, WindowRow, view};
+use crate::windows::{WindowListView, WindowProtection, WindowRow, view};
 
 /// What became of one window.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -50,6 +51,14 @@ fn outcome_name(outcome: CloseOutcome) -> &'static str {
     }
 }
 
+/// The protection rules for this caller's request (the browser showing Boss is found from
+/// its loopback peer).
+fn protection(state: &AppState, caller: &Caller) -> WindowProtection {
+    state
+        .windows
+        .protection(caller.peer, state.listen_port.get().copied())
+}
+
 /// The current list as the caller sees it, or 503 without a display.
 async fn current(state: &AppState, caller: &Caller) -> Result<WindowListView> {
     let list = state.windows.list().await;
@@ -59,10 +68,38 @@ async fn current(state: &AppState, caller: &Caller) -> Result<WindowListView> {
             list.reason.as_deref().unwrap_or("unknown reason")
         )));
     }
-    let protection = state
+    Ok(view(&list, &protection(state, caller)))
+}
+
+/// The windows of `pids` as the caller sees them (protection applied; none without a
+/// display), and the caller's protection rules, for actions that end whole programs.
+pub(super) async fn of_processes(
+    state: &AppState,
+    caller: &Caller,
+    pids: &HashSet<u32>,
+) -> (Vec<WindowRow>, WindowProtection) {
+    let protection = protection(state, caller);
+    let list = state.windows.list().await;
+    let windows = view(&list, &protection)
         .windows
-        .protection(caller.peer, state.listen_port.get().copied());
-    Ok(view(&list, &protection))
+        .into_iter()
+        .filter(|w| w.pid.is_some_and(|p| pids.contains(&p)))
+        .collect();
+    (windows, protection)
+}
+
+/// Closes `ids` gracefully, all at once, and counts those that closed.
+pub(super) async fn close_quietly(state: &AppState, ids: Vec<u64>, timeout: Duration) -> usize {
+    if ids.is_empty() {
+        return 0;
+    }
+    let system = state.windows.system();
+    blocking(move || system.close_many(&ids, timeout))
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|(_, r)| matches!(r, Ok(CloseOutcome::Closed)))
+        .count()
 }
 
 /// Finds the window and checks that it is the one the caller means and may be touched.
@@ -101,13 +138,9 @@ async fn target(
         )));
     }
     if let Some(reason) = &window.protected {
-        let mut entry = by(caller, action, Some(describe(&window)), Outcome::Denied);
-        entry.detail = Some(json!({ "reason": reason }));
-        audit(state, entry).await;
-        return Err(Error::Forbidden {
-            code: "protected",
-            message: format!("window {id:#x} is protected: {reason}"),
-        });
+        let message = format!("window {id:#x} is protected: {reason}");
+        let text = describe(&window);
+        return Err(refuse_protected(state, caller, action, text, message, reason).await);
     }
     Ok(window)
 }

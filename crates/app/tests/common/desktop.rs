@@ -6,6 +6,9 @@
 use std::process::Stdio;
 
 use platform::{WindowInfo, WindowSystem};
+/// The refusing window's script (`python3 -c REFUSER TITLE [--prompt] [--connect PORT]`).
+#[allow(unused_imports)]
+pub use testkit::desktop::REFUSER_SCRIPT as REFUSER;
 pub use testkit::process::Process;
 
 pub struct Desktop {
