@@ -17,8 +17,8 @@ pub struct ProcessRow {
     pub ppid: u32,
     pub name: String,
     pub user: String,
-    /// running, sleeping, disk_sleep, stopped, tracing_stop, zombie, dead, idle, unknown.
-    pub state: String,
+    #[schema(schema_with = process_state_schema)]
+    pub state: platform::ProcessState,
     /// RFC 3339. With the PID it identifies the process: actions may pass it back to make
     /// sure the PID was not reused meanwhile.
     pub started_at: String,
@@ -51,7 +51,7 @@ impl ProcessRow {
             ppid: p.ppid,
             name: p.name.to_string(),
             user: p.user.to_string(),
-            state: p.state.as_str().to_string(),
+            state: p.state,
             started_at: to_rfc3339(p.started_at),
             cpu_percent: (p.cpu_percent * 10.0).round() / 10.0,
             memory_bytes: p.memory_bytes,
@@ -114,6 +114,19 @@ impl RedactionCache {
                 .is_ok_and(|i| snapshot.processes[i].start_ticks == entry.start_ticks)
         });
     }
+}
+
+/// The OpenAPI schema of a process state: the platform crate (which knows no OpenAPI) names
+/// the states, this lists them as an enum.
+fn process_state_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "What the process is doing: `disk_sleep` is uninterruptible (usually I/O).",
+        ))
+        .enum_values(Some(platform::ProcessState::ALL.iter().map(|s| s.as_str())))
+        .build()
 }
 
 /// Which processes Boss never signals, renices or ends.

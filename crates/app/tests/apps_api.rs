@@ -287,11 +287,24 @@ async fn bad_programs_are_clear_errors_and_viewers_cannot_launch() {
         app.get("/api/v1/files", &viewer).await.status,
         StatusCode::FORBIDDEN
     );
+    // The programs that could not start are in the history, with why; nothing else is.
     let history = app.get("/api/v1/launches", &admin).await;
-    assert!(
-        history.body["launches"].as_array().unwrap().is_empty(),
-        "nothing was started"
-    );
+    let launches = history.body["launches"].as_array().unwrap();
+    assert_eq!(launches.len(), 3, "{launches:?}");
+    for launch in launches {
+        assert_eq!(launch["outcome"], "failed_to_start", "{launch}");
+        assert_eq!(launch["running"], false);
+        assert!(launch["pid"].is_null());
+        assert!(
+            !launch["error"].as_str().unwrap_or("").is_empty(),
+            "{launch}"
+        );
+        assert!(launch["ended_at"].is_string(), "{launch}");
+    }
+    let failed = app
+        .get("/api/v1/launches?outcome=failed_to_start", &admin)
+        .await;
+    assert_eq!(failed.body["launches"].as_array().unwrap().len(), 3);
     let failures = app.audit(&admin, "app.launch").await;
     assert!(
         failures.iter().any(|e| e["outcome"] == "failure"),
@@ -453,7 +466,7 @@ async fn after_a_restart_running_launches_are_watched_again_and_ended_ones_marke
             started_at: 1,
             pid: Some(4_194_000),
             start_ticks: Some(1),
-            outcome: "running".into(),
+            outcome: boss::store::LaunchOutcome::Running,
             ..Default::default()
         })
         .await

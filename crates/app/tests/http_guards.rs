@@ -378,3 +378,34 @@ async fn the_api_viewer_is_served_from_the_binary_and_its_document_needs_a_login
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[test]
+fn the_openapi_document_gives_outcomes_and_states_as_enums() {
+    let doc = serde_json::to_value(boss::http::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let values = |schema: &serde_json::Value| -> Vec<String> {
+        schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not an enum: {schema}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (name, one) in [
+        ("LaunchOutcome", "failed_to_start"),
+        ("WindowOutcome", "prompting"),
+        ("MemberOutcome", "still_running"),
+        ("AuditAction", "auth.login"),
+        ("Outcome", "denied"),
+    ] {
+        let names = values(&schemas[name]);
+        assert!(names.contains(&one.to_string()), "{name}: {names:?}");
+    }
+    let state = &schemas["ProcessRow"]["properties"]["state"];
+    assert!(values(state).contains(&"disk_sleep".to_string()), "{state}");
+    let launch = &schemas["LaunchView"]["properties"]["outcome"];
+    assert_eq!(
+        launch["$ref"], "#/components/schemas/LaunchOutcome",
+        "{launch}"
+    );
+}

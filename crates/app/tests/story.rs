@@ -8,7 +8,8 @@ use serde_json::json;
 
 use boss::auth::Role;
 use boss::store::{
-    AuditFilter, LaunchEnd, LaunchFilter, NewAuditEvent, NewLaunch, NewSession, SqlStore, Store,
+    AuditFilter, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession,
+    SqlStore, Store,
 };
 use common::postgres::TempPostgres;
 use common::{Auth, PASSWORD, TestApp};
@@ -237,7 +238,8 @@ async fn store_story(store: &dyn Store) {
         started_at,
         pid: Some(4242),
         start_ticks: Some(99),
-        outcome: "running".into(),
+        outcome: LaunchOutcome::Running,
+        error: None,
     };
     store
         .record_launch(&launch("l1", "Editor", "alice", now))
@@ -261,9 +263,9 @@ async fn store_story(store: &dyn Store) {
         exit_code: Some(code),
         signal: None,
         outcome: if code == 0 {
-            "exited".into()
+            LaunchOutcome::Exited
         } else {
-            "failed".into()
+            LaunchOutcome::Failed
         },
     };
     store
@@ -288,7 +290,7 @@ async fn store_story(store: &dyn Store) {
         (Some(now + 1000), Some(0)),
         "the first end counts"
     );
-    assert_eq!(first.record.outcome, "exited");
+    assert_eq!(first.record.outcome, LaunchOutcome::Exited);
     assert_eq!(first.record.argv, vec!["editor", "--flag"]);
     assert_eq!(store.launch(first.id).await.unwrap().unwrap(), *first);
     assert_eq!(store.running_launches().await.unwrap().len(), 2);

@@ -46,7 +46,7 @@ pub struct ProcessRef {
     pub start_ticks: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcessState {
     Running,
@@ -62,6 +62,19 @@ pub enum ProcessState {
 }
 
 impl ProcessState {
+    pub const ALL: [ProcessState; 9] = [
+        ProcessState::Running,
+        ProcessState::Sleeping,
+        ProcessState::DiskSleep,
+        ProcessState::Stopped,
+        ProcessState::TracingStop,
+        ProcessState::Zombie,
+        ProcessState::Dead,
+        ProcessState::Idle,
+        ProcessState::Unknown,
+    ];
+
+    /// The name serde writes (`disk_sleep`).
     pub fn as_str(self) -> &'static str {
         match self {
             ProcessState::Running => "running",

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use serde_json::json;
 
-use super::{AuditEntry, Outcome, audit, by, require};
+use super::{AuditAction, AuditEntry, Outcome, audit, by, require};
 use crate::auth::{AuthMethod, Caller, Permission, Role, password, secret};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -46,7 +46,7 @@ pub async fn register(
         actor: None,
         actor_name: Some(username),
         client,
-        action: "auth.register",
+        action: AuditAction::Register,
         target: Some(username.to_string()),
         outcome: Outcome::Denied,
         detail: Some(json!({ "reason": reason })),
@@ -85,7 +85,7 @@ pub async fn register(
             actor: Some(&user),
             actor_name: None,
             client,
-            action: "auth.register",
+            action: AuditAction::Register,
             target: Some(user.username.clone()),
             outcome: Outcome::Success,
             detail: Some(json!({ "role": user.role, "first_account": first })),
@@ -113,7 +113,7 @@ pub async fn login(
         actor: None,
         actor_name: Some(&name),
         client,
-        action: "auth.login_failed",
+        action: AuditAction::LoginFailed,
         target: Some(name.clone()),
         outcome,
         detail: Some(json!({ "reason": reason })),
@@ -155,7 +155,7 @@ pub async fn login(
             actor: Some(&user),
             actor_name: None,
             client,
-            action: "auth.login",
+            action: AuditAction::Login,
             target: Some(user.username.clone()),
             outcome: Outcome::Success,
             detail: None,
@@ -181,7 +181,7 @@ pub async fn audit_folded_denials(state: &AppState, flush_all: bool) {
             actor: None,
             actor_name: None,
             client: folded.client,
-            action: "auth.refused",
+            action: AuditAction::Refused,
             target: None,
             outcome: Outcome::Denied,
             detail: Some(json!({
@@ -224,7 +224,11 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
         state.auth_cache.forget_user(caller.user.id);
     }
     let target = Some(caller.user.username.clone());
-    audit(state, by(caller, "auth.logout", target, Outcome::Success)).await;
+    audit(
+        state,
+        by(caller, AuditAction::Logout, target, Outcome::Success),
+    )
+    .await;
     Ok(())
 }
 
@@ -273,7 +277,7 @@ pub async fn check_current_password(
 async fn audit_step_up_refusal(
     state: &AppState,
     caller: &Caller,
-    action: &'static str,
+    action: AuditAction,
     err: &Error,
 ) {
     let outcome = match err {
@@ -309,7 +313,7 @@ pub async fn change_password(
     new: &str,
     revoke_tokens: bool,
 ) -> Result<PasswordChanged> {
-    const ACTION: &str = "auth.password_change";
+    const ACTION: AuditAction = AuditAction::PasswordChange;
     let target = Some(caller.user.username.clone());
     password::validate(new)?;
     let checked = match require_session(caller, "change the password") {
@@ -362,7 +366,7 @@ pub async fn create_token(
     current_password: &str,
     expires_in_days: Option<i64>,
 ) -> Result<(ApiToken, String)> {
-    const ACTION: &str = "token.create";
+    const ACTION: AuditAction = AuditAction::TokenCreate;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(
@@ -416,12 +420,20 @@ pub async fn delete_token(state: &AppState, caller: &Caller, token_id: i64) -> R
     // streams checking again find the token gone.
     state.auth_cache.forget_user(caller.user.id);
     if !deleted {
-        audit(state, by(caller, "token.delete", target, Outcome::Failure)).await;
+        audit(
+            state,
+            by(caller, AuditAction::TokenDelete, target, Outcome::Failure),
+        )
+        .await;
         return Err(Error::NotFound(format!(
             "you have no API token with id {token_id}"
         )));
     }
-    audit(state, by(caller, "token.delete", target, Outcome::Success)).await;
+    audit(
+        state,
+        by(caller, AuditAction::TokenDelete, target, Outcome::Success),
+    )
+    .await;
     Ok(())
 }
 
@@ -435,7 +447,7 @@ pub async fn list_user_tokens(
         state,
         caller,
         Permission::ManageUsers,
-        "token.list",
+        AuditAction::TokenList,
         Some(format!("user {user_id}")),
     )
     .await?;
@@ -451,7 +463,7 @@ pub async fn delete_user_token(
     user_id: i64,
     token_id: i64,
 ) -> Result<()> {
-    const ACTION: &str = "token.delete";
+    const ACTION: AuditAction = AuditAction::TokenDelete;
     let target = Some(format!("token {token_id}"));
     require(
         state,
@@ -494,7 +506,7 @@ pub async fn create_user(
     new_password: &str,
     role: Role,
 ) -> Result<User> {
-    const ACTION: &str = "user.create";
+    const ACTION: AuditAction = AuditAction::UserCreate;
     require(
         state,
         caller,
@@ -531,7 +543,7 @@ pub async fn update_user(
     role: Option<Role>,
     new_password: Option<&str>,
 ) -> Result<User> {
-    const ACTION: &str = "user.update";
+    const ACTION: AuditAction = AuditAction::UserUpdate;
     require(
         state,
         caller,
@@ -589,7 +601,7 @@ pub async fn update_user(
 }
 
 pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
-    const ACTION: &str = "user.delete";
+    const ACTION: AuditAction = AuditAction::UserDelete;
     require(
         state,
         caller,

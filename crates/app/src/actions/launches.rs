@@ -12,14 +12,14 @@ use platform::{LaunchSpec, ProcessRef};
 use serde_json::json;
 use tokio::sync::broadcast;
 
-use super::processes::{self, Target};
-use super::{Outcome, audit, by, refuse_protected, require, windows};
+use super::processes::{self, MemberOutcome, Target};
+use super::{AuditAction, Outcome, audit, by, refuse_protected, require, windows};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::spool::SpooledRecord;
 use crate::state::AppState;
-use crate::store::{Launch, LaunchEnd, NewLaunch};
+use crate::store::{Launch, LaunchEnd, LaunchOutcome, NewLaunch};
 
 /// Launches being watched, and the channel that tells the event stream about changes.
 pub struct LaunchSupervisor {
@@ -89,7 +89,7 @@ pub async fn launch_app(
         state,
         caller,
         Permission::Act,
-        "app.launch",
+        AuditAction::AppLaunch,
         Some(app_id.to_string()),
     )
     .await?;
@@ -119,7 +119,7 @@ pub async fn launch_program(
         state,
         caller,
         Permission::Act,
-        "app.launch",
+        AuditAction::AppLaunch,
         Some(program.to_string()),
     )
     .await?;
@@ -171,7 +171,7 @@ async fn start(
     uid: String,
     mut request: LaunchRequest,
 ) -> Result<Launch> {
-    const ACTION: &str = "app.launch";
+    const ACTION: AuditAction = AuditAction::AppLaunch;
     if let Some(display) = &state.config.display {
         request.spec.env.push(("DISPLAY".into(), display.clone()));
     }
@@ -182,16 +182,7 @@ async fn start(
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     let target = Some(request.app_name.clone());
-    let launched = match launched {
-        Ok(launched) => launched,
-        Err(err) => {
-            let mut entry = by(caller, ACTION, target, Outcome::Failure);
-            entry.detail = Some(json!({ "argv": request.spec.argv, "error": err.to_string() }));
-            audit(state, entry).await;
-            return Err(err.into());
-        }
-    };
-    let record = NewLaunch {
+    let mut record = NewLaunch {
         uid: uid.clone(),
         user_id: Some(caller.user.id),
         username: caller.user.username.clone(),
@@ -201,10 +192,35 @@ async fn start(
         cwd: request.spec.cwd.as_ref().map(|c| c.display().to_string()),
         log_file: Some(request.spec.log_file.display().to_string()),
         started_at,
-        pid: Some(launched.pid),
-        start_ticks: Some(launched.start_ticks),
-        outcome: "running".into(),
+        pid: None,
+        start_ticks: None,
+        outcome: LaunchOutcome::Running,
+        error: None,
     };
+    let launched = match launched {
+        Ok(launched) => launched,
+        Err(err) => {
+            // The history shows the attempt and why it failed, not only the response.
+            record.outcome = LaunchOutcome::FailedToStart;
+            record.error = Some(err.to_string());
+            record.log_file = None;
+            persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
+            let end = LaunchEnd {
+                uid: uid.clone(),
+                ended_at: started_at,
+                exit_code: None,
+                signal: None,
+                outcome: LaunchOutcome::FailedToStart,
+            };
+            finish(state, end).await;
+            let mut entry = by(caller, ACTION, target, Outcome::Failure);
+            entry.detail = Some(json!({ "argv": request.spec.argv, "error": err.to_string() }));
+            audit(state, entry).await;
+            return Err(err.into());
+        }
+    };
+    record.pid = Some(launched.pid);
+    record.start_ticks = Some(launched.start_ticks);
     persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
     let mut entry = by(caller, ACTION, target, Outcome::Success);
     entry.detail =
@@ -223,18 +239,18 @@ async fn start(
         };
         let stopped = watcher_state.launches.take_stopping(&child_uid);
         let outcome = match (stopped, exit_code, signal) {
-            (true, _, _) => "stopped",
-            (_, Some(0), _) => "exited",
-            (_, Some(_), _) => "failed",
-            (_, None, Some(_)) => "killed",
-            _ => "ended",
+            (true, _, _) => LaunchOutcome::Stopped,
+            (_, Some(0), _) => LaunchOutcome::Exited,
+            (_, Some(_), _) => LaunchOutcome::Failed,
+            (_, None, Some(_)) => LaunchOutcome::Killed,
+            _ => LaunchOutcome::Ended,
         };
         let end = LaunchEnd {
             uid: child_uid,
             ended_at: now_ms(),
             exit_code,
             signal,
-            outcome: outcome.into(),
+            outcome,
         };
         finish(&watcher_state, end).await;
     });
@@ -282,7 +298,7 @@ pub async fn stop(
     id: i64,
     timeout: Duration,
 ) -> Result<StopReport> {
-    const ACTION: &str = "app.stop";
+    const ACTION: AuditAction = AuditAction::AppStop;
     require(
         state,
         caller,
@@ -304,7 +320,7 @@ pub async fn stop(
         _ => {
             return Err(Error::Conflict(format!(
                 "launch {id} is not running (it {})",
-                launch.record.outcome
+                launch.record.outcome.as_str()
             )));
         }
     };
@@ -371,9 +387,9 @@ pub async fn stop(
         // 2. TERM (and CONT), then KILL after `timeout`: as `terminate` does, on the root.
         let root = std::slice::from_ref(root);
         let done = processes::end_members(root, timeout, false).await;
-        signal = match done.results.last().map(|r| r.outcome.as_str()) {
-            Some("terminated") => Some("TERM"),
-            Some("killed" | "still_running") => Some("KILL"),
+        signal = match done.results.last().map(|r| r.outcome) {
+            Some(MemberOutcome::Terminated) => Some("TERM"),
+            Some(MemberOutcome::Killed | MemberOutcome::StillRunning) => Some("KILL"),
             _ => None,
         };
     }
@@ -430,16 +446,16 @@ pub async fn reconcile(state: &AppState) -> Result<()> {
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                     let outcome = if state.launches.take_stopping(&uid) {
-                        "stopped"
+                        LaunchOutcome::Stopped
                     } else {
-                        "ended"
+                        LaunchOutcome::Ended
                     };
                     let end = LaunchEnd {
                         uid,
                         ended_at: now_ms(),
                         exit_code: None,
                         signal: None,
-                        outcome: outcome.into(),
+                        outcome,
                     };
                     finish(&state, end).await;
                 });
@@ -451,7 +467,7 @@ pub async fn reconcile(state: &AppState) -> Result<()> {
                     ended_at: now_ms(),
                     exit_code: None,
                     signal: None,
-                    outcome: "lost".into(),
+                    outcome: LaunchOutcome::Lost,
                 };
                 persist(state, SpooledRecord::LaunchEnded(end)).await;
             }

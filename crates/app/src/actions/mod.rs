@@ -4,6 +4,7 @@
 //! does the work, and writes one audit row, for failures and refusals too.
 
 pub mod accounts;
+mod audit_action;
 pub mod launches;
 pub mod processes;
 pub mod settings;
@@ -13,13 +14,19 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+pub use audit_action::AuditAction;
+
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::store::{NewAuditEvent, User};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How an audited action went.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Success,
     /// Attempted and failed (wrong password, the OS refused).
@@ -44,7 +51,7 @@ pub struct AuditEntry<'a> {
     /// The name tried, when there is no authenticated actor (a failed login).
     pub actor_name: Option<&'a str>,
     pub client: Option<IpAddr>,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub target: Option<String>,
     pub outcome: Outcome,
     pub detail: Option<Value>,
@@ -62,7 +69,7 @@ pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
             .actor
             .map(|u| u.username.clone())
             .or_else(|| entry.actor_name.map(str::to_string)),
-        action: entry.action.to_string(),
+        action: entry.action.as_str().to_string(),
         target: entry.target,
         outcome: entry.outcome.as_str().to_string(),
         detail: entry.detail,
@@ -77,7 +84,7 @@ pub async fn require(
     state: &AppState,
     caller: &Caller,
     permission: Permission,
-    action: &'static str,
+    action: AuditAction,
     target: Option<String>,
 ) -> Result<()> {
     if let Err(err) = caller.require(permission) {
@@ -104,7 +111,7 @@ pub async fn require(
 pub(super) async fn refuse_protected(
     state: &AppState,
     caller: &Caller,
-    action: &'static str,
+    action: AuditAction,
     target: String,
     message: String,
     reason: &str,
@@ -121,7 +128,7 @@ pub(super) async fn refuse_protected(
 /// An audit entry for an authenticated caller.
 pub fn by<'a>(
     caller: &'a Caller,
-    action: &'static str,
+    action: AuditAction,
     target: Option<String>,
     outcome: Outcome,
 ) -> AuditEntry<'a> {

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use platform::{ProcessRef, Signal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Outcome, audit, by, refuse_protected, require};
+use super::{AuditAction, Outcome, audit, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::live::Sample;
@@ -29,19 +29,52 @@ pub struct Target {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActionReport {
     pub pid: u32,
-    /// The outcome for `pid` itself (see `MemberResult::outcome`).
-    pub outcome: String,
+    /// The outcome for `pid` itself.
+    pub outcome: MemberOutcome,
     /// One entry per process acted on, children before parents.
     pub results: Vec<MemberResult>,
+}
+
+/// What an action did to one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberOutcome {
+    /// The signal was sent.
+    Signalled,
+    /// Its priority was changed.
+    Reniced,
+    /// It ended after TERM.
+    Terminated,
+    /// It needed KILL.
+    Killed,
+    /// Still there after KILL (a process in uninterruptible sleep, say).
+    StillRunning,
+    /// It had already ended (or its PID now names another process).
+    AlreadyGone,
+    /// Boss will not touch it (see `protected` in the process list).
+    Protected,
+    /// The system refused or the action failed; `message` says why.
+    Failed,
+}
+
+impl MemberOutcome {
+    /// Whether the action did what was asked.
+    pub fn is_done(self) -> bool {
+        matches!(
+            self,
+            MemberOutcome::Signalled
+                | MemberOutcome::Reniced
+                | MemberOutcome::Terminated
+                | MemberOutcome::Killed
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberResult {
     pub pid: u32,
     pub name: String,
-    /// `signalled`, `reniced`, `terminated` (ended after TERM), `killed` (needed KILL),
-    /// `still_running`, `already_gone`, `protected` or `failed`.
-    pub outcome: String,
+    pub outcome: MemberOutcome,
     pub message: Option<String>,
 }
 
@@ -128,7 +161,7 @@ fn target_text(members: &[Member], pid: u32) -> String {
 async fn checked_members(
     state: &AppState,
     caller: &Caller,
-    action: &'static str,
+    action: AuditAction,
     target: Target,
     tree: bool,
 ) -> Result<Vec<Member>> {
@@ -163,19 +196,19 @@ async fn checked_members(
     Ok(members)
 }
 
-fn result(member: &Member, outcome: &str, message: Option<String>) -> MemberResult {
+fn result(member: &Member, outcome: MemberOutcome, message: Option<String>) -> MemberResult {
     MemberResult {
         pid: member.target.pid,
         name: member.name.clone(),
-        outcome: outcome.into(),
+        outcome,
         message,
     }
 }
 
 fn failure(member: &Member, err: platform::Error) -> MemberResult {
     let outcome = match err {
-        platform::Error::NotFound(_) | platform::Error::Changed(_) => "already_gone",
-        _ => "failed",
+        platform::Error::NotFound(_) | platform::Error::Changed(_) => MemberOutcome::AlreadyGone,
+        _ => MemberOutcome::Failed,
     };
     result(member, outcome, Some(err.to_string()))
 }
@@ -191,7 +224,7 @@ pub(super) struct Done {
 async fn finish(
     state: &AppState,
     caller: &Caller,
-    action: &'static str,
+    action: AuditAction,
     members: &[Member],
     target: Target,
     mut detail: serde_json::Value,
@@ -202,10 +235,7 @@ async fn finish(
         single_error,
     } = done;
     let root = results.last().expect("the root is always acted on");
-    let ok = matches!(
-        root.outcome.as_str(),
-        "signalled" | "reniced" | "terminated" | "killed"
-    );
+    let ok = root.outcome.is_done();
     detail["results"] = json!(results);
     let mut entry = by(
         caller,
@@ -224,7 +254,7 @@ async fn finish(
     }
     Ok(ActionReport {
         pid: target.pid,
-        outcome: root.outcome.clone(),
+        outcome: root.outcome,
         results,
     })
 }
@@ -234,20 +264,24 @@ async fn finish(
 fn apply_each(
     members: &[Member],
     tree: bool,
-    success: &str,
+    success: MemberOutcome,
     act: impl Fn(ProcessRef) -> platform::Result<()>,
 ) -> Done {
     let mut results = Vec::new();
     let mut single_error = None;
     for member in members {
         if let Some(reason) = &member.protected {
-            results.push(result(member, "protected", Some(reason.clone())));
+            results.push(result(
+                member,
+                MemberOutcome::Protected,
+                Some(reason.clone()),
+            ));
             continue;
         }
         match act(member.target) {
             Ok(()) => results.push(result(member, success, None)),
             Err(err) if !tree => {
-                results.push(result(member, "failed", Some(err.to_string())));
+                results.push(result(member, MemberOutcome::Failed, Some(err.to_string())));
                 single_error = Some(err);
             }
             Err(err) => results.push(failure(member, err)),
@@ -267,9 +301,9 @@ pub async fn signal(
     signal: Signal,
     tree: bool,
 ) -> Result<ActionReport> {
-    const ACTION: &str = "process.signal";
+    const ACTION: AuditAction = AuditAction::ProcessSignal;
     let members = checked_members(state, caller, ACTION, target, tree).await?;
-    let done = apply_each(&members, tree, "signalled", |p| {
+    let done = apply_each(&members, tree, MemberOutcome::Signalled, |p| {
         platform::send_signal(p, signal)
     });
     let detail = json!({ "signal": signal.name(), "tree": tree });
@@ -285,7 +319,7 @@ pub async fn terminate(
     timeout: Duration,
     tree: bool,
 ) -> Result<ActionReport> {
-    const ACTION: &str = "process.terminate";
+    const ACTION: AuditAction = AuditAction::ProcessTerminate;
     let members = checked_members(state, caller, ACTION, target, tree).await?;
     let done = end_members(&members, timeout, tree).await;
     let detail = json!({ "timeout_ms": timeout.as_millis() as u64, "tree": tree });
@@ -300,14 +334,16 @@ pub async fn renice(
     nice: i32,
     tree: bool,
 ) -> Result<ActionReport> {
-    const ACTION: &str = "process.priority";
+    const ACTION: AuditAction = AuditAction::ProcessPriority;
     if !(-20..=19).contains(&nice) {
         return Err(Error::Invalid(format!(
             "'nice' must be between -20 and 19, not {nice}"
         )));
     }
     let members = checked_members(state, caller, ACTION, target, tree).await?;
-    let done = apply_each(&members, tree, "reniced", |p| platform::set_nice(p, nice));
+    let done = apply_each(&members, tree, MemberOutcome::Reniced, |p| {
+        platform::set_nice(p, nice)
+    });
     let detail = json!({ "nice": nice, "tree": tree });
     finish(state, caller, ACTION, &members, target, detail, done).await
 }
@@ -319,7 +355,11 @@ pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: boo
     let mut single_error = None;
     for member in members {
         if let Some(reason) = &member.protected {
-            outcome.push(Some(result(member, "protected", Some(reason.clone()))));
+            outcome.push(Some(result(
+                member,
+                MemberOutcome::Protected,
+                Some(reason.clone()),
+            )));
             continue;
         }
         match platform::send_signal(member.target, Signal::Term) {
@@ -329,7 +369,11 @@ pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: boo
             }
             Err(err) => {
                 if !tree && !matches!(err, platform::Error::NotFound(_)) {
-                    outcome.push(Some(result(member, "failed", Some(err.to_string()))));
+                    outcome.push(Some(result(
+                        member,
+                        MemberOutcome::Failed,
+                        Some(err.to_string()),
+                    )));
                     single_error = Some(err);
                 } else {
                     outcome.push(Some(failure(member, err)));
@@ -366,20 +410,20 @@ pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: boo
                 if survivors.contains(&i) {
                     result(
                         member,
-                        "still_running",
+                        MemberOutcome::StillRunning,
                         Some("did not end even after KILL (uninterruptible I/O?)".into()),
                     )
                 } else if alive.contains(&i) {
                     result(
                         member,
-                        "killed",
+                        MemberOutcome::Killed,
                         Some(format!(
                             "did not end within {} ms of TERM",
                             timeout.as_millis()
                         )),
                     )
                 } else {
-                    result(member, "terminated", None)
+                    result(member, MemberOutcome::Terminated, None)
                 }
             })
         })
@@ -410,7 +454,7 @@ pub async fn reveal_cmdline(
     caller: &Caller,
     target: Target,
 ) -> Result<RevealedCommandLine> {
-    const ACTION: &str = "process.reveal_cmdline";
+    const ACTION: AuditAction = AuditAction::ProcessRevealCmdline;
     let pid = target.pid;
     require(
         state,

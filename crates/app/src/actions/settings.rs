@@ -4,13 +4,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Outcome, audit};
+use super::{AuditAction, Outcome, audit};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
-const ACTION: &str = "settings.update";
+const ACTION: AuditAction = AuditAction::SettingsUpdate;
 const REGISTRATION_OPEN: &str = "registration_open";
 const PROTECTED_PROCESSES: &str = "protected_processes";
 const PROTECTED_WINDOWS: &str = "protected_windows";

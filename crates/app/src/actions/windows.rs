@@ -6,11 +6,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use platform::CloseOutcome;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Outcome, audit, by, refuse_protected, require};
+use super::{AuditAction, Outcome, audit, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -20,11 +20,7 @@ use crate::windows::{WindowListView, WindowProtection, WindowRow, view};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WindowResult {
     pub window: WindowRow,
-    /// `closed`, `prompting` (it asked something, e.g. to save), `still_open` (no answer in
-    /// time), `unsupported` (it does not accept close requests: nothing was sent), `gone`,
-    /// `protected`, `skipped` (a dialog: close its main window instead), `would_close` (dry
-    /// run), or `failed`.
-    pub outcome: String,
+    pub outcome: WindowOutcome,
     pub message: Option<String>,
 }
 
@@ -41,13 +37,38 @@ pub struct Expected {
     pub class: Option<String>,
 }
 
-fn outcome_name(outcome: CloseOutcome) -> &'static str {
-    match outcome {
-        CloseOutcome::Closed => "closed",
-        CloseOutcome::Prompting => "prompting",
-        CloseOutcome::StillOpen => "still_open",
-        CloseOutcome::Unsupported => "unsupported",
-        CloseOutcome::Gone => "gone",
+/// What became of a window asked to close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowOutcome {
+    Closed,
+    /// It asked something (to save, say) and stays open.
+    Prompting,
+    /// No answer in time: it stays open.
+    StillOpen,
+    /// It does not accept close requests: nothing was sent.
+    Unsupported,
+    /// It was already gone.
+    Gone,
+    /// Boss will not touch it (see `protected` in the window list).
+    Protected,
+    /// A dialog or tool window, left to its main window (close all).
+    Skipped,
+    /// What close all would ask of it (dry run).
+    WouldClose,
+    /// The request could not be sent; `message` says why.
+    Failed,
+}
+
+impl From<CloseOutcome> for WindowOutcome {
+    fn from(outcome: CloseOutcome) -> Self {
+        match outcome {
+            CloseOutcome::Closed => WindowOutcome::Closed,
+            CloseOutcome::Prompting => WindowOutcome::Prompting,
+            CloseOutcome::StillOpen => WindowOutcome::StillOpen,
+            CloseOutcome::Unsupported => WindowOutcome::Unsupported,
+            CloseOutcome::Gone => WindowOutcome::Gone,
+        }
     }
 }
 
@@ -106,7 +127,7 @@ pub(super) async fn close_quietly(state: &AppState, ids: Vec<u64>, timeout: Dura
 async fn target(
     state: &AppState,
     caller: &Caller,
-    action: &'static str,
+    action: AuditAction,
     id: u64,
     expected: &Expected,
 ) -> Result<WindowRow> {
@@ -168,7 +189,7 @@ pub async fn close(
     expected: &Expected,
     timeout: Duration,
 ) -> Result<WindowResult> {
-    const ACTION: &str = "window.close";
+    const ACTION: AuditAction = AuditAction::WindowClose;
     require(
         state,
         caller,
@@ -183,16 +204,16 @@ pub async fn close(
     let result = match outcome {
         Ok(outcome) => WindowResult {
             window,
-            outcome: outcome_name(outcome).into(),
+            outcome: outcome.into(),
             message: None,
         },
         Err(err) => WindowResult {
             window,
-            outcome: "failed".into(),
+            outcome: WindowOutcome::Failed,
             message: Some(err.to_string()),
         },
     };
-    let ok = result.outcome == "closed";
+    let ok = result.outcome == WindowOutcome::Closed;
     let mut entry = by(
         caller,
         ACTION,
@@ -216,31 +237,31 @@ pub async fn close_all(
     dry_run: bool,
     timeout: Duration,
 ) -> Result<CloseAllReport> {
-    const ACTION: &str = "window.close_all";
+    const ACTION: AuditAction = AuditAction::WindowCloseAll;
     require(state, caller, Permission::Act, ACTION, None).await?;
     let list = current(state, caller).await?;
     let mut results = Vec::new();
     let mut to_close = Vec::new();
     for window in list.windows {
         let (outcome, message) = if let Some(reason) = &window.protected {
-            ("protected", Some(reason.clone()))
+            (WindowOutcome::Protected, Some(reason.clone()))
         } else if window.transient_for.is_some() || window.kind != "normal" {
             (
-                "skipped",
+                WindowOutcome::Skipped,
                 Some("a dialog or tool window: its main window is closed instead".into()),
             )
         } else if !window.closable {
             (
-                "unsupported",
+                WindowOutcome::Unsupported,
                 Some("it does not accept close requests; nothing was sent".into()),
             )
         } else {
             to_close.push(window.id);
-            ("would_close", None)
+            (WindowOutcome::WouldClose, None)
         };
         results.push(WindowResult {
             window,
-            outcome: outcome.into(),
+            outcome,
             message,
         });
     }
@@ -251,9 +272,9 @@ pub async fn close_all(
         for (id, outcome) in outcomes {
             if let Some(result) = results.iter_mut().find(|r| r.window.id == id) {
                 match outcome {
-                    Ok(outcome) => result.outcome = outcome_name(outcome).into(),
+                    Ok(outcome) => result.outcome = outcome.into(),
                     Err(err) => {
-                        result.outcome = "failed".into();
+                        result.outcome = WindowOutcome::Failed;
                         result.message = Some(err.to_string());
                     }
                 }
@@ -261,14 +282,14 @@ pub async fn close_all(
         }
     }
     if !dry_run {
-        let count = |name: &str| results.iter().filter(|r| r.outcome == name).count();
+        let count = |outcome| results.iter().filter(|r| r.outcome == outcome).count();
         let mut entry = by(caller, ACTION, None, Outcome::Success);
         entry.detail = Some(json!({
-            "closed": count("closed"),
-            "prompting": count("prompting"),
-            "still_open": count("still_open"),
-            "protected": count("protected"),
-            "unsupported": count("unsupported"),
+            "closed": count(WindowOutcome::Closed),
+            "prompting": count(WindowOutcome::Prompting),
+            "still_open": count(WindowOutcome::StillOpen),
+            "protected": count(WindowOutcome::Protected),
+            "unsupported": count(WindowOutcome::Unsupported),
             "results": results.iter().map(|r| json!({
                 "window": r.window.id_hex, "class": r.window.class, "title": r.window.title,
                 "outcome": r.outcome,
@@ -288,9 +309,9 @@ pub async fn arrange(
     minimize: bool,
 ) -> Result<WindowRow> {
     let action = if minimize {
-        "window.minimize"
+        AuditAction::WindowMinimize
     } else {
-        "window.activate"
+        AuditAction::WindowActivate
     };
     require(
         state,

@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, Query};
+use crate::actions::{AuditAction, Outcome};
 use crate::auth::{Caller, Permission};
 use crate::clock::{parse_rfc3339, to_rfc3339};
 use crate::error::{Error, Result};
@@ -27,8 +28,9 @@ struct AuditQuery {
     /// Username of the actor.
     actor: Option<String>,
     /// Action name, e.g. `auth.login`.
+    #[param(value_type = Option<AuditAction>)]
     action: Option<String>,
-    /// `success`, `failure` or `denied`.
+    #[param(value_type = Option<Outcome>)]
     outcome: Option<String>,
     /// RFC 3339; events at or after.
     since: Option<String>,
@@ -45,8 +47,10 @@ struct AuditEventView {
     id: i64,
     at: String,
     actor: Option<String>,
+    #[schema(value_type = AuditAction)]
     action: String,
     target: Option<String>,
+    #[schema(value_type = Outcome)]
     outcome: String,
     detail: Option<serde_json::Value>,
     client: Option<String>,

@@ -18,7 +18,7 @@ use crate::auth::{Caller, Permission};
 use crate::clock::{now_ms, parse_rfc3339, to_rfc3339};
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::{AppTotal, Launch, LaunchFilter};
+use crate::store::{AppTotal, Launch, LaunchFilter, LaunchOutcome};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,9 +45,9 @@ pub struct LaunchView {
     pub signal: Option<i32>,
     /// Run time so far for a running launch.
     pub duration_ms: i64,
-    /// `running`, `exited` (code 0), `failed` (other code), `killed` (signal), `stopped` (by
-    /// Boss), `ended` (status unknown), `lost` (ended while Boss was down).
-    pub outcome: String,
+    pub outcome: LaunchOutcome,
+    /// Why it could not be started (outcome `failed_to_start`).
+    pub error: Option<String>,
     pub running: bool,
 }
 
@@ -67,8 +67,9 @@ impl From<&Launch> for LaunchView {
             exit_code: l.exit_code,
             signal: l.signal,
             duration_ms: (l.ended_at.unwrap_or_else(now_ms) - r.started_at).max(0),
-            outcome: r.outcome.clone(),
-            running: l.ended_at.is_none() && r.outcome == "running",
+            outcome: r.outcome,
+            error: r.error.clone(),
+            running: l.ended_at.is_none() && r.outcome == LaunchOutcome::Running,
         }
     }
 }
@@ -96,6 +97,7 @@ struct HistoryQuery {
     user: Option<String>,
     /// An app id or name.
     app: Option<String>,
+    #[param(value_type = Option<LaunchOutcome>)]
     outcome: Option<String>,
     /// RFC 3339: started at or after.
     since: Option<String>,
@@ -105,17 +107,6 @@ struct HistoryQuery {
     limit: Option<i64>,
     cursor: Option<String>,
 }
-
-const OUTCOMES: [&str; 8] = [
-    "running",
-    "exited",
-    "failed",
-    "killed",
-    "stopped",
-    "ended",
-    "lost",
-    "failed_to_start",
-];
 
 fn filter(query: &HistoryQuery, default_limit: i64, max_limit: i64) -> Result<LaunchFilter> {
     let time = |name: &str, value: &Option<String>| -> Result<Option<i64>> {
@@ -137,11 +128,12 @@ fn filter(query: &HistoryQuery, default_limit: i64, max_limit: i64) -> Result<La
     }
     let outcome = query.outcome.clone().filter(|o| !o.is_empty());
     if let Some(outcome) = &outcome
-        && !OUTCOMES.contains(&outcome.as_str())
+        && LaunchOutcome::parse(outcome).is_none()
     {
+        let names: Vec<_> = LaunchOutcome::ALL.iter().map(|o| o.as_str()).collect();
         return Err(Error::Invalid(format!(
             "'outcome' must be one of {}, not '{outcome}'",
-            OUTCOMES.join(", ")
+            names.join(", ")
         )));
     }
     let before_id = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
@@ -221,7 +213,7 @@ fn csv_response(launches: &[Launch]) -> Result<Response> {
                 text(v.exit_code.map(|c| c.to_string())),
                 text(v.signal.map(|s| s.to_string())),
                 v.duration_ms.to_string(),
-                v.outcome,
+                v.outcome.as_str().to_string(),
             ],
         )?;
     }
@@ -372,7 +364,7 @@ struct StopResponse {
     windows_closed: usize,
     /// The signal it took, if closing its windows was not enough: `TERM` or `KILL`.
     signal: Option<String>,
-    outcome: String,
+    outcome: LaunchOutcome,
 }
 
 /// Stops a running launch: its windows closed gracefully, then TERM, then KILL.
@@ -396,7 +388,7 @@ async fn stop_launch(
     let report = launches::stop(&state, &caller, id, Duration::from_millis(timeout_ms)).await?;
     let launch = LaunchView::from(&report.launch);
     Ok(Json(StopResponse {
-        outcome: launch.outcome.clone(),
+        outcome: launch.outcome,
         launch,
         windows_closed: report.windows_closed,
         signal: report.signal.map(str::to_string),

@@ -272,7 +272,7 @@ async fn process_detail(
     };
     // The sample gives CPU (a rate over the interval); the rest is as of now.
     let now = &detail.info;
-    process.state = now.state.as_str().to_string();
+    process.state = now.state;
     process.ppid = now.ppid;
     process.name = now.name.to_string();
     process.memory_bytes = now.memory_bytes;

@@ -254,6 +254,60 @@ pub struct DumpedToken {
     pub expires_at: Option<i64>,
 }
 
+/// Where a launch stands, or how it ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LaunchOutcome {
+    /// Started and still running.
+    #[default]
+    Running,
+    /// Could not be started (see the launch's `error`).
+    FailedToStart,
+    /// Exited with code 0.
+    Exited,
+    /// Exited with another code.
+    Failed,
+    /// Ended by a signal.
+    Killed,
+    /// Ended by Boss on request.
+    Stopped,
+    /// Ended, how is unknown.
+    Ended,
+    /// Ended while Boss was not watching: no status.
+    Lost,
+}
+
+impl LaunchOutcome {
+    pub const ALL: [LaunchOutcome; 8] = [
+        LaunchOutcome::Running,
+        LaunchOutcome::FailedToStart,
+        LaunchOutcome::Exited,
+        LaunchOutcome::Failed,
+        LaunchOutcome::Killed,
+        LaunchOutcome::Stopped,
+        LaunchOutcome::Ended,
+        LaunchOutcome::Lost,
+    ];
+
+    /// The name as stored and shown (`failed_to_start`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchOutcome::Running => "running",
+            LaunchOutcome::FailedToStart => "failed_to_start",
+            LaunchOutcome::Exited => "exited",
+            LaunchOutcome::Failed => "failed",
+            LaunchOutcome::Killed => "killed",
+            LaunchOutcome::Stopped => "stopped",
+            LaunchOutcome::Ended => "ended",
+            LaunchOutcome::Lost => "lost",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LaunchOutcome> {
+        LaunchOutcome::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+}
+
 /// A program Boss started.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct NewLaunch {
@@ -270,7 +324,10 @@ pub struct NewLaunch {
     pub pid: Option<u32>,
     pub start_ticks: Option<u64>,
     /// `running`, or `failed_to_start`.
-    pub outcome: String,
+    pub outcome: LaunchOutcome,
+    /// Why it could not be started.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// How a launch ended.
@@ -280,9 +337,7 @@ pub struct LaunchEnd {
     pub ended_at: i64,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
-    /// `exited` (code 0), `failed` (another code), `killed` (a signal), `stopped` (ended by
-    /// Boss on request), `lost` (ended while Boss was not watching: no status).
-    pub outcome: String,
+    pub outcome: LaunchOutcome,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
     ApiToken, AppTotal, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, Launch, LaunchEnd,
-    LaunchFilter, NewAuditEvent, NewLaunch, NewSession, Session, Store, StoreError, StoreResult,
-    User,
+    LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession, Session, Store, StoreError,
+    StoreResult, User,
 };
 use crate::auth::Role;
 
@@ -187,7 +187,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
 }
 
 const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome";
+    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error";
 
 fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
     let argv: String = row.try_get("argv")?;
@@ -207,7 +207,12 @@ fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
             started_at: row.try_get("started_at")?,
             pid: int("pid")?.map(|p| p as u32),
             start_ticks: int("start_ticks")?.map(|t| t as u64),
-            outcome: row.try_get("outcome")?,
+            outcome: {
+                let text: String = row.try_get("outcome")?;
+                LaunchOutcome::parse(&text)
+                    .ok_or_else(|| StoreError::Corrupt(format!("launch outcome '{text}'")))?
+            },
+            error: row.try_get("error")?,
         },
         ended_at: int("ended_at")?,
         exit_code: int("exit_code")?.map(|c| c as i32),
@@ -878,8 +883,8 @@ impl Store for SqlStore {
         for launch in &dump.launches {
             let mut record = launch.record.clone();
             record.user_id = record.user_id.and_then(|id| user_ids.get(&id).copied());
-            let ended_outcome = record.outcome.clone();
-            record.outcome = "running".into();
+            let ended_outcome = record.outcome;
+            record.outcome = LaunchOutcome::Running;
             insert_launch(&mut *tx, &record).await?;
             if let Some(ended_at) = launch.ended_at {
                 let end = LaunchEnd {
@@ -892,7 +897,7 @@ impl Store for SqlStore {
                 update_launch_end(&mut *tx, &end).await?;
             } else {
                 sqlx::query("UPDATE launches SET outcome = $1 WHERE uid = $2")
-                    .bind(ended_outcome)
+                    .bind(ended_outcome.as_str())
                     .bind(record.uid.clone())
                     .execute(&mut *tx)
                     .await?;
@@ -946,8 +951,9 @@ async fn insert_launch<'e>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO launches (uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-            started_at, pid, start_ticks, outcome) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (uid) DO NOTHING",
+            started_at, pid, start_ticks, outcome, error) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (uid) DO NOTHING",
     )
     .bind(l.uid.clone())
     .bind(l.user_id)
@@ -960,7 +966,8 @@ async fn insert_launch<'e>(
     .bind(l.started_at)
     .bind(l.pid.map(i64::from))
     .bind(l.start_ticks.map(|t| t as i64))
-    .bind(l.outcome.clone())
+    .bind(l.outcome.as_str())
+    .bind(l.error.clone())
     .execute(db)
     .await?;
     Ok(())
@@ -977,7 +984,7 @@ async fn update_launch_end<'e>(
     .bind(end.ended_at)
     .bind(end.exit_code.map(i64::from))
     .bind(end.signal.map(i64::from))
-    .bind(end.outcome.clone())
+    .bind(end.outcome.as_str())
     .bind(end.uid.clone())
     .execute(db)
     .await?;
