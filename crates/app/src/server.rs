@@ -51,6 +51,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
+    crate::actions::accounts::spawn_denial_auditor(&state);
 
     let shutdown = shutdown_signal()?;
     // Before "ready", so that whoever waits for that line finds the setup code in place.

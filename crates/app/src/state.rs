@@ -3,15 +3,15 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::actions::launches::LaunchSupervisor;
-use crate::actions::settings::Settings;
 use crate::apps::AppCatalog;
 use crate::auth::cache::AuthCache;
 use crate::auth::password::PasswordWork;
 use crate::auth::setup::SetupCode;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
+use crate::launches::LaunchSupervisor;
 use crate::live::ProcessMonitor;
+use crate::settings::Settings;
 use crate::spool::Spool;
 use crate::store::Store;
 use crate::windows::WindowMonitor;
@@ -62,17 +62,8 @@ impl AppState {
         }
     }
 
-    /// Starts the housekeeping tasks: the spool drainer, the expired-session sweeper and the
-    /// writer of folded login refusals.
+    /// Starts the housekeeping tasks: the spool drainer and the expired-session sweeper.
     pub fn spawn_background_tasks(&self) {
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(crate::auth::throttle::DENIAL_FOLD / 4);
-            loop {
-                tick.tick().await;
-                crate::actions::accounts::audit_folded_denials(&state, false).await;
-            }
-        });
         tokio::spawn(
             self.spool
                 .clone()
@@ -92,7 +83,7 @@ impl AppState {
 
     /// Loads what the settings table says into the running parts (protection rules).
     pub async fn apply_settings(&self) -> crate::error::Result<()> {
-        let settings = crate::actions::settings::load(self).await?;
+        let settings = crate::settings::load(self.store.as_ref()).await?;
         self.apply(&settings);
         Ok(())
     }

@@ -57,7 +57,10 @@ pub async fn register(
             audit_refusal(state, client, refused(&err.to_string())).await;
             return Err(err);
         }
-    } else if !super::settings::load(state).await?.registration_open {
+    } else if !crate::settings::load(state.store.as_ref())
+        .await?
+        .registration_open
+    {
         audit_refusal(state, client, refused("registration is closed")).await;
         return Err(Error::Forbidden {
             code: "registration_closed",
@@ -171,6 +174,18 @@ async fn audit_refusal(state: &AppState, client: Option<IpAddr>, entry: AuditEnt
     if state.throttle.note_denial(client, now_ms()) {
         audit(state, entry).await;
     }
+}
+
+/// Writes the rows of folded refusals as their windows end, for as long as Boss runs.
+pub fn spawn_denial_auditor(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::auth::throttle::DENIAL_FOLD / 4);
+        loop {
+            tick.tick().await;
+            audit_folded_denials(&state, false).await;
+        }
+    });
 }
 
 /// Writes one audit row per address for the refusals folded since its last row (those of

@@ -5,7 +5,6 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use platform::{LaunchSpec, ProcessRef};
@@ -20,43 +19,6 @@ use crate::error::{Error, Result};
 use crate::spool::SpooledRecord;
 use crate::state::AppState;
 use crate::store::{Launch, LaunchEnd, LaunchOutcome, NewLaunch};
-
-/// Launches being watched, and the channel that tells the event stream about changes.
-pub struct LaunchSupervisor {
-    /// Uids whose end Boss caused (stop): recorded as `stopped` rather than by exit status.
-    stopping: Mutex<HashSet<String>>,
-    events: broadcast::Sender<i64>,
-}
-
-impl Default for LaunchSupervisor {
-    fn default() -> Self {
-        Self {
-            stopping: Mutex::new(HashSet::new()),
-            events: broadcast::channel(64).0,
-        }
-    }
-}
-
-impl LaunchSupervisor {
-    /// Ids of launches that started or ended.
-    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
-        self.events.subscribe()
-    }
-
-    fn mark_stopping(&self, uid: &str) {
-        self.stopping
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(uid.to_string());
-    }
-
-    fn take_stopping(&self, uid: &str) -> bool {
-        self.stopping
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(uid)
-    }
-}
 
 /// Writes a launch record, or spools it while the database is away (as audit rows are).
 async fn persist(state: &AppState, record: SpooledRecord) {
@@ -255,7 +217,7 @@ async fn start(
         finish(&watcher_state, end).await;
     });
     let launch = find_by_uid(state, &record).await;
-    let _ = state.launches.events.send(launch.id);
+    state.launches.announce(launch.clone());
     Ok(launch)
 }
 
@@ -263,7 +225,7 @@ async fn finish(state: &AppState, end: LaunchEnd) {
     let uid = end.uid.clone();
     persist(state, SpooledRecord::LaunchEnded(end)).await;
     if let Ok(Some(launch)) = state.store.launch_by_uid(&uid).await {
-        let _ = state.launches.events.send(launch.id);
+        state.launches.announce(launch);
     }
 }
 
@@ -376,6 +338,8 @@ pub async fn stop(
         return Err(refuse_protected(state, caller, ACTION, text, message, &reason).await);
     }
     state.launches.mark_stopping(&launch.record.uid);
+    // Before anything is done, so that the end cannot be announced unheard.
+    let mut ends = state.launches.subscribe();
 
     // 1. Its windows (those of the process and its descendants), politely.
     let ids: Vec<u64> = windows.iter().map(|w| w.id).collect();
@@ -397,18 +361,23 @@ pub async fn stop(
     entry.detail =
         Some(json!({ "windows_closed": windows_closed, "signal": signal, "pid": process.pid }));
     audit(state, entry).await;
-    // The watcher records the end; give it a moment so that the answer shows it.
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let mut launch = launch;
-    while Instant::now() < deadline {
-        if let Ok(Some(now)) = state.store.launch(id).await {
-            launch = now;
-            if launch.ended_at.is_some() {
-                break;
+    // The exit watcher records the end and announces it; wait for that (briefly) so that the
+    // answer shows it.
+    let launch = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            match ends.recv().await {
+                Ok(done) if done.record.uid == launch.record.uid && done.ended_at.is_some() => {
+                    return Some(done.as_ref().clone());
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or(launch);
     Ok(StopReport {
         launch,
         windows_closed,

@@ -1,8 +1,7 @@
-//! Server-wide settings that admins change at run time, kept in the `settings` table.
+//! Changing the server-wide settings (admins): validated, stored, applied to the running parts
+//! and audited.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::{AuditAction, Outcome, audit};
 use crate::auth::{Caller, Permission};
@@ -10,53 +9,11 @@ use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
+use crate::settings::{
+    PROTECTED_PROCESSES, PROTECTED_WINDOWS, REGISTRATION_OPEN, Settings, SettingsPatch, load,
+};
+
 const ACTION: AuditAction = AuditAction::SettingsUpdate;
-const REGISTRATION_OPEN: &str = "registration_open";
-const PROTECTED_PROCESSES: &str = "protected_processes";
-const PROTECTED_WINDOWS: &str = "protected_windows";
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct Settings {
-    /// Whether anyone may create an account (the first account can always be created).
-    pub registration_open: bool,
-    /// Process names, or program names or paths, that Boss never signals or ends.
-    pub protected_processes: Vec<String>,
-    /// Applications whose windows Boss never closes, minimizes or activates: a window class
-    /// (`XTerm`), instance (`xterm`), or the name or path of the window's program.
-    pub protected_windows: Vec<String>,
-}
-
-/// A partial update: absent fields stay as they are; lists are replaced whole.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsPatch {
-    pub registration_open: Option<bool>,
-    pub protected_processes: Option<Vec<String>>,
-    pub protected_windows: Option<Vec<String>>,
-}
-
-async fn list_setting(state: &AppState, key: &str) -> Result<Vec<String>> {
-    Ok(state
-        .store
-        .setting(key)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
-}
-
-pub async fn load(state: &AppState) -> Result<Settings> {
-    let registration_open = state
-        .store
-        .setting(REGISTRATION_OPEN)
-        .await?
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    Ok(Settings {
-        registration_open,
-        protected_processes: list_setting(state, PROTECTED_PROCESSES).await?,
-        protected_windows: list_setting(state, PROTECTED_WINDOWS).await?,
-    })
-}
 
 pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> Result<Settings> {
     super::require(state, caller, Permission::ManageSettings, ACTION, None).await?;
@@ -84,7 +41,7 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
             state.store.set_setting(key, &json!(names), now).await?;
         }
     }
-    let settings = load(state).await?;
+    let settings = load(state.store.as_ref()).await?;
     state.apply(&settings);
     let mut entry = super::by(caller, ACTION, None, Outcome::Success);
     entry.detail = Some(json!({ "settings": settings }));

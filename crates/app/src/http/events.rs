@@ -200,27 +200,24 @@ async fn events(
     }
     if topics.iter().any(|t| t == "launches") {
         let mut changes = state.launches.subscribe();
-        let store = state.store.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
             loop {
-                let id = tokio::select! {
+                let launch = tokio::select! {
                     _ = tx.closed() => return,
                     message = changes.recv() => match message {
-                        Ok(id) => id,
+                        Ok(launch) => launch,
                         Err(broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
                 };
-                if let Ok(Some(launch)) = store.launch(id).await {
-                    let view = super::launches::LaunchView::from(&launch);
-                    let event = Event::default()
-                        .event("launch")
-                        .json_data(view)
-                        .unwrap_or_default();
-                    if tx.send(Some(event)).await.is_err() {
-                        return;
-                    }
+                let view = super::launches::LaunchView::from(launch.as_ref());
+                let event = Event::default()
+                    .event("launch")
+                    .json_data(view)
+                    .unwrap_or_default();
+                if tx.send(Some(event)).await.is_err() {
+                    return;
                 }
             }
         });

@@ -7,8 +7,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::Json;
-use crate::actions::settings;
 use crate::error::Result;
+use crate::settings;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -31,7 +31,10 @@ pub struct Health {
     responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
     let setup_required = state.store.count_users().await? == 0;
-    let registration_open = setup_required || settings::load(&state).await?.registration_open;
+    let registration_open = setup_required
+        || settings::load(state.store.as_ref())
+            .await?
+            .registration_open;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -6,9 +6,10 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::Json;
-use crate::actions::settings::{self, Settings, SettingsPatch};
+use crate::actions::settings as settings_actions;
 use crate::auth::{Caller, Permission};
 use crate::error::Result;
+use crate::settings::{self, Settings, SettingsPatch};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -20,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody)))]
 async fn get_settings(State(state): State<AppState>, caller: Caller) -> Result<Json<Settings>> {
     caller.require(Permission::View)?;
-    Ok(Json(settings::load(&state).await?))
+    Ok(Json(settings::load(state.store.as_ref()).await?))
 }
 
 /// Changes settings (admins); absent fields stay as they are.
@@ -32,5 +33,7 @@ async fn update_settings(
     caller: Caller,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<Json<Settings>> {
-    Ok(Json(settings::update(&state, &caller, patch).await?))
+    Ok(Json(
+        settings_actions::update(&state, &caller, patch).await?,
+    ))
 }
