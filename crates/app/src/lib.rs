@@ -23,5 +23,6 @@ pub mod settings;
 pub mod spool;
 pub mod state;
 pub mod store;
+pub mod watchers;
 pub mod web;
 pub mod windows;

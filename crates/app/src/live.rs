@@ -9,7 +9,7 @@
 //! per interval unless a caller asks for fresh data.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,8 @@ use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
 use crate::processes::{ProcessRow, Protection, RedactionCache};
+pub use crate::watchers::WatchGuard;
+use crate::watchers::Watchers;
 
 /// One scan, with its rows as the API shows them.
 pub struct Sample {
@@ -99,8 +101,7 @@ pub struct ProcessMonitor {
     scans: AtomicU64,
     latest: RwLock<Option<Arc<Sample>>>,
     events: broadcast::Sender<LiveEvent>,
-    watchers: AtomicUsize,
-    sampler_running: Mutex<bool>,
+    watchers: Arc<Watchers>,
     pub interval: Duration,
     protection: RwLock<Arc<Protection>>,
     /// Only the scan (one at a time, under `scan_lock`) uses it.
@@ -122,8 +123,7 @@ impl ProcessMonitor {
             scans: AtomicU64::new(0),
             latest: RwLock::new(None),
             events,
-            watchers: AtomicUsize::new(0),
-            sampler_running: Mutex::new(false),
+            watchers: Arc::default(),
             interval,
             protection: RwLock::new(Arc::new(Protection::default())),
             redactions: Mutex::new(RedactionCache::default()),
@@ -268,22 +268,15 @@ impl ProcessMonitor {
 
     /// Registers a watcher; the sampler runs while at least one guard is alive.
     pub fn watch(self: &Arc<Self>) -> WatchGuard {
-        self.watchers.fetch_add(1, Ordering::SeqCst);
-        let mut running = self
-            .sampler_running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if !*running && self.source.is_some() {
-            *running = true;
-            tokio::spawn(Arc::clone(self).run_sampler());
-        }
-        WatchGuard {
-            monitor: Arc::clone(self),
-        }
+        self.watchers.watch(|| {
+            if self.source.is_some() {
+                tokio::spawn(Arc::clone(self).run_sampler());
+            }
+        })
     }
 
     pub fn watcher_count(&self) -> usize {
-        self.watchers.load(Ordering::SeqCst)
+        self.watchers.count()
     }
 
     async fn run_sampler(self: Arc<Self>) {
@@ -293,15 +286,8 @@ impl ProcessMonitor {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            {
-                let mut running = self
-                    .sampler_running
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                if self.watchers.load(Ordering::SeqCst) == 0 {
-                    *running = false;
-                    break;
-                }
+            if !self.watchers.keep_running() {
+                break;
             }
             let sample = match self.fresh(self.interval / 2).await {
                 Ok(sample) => sample,
@@ -329,16 +315,6 @@ struct RefreshingFlag<'a>(&'a AtomicBool);
 impl Drop for RefreshingFlag<'_> {
     fn drop(&mut self) {
         self.0.store(false, Ordering::SeqCst);
-    }
-}
-
-pub struct WatchGuard {
-    monitor: Arc<ProcessMonitor>,
-}
-
-impl Drop for WatchGuard {
-    fn drop(&mut self) {
-        self.monitor.watchers.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -3,8 +3,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use platform::{WindowInfo, WindowList, WindowSystem};
@@ -13,6 +12,7 @@ use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
+use crate::watchers::{WatchGuard, Watchers};
 
 /// A window as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -92,12 +92,38 @@ impl WindowProtection {
     }
 }
 
+/// A window list with each window's process looked up once (its name and executable), so
+/// that every request and every event-stream subscriber builds its view from it without
+/// reading `/proc` again.
+#[derive(Debug, Clone)]
+pub struct ResolvedWindows {
+    pub list: WindowList,
+    /// By window index: the name and executable of the window's process, when known.
+    processes: Vec<(Option<String>, Option<String>)>,
+}
+
+impl ResolvedWindows {
+    /// Looks up each window's process (blocking: reads `/proc`).
+    pub fn resolve(list: WindowList) -> Self {
+        let processes = list
+            .windows
+            .iter()
+            .map(
+                |w| match w.pid.and_then(|pid| platform::process_brief(pid).ok()) {
+                    Some(brief) => (Some(brief.name), brief.exe),
+                    None => (None, None),
+                },
+            )
+            .collect();
+        Self { list, processes }
+    }
+}
+
 pub struct WindowMonitor {
     system: Arc<dyn WindowSystem>,
     protected_apps: RwLock<Vec<String>>,
-    events: broadcast::Sender<Arc<WindowList>>,
-    watchers: AtomicUsize,
-    poller_running: Mutex<bool>,
+    events: broadcast::Sender<Arc<ResolvedWindows>>,
+    watchers: Arc<Watchers>,
     interval: Duration,
 }
 
@@ -108,8 +134,7 @@ impl WindowMonitor {
             system: Arc::from(platform::window_system(display)),
             protected_apps: RwLock::new(Vec::new()),
             events,
-            watchers: AtomicUsize::new(0),
-            poller_running: Mutex::new(false),
+            watchers: Arc::default(),
             interval,
         })
     }
@@ -146,8 +171,23 @@ impl WindowMonitor {
         WindowProtection { browser, apps }
     }
 
-    /// The current windows (the X round trips run on the blocking pool).
-    pub async fn list(&self) -> WindowList {
+    /// The current windows, their processes looked up (the X round trips and `/proc` reads
+    /// run on the blocking pool).
+    pub async fn list(&self) -> Arc<ResolvedWindows> {
+        let list = self.raw_list().await;
+        Arc::new(
+            tokio::task::spawn_blocking(move || ResolvedWindows::resolve(list))
+                .await
+                .unwrap_or_else(|e| {
+                    ResolvedWindows::resolve(WindowList::unavailable(
+                        "x11",
+                        format!("window listing failed: {e}"),
+                    ))
+                }),
+        )
+    }
+
+    async fn raw_list(&self) -> WindowList {
         let system = self.system.clone();
         tokio::task::spawn_blocking(move || system.list())
             .await
@@ -160,24 +200,16 @@ impl WindowMonitor {
         self.system.clone()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<WindowList>> {
+    /// The window list, with processes looked up, each time it changes.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ResolvedWindows>> {
         self.events.subscribe()
     }
 
     /// Registers a watcher; the list is polled and changes broadcast while one is alive.
-    pub fn watch(self: &Arc<Self>) -> WindowWatch {
-        self.watchers.fetch_add(1, Ordering::SeqCst);
-        let mut running = self
-            .poller_running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if !*running {
-            *running = true;
+    pub fn watch(self: &Arc<Self>) -> WatchGuard {
+        self.watchers.watch(|| {
             tokio::spawn(Arc::clone(self).poll());
-        }
-        WindowWatch {
-            monitor: Arc::clone(self),
-        }
+        })
     }
 
     async fn poll(self: Arc<Self>) {
@@ -186,65 +218,51 @@ impl WindowMonitor {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            {
-                let mut running = self
-                    .poller_running
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                if self.watchers.load(Ordering::SeqCst) == 0 {
-                    *running = false;
-                    return;
-                }
+            if !self.watchers.keep_running() {
+                return;
             }
-            let list = self.list().await;
+            let list = self.raw_list().await;
             let changed = previous.as_ref().is_none_or(|p| {
                 p.windows != list.windows
                     || p.available != list.available
                     || p.window_manager != list.window_manager
             });
             if changed {
-                let _ = self.events.send(Arc::new(list.clone()));
+                // Looked up once here, for every subscriber.
+                let resolved = list.clone();
+                let resolved =
+                    tokio::task::spawn_blocking(move || ResolvedWindows::resolve(resolved)).await;
+                if let Ok(resolved) = resolved {
+                    let _ = self.events.send(Arc::new(resolved));
+                }
                 previous = Some(list);
             }
         }
     }
 }
 
-pub struct WindowWatch {
-    monitor: Arc<WindowMonitor>,
-}
-
-impl Drop for WindowWatch {
-    fn drop(&mut self) {
-        self.monitor.watchers.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// The API view of a list, with `protection` applied.
-pub fn view(list: &WindowList, protection: &WindowProtection) -> WindowListView {
+/// The API view of a list, with `protection` applied (cheap: no system calls).
+pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> WindowListView {
+    let list = &resolved.list;
     let windows = list
         .windows
         .iter()
-        .map(|w| {
-            let brief = w.pid.and_then(|pid| platform::process_brief(pid).ok());
-            let process_name = brief.as_ref().map(|b| b.name.clone());
-            let exe = brief.and_then(|b| b.exe);
-            WindowRow {
-                id: w.id,
-                id_hex: format!("{:#x}", w.id),
-                title: w.title.clone(),
-                class: w.class.clone(),
-                instance: w.instance.clone(),
-                pid: w.pid,
-                protected: protection.reason(w, process_name.as_deref(), exe.as_deref()),
-                process_name,
-                desktop: w.desktop,
-                active: w.active,
-                minimized: w.minimized,
-                transient_for: w.transient_for,
-                closable: w.closable,
-                kind: w.kind.clone(),
-            }
+        .zip(&resolved.processes)
+        .map(|(w, (process_name, exe))| WindowRow {
+            id: w.id,
+            id_hex: format!("{:#x}", w.id),
+            title: w.title.clone(),
+            class: w.class.clone(),
+            instance: w.instance.clone(),
+            pid: w.pid,
+            protected: protection.reason(w, process_name.as_deref(), exe.as_deref()),
+            process_name: process_name.clone(),
+            desktop: w.desktop,
+            active: w.active,
+            minimized: w.minimized,
+            transient_for: w.transient_for,
+            closable: w.closable,
+            kind: w.kind.clone(),
         })
         .collect();
     WindowListView {

@@ -82,14 +82,14 @@ fn protection(state: &AppState, caller: &Caller) -> WindowProtection {
 
 /// The current list as the caller sees it, or 503 without a display.
 async fn current(state: &AppState, caller: &Caller) -> Result<WindowListView> {
-    let list = state.windows.list().await;
-    if !list.available {
+    let windows = state.windows.list().await;
+    if !windows.list.available {
         return Err(Error::Unavailable(format!(
             "no window system to talk to: {}",
-            list.reason.as_deref().unwrap_or("unknown reason")
+            windows.list.reason.as_deref().unwrap_or("unknown reason")
         )));
     }
-    Ok(view(&list, &protection(state, caller)))
+    Ok(view(&windows, &protection(state, caller)))
 }
 
 /// The windows of `pids` as the caller sees them (protection applied; none without a

@@ -177,9 +177,9 @@ async fn events(
             let _guard = guard;
             let mut list = first;
             loop {
-                let protection = protection.clone();
-                let shown = tokio::task::spawn_blocking(move || view(&list, &protection)).await;
-                let Ok(shown) = shown else { return };
+                // The processes were looked up once for everyone; only the protection (which
+                // depends on this subscriber's browser) is applied here.
+                let shown = view(&list, &protection);
                 let event = Event::default()
                     .event("windows")
                     .json_data(shown)
@@ -190,7 +190,7 @@ async fn events(
                 list = tokio::select! {
                     _ = tx.closed() => return,
                     message = changes.recv() => match message {
-                        Ok(list) => list.as_ref().clone(),
+                        Ok(list) => list,
                         Err(broadcast::error::RecvError::Lagged(_)) => monitor.list().await,
                         Err(broadcast::error::RecvError::Closed) => return,
                     },

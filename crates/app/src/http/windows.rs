@@ -72,15 +72,11 @@ async fn list_windows(
     caller: Caller,
 ) -> Result<Json<WindowListView>> {
     caller.require(Permission::View)?;
-    let list = state.windows.list().await;
+    let windows = state.windows.list().await;
     let protection = state
         .windows
         .protection(caller.peer, state.listen_port.get().copied());
-    Ok(Json(
-        tokio::task::spawn_blocking(move || view(&list, &protection))
-            .await
-            .map_err(|e| Error::Internal(e.into()))?,
-    ))
+    Ok(Json(view(&windows, &protection)))
 }
 
 /// Closes a window as its close button would, and reports what happened.
