@@ -158,3 +158,10 @@ pub fn is_executable(meta: &std::fs::Metadata) -> bool {
 pub fn exit_code_and_signal(status: std::process::ExitStatus) -> (Option<i32>, Option<i32>) {
     (status.code(), None)
 }
+
+/// No desktop-entry session to read here: an empty catalog.
+pub fn catalog_options(
+    _var: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> crate::app::CatalogOptions {
+    crate::app::CatalogOptions::default()
+}

@@ -28,7 +28,7 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 const MAX_DEPTH: usize = 8;
 
 pub fn load_catalog(options: &CatalogOptions) -> Catalog {
-    let locales = options.locale_candidates();
+    let locales = super::xdg_session::locale_candidates(options);
     let mut claimed: HashSet<String> = HashSet::new();
     let mut entries = Vec::new();
     for data_dir in &options.data_dirs {

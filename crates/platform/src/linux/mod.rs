@@ -46,6 +46,8 @@ pub mod proc {
 // Applications: desktop entries, icons, Exec expansion, launching.
 mod desktop;
 mod exec;
+mod xdg_session;
+pub use xdg_session::catalog_options;
 mod files;
 pub use files::{exit_code_and_signal, is_executable, prepare_private_dir, write_private_file};
 mod memory;
