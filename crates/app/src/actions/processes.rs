@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use platform::{ProcessRef, Signal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -26,7 +26,7 @@ pub struct Target {
 }
 
 /// What happened to each process an action touched.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ActionReport {
     pub pid: u32,
     /// The outcome for `pid` itself (see `MemberResult::outcome`).
@@ -35,7 +35,7 @@ pub struct ActionReport {
     pub results: Vec<MemberResult>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberResult {
     pub pid: u32,
     pub name: String,

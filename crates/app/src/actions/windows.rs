@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use platform::CloseOutcome;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::windows::{WindowListView, WindowRow, view};
 
 /// What became of one window.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WindowResult {
     pub window: WindowRow,
     /// `closed`, `prompting` (it asked something, e.g. to save), `still_open` (no answer in
@@ -27,7 +27,7 @@ pub struct WindowResult {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CloseAllReport {
     pub dry_run: bool,
     pub results: Vec<WindowResult>,
