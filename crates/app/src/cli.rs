@@ -20,7 +20,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     #[command(flatten)]
-    pub connection: crate::client::Connection,
+    pub client: crate::client::ClientArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use boss::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Client(command) = cli.command {
-        return run_client(command, cli.connection);
+        return run_client(command, cli.client);
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -46,10 +46,7 @@ fn main() -> ExitCode {
 }
 
 /// Client commands print their own output and exit with codes scripts can rely on.
-fn run_client(
-    command: boss::client::ClientCommand,
-    connection: boss::client::Connection,
-) -> ExitCode {
+fn run_client(command: boss::client::ClientCommand, args: boss::client::ClientArgs) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -60,7 +57,7 @@ fn run_client(
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(boss::client::run(command, connection)) {
+    match runtime.block_on(boss::client::run(command, args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("boss: {err}");

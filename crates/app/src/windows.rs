@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use platform::{WindowInfo, WindowList, WindowSystem};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::watchers::{WatchGuard, Watchers};
 
 /// A window as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WindowRow {
     pub id: u64,
     /// The id as X tools print it, e.g. `0x1a00007`.
@@ -39,7 +39,7 @@ pub struct WindowRow {
 }
 
 /// The window list as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WindowListView {
     pub backend: String,
     pub available: bool,

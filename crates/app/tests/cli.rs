@@ -117,6 +117,20 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
         .map(|t| t["expires_at"].is_string())
         .collect();
     assert_eq!(expiries, [false, true], "{tokens}");
+    let quiet = cli.run(&["login", "--user", "alice", "--json"]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    let logged_in: Value = serde_json::from_str(&stdout(&quiet)).unwrap();
+    assert_eq!(logged_in["user"], "alice", "{logged_in}");
+    assert_eq!(logged_in["server"], server.base.as_str(), "{logged_in}");
+    assert_eq!(
+        logged_in["config_file"],
+        saved.display().to_string(),
+        "{logged_in}"
+    );
+    assert!(
+        !stdout(&quiet).contains("boss_"),
+        "the secret is not printed"
+    );
     let out_of_range = cli.run(&["login", "--user", "alice", "--expires-in-days", "0"]);
     assert_eq!(
         out_of_range.status.code(),
@@ -142,11 +156,27 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
     assert_eq!(json.as_array().unwrap().len(), 1);
     assert_eq!(json[0]["pid"].to_string(), pid);
     assert!(cli.run(&["ps", "--tree"]).status.success());
+    // `--json` is one global flag: before the command too, and what it prints reads back as
+    // the server's own row type.
+    let before = cli.run(&["--json", "ps", "sleep 777"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let rows: Vec<boss::processes::ProcessRow> = serde_json::from_str(&stdout(&before)).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].pid.to_string(), pid);
+    assert_eq!(rows[0].cmdline, "sleep 777");
 
     let kill = cli.run(&["kill", &pid]);
     assert!(kill.status.success(), "{}", stderr(&kill));
     assert!(stdout(&kill).contains("terminated"), "{}", stdout(&kill));
     child.wait().unwrap();
+    let mut stopped = Command::new("sleep").arg("779").spawn().unwrap();
+    let stopped_pid = stopped.id().to_string();
+    let signalled = cli.run(&["kill", "--signal", "KILL", &stopped_pid, "--json"]);
+    assert!(signalled.status.success(), "{}", stderr(&signalled));
+    let report: Value = serde_json::from_str(&stdout(&signalled)).unwrap();
+    assert_eq!(report["pid"].to_string(), stopped_pid, "{report}");
+    assert_eq!(report["outcome"], "signalled", "{report}");
+    stopped.wait().unwrap();
     // PID 1 is not this test's: ask only for something harmless (CONT) should the refusal fail.
     let protected = cli.run(&["kill", "1", "--signal", "CONT"]);
     assert_eq!(protected.status.code(), Some(1));
@@ -173,6 +203,12 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
         "{}",
         stderr(&windows)
     );
+    // ... while `--json` shows the server's answer as it is, and exits 0.
+    let windows = cli.run(&["windows", "--json"]);
+    assert!(windows.status.success(), "{}", stderr(&windows));
+    let list: Value = serde_json::from_str(&stdout(&windows)).unwrap();
+    assert_eq!(list["available"], false, "{list}");
+    assert!(list["reason"].is_string(), "{list}");
     let close_all = cli.run(&["close", "--all", "--dry-run"]);
     assert_eq!(close_all.status.code(), Some(1));
     assert!(stderr(&close_all).contains("503"), "{}", stderr(&close_all));
@@ -202,6 +238,23 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
     );
     let csv = stdout(&cli.run(&["history", "--csv", "--app", "boss-cli-sleeper"]));
     assert_eq!(csv.lines().count(), 2, "{csv}");
+    for both in [
+        vec!["history", "--csv", "--json"],
+        vec!["--json", "history", "--csv"],
+    ] {
+        let refused = cli.run(&both);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{both:?}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            stdout(&refused).is_empty(),
+            "{both:?}: {}",
+            stdout(&refused)
+        );
+    }
     for l in [
         &launch["launch"],
         &serde_json::from_str::<Value>(&stdout(&cli.run(&["history", "--json"]))).unwrap()["launches"]

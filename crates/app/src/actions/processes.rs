@@ -26,7 +26,7 @@ pub struct Target {
 }
 
 /// What happened to each process an action touched.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ActionReport {
     pub pid: u32,
     /// The outcome for `pid` itself.
@@ -70,7 +70,7 @@ impl MemberOutcome {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberResult {
     pub pid: u32,
     pub name: String,

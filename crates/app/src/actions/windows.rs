@@ -17,14 +17,14 @@ use crate::state::AppState;
 use crate::windows::{WindowListView, WindowProtection, WindowRow, view};
 
 /// What became of one window.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WindowResult {
     pub window: WindowRow,
     pub outcome: WindowOutcome,
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CloseAllReport {
     pub dry_run: bool,
     pub results: Vec<WindowResult>,

@@ -2,19 +2,29 @@
 //! over HTTP with an API token (from `--token-file`, `BOSS_TOKEN`, or the file `boss login`
 //! writes; never from a flag, since command lines are readable by every local user).
 //!
+//! The client speaks in the server's own types (the views and request bodies of
+//! [`crate::http`]), so a field renamed on the server fails to compile here rather than
+//! printing `-`. One file per command group; this one holds the connection, the HTTP helper
+//! and the error type.
+//!
 //! Exit codes scripts can rely on: 0 done; 1 the server refused or the action failed; 2 bad
 //! usage; 3 the server cannot be reached; 4 not logged in (no or bad token).
 
-mod commands;
+mod apps;
+mod history;
+mod login;
+mod processes;
 mod table;
+mod windows;
 
-pub use commands::{ClientCommand, Connection, run};
+use std::path::{Path, PathBuf};
 
-use std::path::PathBuf;
-
+use clap::{Args, Subcommand};
 use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+
+use crate::http::error::ErrorBody;
 
 /// What went wrong, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]
@@ -46,9 +56,127 @@ impl ClientError {
             ClientError::Unauthorized { .. } => 4,
         }
     }
+
+    /// The error for a refusal with `status`; `body` is the server's `{"error": ...}` when it
+    /// sent one, and `fallback` the message when it did not.
+    fn refused(status: StatusCode, body: Option<ErrorBody>, fallback: &str) -> ClientError {
+        let (code, message) = match body {
+            Some(body) => (body.error.code, body.error.message),
+            None => ("error".to_string(), fallback.to_string()),
+        };
+        if status == StatusCode::UNAUTHORIZED {
+            return ClientError::Unauthorized { message };
+        }
+        ClientError::Refused {
+            status: status.as_u16(),
+            code,
+            message,
+        }
+    }
 }
 
 pub type ClientResult<T> = Result<T, ClientError>;
+
+/// The options every client command takes: where the server is, how to authenticate, and
+/// whether to print JSON.
+#[derive(Debug, Args, Clone)]
+pub struct ClientArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Print the server's answer as JSON instead of a table (client commands).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// Where the server is and how to authenticate (flags, then `BOSS_*`, then `boss login`'s file).
+///
+/// There is no `--token` flag: every local user (and every Boss viewer) can read command
+/// lines, so the token comes from a file, the `BOSS_TOKEN` environment variable, or the file
+/// `boss login` wrote.
+#[derive(Debug, Args, Clone)]
+pub struct Connection {
+    /// The server's URL [default: what `boss login` saved, else http://127.0.0.1:8350]
+    #[arg(long, env = "BOSS_SERVER", global = true)]
+    pub server: Option<String>,
+    /// Read the API token from this file [default: $BOSS_TOKEN, else what `boss login` saved]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// `BOSS_TOKEN`, read from the environment only.
+    #[arg(skip = std::env::var("BOSS_TOKEN").ok().filter(|t| !t.is_empty()))]
+    pub token_env: Option<String>,
+}
+
+impl Connection {
+    fn client(&self) -> ClientResult<Client> {
+        let saved = ClientConfig::load();
+        let server = self
+            .server
+            .clone()
+            .or(saved.server)
+            .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND));
+        let token = match &self.token_file {
+            Some(path) => Some(read_token_file(path)?),
+            None => self.token_env.clone().or(saved.token),
+        };
+        Ok(Client::new(&server, token))
+    }
+}
+
+/// The token in `path`, without surrounding whitespace.
+fn read_token_file(path: &Path) -> ClientResult<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ClientError::Usage(format!(
+            "cannot read the token file '{}': {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(ClientError::Usage(format!(
+            "the token file '{}' is empty: it should hold an API token (boss_...)",
+            path.display()
+        )));
+    }
+    Ok(token.to_string())
+}
+
+/// The client commands, each defined beside what it does.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Log in once and save an API token for the other commands.
+    Login(login::LoginArgs),
+    /// List processes.
+    Ps(processes::PsArgs),
+    /// End a process: TERM, then KILL after the timeout (or send one --signal).
+    Kill(processes::KillArgs),
+    /// List the desktop's windows.
+    Windows,
+    /// Close a window gracefully (as its close button would), or all of them.
+    Close(windows::CloseArgs),
+    /// List installed applications.
+    Apps(apps::AppsArgs),
+    /// Launch an installed application (`boss launch APP [FILES]`) or any program
+    /// (`boss launch -- PROGRAM ARGS...`). Options go before APP or `--`.
+    Launch(apps::LaunchArgs),
+    /// Show the launch history.
+    History(history::HistoryArgs),
+}
+
+/// Runs one client command; its output goes to stdout, and the error says what to exit with.
+pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
+    let client = args.connection.client()?;
+    let json = args.json;
+    match command {
+        ClientCommand::Login(a) => login::login(&client, a, json).await,
+        ClientCommand::Ps(a) => processes::ps(&client, a, json).await,
+        ClientCommand::Kill(a) => processes::kill(&client, a, json).await,
+        ClientCommand::Windows => windows::windows(&client, json).await,
+        ClientCommand::Close(a) => windows::close(&client, a, json).await,
+        ClientCommand::Apps(a) => apps::apps(&client, a, json).await,
+        ClientCommand::Launch(a) => apps::launch(&client, a, json).await,
+        ClientCommand::History(a) => history::history(&client, a, json).await,
+    }
+}
 
 /// What `boss login` remembers.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -100,78 +228,70 @@ impl Client {
         }
     }
 
-    pub async fn get(&self, path: &str) -> ClientResult<Value> {
-        self.call(Method::GET, path, None).await
+    /// `GET path`, read as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> ClientResult<T> {
+        let response = self.send(Method::GET, path, None::<&()>).await?;
+        read_json(response).await
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> ClientResult<Value> {
-        self.call(Method::POST, path, Some(body)).await
+    /// `POST path` with `body` as JSON, the answer read as `T`.
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> ClientResult<T> {
+        let response = self.send(Method::POST, path, Some(body)).await?;
+        read_json(response).await
     }
 
     /// The raw text of a response (CSV).
     pub async fn get_text(&self, path: &str) -> ClientResult<String> {
-        let response = self.send(Method::GET, path, None).await?;
+        let response = self.send(Method::GET, path, None::<&()>).await?;
         response
             .text()
             .await
             .map_err(|e| ClientError::Failed(format!("reading the answer: {e}")))
     }
 
-    pub async fn call(
+    /// Sends the request; a refusal becomes the matching [`ClientError`].
+    async fn send<B: Serialize>(
         &self,
         method: Method,
         path: &str,
-        body: Option<Value>,
-    ) -> ClientResult<Value> {
-        let response = self.send(method, path, body).await?;
-        if response.status() == StatusCode::NO_CONTENT {
-            return Ok(Value::Null);
-        }
-        response
-            .json()
-            .await
-            .map_err(|e| ClientError::Failed(format!("the server's answer is not JSON: {e}")))
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
+        body: Option<&B>,
     ) -> ClientResult<reqwest::Response> {
         let mut request = self.http.request(method, format!("{}{path}", self.server));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
-            request = request.json(&body);
+            request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| ClientError::Unreachable {
-            server: self.server.clone(),
-            reason: root_cause(&e),
-        })?;
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or("the server refused")
-            .to_string();
-        let code = body["error"]["code"]
-            .as_str()
-            .unwrap_or("error")
-            .to_string();
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(ClientError::Unauthorized { message });
-        }
-        Err(ClientError::Refused {
-            status: status.as_u16(),
-            code,
-            message,
-        })
+        let body = response.json::<ErrorBody>().await.ok();
+        Err(ClientError::refused(status, body, "the server refused"))
     }
+
+    fn unreachable(&self, err: &reqwest::Error) -> ClientError {
+        ClientError::Unreachable {
+            server: self.server.clone(),
+            reason: root_cause(err),
+        }
+    }
+}
+
+/// The body of a successful answer as `T`.
+async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> ClientResult<T> {
+    response.json().await.map_err(|e| {
+        ClientError::Failed(format!(
+            "the server's answer is not what this client expects (is it another Boss version?): {}",
+            root_cause(&e)
+        ))
+    })
 }
 
 fn root_cause(err: &dyn std::error::Error) -> String {
@@ -180,4 +300,54 @@ fn root_cause(err: &dyn std::error::Error) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// Prints what the server answered (or what the client made of it) for `--json`.
+fn print_json(value: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+/// A value as a table cell, `-` when absent.
+fn cell(value: Option<impl ToString>) -> String {
+    value.map_or_else(|| "-".into(), |v| v.to_string())
+}
+
+/// The wire name of a state or outcome (`still_open`, `killed`, ...), whatever its Rust type:
+/// a string today, a snake_case enum once outcomes are typed (issue 11, item 2). The table
+/// shows what `--json` shows.
+fn label(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => "-".into(),
+        Ok(other) => other.to_string(),
+    }
+}
+
+/// `?k=v&...` for the pairs that have a value, or nothing.
+fn query(pairs: &[(&str, &Option<String>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encodes a query value or path segment (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

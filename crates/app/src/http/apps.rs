@@ -32,34 +32,34 @@ struct AppQuery {
     category: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-struct AppView {
-    id: String,
-    name: String,
-    generic_name: Option<String>,
-    comment: Option<String>,
-    keywords: Vec<String>,
-    categories: Vec<String>,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AppView {
+    pub id: String,
+    pub name: String,
+    pub generic_name: Option<String>,
+    pub comment: Option<String>,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
     /// Where to fetch its icon; null when it has none.
-    icon_url: Option<String>,
-    terminal: bool,
+    pub icon_url: Option<String>,
+    pub terminal: bool,
     /// Launches of it running now.
-    running: usize,
+    pub running: usize,
 }
 
-#[derive(Serialize, ToSchema)]
-struct AppList {
-    apps: Vec<AppView>,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AppList {
+    pub apps: Vec<AppView>,
     /// Every category used by the listed applications, sorted.
-    categories: Vec<String>,
+    pub categories: Vec<String>,
 }
 
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
-struct LaunchAppRequest {
+pub struct LaunchAppRequest {
     /// Files or URLs to open with it (for `%f`, `%F`, `%u`, `%U`).
     #[serde(default)]
-    args: Vec<String>,
+    pub args: Vec<String>,
 }
 
 /// The installed applications, sorted by name.

@@ -31,11 +31,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(AUTH_BODY_LIMIT))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Credentials {
-    username: String,
-    password: String,
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
 }
 
 #[derive(Deserialize, ToSchema)]

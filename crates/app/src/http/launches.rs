@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A launch as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LaunchView {
     pub id: i64,
     pub user: String,
@@ -74,15 +74,15 @@ impl From<&Launch> for LaunchView {
     }
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct LaunchCreated {
     pub launch: LaunchView,
 }
 
-#[derive(Serialize, ToSchema)]
-struct LaunchPage {
-    launches: Vec<LaunchView>,
-    next_cursor: Option<String>,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LaunchPage {
+    pub launches: Vec<LaunchView>,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -321,15 +321,15 @@ async fn get_launch(
     Ok(Json(LaunchView::from(&launch)))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ProgramRequest {
+pub struct ProgramRequest {
     /// A path, or a program name looked up in PATH.
-    program: String,
+    pub program: String,
     #[serde(default)]
-    args: Vec<String>,
+    pub args: Vec<String>,
     /// The working directory (default: the home directory).
-    cwd: Option<String>,
+    pub cwd: Option<String>,
 }
 
 /// Starts any program with arguments (no shell), detached, and records the launch.

@@ -1,21 +1,21 @@
 //! The HTTP interface: one module per resource, each owning its routes, merged into one router
 //! whose OpenAPI document is generated from the same route list.
 
-mod apps;
+pub mod apps;
 mod audit;
-mod auth;
+pub mod auth;
 pub mod error;
 mod events;
 mod extract;
 mod files;
 pub mod guard;
 mod health;
-mod launches;
-mod processes;
+pub mod launches;
+pub mod processes;
 mod settings;
-mod tokens;
+pub mod tokens;
 mod users;
-mod windows;
+pub mod windows;
 
 use std::sync::Arc;
 

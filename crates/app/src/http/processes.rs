@@ -34,10 +34,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The body of `GET /api/v1/processes` (documentation type; the server sends cached bytes).
-#[derive(Serialize, ToSchema)]
-struct ProcessList {
-    taken_at: String,
-    processes: Vec<ProcessRow>,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProcessList {
+    pub taken_at: String,
+    pub processes: Vec<ProcessRow>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -163,26 +163,26 @@ struct ProcessDetailView {
     children: Vec<ProcessRow>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SignalRequest {
+pub struct SignalRequest {
     /// TERM, KILL, STOP, CONT, HUP, INT, USR1 or USR2 (a `SIG` prefix is fine).
-    signal: String,
+    pub signal: String,
     /// Also signal every descendant (children first).
     #[serde(default)]
-    tree: bool,
+    pub tree: bool,
     /// The `started_at` you saw; refused with 409 if the PID now names another process.
-    started_at: Option<String>,
+    pub started_at: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TerminateRequest {
+pub struct TerminateRequest {
     /// How long to wait after TERM before KILL, 0 to 60000 (default 5000).
-    timeout_ms: Option<u64>,
+    pub timeout_ms: Option<u64>,
     #[serde(default)]
-    tree: bool,
-    started_at: Option<String>,
+    pub tree: bool,
+    pub started_at: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -23,16 +23,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// An API token as the API shows it (never its secret).
-#[derive(Serialize, ToSchema)]
-pub(super) struct TokenView {
-    id: i64,
-    name: String,
-    created_at: String,
-    last_used_at: Option<String>,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
     /// RFC 3339; null when the token never expires.
-    expires_at: Option<String>,
+    pub expires_at: Option<String>,
     /// Whether the token has expired (it is then refused, like a revoked one).
-    expired: bool,
+    pub expired: bool,
 }
 
 impl TokenView {
@@ -63,24 +63,24 @@ impl TokenList {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewToken {
+pub struct NewToken {
     /// What the token is for, e.g. "backup script".
-    name: String,
+    pub name: String,
     /// Your current password: a session alone may not mint tokens.
-    password: String,
+    pub password: String,
     /// Days until the token expires (1 to 3650); absent or null: it never expires.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 3650)]
-    expires_in_days: Option<i64>,
+    pub expires_in_days: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-struct CreatedToken {
-    token: TokenView,
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CreatedToken {
+    pub token: TokenView,
     /// The secret to send as `Authorization: Bearer <secret>`. Shown only this once.
-    secret: String,
+    pub secret: String,
 }
 
 /// Your API tokens.

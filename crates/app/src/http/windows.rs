@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,25 +26,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Optional: what the caller saw, so that a reused window id is not acted on.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct WindowRequest {
+pub struct WindowRequest {
     /// How long to watch what the application does after the close request, 0 to 60000
     /// (default 5000). Only for close.
-    timeout_ms: Option<u64>,
+    pub timeout_ms: Option<u64>,
     /// The window's PID as listed; refused with 409 if it changed.
-    pid: Option<u32>,
+    pub pid: Option<u32>,
     /// The window's class as listed; refused with 409 if it changed.
-    class: Option<String>,
+    pub class: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CloseAllRequest {
+pub struct CloseAllRequest {
     /// Only report what would happen.
     #[serde(default)]
-    dry_run: bool,
-    timeout_ms: Option<u64>,
+    pub dry_run: bool,
+    pub timeout_ms: Option<u64>,
 }
 
 fn timeout(ms: Option<u64>) -> Result<Duration> {

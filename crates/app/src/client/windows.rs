@@ -1,0 +1,114 @@
+//! `boss windows` and `boss close`: the desktop's windows and closing them politely.
+
+use clap::Args;
+
+use super::table;
+use super::{Client, ClientError, ClientResult, cell, encode, label, print_json};
+use crate::actions::windows::{CloseAllReport, WindowOutcome, WindowResult};
+use crate::http::windows::{CloseAllRequest, WindowRequest};
+use crate::windows::WindowListView;
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// A window id (decimal or 0x-hex), as `boss windows` shows.
+    id: Option<String>,
+    /// Every window but the protected ones and dialogs.
+    #[arg(long, conflicts_with = "id")]
+    all: bool,
+    /// Only show what would happen.
+    #[arg(long, requires = "all")]
+    dry_run: bool,
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+}
+
+pub async fn windows(client: &Client, json: bool) -> ClientResult<()> {
+    let list: WindowListView = client.get("/api/v1/windows").await?;
+    if json {
+        print_json(&list);
+        return Ok(());
+    }
+    if !list.available {
+        return Err(ClientError::Failed(format!(
+            "no desktop to show: {}",
+            cell(list.reason)
+        )));
+    }
+    let rows: Vec<Vec<String>> = list
+        .windows
+        .iter()
+        .map(|w| {
+            let state = if w.minimized {
+                "minimized"
+            } else if w.active {
+                "active"
+            } else {
+                ""
+            };
+            let protected = if w.protected.is_some() {
+                "protected"
+            } else {
+                ""
+            };
+            vec![
+                w.id_hex.clone(),
+                cell(w.pid),
+                w.class.clone(),
+                state.into(),
+                protected.into(),
+                w.title.clone(),
+            ]
+        })
+        .collect();
+    table::print(&["ID", "PID", "CLASS", "STATE", "", "TITLE"], &rows);
+    Ok(())
+}
+
+pub async fn close(client: &Client, args: CloseArgs, json: bool) -> ClientResult<()> {
+    if args.all {
+        let body = CloseAllRequest {
+            dry_run: args.dry_run,
+            timeout_ms: Some(args.timeout_ms),
+        };
+        let report: CloseAllReport = client.post("/api/v1/windows/close-all", &body).await?;
+        if json {
+            print_json(&report);
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = report
+            .results
+            .iter()
+            .map(|r| {
+                vec![
+                    r.window.id_hex.clone(),
+                    label(&r.outcome),
+                    r.window.class.clone(),
+                    r.window.title.clone(),
+                ]
+            })
+            .collect();
+        table::print(&["ID", "OUTCOME", "CLASS", "TITLE"], &rows);
+        return Ok(());
+    }
+    let id = args
+        .id
+        .ok_or_else(|| ClientError::Usage("give a window id, or --all".into()))?;
+    let body = WindowRequest {
+        timeout_ms: Some(args.timeout_ms),
+        ..WindowRequest::default()
+    };
+    let reply: WindowResult = client
+        .post(&format!("/api/v1/windows/{}/close", encode(&id)), &body)
+        .await?;
+    let outcome = label(&reply.outcome);
+    if json {
+        print_json(&reply);
+    } else {
+        println!("{id} ({}): {outcome}", reply.window.title);
+    }
+    if reply.outcome == WindowOutcome::Closed {
+        Ok(())
+    } else {
+        Err(ClientError::Failed(format!("window {id}: {outcome}")))
+    }
+}
