@@ -36,11 +36,10 @@ async fn the_first_account_is_admin_and_registration_then_closes() {
 
     // An admin opens registration: newcomers become viewers.
     let patch = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/v1/settings",
             &admin,
-            Some(json!({"registration_open": true})),
+            json!({"registration_open": true}),
         )
         .await;
     assert_eq!(patch.status, StatusCode::OK, "{:?}", patch.body);
@@ -85,11 +84,10 @@ async fn registration_rejects_bad_names_passwords_and_duplicates() {
             .contains("at least 8")
     );
     let admin = app.register("alice").await;
-    app.call(
-        Method::PATCH,
+    app.patch(
         "/api/v1/settings",
         &admin,
-        Some(json!({"registration_open": true})),
+        json!({"registration_open": true}),
     )
     .await;
     let taken = app
@@ -196,9 +194,7 @@ async fn repeated_failures_from_one_address_get_429() {
 async fn logout_revokes_the_session_on_the_server() {
     let app = TestApp::new().await;
     let session = app.register("alice").await;
-    let out = app
-        .call(Method::POST, "/api/v1/auth/logout", &session, None)
-        .await;
+    let out = app.post_empty("/api/v1/auth/logout", &session).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let cleared = out
         .headers
@@ -295,27 +291,13 @@ async fn api_tokens_authenticate_until_deleted() {
         .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
 
-    let deleted = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/tokens/{id}"),
-            &session,
-            None,
-        )
-        .await;
+    let deleted = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/v1/auth/me", &bearer).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let again = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/tokens/{id}"),
-            &session,
-            None,
-        )
-        .await;
+    let again = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     let empty_name = app
         .post(
@@ -599,11 +581,10 @@ async fn an_admin_password_reset_revokes_the_users_tokens() {
     let (admins_token, _) = new_token(&app, &admin, json!({"name": "admin's"})).await;
     let id = user_id(&app, &admin, "olga").await;
     let role_only = app
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/v1/users/{id}"),
             &admin,
-            Some(json!({"role": "viewer"})),
+            json!({"role": "viewer"}),
         )
         .await;
     assert_eq!(role_only.status, StatusCode::OK);
@@ -613,11 +594,10 @@ async fn an_admin_password_reset_revokes_the_users_tokens() {
         "a role change alone keeps the tokens"
     );
     let reset = app
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/v1/users/{id}"),
             &admin,
-            Some(json!({"password": "reset by admin"})),
+            json!({"password": "reset by admin"}),
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
@@ -649,12 +629,7 @@ async fn admins_list_and_revoke_any_users_tokens_and_others_may_not() {
         .await;
     assert_eq!(look.status, StatusCode::FORBIDDEN);
     let revoke = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/users/{vic_id}/tokens/{token_id}"),
-            &vic,
-            None,
-        )
+        .delete(&format!("/api/v1/users/{vic_id}/tokens/{token_id}"), &vic)
         .await;
     assert_eq!(revoke.status, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -681,11 +656,9 @@ async fn admins_list_and_revoke_any_users_tokens_and_others_may_not() {
     );
     // The token id must belong to that user.
     let wrong_owner = app
-        .call(
-            Method::DELETE,
+        .delete(
             &format!("/api/v1/users/{admin_id}/tokens/{token_id}"),
             &admin,
-            None,
         )
         .await;
     assert_eq!(wrong_owner.status, StatusCode::NOT_FOUND);
@@ -695,12 +668,7 @@ async fn admins_list_and_revoke_any_users_tokens_and_others_may_not() {
     );
 
     let revoked = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/users/{vic_id}/tokens/{token_id}"),
-            &admin,
-            None,
-        )
+        .delete(&format!("/api/v1/users/{vic_id}/tokens/{token_id}"), &admin)
         .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -777,30 +745,23 @@ async fn admins_manage_users_but_keep_one_admin() {
         .unwrap();
 
     let demote_last = app
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/v1/users/{admin_id}"),
             &admin,
-            Some(json!({"role": "viewer"})),
+            json!({"role": "viewer"}),
         )
         .await;
     assert_eq!(demote_last.status, StatusCode::CONFLICT);
     let delete_self = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/users/{admin_id}"),
-            &admin,
-            None,
-        )
+        .delete(&format!("/api/v1/users/{admin_id}"), &admin)
         .await;
     assert_eq!(delete_self.status, StatusCode::CONFLICT);
 
     let reset = app
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/v1/users/{olga}"),
             &admin,
-            Some(json!({"role": "viewer", "password": "reset by admin"})),
+            json!({"role": "viewer", "password": "reset by admin"}),
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
@@ -815,22 +776,13 @@ async fn admins_manage_users_but_keep_one_admin() {
         StatusCode::OK
     );
 
-    let gone = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/users/{olga}"),
-            &admin,
-            None,
-        )
-        .await;
+    let gone = app.delete(&format!("/api/v1/users/{olga}"), &admin).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.login("olga", "reset by admin").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let missing = app
-        .call(Method::DELETE, "/api/v1/users/999", &admin, None)
-        .await;
+    let missing = app.delete("/api/v1/users/999", &admin).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let bad_role = app
         .post(

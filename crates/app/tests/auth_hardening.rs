@@ -5,11 +5,10 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -268,46 +267,20 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_audited() 
 }
 
 /// Opens `/api/v1/events` and reads up to the first full process list.
-async fn open_stream(app: &TestApp, auth: &Auth) -> Body {
-    let mut request = Request::get("/api/v1/events?topics=processes,launches")
-        .header(header::HOST, "127.0.0.1:8350");
-    request = match auth {
-        Auth::Cookie(value) => request.header(header::COOKIE, format!("boss_session={value}")),
-        Auth::Bearer(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
-        Auth::None => request,
-    };
-    let response = app
-        .router()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut body = response.into_body();
-    let mut text = String::new();
-    while !text.contains("event: processes\n") {
-        let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
-            .await
-            .expect("the first events in time")
-            .expect("the stream is open")
-            .unwrap();
-        if let Ok(data) = frame.into_data() {
-            text.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
-    body
+async fn open_stream(app: &TestApp, auth: &Auth) -> common::EventStream {
+    let mut stream = app
+        .events("/api/v1/events?topics=processes,launches", auth)
+        .await;
+    stream.read_until("event: processes\n").await;
+    stream
 }
 
 /// The stream ends (no more frames) within 2 s.
-async fn assert_ends_soon(mut body: Body, after: &str) {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, body.frame()).await {
-            Ok(None) => return,
-            Ok(Some(_)) => continue,
-            Err(_) => panic!("the event stream outlived {after}"),
-        }
-    }
+async fn assert_ends_soon(stream: common::EventStream, after: &str) {
+    assert!(
+        stream.ends_within(Duration::from_secs(2)).await,
+        "the event stream outlived {after}"
+    );
 }
 
 #[tokio::test]
@@ -322,9 +295,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
 
     // Logout.
     let stream = open_stream(&app, &viewer).await;
-    let reply = app
-        .call(Method::POST, "/api/v1/auth/logout", &viewer, None)
-        .await;
+    let reply = app.post_empty("/api/v1/auth/logout", &viewer).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_ends_soon(stream, "logout").await;
 
@@ -343,12 +314,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     assert_ends_soon(stream, "a password change").await;
     let reset = json!({"password": PASSWORD});
     let reply = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{vera_id}"),
-            &admin,
-            Some(reset),
-        )
+        .patch(&format!("/api/v1/users/{vera_id}"), &admin, reset)
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
 
@@ -365,14 +331,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     let token = Auth::Bearer(created.body["secret"].as_str().unwrap().to_string());
     let stream = open_stream(&app, &token).await;
     let id = created.body["token"]["id"].as_i64().unwrap();
-    let reply = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/tokens/{id}"),
-            &session,
-            None,
-        )
-        .await;
+    let reply = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_ends_soon(stream, "the token's revocation").await;
 
@@ -380,11 +339,10 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     let session = login().await;
     let stream = open_stream(&app, &session).await;
     let reply = app
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/v1/users/{vera_id}"),
             &admin,
-            Some(json!({"role": "operator"})),
+            json!({"role": "operator"}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -394,12 +352,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     let session = login().await;
     let stream = open_stream(&app, &session).await;
     let reply = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/users/{vera_id}"),
-            &admin,
-            None,
-        )
+        .delete(&format!("/api/v1/users/{vera_id}"), &admin)
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_ends_soon(stream, "the account's deletion").await;

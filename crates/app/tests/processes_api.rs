@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 
@@ -340,11 +340,10 @@ async fn protected_processes_are_refused() {
     // A process protected by name in the settings.
     let child = Spawned::sleep("318");
     let set = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/v1/settings",
             &admin,
-            Some(json!({"protected_processes": ["sleep"]})),
+            json!({"protected_processes": ["sleep"]}),
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
@@ -509,41 +508,21 @@ async fn the_event_stream_sends_the_table_then_changes_and_stops_sampling_when_l
     let Auth::Cookie(cookie) = app.register("admin").await else {
         unreachable!()
     };
-    let request = Request::get("/api/v1/events")
-        .header(header::HOST, "127.0.0.1:8350")
-        .header(header::COOKIE, format!("boss_session={cookie}"))
-        .body(Body::empty())
-        .unwrap();
-    use tower::ServiceExt;
-    let response = app.router().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "text/event-stream"
-    );
-    let mut body = response.into_body();
-    let mut text = String::new();
-    let mut read_until = async |needle: &str, text: &mut String| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !text.contains(needle) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let frame = tokio::time::timeout(left, body.frame())
-                .await
-                .expect("in time")
-                .unwrap()
-                .unwrap();
-            if let Ok(data) = frame.into_data() {
-                text.push_str(&String::from_utf8_lossy(&data));
-            }
-        }
-    };
-    read_until("event: processes\n", &mut text).await;
-    assert!(text.contains("event: system\n"));
+    let mut stream = app
+        .events("/api/v1/events", &Auth::Cookie(cookie.clone()))
+        .await;
+    stream.read_until("event: processes\n").await;
+    assert!(stream.text.contains("event: system\n"));
     assert_eq!(app.state.processes.watcher_count(), 1);
     let child = Spawned::sleep("321");
     let needle = format!("\"pid\":{},", child.pid());
-    read_until(&needle, &mut text).await;
-    let diff = text.lines().rev().find(|l| l.contains(&needle)).unwrap();
+    stream.read_until(&needle).await;
+    let diff = stream
+        .text
+        .lines()
+        .rev()
+        .find(|l| l.contains(&needle))
+        .unwrap();
     let diff: Value = serde_json::from_str(diff.strip_prefix("data: ").unwrap()).unwrap();
     assert!(
         diff["upserted"]
@@ -554,7 +533,7 @@ async fn the_event_stream_sends_the_table_then_changes_and_stops_sampling_when_l
     );
     assert!(diff["system"]["memory_total_bytes"].is_u64());
 
-    drop(body);
+    drop(stream);
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.state.processes.watcher_count() > 0 {
         assert!(

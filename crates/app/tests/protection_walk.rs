@@ -174,11 +174,10 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     .await;
     let admin = app.register("admin").await;
     let set = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/v1/settings",
             &admin,
-            Some(json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]})),
+            json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]}),
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);

@@ -9,11 +9,8 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use common::{Auth, PASSWORD, TestApp};
 
@@ -142,34 +139,16 @@ async fn the_event_stream_never_carries_the_secrets() {
     let app = TestApp::with_config(|c| c.sample_interval = Duration::from_millis(200)).await;
     let (_admin, viewer, _operator) = accounts(&app).await;
     let child = SecretHolder::spawn();
-    let Auth::Cookie(cookie) = viewer else {
-        unreachable!()
-    };
-    let request = Request::get("/api/v1/events")
-        .header(header::HOST, "127.0.0.1:8350")
-        .header(header::COOKIE, format!("boss_session={cookie}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = app.router().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut body = response.into_body();
-    let mut text = String::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = app.events("/api/v1/events", &viewer).await;
     // The full table comes first; then wait for a diff too (the child is already in the table,
     // so later events only carry it if its row changes, but every frame must be clean).
     let needle = format!("\"pid\":{},", child.pid());
-    while !(text.contains("event: processes\n") && text.contains(&needle) && text.ends_with("\n\n"))
-    {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let frame = tokio::time::timeout(left, body.frame())
-            .await
-            .expect("the table in time")
-            .unwrap()
-            .unwrap();
-        if let Ok(data) = frame.into_data() {
-            text.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
+    stream
+        .read_until_true(|text| {
+            text.contains("event: processes\n") && text.contains(&needle) && text.ends_with("\n\n")
+        })
+        .await;
+    let text = stream.text;
     assert_no_secret(&text, "the event stream");
     let table = text
         .lines()

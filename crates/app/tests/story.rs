@@ -3,7 +3,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
 
 use boss::auth::Role;
@@ -370,11 +370,10 @@ async fn http_story(app: &TestApp) {
         2
     );
     let settings = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/v1/settings",
             &admin,
-            Some(json!({"registration_open": true, "protected_processes": ["sshd"]})),
+            json!({"registration_open": true, "protected_processes": ["sshd"]}),
         )
         .await;
     assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
@@ -397,9 +396,7 @@ async fn http_story(app: &TestApp) {
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     child.wait().unwrap();
 
-    let logout = app
-        .call(Method::POST, "/api/v1/auth/logout", &admin, None)
-        .await;
+    let logout = app.post_empty("/api/v1/auth/logout", &admin).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/v1/auth/me", &admin).await.status,

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use common::desktop::Desktop;
@@ -180,11 +180,10 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     let mut kept = desktop.spawn("xterm", &args, std::process::Stdio::null());
     desktop.window("kept");
     let set = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/v1/settings",
             &admin,
-            Some(json!({"protected_windows": ["KeepMe"]})),
+            json!({"protected_windows": ["KeepMe"]}),
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
@@ -289,12 +288,7 @@ async fn minimize_and_activate_show_in_the_list() {
     })
     .await;
     let reply = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/windows/{}/activate", window.id),
-            &admin,
-            None,
-        )
+        .post_empty(&format!("/api/v1/windows/{}/activate", window.id), &admin)
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     wait_for_list(&app, &admin, "restored and active", |l| {

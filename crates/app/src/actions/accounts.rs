@@ -82,19 +82,9 @@ pub async fn register(
     if first {
         state.setup.consume();
     }
-    audit(
-        state,
-        AuditEntry {
-            actor: Some(&user),
-            actor_name: None,
-            client,
-            action: AuditAction::Register,
-            target: Some(user.username.clone()),
-            outcome: Outcome::Success,
-            detail: Some(json!({ "role": user.role, "first_account": first })),
-        },
-    )
-    .await;
+    let mut entry = signed_in(&user, client, AuditAction::Register);
+    entry.detail = Some(json!({ "role": user.role, "first_account": first }));
+    audit(state, entry).await;
     open_session(state, user, client).await
 }
 
@@ -152,19 +142,7 @@ pub async fn login(
         });
     };
     attempt.succeeded();
-    audit(
-        state,
-        AuditEntry {
-            actor: Some(&user),
-            actor_name: None,
-            client,
-            action: AuditAction::Login,
-            target: Some(user.username.clone()),
-            outcome: Outcome::Success,
-            detail: None,
-        },
-    )
-    .await;
+    audit(state, signed_in(&user, client, AuditAction::Login)).await;
     open_session(state, user, client).await
 }
 
@@ -207,6 +185,19 @@ pub async fn audit_folded_denials(state: &AppState, flush_all: bool) {
             })),
         };
         audit(state, entry).await;
+    }
+}
+
+/// The audit entry of a user who just registered or logged in (not yet a caller).
+fn signed_in(user: &User, client: Option<IpAddr>, action: AuditAction) -> AuditEntry<'_> {
+    AuditEntry {
+        actor: Some(user),
+        actor_name: None,
+        client,
+        action,
+        target: Some(user.username.clone()),
+        outcome: Outcome::Success,
+        detail: None,
     }
 }
 

@@ -40,6 +40,19 @@ fn log_path(state: &AppState, uid: &str) -> PathBuf {
         .join(format!("{uid}.log"))
 }
 
+/// The permission gate of both ways to launch (`what`: the app id or program).
+async fn may_launch(state: &AppState, caller: &Caller, what: &str) -> Result<()> {
+    let target = Some(what.to_string());
+    require(
+        state,
+        caller,
+        Permission::Act,
+        AuditAction::AppLaunch,
+        target,
+    )
+    .await
+}
+
 /// Launches a catalog application with optional file or URL arguments.
 pub async fn launch_app(
     state: &AppState,
@@ -47,14 +60,7 @@ pub async fn launch_app(
     app_id: &str,
     args: Vec<String>,
 ) -> Result<Launch> {
-    require(
-        state,
-        caller,
-        Permission::Act,
-        AuditAction::AppLaunch,
-        Some(app_id.to_string()),
-    )
-    .await?;
+    may_launch(state, caller, app_id).await?;
     let catalog = state.apps.get().await;
     let entry = catalog
         .get(app_id)
@@ -77,14 +83,7 @@ pub async fn launch_program(
     args: Vec<String>,
     cwd: Option<String>,
 ) -> Result<Launch> {
-    require(
-        state,
-        caller,
-        Permission::Act,
-        AuditAction::AppLaunch,
-        Some(program.to_string()),
-    )
-    .await?;
+    may_launch(state, caller, program).await?;
     if program.trim().is_empty() || program.len() > 4096 || program.contains('\0') {
         return Err(Error::Invalid(
             "'program' must be a program name or path".into(),

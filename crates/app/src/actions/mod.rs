@@ -88,19 +88,9 @@ pub async fn require(
     target: Option<String>,
 ) -> Result<()> {
     if let Err(err) = caller.require(permission) {
-        audit(
-            state,
-            AuditEntry {
-                actor: Some(&caller.user),
-                actor_name: None,
-                client: caller.client,
-                action,
-                target,
-                outcome: Outcome::Denied,
-                detail: Some(serde_json::json!({ "reason": err.to_string() })),
-            },
-        )
-        .await;
+        let mut entry = by(caller, action, target, Outcome::Denied);
+        entry.detail = Some(serde_json::json!({ "reason": err.to_string() }));
+        audit(state, entry).await;
         return Err(err);
     }
     Ok(())

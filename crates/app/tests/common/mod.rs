@@ -64,6 +64,48 @@ impl Reply {
     }
 }
 
+/// An open event stream and everything it sent so far.
+pub struct EventStream {
+    body: Body,
+    pub text: String,
+}
+
+impl EventStream {
+    /// Reads until `done(text)` holds, for at most 10 s.
+    pub async fn read_until_true(&mut self, done: impl Fn(&str) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !done(&self.text) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let frame = tokio::time::timeout(left, self.body.frame())
+                .await
+                .unwrap_or_else(|_| panic!("the stream said only {:?}", self.text))
+                .expect("the stream is open")
+                .unwrap();
+            if let Ok(data) = frame.into_data() {
+                self.text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+
+    /// Reads until the stream has sent `needle`.
+    pub async fn read_until(&mut self, needle: &str) {
+        self.read_until_true(|text| text.contains(needle)).await
+    }
+
+    /// Whether the server ends the stream within `patience`.
+    pub async fn ends_within(mut self, patience: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match tokio::time::timeout(left, self.body.frame()).await {
+                Ok(None) => return true,
+                Ok(Some(_)) => continue,
+                Err(_) => return false,
+            }
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with_config(|_| {}).await
@@ -177,6 +219,19 @@ impl TestApp {
         Auth::Cookie(reply.session_cookie().expect("register sets the cookie"))
     }
 
+    pub async fn patch(&self, path: &str, auth: &Auth, body: Value) -> Reply {
+        self.call(Method::PATCH, path, auth, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, auth: &Auth) -> Reply {
+        self.call(Method::DELETE, path, auth, None).await
+    }
+
+    /// A POST without a body.
+    pub async fn post_empty(&self, path: &str, auth: &Auth) -> Reply {
+        self.call(Method::POST, path, auth, None).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Reply {
         self.post(
             "/api/v1/auth/login",
@@ -200,6 +255,30 @@ impl TestApp {
         let login = self.login(username, PASSWORD).await;
         assert_eq!(login.status, StatusCode::OK);
         (admin, Auth::Cookie(login.session_cookie().unwrap()))
+    }
+
+    /// Opens an event stream (`/api/v1/events...`) as `auth`.
+    pub async fn events(&self, path: &str, auth: &Auth) -> EventStream {
+        let mut request = Request::get(path).header(header::HOST, "127.0.0.1:8350");
+        request = match auth {
+            Auth::None => request,
+            Auth::Cookie(value) => request.header(header::COOKIE, format!("boss_session={value}")),
+            Auth::Bearer(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        };
+        let response = self
+            .router()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/event-stream"
+        );
+        EventStream {
+            body: response.into_body(),
+            text: String::new(),
+        }
     }
 
     /// Audit rows with this action, newest first.
