@@ -10,12 +10,15 @@
 //! 1,000 processes and under 2 ms at 5,000; 2,000 requests/s). Requests are served from the
 //! latest sample while the next is taken in the background, so no request waits for a scan.
 //!
-//! Last, a load and soak run: many event-stream subscribers plus concurrent `GET` clients for a
-//! few minutes, counting errors and following the server's resident memory.
+//! Last, a load and soak run against the release `boss` binary in its own process: many
+//! event-stream subscribers plus concurrent `GET` clients for a few minutes, counting errors
+//! and reading the server's resident memory (`VmRSS`, `VmHWM` in `/proc/<pid>/status`) idle,
+//! during the load and 5 s after it (target: under 25 MiB throughout).
 //!
 //! Run: `cargo bench -p boss-app --bench processes` (add `-- --quick` for fewer rounds and a
 //! short soak; `-- --soak-secs N` to choose its length; `-- --http-only` for just the latency
-//! and throughput rounds at 1,000 and 5,000 processes).
+//! and throughput rounds at 1,000 and 5,000 processes; `-- --soak-only` for just the soak, `-- --subscribers N` for its number of event
+//! subscribers, 50 by default).
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -202,41 +205,106 @@ async fn http_round(extra: usize, requests: usize) {
     );
 }
 
-/// Resident memory of this process (the server runs in it), in MiB.
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+/// The release `boss` binary serving on a free loopback port, in its own process, so that the
+/// memory figures of the soak are the server's alone and not the benchmark clients'.
+struct ServerProcess {
+    child: Child,
+    base: String,
+    _data_dir: tempfile::TempDir,
 }
 
-/// Many live subscribers and busy API clients at once, for `seconds`; memory sampled as it goes.
+impl ServerProcess {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader};
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .env_remove("BOSS_DATABASE_URL")
+            .env("BOSS_LOG", "warn,boss=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the boss binary");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .and_then(Result::ok)
+                .expect("boss says it is ready");
+            if let Some(rest) = line.split("ready at ").nth(1) {
+                break rest.trim().trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading its log so that the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
+        ServerProcess {
+            child,
+            base,
+            _data_dir: data_dir,
+        }
+    }
+
+    fn setup_code(&self) -> String {
+        std::fs::read_to_string(self._data_dir.path().join("setup-code"))
+            .expect("the setup code file")
+            .trim()
+            .to_string()
+    }
+
+    fn reset_peak(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+            .expect("reset the server's peak resident memory");
+    }
+
+    /// Resident memory now and at its peak so far (`VmRSS`, `VmHWM`) in MiB, and the thread
+    /// count (each thread that allocates may hold a malloc arena of its own).
+    fn memory(&self) -> Memory {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| -> f64 {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Memory {
+            rss: field("VmRSS:") / 1024.0,
+            peak: field("VmHWM:") / 1024.0,
+            threads: field("Threads:") as u32,
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Memory {
+    rss: f64,
+    peak: f64,
+    threads: u32,
+}
+
+/// Many live subscribers and busy API clients at once, for `seconds`, against the real server
+/// binary; its resident memory is read before, during and a few seconds after the load.
 async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u64) {
     let _idle = Idle::spawn(extra);
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_data_dir(dir.path().to_path_buf());
-    let store = SqlStore::open(&config.database_url).await.unwrap();
-    let state = AppState::new(Arc::new(store), config);
-    let app = boss::http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let base = format!("http://{address}");
+    let server = ServerProcess::start();
+    let base = server.base.clone();
     let register = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/register"))
         .json(&serde_json::json!({
             "username": "bench",
             "password": "benchmark password",
-            "setup_code": state.setup.issue().expect("issue the setup code"),
+            "setup_code": server.setup_code(),
         }))
         .send()
         .await
@@ -255,6 +323,12 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
         .next()
         .unwrap()
         .to_string();
+    // Idle: started, one account, nobody watching yet.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = server.memory();
+    // The peak so far is the registration's password hash (19 MiB, mapped and unmapped at
+    // once): start the peak afresh so that it tells the load's. "5" resets VmHWM to VmRSS.
+    server.reset_peak();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let events_seen = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut streams = Vec::new();
@@ -312,11 +386,11 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
             histogram
         }));
     }
-    let mut memory = vec![rss_mib()];
     let started = Instant::now();
+    let mut during = Vec::new();
     while Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_secs((seconds / 6).max(1))).await;
-        memory.push(rss_mib());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        during.push(server.memory());
     }
     let mut histogram = vec![0u64; 10_001];
     for worker in workers {
@@ -340,19 +414,31 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
     }
 
     let elapsed = started.elapsed().as_secs_f64();
+    // The clients are gone: what the server keeps after the load.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = server.memory();
+    let peak_threads = during.iter().map(|m| m.threads).max().unwrap_or(0);
+    let every = (during.len() / 6).max(1);
+    let trace = during
+        .iter()
+        .step_by(every)
+        .map(|m| format!("{:.1}", m.rss))
+        .collect::<Vec<_>>()
+        .join(" -> ");
     println!(
-        "soak      +{extra:>5} idle, {seconds} s, {subscribers} event subscribers ({streams_ok} stayed connected, {} updates received), {clients} GET clients: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms; resident memory MiB {}",
+        "soak      +{extra:>5} idle, {seconds} s, {subscribers} event subscribers ({streams_ok} stayed connected, {} updates received), {clients} GET clients: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms\n          server resident memory (MiB): idle {:.1} (peak {:.1} with the login's hash, {} threads), during load {trace} (peak VmHWM {:.1}, {peak_threads} threads), 5 s after load {:.1} ({} threads)  (target < 25)",
         events_seen.load(std::sync::atomic::Ordering::Relaxed),
         total,
         errors.load(std::sync::atomic::Ordering::Relaxed),
         total as f64 / elapsed,
         ms(quantile(0.50)),
         ms(quantile(0.99)),
-        memory
-            .iter()
-            .map(|m| format!("{m:.1}"))
-            .collect::<Vec<_>>()
-            .join(" -> "),
+        idle.rss,
+        idle.peak,
+        idle.threads,
+        after.peak,
+        after.rss,
+        after.threads,
     );
 }
 
@@ -364,6 +450,19 @@ fn main() {
         "Boss process benchmark (release build, {} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    let flag = |name: &str| {
+        std::env::args()
+            .skip_while(|a| a != name)
+            .nth(1)
+            .and_then(|s| s.parse::<u64>().ok())
+    };
+    let soak_secs = flag("--soak-secs").unwrap_or(if quick { 20 } else { 180 });
+    let subscribers = flag("--subscribers").unwrap_or(50) as usize;
+    if std::env::args().any(|a| a == "--soak-only") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
+        return;
+    }
     if std::env::args().any(|a| a == "--http-only") {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(http_round(1000, requests));
@@ -373,13 +472,8 @@ fn main() {
     snapshot_round(0, rounds);
     snapshot_round(1000, rounds);
     snapshot_round(5000, rounds);
-    let soak_secs = std::env::args()
-        .skip_while(|a| a != "--soak-secs")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(if quick { 20 } else { 180 });
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(http_round(1000, requests));
     runtime.block_on(http_round(5000, requests));
-    runtime.block_on(soak_round(1000, 50, 4, soak_secs));
+    runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
 }

@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Before the runtime's threads exist, so that none of them gets an arena of its own.
+    platform::tune_allocator();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {

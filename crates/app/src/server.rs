@@ -14,7 +14,6 @@ use crate::store::{SqlStore, Store};
 /// Makes the data directory private, opens the store, binds the address and serves until
 /// SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    platform::return_large_allocations();
     // Before anything is created: the database, spool and logs are for Boss's user alone.
     platform::set_private_umask();
     data_dir::prepare(&config.data_dir)?;

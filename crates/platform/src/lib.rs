@@ -132,11 +132,17 @@ pub fn window_system(display: Option<&str>) -> Box<dyn WindowSystem> {
     native::window_system(display)
 }
 
-/// Makes large allocations (such as the memory of a password hash) go back to the operating
-/// system when freed, instead of staying resident in the allocator's arenas. Call once at
-/// start-up.
-pub fn return_large_allocations() {
-    native::return_large_allocations()
+/// Sets up the C allocator for a small long-running server: large allocations (such as the
+/// memory of a password hash) go back to the operating system when freed, and few arenas keep
+/// free memory. Call once at start-up, before the async runtime starts its threads.
+pub fn tune_allocator() {
+    native::tune_allocator()
+}
+
+/// Gives the free memory that the C allocator holds back to the operating system, after a busy
+/// period. Cheap (well under a millisecond), but not free: call it seldom.
+pub fn release_free_memory() {
+    native::release_free_memory()
 }
 
 /// Milliseconds since the Unix epoch.

@@ -131,7 +131,10 @@ pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
 }
 
 /// Nothing to tune where the allocator is not glibc's.
-pub fn return_large_allocations() {}
+pub fn tune_allocator() {}
+
+/// Nothing to release where the allocator is not glibc's.
+pub fn release_free_memory() {}
 
 /// Without Unix permissions there is nothing to make private: a plain write.
 pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {

@@ -51,7 +51,7 @@ pub use xdg_session::catalog_options;
 mod files;
 pub use files::{exit_code_and_signal, is_executable, prepare_private_dir, write_private_file};
 mod memory;
-pub use memory::return_large_allocations;
+pub use memory::{release_free_memory, tune_allocator};
 mod icons;
 mod launch;
 
