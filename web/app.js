@@ -1,29 +1,37 @@
 // Entry point: loads health and the session, routes on location.hash, and renders the page.
+//
+// Where the UI's modules live (no build step: the browser loads these files as they are):
+// - pages/<name>/page.js is every page, one folder per page (even a page of one file), with the
+//   modules only that page uses beside it. A page never imports from another page's folder.
+// - shared/ holds the parts of the product several pages use (launch outcomes and the launch
+//   stream for Applications and History, the token table for Account and Settings).
+// - ui/ holds the generic pieces: icons, search box, dialogs, feedback, roles, formatting.
 import { html, render, useState, useEffect, useLayoutEffect, useCallback, useRef } from './vendor/preact-htm.js';
 import { api, setUnauthorizedHandler, errorMessage } from './api.js';
 import { applyStoredTheme } from './theme.js';
 import { Layout } from './layout.js';
 import { Loading } from './ui/feedback.js';
-import { LoginPage } from './pages/login.js';
-import { RegisterPage } from './pages/register.js';
-import { ProcessesPage } from './pages/processes.js';
-import { WindowsPage } from './pages/windows.js';
-import { AppsPage } from './pages/apps.js';
-import { HistoryPage } from './pages/history.js';
-import { AuditPage } from './pages/audit.js';
-import { SettingsPage } from './pages/settings.js';
-import { AccountPage } from './pages/account.js';
-import { ForbiddenPage } from './pages/forbidden.js';
+import { LoginPage } from './pages/login/page.js';
+import { RegisterPage } from './pages/register/page.js';
+import { ProcessesPage } from './pages/processes/page.js';
+import { WindowsPage } from './pages/windows/page.js';
+import { AppsPage } from './pages/apps/page.js';
+import { HistoryPage } from './pages/history/page.js';
+import { AuditPage } from './pages/audit/page.js';
+import { SettingsPage } from './pages/settings/page.js';
+import { AccountPage } from './pages/account/page.js';
+import { ForbiddenPage } from './pages/forbidden/page.js';
+import { can } from './ui/roles.js';
 
 const DEFAULT_ROUTE = 'processes';
 
-// Pages of the signed-in app; `adminOnly` pages show a refusal to other roles.
+// Pages of the signed-in app; a page that `needs` a permission shows a refusal to the roles without it.
 const PAGES = {
   processes: { title: 'Processes', component: ProcessesPage },
   windows: { title: 'Windows', component: WindowsPage },
   apps: { title: 'Applications', component: AppsPage },
   history: { title: 'History', component: HistoryPage },
-  audit: { title: 'Audit log', component: AuditPage, adminOnly: true },
+  audit: { title: 'Audit log', component: AuditPage, needs: 'readAudit' },
   settings: { title: 'Settings', component: SettingsPage },
   account: { title: 'Account', component: AccountPage },
 };
@@ -167,7 +175,7 @@ function App() {
   }
 
   if (!page) return null; // redirecting away from login/register
-  const Page = page.adminOnly && session.user.role !== 'admin' ? ForbiddenPage : page.component;
+  const Page = page.needs && !can(session.user, page.needs) ? ForbiddenPage : page.component;
   return html`
     <${Layout} user=${session.user} route=${route} onLogout=${onLogout}>
       <${Page} key=${route} user=${session.user} auth=${session.auth} title=${page.title}

@@ -2,7 +2,7 @@
 // (a sidebar on wide screens, a menu opened by a button on phones).
 import { html, useState, useEffect } from './vendor/preact-htm.js';
 import { useTheme } from './theme.js';
-import { ROLE_LABELS } from './ui/format.js';
+import { can, roleLabel } from './ui/roles.js';
 import { MenuIcon, CloseIcon, SunIcon, MoonIcon, LogoutIcon } from './ui/icons.js';
 
 export const NAV_ITEMS = [
@@ -10,7 +10,7 @@ export const NAV_ITEMS = [
   { route: 'windows', label: 'Windows', testid: 'nav-windows' },
   { route: 'apps', label: 'Applications', testid: 'nav-apps' },
   { route: 'history', label: 'History', testid: 'nav-history' },
-  { route: 'audit', label: 'Audit', testid: 'nav-audit', adminOnly: true },
+  { route: 'audit', label: 'Audit', testid: 'nav-audit', needs: 'readAudit' },
   { route: 'settings', label: 'Settings', testid: 'nav-settings' },
   { route: 'account', label: 'Account', testid: 'nav-account' },
 ];
@@ -41,7 +41,7 @@ export function Layout({ user, route, onLogout, children }) {
     return () => document.removeEventListener('keydown', onKey);
   }, [menuOpen]);
 
-  const items = NAV_ITEMS.filter((item) => !item.adminOnly || user.role === 'admin');
+  const items = NAV_ITEMS.filter((item) => !item.needs || can(user, item.needs));
 
   return html`
     <a class="skip-link" href="#main" onClick=${skipToMain}>Skip to content</a>
@@ -59,7 +59,7 @@ export function Layout({ user, route, onLogout, children }) {
         <div class="topbar-end">
           <span class="user-badge" data-testid="current-user" title=${`${user.username} (${user.role})`}>
             <span class="user-name">${user.username}</span>
-            <span class="role-tag role-${user.role}">${ROLE_LABELS[user.role] || user.role}</span>
+            <span class="role-tag role-${user.role}">${roleLabel(user.role)}</span>
           </span>
           <${ThemeToggle} />
           <button type="button" class="btn btn-logout" onClick=${onLogout} data-testid="logout">

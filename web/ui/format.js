@@ -20,8 +20,5 @@ export function localInputToRfc3339(value) {
   return Number.isNaN(date.getTime()) ? '' : date.toISOString();
 }
 
-export const ROLE_LABELS = { admin: 'Administrator', operator: 'Operator', viewer: 'Viewer' };
-export const ROLES = ['viewer', 'operator', 'admin'];
-
 // The server's rule too (8-1024 characters); checked here to save a round trip.
 export const MIN_PASSWORD_LENGTH = 8;

@@ -1,7 +1,7 @@
 // The application catalog: search and category matching, the grid (a launcher) and the list
 // view, icons with a letter placeholder when an app has none (or it does not load).
 import { html, useState } from '../../vendor/preact-htm.js';
-import { PlayIcon, TerminalIcon } from './icons.js';
+import { PlayIcon, TerminalIcon } from '../../ui/icons.js';
 
 // Names for the freedesktop main categories (the menu names desktops show); others are split
 // from their CamelCase.

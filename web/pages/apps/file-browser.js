@@ -5,7 +5,7 @@
 import { html, useState, useEffect, useRef, useCallback, useMemo } from '../../vendor/preact-htm.js';
 import { api, errorMessage } from '../../api.js';
 import { ErrorAlert } from '../../ui/feedback.js';
-import { FileIcon, FolderIcon, HomeIcon, LinkIcon, SearchIcon, TerminalIcon, UpIcon } from './icons.js';
+import { FileIcon, FolderIcon, HomeIcon, LinkIcon, SearchIcon, TerminalIcon, UpIcon } from '../../ui/icons.js';
 
 function formatSize(bytes) {
   if (bytes == null || !Number.isFinite(bytes)) return '';

@@ -6,7 +6,7 @@ import { api, errorMessage } from '../../api.js';
 import { ErrorAlert } from '../../ui/feedback.js';
 import { parseArgs } from './argv.js';
 import { FileBrowser } from './file-browser.js';
-import { XIcon } from './icons.js';
+import { XIcon } from '../../ui/icons.js';
 
 /** Props: onClose(), onLaunched(launch). Render it only while it is open. */
 export function RunProgramDialog({ onClose, onLaunched }) {

@@ -1,7 +1,7 @@
 // The filter form of the History page: user, app, outcome and a time range. Applied on submit,
 // like the audit log's.
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
-import { OUTCOMES, outcomeLabel } from '../apps/launch-format.js';
+import { OUTCOMES, outcomeLabel } from '../../shared/launch-format.js';
 import { EMPTY_FILTERS } from './model.js';
 
 /** Props: value (the applied filters), onApply(filters), users and apps (suggestions). */

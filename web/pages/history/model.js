@@ -1,7 +1,7 @@
 // The History page's state outside the components: its filters (as the form holds them, as the
 // API wants them, in the location hash) and the launch list's live upsert.
 import { localInputToRfc3339 } from '../../ui/format.js';
-import { OUTCOMES, stamp } from '../apps/launch-format.js';
+import { OUTCOMES, stamp } from '../../shared/launch-format.js';
 
 export const PAGE_SIZE = 50;
 export const EMPTY_FILTERS = { user: '', app: '', outcome: '', since: '', until: '' };

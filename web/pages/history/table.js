@@ -3,7 +3,7 @@
 import { html } from '../../vendor/preact-htm.js';
 import {
   argvText, launchName, outcomeDetail, outcomeHint, outcomeLabel, runTimeMs, formatRunTime, OUTCOME_BADGES,
-} from '../apps/launch-format.js';
+} from '../../shared/launch-format.js';
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });

@@ -2,7 +2,7 @@
 // launches and how long they ran in all, with a bar for the run time.
 import { html, useState } from '../../vendor/preact-htm.js';
 import { ErrorAlert } from '../../ui/feedback.js';
-import { formatRunTime } from '../apps/launch-format.js';
+import { formatRunTime } from '../../shared/launch-format.js';
 
 const FIRST_ROWS = 8;
 

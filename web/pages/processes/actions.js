@@ -6,7 +6,7 @@ import { api, errorMessage } from '../../api.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { ErrorAlert, StatusMessage } from '../../ui/feedback.js';
 import { outcomeSentence } from './format.js';
-import { LockIcon } from './icons.js';
+import { LockIcon } from '../../ui/icons.js';
 
 export const TERMINATE_TIMEOUT_MS = 5000;
 const MENU_SIGNALS = [

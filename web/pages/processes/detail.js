@@ -9,7 +9,7 @@ import {
 } from './format.js';
 import { HistoryChart, HISTORY_LENGTH } from './chart.js';
 import { ProcessActions } from './actions.js';
-import { LockIcon, XIcon } from './icons.js';
+import { LockIcon, XIcon } from '../../ui/icons.js';
 
 const REFRESH_MS = 3000;
 

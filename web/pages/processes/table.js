@@ -5,7 +5,7 @@
 import { html, useState, useEffect, useLayoutEffect, useRef } from '../../vendor/preact-htm.js';
 import { COLUMNS } from './model.js';
 import { formatBytes, formatPercent, formatStart, formatFullDate, stateLabel } from './format.js';
-import { LockIcon } from './icons.js';
+import { LockIcon } from '../../ui/icons.js';
 
 const OVERSCAN = 8;
 const MAX_INDENT = 8; // deeper levels stop indenting, so the name stays readable

@@ -1,7 +1,7 @@
 // Filters above the process table: text, user, state, kernel threads, tree view.
 import { html } from '../../vendor/preact-htm.js';
 import { formatCount, stateLabel } from './format.js';
-import { SearchIcon } from './icons.js';
+import { SearchField } from '../../ui/search-field.js';
 
 function countText(shown, total, long = false) {
   if (total == null) return '';
@@ -20,23 +20,9 @@ export function ProcessToolbar({ filters, onFilters, tree, onTree, users, states
 
   return html`
     <form class="proc-toolbar" role="search" aria-label="Filter processes" onSubmit=${(e) => e.preventDefault()}>
-      <div class="field proc-filter-field">
-        <label for="proc-filter" class="visually-hidden">Filter processes</label>
-        <span class="search-box">
-          <${SearchIcon} />
-          <input id="proc-filter" ref=${filterRef} name="filter" type="search" autocomplete="off" autocapitalize="none"
-            spellcheck=${false} placeholder="Filter processes" value=${filters.text}
-            aria-keyshortcuts="/" aria-describedby="proc-filter-hint" data-testid="process-filter"
-            onInput=${(e) => onFilters({ text: e.target.value })} />
-          <span class="filter-end" aria-hidden="true">
-            <span class="filter-count">${countText(shown, total)}</span>
-            <kbd class="key-hint">/</kbd>
-          </span>
-        </span>
-        <span id="proc-filter-hint" class="visually-hidden">
-          Matches the name, command line, user or PID; every word must match. Press slash to come back here.
-        </span>
-      </div>
+      <${SearchField} id="proc-filter" inputRef=${filterRef} label="Filter processes" value=${filters.text}
+        onInput=${(text) => onFilters({ text })} count=${countText(shown, total)} testid="process-filter"
+        fieldClass="proc-filter-field" hint="Matches the name, command line, user or PID; every word must match." />
       <div class="field">
         <label for="proc-user" class="visually-hidden">User</label>
         <select id="proc-user" name="user" value=${filters.user} data-testid="filter-user"

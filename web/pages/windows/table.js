@@ -3,8 +3,8 @@
 // at most, so a plain <table> (stacked cards on phones) rather than the Processes page's
 // virtual grid.
 import { html } from '../../vendor/preact-htm.js';
-import { LockIcon } from '../processes/icons.js';
-import { desktopText, OUTCOME_BADGE } from './model.js';
+import { LockIcon } from '../../ui/icons.js';
+import { desktopText } from './model.js';
 
 const SORTABLE = [
   { key: 'title', label: 'Title' },

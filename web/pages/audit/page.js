@@ -1,9 +1,9 @@
 // Audit log page (admins): who did what, when, and how it ended; filterable, paged with a cursor.
-import { html, useState, useEffect, useRef, useCallback } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { PageHeading } from '../ui/page.js';
-import { ErrorAlert, Loading } from '../ui/feedback.js';
-import { formatDateTime, localInputToRfc3339 } from '../ui/format.js';
+import { html, useState, useEffect, useRef, useCallback } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { ErrorAlert, Loading } from '../../ui/feedback.js';
+import { formatDateTime, localInputToRfc3339 } from '../../ui/format.js';
 
 const PAGE_SIZE = 50;
 const KNOWN_ACTIONS = [

@@ -1,11 +1,11 @@
 // Register page. When no account exists yet, this creates the first one, which becomes admin;
 // that needs the setup code Boss printed at start-up, which its link (#/register?code=...)
 // fills in.
-import { html, useState } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { AuthCard } from '../ui/auth-card.js';
-import { ErrorAlert } from '../ui/feedback.js';
-import { MIN_PASSWORD_LENGTH } from '../ui/format.js';
+import { html, useState } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { AuthCard } from '../../ui/auth-card.js';
+import { ErrorAlert } from '../../ui/feedback.js';
+import { MIN_PASSWORD_LENGTH } from '../../ui/format.js';
 
 export function RegisterPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');

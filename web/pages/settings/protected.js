@@ -1,7 +1,7 @@
 // Protected processes section of the Settings page (admins): the names or program paths Boss
 // refuses to end, signal or renice, one per line (the editor is ./settings-list.js).
-import { html } from '../vendor/preact-htm.js';
-import { ListSettingSection } from './settings-list.js';
+import { html } from '../../vendor/preact-htm.js';
+import { ListSettingSection } from './list.js';
 
 function savedMessage(list) {
   return list.length

@@ -1,10 +1,11 @@
 // Account page: who you are, change your password, and manage your API tokens.
-import { html, useState } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { PageHeading } from '../ui/page.js';
-import { ErrorAlert, StatusMessage } from '../ui/feedback.js';
-import { formatDateTime, ROLE_LABELS, MIN_PASSWORD_LENGTH } from '../ui/format.js';
-import { TokensSection } from './account-tokens.js';
+import { html, useState } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { ErrorAlert, StatusMessage } from '../../ui/feedback.js';
+import { formatDateTime, MIN_PASSWORD_LENGTH } from '../../ui/format.js';
+import { roleLabel } from '../../ui/roles.js';
+import { TokensSection } from './tokens.js';
 
 function AccountInfo({ user, auth }) {
   return html`
@@ -14,7 +15,7 @@ function AccountInfo({ user, auth }) {
         <dt>User name</dt>
         <dd data-testid="account-username">${user.username}</dd>
         <dt>Role</dt>
-        <dd data-testid="account-role">${ROLE_LABELS[user.role] || user.role}</dd>
+        <dd data-testid="account-role">${roleLabel(user.role)}</dd>
         ${user.created_at &&
         html`<dt>Created</dt>
           <dd><time datetime=${user.created_at} title=${user.created_at}>${formatDateTime(user.created_at)}</time></dd>`}

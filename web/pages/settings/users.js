@@ -1,11 +1,11 @@
 // Users section of the Settings page (admins): list accounts, change roles, see and revoke their
 // API tokens, delete, add.
-import { html, useState, useEffect } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
-import { useConfirm } from '../ui/dialog.js';
-import { formatDateTime, ROLES, ROLE_LABELS } from '../ui/format.js';
-import { TokenExpiry } from './account-tokens.js';
+import { html, useState, useEffect } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useConfirm } from '../../ui/dialog.js';
+import { ROLES, roleLabel } from '../../ui/roles.js';
+import { Time, TokenTable } from '../../shared/token-table.js';
 
 function AddUserForm({ onAdded }) {
   const [username, setUsername] = useState('');
@@ -54,18 +54,13 @@ function AddUserForm({ onAdded }) {
         <div class="field">
           <label for="add-role">Role</label>
           <select id="add-role" name="role" value=${role} onChange=${(e) => setRole(e.target.value)}>
-            ${ROLES.map((r) => html`<option key=${r} value=${r}>${ROLE_LABELS[r]}</option>`)}
+            ${ROLES.map((r) => html`<option key=${r} value=${r}>${roleLabel(r)}</option>`)}
           </select>
         </div>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="add-user-submit">Add user</button>
       </div>
     </form>
   `;
-}
-
-function When({ value, empty = 'Never' }) {
-  if (!value) return html`<span class="muted">${empty}</span>`;
-  return html`<time datetime=${value} title=${value}>${formatDateTime(value)}</time>`;
 }
 
 // One account's API tokens, read when the admin opens them; each can be revoked.
@@ -106,33 +101,10 @@ function UserTokens({ user, confirm }) {
       ${tokens && tokens.length === 0 && html`<p class="empty">${user.username} has no API tokens.</p>`}
       ${tokens && tokens.length > 0 &&
       html`
-        <table class="table table-stack" aria-label=${`API tokens of ${user.username}`}>
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col"><span class="visually-hidden">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${tokens.map(
-              (t) => html`
-                <tr key=${t.id} data-testid="user-token-row">
-                  <td data-label="Token">${t.name}</td>
-                  <td class="nowrap" data-label="Created"><${When} value=${t.created_at} empty="" /></td>
-                  <td class="nowrap" data-label="Last used"><${When} value=${t.last_used_at} /></td>
-                  <td class="nowrap" data-label="Expires"><${TokenExpiry} token=${t} /></td>
-                  <td class="actions-cell">
-                    <button type="button" class="btn btn-danger btn-small" onClick=${() => revoke(t)}
-                      aria-label=${`Revoke token ${t.name} of ${user.username}`} data-testid="user-token-revoke">Revoke</button>
-                  </td>
-                </tr>
-              `,
-            )}
-          </tbody>
-        </table>
+        <${TokenTable} tokens=${tokens} label=${`API tokens of ${user.username}`} nameHeader="Token"
+          rowTestid="user-token-row"
+          action=${(t) => html`<button type="button" class="btn btn-danger btn-small" onClick=${() => revoke(t)}
+            aria-label=${`Revoke token ${t.name} of ${user.username}`} data-testid="user-token-revoke">Revoke</button>`} />
       `}
     </div>
   `;
@@ -147,11 +119,11 @@ function UserRow({ user, isSelf, onRoleChange, onDelete, confirm }) {
       <td data-label="Role">
         <select aria-label=${`Role of ${user.username}`} value=${user.role} data-testid="user-role"
           onChange=${(e) => onRoleChange(user, e.target)}>
-          ${ROLES.map((r) => html`<option key=${r} value=${r}>${ROLE_LABELS[r]}</option>`)}
+          ${ROLES.map((r) => html`<option key=${r} value=${r}>${roleLabel(r)}</option>`)}
         </select>
       </td>
       <td class="nowrap" data-label="Created">
-        ${user.created_at && html`<time datetime=${user.created_at} title=${user.created_at}>${formatDateTime(user.created_at)}</time>`}
+        ${user.created_at && html`<${Time} value=${user.created_at} />`}
       </td>
       <td class="actions-cell">
         <button type="button" class="btn btn-small" onClick=${() => setShowTokens((v) => !v)}
@@ -192,7 +164,7 @@ export function UsersSection({ currentUser, onUserUpdated }) {
     try {
       const updated = await api(`/users/${user.id}`, { method: 'PATCH', body: { role } });
       replace(updated);
-      setStatus(`${updated.username} is now ${ROLE_LABELS[updated.role] || updated.role}.`);
+      setStatus(`${updated.username} is now ${roleLabel(updated.role)}.`);
       if (updated.id === currentUser.id) onUserUpdated(updated);
     } catch (err) {
       select.value = user.role; // the server refused (e.g. last admin): show the real role again

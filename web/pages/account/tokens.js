@@ -1,15 +1,10 @@
 // API tokens section of the Account page: list (with expiry), create (current password and an
 // expiry asked; secret shown once), delete.
-import { html, useState, useEffect, useRef } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
-import { useConfirm } from '../ui/dialog.js';
-import { formatDateTime } from '../ui/format.js';
-
-function Time({ value, empty = 'Never' }) {
-  if (!value) return html`<span class="muted">${empty}</span>`;
-  return html`<time datetime=${value} title=${value}>${formatDateTime(value)}</time>`;
-}
+import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useConfirm } from '../../ui/dialog.js';
+import { TokenTable } from '../../shared/token-table.js';
 
 // The secret is only in this component's memory; once dismissed it is gone for good.
 function NewSecret({ token, secret, onDismiss }) {
@@ -112,15 +107,6 @@ function CreateTokenForm({ onCreated }) {
   `;
 }
 
-/** When a token expires, and whether it already has. Shared with the admin's view of a user's tokens. */
-export function TokenExpiry({ token }) {
-  if (!token.expires_at) return html`<span class="muted">Never</span>`;
-  return html`
-    <${Time} value=${token.expires_at} />
-    ${token.expired && html` <span class="badge badge-danger" data-testid="token-expired">expired</span>`}
-  `;
-}
-
 export function TokensSection() {
   const [tokens, setTokens] = useState(null);
   const [fresh, setFresh] = useState(null); // { token, secret } right after creation
@@ -172,33 +158,9 @@ export function TokensSection() {
       ${tokens && tokens.length > 0 &&
       html`
         <div class="table-wrap" tabindex="0" role="region" aria-label="API tokens">
-          <table class="table table-stack" data-testid="tokens-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              ${tokens.map(
-                (t) => html`
-                  <tr key=${t.id} data-testid="token-row">
-                    <td data-label="Name">${t.name}</td>
-                    <td class="nowrap" data-label="Created"><${Time} value=${t.created_at} empty="" /></td>
-                    <td class="nowrap" data-label="Last used"><${Time} value=${t.last_used_at} /></td>
-                    <td class="nowrap" data-label="Expires"><${TokenExpiry} token=${t} /></td>
-                    <td class="actions-cell">
-                      <button type="button" class="btn btn-danger btn-small" onClick=${() => remove(t)}
-                        aria-label=${`Delete token ${t.name}`} data-testid="token-delete">Delete</button>
-                    </td>
-                  </tr>
-                `,
-              )}
-            </tbody>
-          </table>
+          <${TokenTable} tokens=${tokens} nameHeader="Name" rowTestid="token-row" testid="tokens-table"
+            action=${(t) => html`<button type="button" class="btn btn-danger btn-small" onClick=${() => remove(t)}
+              aria-label=${`Delete token ${t.name}`} data-testid="token-delete">Delete</button>`} />
         </div>
       `}
       <${CreateTokenForm} onCreated=${created} />

@@ -1,11 +1,12 @@
 // Settings page: server settings (editable by admins, read-only for others) and, for admins, users.
-import { html, useState, useEffect } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { PageHeading } from '../ui/page.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
-import { UsersSection } from './settings-users.js';
-import { ProtectedProcessesSection } from './settings-protected.js';
-import { ProtectedWindowsSection } from './settings-windows.js';
+import { html, useState, useEffect } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { can } from '../../ui/roles.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { UsersSection } from './users.js';
+import { ProtectedProcessesSection } from './protected.js';
+import { ProtectedWindowsSection } from './windows.js';
 
 function RegistrationSetting({ isAdmin }) {
   const [settings, setSettings] = useState(null);
@@ -61,12 +62,12 @@ function RegistrationSetting({ isAdmin }) {
 }
 
 export function SettingsPage({ title, user, onUserUpdated }) {
-  const isAdmin = user.role === 'admin';
+  const isAdmin = can(user, 'manageSettings');
   return html`
     <${PageHeading} title=${title} />
     <${RegistrationSetting} isAdmin=${isAdmin} />
     ${isAdmin && html`<${ProtectedProcessesSection} />`}
     ${isAdmin && html`<${ProtectedWindowsSection} />`}
-    ${isAdmin && html`<${UsersSection} currentUser=${user} onUserUpdated=${onUserUpdated} />`}
+    ${can(user, 'manageUsers') && html`<${UsersSection} currentUser=${user} onUserUpdated=${onUserUpdated} />`}
   `;
 }

@@ -1,9 +1,9 @@
 // A Settings section that edits one list setting as text, one entry per line, with Save and
 // Undo (used for the protected processes and the protected windows). The ids and test ids come
 // from the caller: `${prefix}-title`, `-section`, `-error`, `-hint`, `-save`, `-reset`, `-status`.
-import { html, useState, useEffect } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
+import { html, useState, useEffect } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 
 /** Lines to a clean list: trimmed, no blanks, no repeats, in the order written. */
 export function parseProtectedList(text) {

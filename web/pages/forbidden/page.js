@@ -1,6 +1,6 @@
 // Shown instead of an admin-only page to other roles (the server refuses the data anyway).
-import { html } from '../vendor/preact-htm.js';
-import { PageHeading } from '../ui/page.js';
+import { html } from '../../vendor/preact-htm.js';
+import { PageHeading } from '../../ui/page.js';
 
 export function ForbiddenPage({ title }) {
   return html`

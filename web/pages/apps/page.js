@@ -1,17 +1,19 @@
 // Applications page: the installed applications (XDG desktop entries) as a launcher: search as
 // you type, a category, a grid or a list, one-click launch with the PID reported, how many of
 // each are running (live), and "Run a program…" for any executable. The pieces live in ./apps/.
-import { html, useState, useEffect, useMemo, useRef, useCallback } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { PageHeading } from '../ui/page.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
-import { useFindShortcut } from '../ui/find-shortcut.js';
-import { loadPref, savePref } from '../ui/prefs.js';
-import { AppCatalog, categoryCounts, categoryLabel, filterApps, searchText } from './apps/catalog.js';
-import { RunProgramDialog } from './apps/run-dialog.js';
-import { useLaunchStream } from './apps/launch-stream.js';
-import { startedSentence } from './apps/launch-format.js';
-import { GridIcon, ListIcon, SearchIcon, TerminalIcon } from './apps/icons.js';
+import { html, useState, useEffect, useMemo, useRef, useCallback } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { can } from '../../ui/roles.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useFindShortcut } from '../../ui/find-shortcut.js';
+import { loadPref, savePref } from '../../ui/prefs.js';
+import { AppCatalog, categoryCounts, categoryLabel, filterApps, searchText } from './catalog.js';
+import { RunProgramDialog } from './run-dialog.js';
+import { useLaunchStream } from '../../shared/launch-stream.js';
+import { startedSentence } from '../../shared/launch-format.js';
+import { GridIcon, ListIcon, TerminalIcon } from '../../ui/icons.js';
+import { SearchField } from '../../ui/search-field.js';
 
 const VIEW_KEY = 'boss.apps.view';
 const REFRESH_DELAY_MS = 250;
@@ -43,7 +45,7 @@ function startedMessage(launch) {
 }
 
 export function AppsPage({ title, user }) {
-  const canAct = user.role === 'admin' || user.role === 'operator';
+  const canAct = can(user, 'act');
   const [catalog, setCatalog] = useState(null); // {apps, categories}
   const [loadError, setLoadError] = useState(null);
   const [query, setQuery] = useState('');
@@ -132,22 +134,10 @@ export function AppsPage({ title, user }) {
           onClick=${() => setRunOpen(true)}><${TerminalIcon} />Run a program…</button>`}
       <//>
       <form class="apps-toolbar" role="search" aria-label="Find applications" onSubmit=${(e) => e.preventDefault()}>
-        <div class="field apps-search-field">
-          <label for="apps-search" class="visually-hidden">Search applications</label>
-          <span class="search-box">
-            <${SearchIcon} />
-            <input id="apps-search" ref=${searchRef} name="q" type="search" autocomplete="off" autocapitalize="none"
-              spellcheck=${false} placeholder="Search applications" value=${query} aria-keyshortcuts="/"
-              aria-describedby="apps-search-hint" data-testid="apps-search" onInput=${(e) => setQuery(e.target.value)} />
-            <span class="filter-end" aria-hidden="true">
-              <span class="filter-count">${catalog ? countText(shown.length, apps.length) : ''}</span>
-              <kbd class="key-hint">/</kbd>
-            </span>
-          </span>
-          <span id="apps-search-hint" class="visually-hidden">
-            Matches the name, description, keywords or category; every word must match. Press slash to come back here.
-          </span>
-        </div>
+        <${SearchField} id="apps-search" inputRef=${searchRef} name="q" label="Search applications" value=${query}
+          onInput=${setQuery} count=${catalog ? countText(shown.length, apps.length) : ''} testid="apps-search"
+          fieldClass="apps-search-field"
+          hint="Matches the name, description, keywords or category; every word must match." />
         <div class="field apps-category-field">
           <label for="apps-category" class="visually-hidden">Category</label>
           <select id="apps-category" name="category" value=${category} data-testid="apps-category"

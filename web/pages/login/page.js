@@ -1,8 +1,8 @@
 // Login page: username and password, then the session cookie is set by the server.
-import { html, useState } from '../vendor/preact-htm.js';
-import { api, errorMessage } from '../api.js';
-import { AuthCard } from '../ui/auth-card.js';
-import { ErrorAlert } from '../ui/feedback.js';
+import { html, useState } from '../../vendor/preact-htm.js';
+import { api, errorMessage } from '../../api.js';
+import { AuthCard } from '../../ui/auth-card.js';
+import { ErrorAlert } from '../../ui/feedback.js';
 
 export function LoginPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');

@@ -1,21 +1,22 @@
 // History page: every launch (who started what, when, for how long and how it ended), filtered
 // by user, app, outcome and time, live as launches start and end, with totals per app, CSV
 // export, and Stop and Relaunch for operators and admins. The pieces live in ./history/.
-import { html, useState, useEffect, useRef, useCallback, useMemo } from '../vendor/preact-htm.js';
-import { api, errorMessage, queryString } from '../api.js';
-import { PageHeading } from '../ui/page.js';
-import { ErrorAlert, StatusMessage, Loading } from '../ui/feedback.js';
-import { useConfirm } from '../ui/dialog.js';
-import { useLaunchStream, useNow } from './apps/launch-stream.js';
-import { LiveIndicator } from '../ui/live-stream.js';
-import { launchName, stamp, startedSentence, stopSentence } from './apps/launch-format.js';
-import { DownloadIcon } from './apps/icons.js';
+import { html, useState, useEffect, useRef, useCallback, useMemo } from '../../vendor/preact-htm.js';
+import { api, errorMessage, queryString } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { can } from '../../ui/roles.js';
+import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useConfirm } from '../../ui/dialog.js';
+import { useLaunchStream, useNow } from '../../shared/launch-stream.js';
+import { LiveIndicator } from '../../ui/live-stream.js';
+import { launchName, stamp, startedSentence, stopSentence } from '../../shared/launch-format.js';
+import { DownloadIcon } from '../../ui/icons.js';
 import {
   EMPTY_FILTERS, PAGE_SIZE, filterQuery, filtersFromHash, hashForFilters, upsertLaunch,
-} from './history/model.js';
-import { HistoryFilters } from './history/filters.js';
-import { LaunchTable } from './history/table.js';
-import { TotalsPanel } from './history/totals.js';
+} from './model.js';
+import { HistoryFilters } from './filters.js';
+import { LaunchTable } from './table.js';
+import { TotalsPanel } from './totals.js';
 
 const STOP_TIMEOUT_MS = 5000;
 const TOTALS_DELAY_MS = 500;
@@ -25,7 +26,7 @@ function sameFilters(a, b) {
 }
 
 export function HistoryPage({ title, user }) {
-  const canAct = user.role === 'admin' || user.role === 'operator';
+  const canAct = can(user, 'act');
   const [filters, setFilters] = useState(filtersFromHash);
   const [launches, setLaunches] = useState([]);
   const [cursor, setCursor] = useState(null);

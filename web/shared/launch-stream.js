@@ -1,8 +1,8 @@
 // Live launch events for the Applications and History pages: the `launches` topic of the event
 // stream (../../ui/live-stream.js opens it while the page is open and the tab visible). Each
 // `launch` event carries one launch object, whenever one starts or ends.
-import { useState, useEffect } from '../../vendor/preact-htm.js';
-import { useLiveStream } from '../../ui/live-stream.js';
+import { useState, useEffect } from '../vendor/preact-htm.js';
+import { useLiveStream } from '../ui/live-stream.js';
 
 /**
  * Calls onLaunch(launch) for every event, and onResync() whenever the stream (re)connects after

@@ -2,8 +2,8 @@
 // never closes, activates or minimizes, one per line (window class, instance, or the program's
 // name or path). Boss's own windows and the browser showing Boss are always protected. The
 // editor is ./settings-list.js.
-import { html } from '../vendor/preact-htm.js';
-import { ListSettingSection } from './settings-list.js';
+import { html } from '../../vendor/preact-htm.js';
+import { ListSettingSection } from './list.js';
 
 function savedMessage(list) {
   return list.length
