@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_DIR, bossBinary } from './config.js';
 import { isExecutable } from './prerequisites.js';
+import { sleep } from './ui.js';
 
 const liveServers = new Set();
 
@@ -40,8 +41,6 @@ export function freePort() {
     });
   });
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The server gets our environment without BOSS_* variables (which could point it at the
 // developer's own database or settings; tests pass what they need through `env`), with colour

@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ARTIFACTS_DIR, DEFAULT_PASSWORD } from './config.js';
 
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Waits until `predicate()` (sync or async) returns truthy; throws `message` after `timeout` ms. */
 export async function waitUntil(predicate, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
