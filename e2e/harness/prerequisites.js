@@ -1,0 +1,41 @@
+// What the browser tests need (the server binary and Chromium): a skip message, or a failure
+// when CI is set.
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { bossBinary, chromiumPath } from './config.js';
+
+/** Whether `file` exists and may be executed. */
+export function isExecutable(file) {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Names what is missing to run the browser tests, or returns an empty list. */
+export function missingPrerequisites() {
+  const missing = [];
+  const bin = bossBinary();
+  if (!isExecutable(bin)) {
+    missing.push(`the boss binary ${bin} (build it with \`cargo build\`, or set BOSS_BIN)`);
+  }
+  const browser = chromiumPath();
+  if (!isExecutable(browser)) {
+    missing.push(`Chromium at ${browser} (install it with \`apt-get install -y chromium\`, or set CHROMIUM)`);
+  }
+  return missing;
+}
+
+/**
+ * For `describe(name, { skip: prerequisites() }, ...)`. Returns false when everything is there.
+ * When something is missing: throws if the CI environment variable is set (a CI run must not
+ * pass by skipping), else returns a skip message that node:test prints.
+ */
+export function prerequisites() {
+  const missing = missingPrerequisites();
+  if (missing.length === 0) return false;
+  const message = `browser tests need ${missing.join(' and ')}`;
+  if (process.env.CI) throw new Error(`${message} (CI is set, so this is a failure, not a skip)`);
+  return `skipped: ${message}`;
+}
