@@ -1,7 +1,7 @@
 // A throw-away X desktop (Xvfb + openbox) for the Windows tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { apiRequest } from './api.js';
 import { isExecutable, missingPrerequisites } from './prerequisites.js';
 import { waitUntil } from './ui.js';
@@ -183,33 +183,13 @@ export async function startDesktop({ windowManager = true, timeoutMs = 15_000 } 
 }
 
 /**
- * A Tk window that refuses to close (from docs: prints `ready`, then `close-request N` per
- * refused close; SIGTERM ends it). Written to a temporary file; returns its path.
+ * The Tk window that refuses to close: the one script the Rust tests use too
+ * (crates/testkit/fixtures/refuser.py; prints `ready`, then `close-request N` per refused
+ * close; SIGTERM ends it). Returns its path (`dir` is kept for callers that pass a scratch
+ * directory).
  */
-export async function writeRefuserScript(dir) {
-  const file = path.join(dir, 'refuse_close.py');
-  await writeFile(file, REFUSER_SCRIPT);
-  return file;
+export async function writeRefuserScript(_dir) {
+  return REFUSER_SCRIPT_PATH;
 }
 
-export const REFUSER_SCRIPT = `# refuse_close.py [TITLE] [--prompt]: a window that ignores close requests
-words = [a for a in sys.argv[1:] if a != "--prompt"]
-title = words[0] if words else "Unsaved work"
-win = tk.Tk(className="BossRefuser")   # WM_CLASS "bossRefuser", "Bossrefuser"
-win.title(title)
-refused = 0
-def on_close_request():
-    global refused
-    refused += 1
-    print("close-request", refused, flush=True)
-    win.title(f"{title} [refused {refused}]")
-    if "--prompt" in sys.argv:           # like an editor asking to save
-        dlg = tk.Toplevel(win); dlg.title("Save changes?"); dlg.transient(win)
-        tk.Button(dlg, text="Discard", command=win.destroy).pack(side="left")
-        tk.Button(dlg, text="Cancel", command=dlg.destroy).pack(side="right")
-win.protocol("WM_DELETE_WINDOW", on_close_request)
-tk.Label(win, text="pretends to hold unsaved changes").pack(padx=24, pady=24)
-win.wait_visibility(win)               # mapped, so WM_PROTOCOLS is set
-print("ready", flush=True)
-win.mainloop()
-`;
+export const REFUSER_SCRIPT_PATH = fileURLToPath(new URL('../../crates/testkit/fixtures/refuser.py', import.meta.url));
