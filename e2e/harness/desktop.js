@@ -193,6 +193,7 @@ export async function writeRefuserScript(dir) {
 }
 
 export const REFUSER_SCRIPT = `# refuse_close.py [TITLE] [--prompt]: a window that ignores close requests
+import sys, tkinter as tk
 words = [a for a in sys.argv[1:] if a != "--prompt"]
 title = words[0] if words else "Unsaved work"
 win = tk.Tk(className="BossRefuser")   # WM_CLASS "bossRefuser", "Bossrefuser"
