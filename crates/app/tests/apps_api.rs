@@ -605,3 +605,47 @@ async fn a_viewer_never_gets_a_file_outside_the_icon_directories_as_an_icon() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_history_hides_credentials_and_a_relaunch_runs_the_full_command_again() {
+    let (app, _dir) = app().await;
+    let (admin, viewer) = app.admin_and("vic", "viewer").await;
+    let secret = "--password=hunter2";
+    let program = app
+        .post(
+            "/api/v1/launches",
+            &admin,
+            json!({"program": "sh", "args": ["-c", "exit 0", "sh", secret]}),
+        )
+        .await;
+    assert_eq!(program.status, StatusCode::CREATED, "{:?}", program.body);
+    let id = program.body["launch"]["id"].as_i64().unwrap();
+    for auth in [&admin, &viewer] {
+        let one = app.get(&format!("/api/v1/launches/{id}"), auth).await;
+        assert_eq!(one.body["redacted"], true, "{:?}", one.body);
+        assert_eq!(one.body["argv"][4], "--password=***");
+        let list = app.get("/api/v1/launches", auth).await;
+        assert!(!list.body.to_string().contains("hunter2"));
+        let csv = app.get("/api/v1/launches.csv", auth).await;
+        assert!(!csv.body.to_string().contains("hunter2"));
+    }
+    wait_for_launch(&app, &admin, id, "it ended", |l| l["running"] == false).await;
+
+    // Relaunching runs what was recorded, not what the history shows.
+    let refused = app
+        .post_empty(&format!("/api/v1/launches/{id}/relaunch"), &viewer)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let again = app
+        .post_empty(&format!("/api/v1/launches/{id}/relaunch"), &admin)
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{:?}", again.body);
+    let new_id = again.body["launch"]["id"].as_i64().unwrap();
+    assert_ne!(new_id, id);
+    let stored = app.state.store.launch(new_id).await.unwrap().unwrap();
+    assert_eq!(stored.record.argv, ["sh", "-c", "exit 0", "sh", secret]);
+    let missing = app
+        .post_empty("/api/v1/launches/999999/relaunch", &admin)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

@@ -39,6 +39,10 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
         "starts a new program: there is no existing target to protect",
     ),
     (
+        "POST /api/v1/launches/{id}/relaunch",
+        "starts a new program: there is no existing target to protect",
+    ),
+    (
         "POST /api/v1/processes/{pid}/reveal",
         "reads a command line (admins, audited); changes nothing on the machine",
     ),

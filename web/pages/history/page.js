@@ -186,12 +186,8 @@ export function HistoryPage({ title, user }) {
     setError(null);
     setStatus('');
     try {
-      const answer = launch.app_id
-        ? await api(`/apps/${encodeURIComponent(launch.app_id)}/launch`, { method: 'POST', body: {} })
-        : await api('/launches', {
-          method: 'POST',
-          body: { program: launch.argv[0], args: launch.argv.slice(1), cwd: launch.cwd ?? null },
-        });
+      // The server runs the full recorded command (the history shows credentials hidden).
+      const answer = await api(`/launches/${launch.id}/relaunch`, { method: 'POST' });
       upsert(answer.launch);
       if (answer.launch.outcome === 'failed_to_start') setError(startedSentence(answer.launch, true));
       else setStatus(startedSentence(answer.launch, true));

@@ -75,6 +75,28 @@ pub async fn launch_app(
     start(state, caller, uid, request).await
 }
 
+/// Launches again what launch `id` launched: its application, or its program with the same
+/// arguments and working directory. The same gate and records as a first launch.
+pub async fn relaunch(state: &AppState, caller: &Caller, id: i64) -> Result<Launch> {
+    may_launch(state, caller, &format!("launch {id}")).await?;
+    let launch = state
+        .store
+        .launch(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no launch with id {id}")))?;
+    let record = launch.record;
+    match record.app_id {
+        Some(app_id) => launch_app(state, caller, &app_id, Vec::new()).await,
+        None => {
+            let mut argv = record.argv.into_iter();
+            let program = argv
+                .next()
+                .ok_or_else(|| Error::Invalid(format!("launch {id} has no program to run")))?;
+            launch_program(state, caller, &program, argv.collect(), record.cwd).await
+        }
+    }
+}
+
 /// Launches any program with arguments and a working directory (no shell).
 pub async fn launch_program(
     state: &AppState,

@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(launch_totals))
         .routes(routes!(get_launch))
         .routes(routes!(stop_launch))
+        .routes(routes!(relaunch))
 }
 
 /// A launch as the API shows it.
@@ -36,7 +37,12 @@ pub struct LaunchView {
     pub user: String,
     pub app_id: Option<String>,
     pub app_name: String,
+    /// What was run, credentials hidden as in the process list (relaunch with
+    /// `POST /api/v1/launches/{id}/relaunch`, which uses the full record).
     pub argv: Vec<String>,
+    /// Whether `argv` had credentials hidden.
+    #[serde(default)]
+    pub redacted: bool,
     pub cwd: Option<String>,
     pub started_at: String,
     pub pid: Option<u32>,
@@ -54,12 +60,14 @@ pub struct LaunchView {
 impl From<&Launch> for LaunchView {
     fn from(l: &Launch) -> Self {
         let r = &l.record;
+        let redacted = crate::redact::redact_argv(&r.argv);
         Self {
             id: l.id,
             user: r.username.clone(),
             app_id: r.app_id.clone(),
             app_name: r.app_name.clone(),
-            argv: r.argv.clone(),
+            argv: redacted.clone().unwrap_or_else(|| r.argv.clone()),
+            redacted: redacted.is_some(),
             cwd: r.cwd.clone(),
             started_at: to_rfc3339(r.started_at),
             pid: r.pid,
@@ -343,6 +351,27 @@ async fn launch_program(
 ) -> Result<(StatusCode, Json<LaunchCreated>)> {
     let launch =
         launches::launch_program(&state, &caller, &body.program, body.args, body.cwd).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LaunchCreated {
+            launch: LaunchView::from(&launch),
+        }),
+    ))
+}
+
+/// Starts again what a launch started: the same application, or the same program with the
+/// same arguments and working directory (from the full record: the history shows credentials
+/// hidden).
+#[utoipa::path(post, path = "/api/v1/launches/{id}/relaunch", tag = "launches",
+    params(("id" = i64, Path, description = "Launch id")),
+    responses((status = 201, body = LaunchCreated), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn relaunch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<LaunchCreated>)> {
+    let launch = launches::relaunch(&state, &caller, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(LaunchCreated {
