@@ -355,7 +355,7 @@ fn glued_header(word: &str) -> Option<(Cow<'_, str>, Expect)> {
 
 /// `boss_` and (at least) 64 hex digits -> `boss_***`.
 fn boss_tokens(word: &str) -> Option<String> {
-    const PREFIX: &str = "boss_";
+    const PREFIX: &str = crate::auth::secret::TOKEN_PREFIX;
     if !word.contains(PREFIX) {
         return None;
     }

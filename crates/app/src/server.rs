@@ -57,7 +57,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     offer_setup(&state, address).await?;
     tracing::info!("Boss of Apps is ready at http://{address}/");
     let limits = state.config.connections.clone();
+    let at_exit = state.clone();
     connections::serve(listener, crate::http::app(state), limits, shutdown).await;
+    // Refusals counted in the last minute are written before the database closes.
+    crate::actions::accounts::audit_folded_denials(&at_exit, true).await;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
     Ok(())

@@ -147,22 +147,16 @@ impl WindowMonitor {
     }
 
     /// The protection rules for a request from `peer` to the server's `port`.
-    pub fn protection(&self, peer: Option<SocketAddr>, port: Option<u16>) -> WindowProtection {
-        let mut browser = HashSet::new();
-        if let (Some(peer), Some(port)) = (peer, port)
-            && peer.ip().is_loopback()
-            && let Some(pid) = platform::loopback_peer(peer, SocketAddr::new(peer.ip(), port))
-        {
-            // The socket may belong to a helper process of the browser (Chromium's network
-            // service): its ancestors hold the windows.
-            let mut next = Some(pid);
-            while let Some(pid) = next.filter(|&p| p > 1) {
-                if !browser.insert(pid) {
-                    break;
-                }
-                next = platform::process_brief(pid).ok().map(|b| b.ppid);
-            }
-        }
+    ///
+    /// Finding the browser reads every process's open sockets: it runs on the blocking pool.
+    pub async fn protection(
+        &self,
+        peer: Option<SocketAddr>,
+        port: Option<u16>,
+    ) -> WindowProtection {
+        let browser = tokio::task::spawn_blocking(move || browser_processes(peer, port))
+            .await
+            .unwrap_or_default();
         let apps = self
             .protected_apps
             .read()
@@ -174,9 +168,9 @@ impl WindowMonitor {
     /// The current windows, their processes looked up (the X round trips and `/proc` reads
     /// run on the blocking pool).
     pub async fn list(&self) -> Arc<ResolvedWindows> {
-        let list = self.raw_list().await;
+        let system = self.system.clone();
         Arc::new(
-            tokio::task::spawn_blocking(move || ResolvedWindows::resolve(list))
+            tokio::task::spawn_blocking(move || ResolvedWindows::resolve(system.list()))
                 .await
                 .unwrap_or_else(|e| {
                     ResolvedWindows::resolve(WindowList::unavailable(
@@ -187,6 +181,7 @@ impl WindowMonitor {
         )
     }
 
+    /// The list alone, for the poller (which looks processes up only when it changed).
     async fn raw_list(&self) -> WindowList {
         let system = self.system.clone();
         tokio::task::spawn_blocking(move || system.list())
@@ -239,6 +234,26 @@ impl WindowMonitor {
             }
         }
     }
+}
+
+/// The browser showing Boss to a request from `peer` (over loopback, to the server's `port`):
+/// the process holding that socket and its ancestors, which hold the windows (the socket may
+/// belong to a helper process, such as Chromium's network service).
+fn browser_processes(peer: Option<SocketAddr>, port: Option<u16>) -> HashSet<u32> {
+    let mut browser = HashSet::new();
+    if let (Some(peer), Some(port)) = (peer, port)
+        && peer.ip().is_loopback()
+        && let Some(pid) = platform::loopback_peer(peer, SocketAddr::new(peer.ip(), port))
+    {
+        let mut next = Some(pid);
+        while let Some(pid) = next.filter(|&p| p > 1) {
+            if !browser.insert(pid) {
+                break;
+            }
+            next = platform::process_brief(pid).ok().map(|b| b.ppid);
+        }
+    }
+    browser
 }
 
 /// The API view of a list, with `protection` applied (cheap: no system calls).

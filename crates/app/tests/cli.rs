@@ -317,9 +317,16 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
     server.stop();
 }
 
+/// The binary outside any server, in a home of its own (nothing of the user's is read).
 fn boss(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_boss"))
         .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env_remove("BOSS_SERVER")
+        .env_remove("BOSS_DATA_DIR")
         .env_remove("BOSS_DATABASE_URL")
         .env_remove("BOSS_TOKEN")
         .envs(env.iter().copied())
@@ -331,6 +338,7 @@ fn boss(args: &[&str], env: &[(&str, &str)]) -> Output {
 fn a_database_password_given_as_a_flag_is_refused_with_the_safe_ways() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
+    let none = data.path().join("none.db").display().to_string();
     let url = "postgres://u:pw@127.0.0.1/x";
     for args in [
         vec![
@@ -348,7 +356,7 @@ fn a_database_password_given_as_a_flag_is_refused_with_the_safe_ways() {
             "migrate",
             "--database-url=postgres://u@127.0.0.1/x?password=pw",
         ],
-        vec!["db", "copy", "--from", "/tmp/none.db", "--to", url],
+        vec!["db", "copy", "--from", &none, "--to", url],
     ] {
         let refused = boss(&args, &[]);
         let message = stderr(&refused);

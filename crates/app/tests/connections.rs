@@ -79,6 +79,34 @@ async fn read_until(
     }
 }
 
+/// Asks for an event stream on `connection` and reads until its first process list; the
+/// connection and what was read.
+async fn open_events(
+    mut connection: TcpStream,
+    path: &str,
+    address: SocketAddr,
+    cookie: &str,
+) -> (TcpStream, Vec<u8>) {
+    connection
+        .write_all(get(path, address, Some(cookie)).as_bytes())
+        .await
+        .unwrap();
+    let mut stream = Vec::new();
+    let started = read_until(
+        &mut connection,
+        &mut stream,
+        "event: processes",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        started,
+        "the event stream starts: {}",
+        String::from_utf8_lossy(&stream)
+    );
+    (connection, stream)
+}
+
 fn get(path: &str, address: SocketAddr, cookie: Option<&str>) -> String {
     let cookie = cookie
         .map(|c| format!("cookie: boss_session={c}\r\n"))
@@ -147,30 +175,13 @@ async fn connections_over_the_per_address_cap_are_refused_while_others_and_an_op
     let server = start(&app, limits).await;
 
     // A logged-in user's event stream, from 127.0.0.2.
-    let mut events = connect_from("127.0.0.2", server.address).await;
-    events
-        .write_all(
-            get(
-                "/api/v1/events?topics=processes",
-                server.address,
-                Some(&cookie),
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut stream = Vec::new();
-    assert!(
-        read_until(
-            &mut events,
-            &mut stream,
-            "event: processes",
-            Duration::from_secs(10)
-        )
-        .await,
-        "the event stream starts: {}",
-        String::from_utf8_lossy(&stream)
-    );
+    let (mut events, mut stream) = open_events(
+        connect_from("127.0.0.2", server.address).await,
+        "/api/v1/events?topics=processes",
+        server.address,
+        &cookie,
+    )
+    .await;
 
     // 127.0.0.1 floods with connections that send nothing; the fourth is refused at once.
     let mut flood = Vec::new();
@@ -236,21 +247,13 @@ async fn shutdown_ends_open_event_streams_instead_of_waiting_for_them() {
     let app = TestApp::new().await;
     let cookie = session(&app.register("alice").await);
     let server = start(&app, ConnectionLimits::default()).await;
-    let mut events = TcpStream::connect(server.address).await.unwrap();
-    events
-        .write_all(get("/api/v1/events", server.address, Some(&cookie)).as_bytes())
-        .await
-        .unwrap();
-    let mut stream = Vec::new();
-    assert!(
-        read_until(
-            &mut events,
-            &mut stream,
-            "event: processes",
-            Duration::from_secs(10)
-        )
-        .await
-    );
+    let (mut events, _stream) = open_events(
+        TcpStream::connect(server.address).await.unwrap(),
+        "/api/v1/events",
+        server.address,
+        &cookie,
+    )
+    .await;
 
     let started = Instant::now();
     server.stop().await;

@@ -62,24 +62,22 @@ fn mutating_routes() -> BTreeSet<String> {
     routes
 }
 
-/// A program the test had Boss launch: ended by PID on drop if a refusal let it live.
+/// A program the test had Boss launch: ended on drop if a refusal let it live. Known by PID
+/// and start time, so that a PID reused after the program ended is never signalled.
 struct Launched {
     id: i64,
-    pid: u32,
+    process: platform::ProcessRef,
 }
 
 impl Launched {
     fn running(&self) -> bool {
-        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
-            .is_ok_and(|stat| !stat.rsplit(')').next().unwrap_or("").starts_with(" Z"))
+        platform::process_running(self.process)
     }
 }
 
 impl Drop for Launched {
     fn drop(&mut self) {
-        if let Some(pid) = rustix::process::Pid::from_raw(self.pid as i32) {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-        }
+        let _ = platform::send_signal(self.process, platform::Signal::Kill);
     }
 }
 
@@ -136,9 +134,10 @@ async fn launch(app: &TestApp, admin: &Auth, program: &str, args: &[&str]) -> La
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let pid = reply.body["launch"]["pid"].as_u64().unwrap() as u32;
     Launched {
         id: reply.body["launch"]["id"].as_i64().unwrap(),
-        pid: reply.body["launch"]["pid"].as_u64().unwrap() as u32,
+        process: platform::identify_process(pid).expect("the launched program runs"),
     }
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -18,9 +18,10 @@ const TOKEN: &str = "boss_5f0e3c1a9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a
 const TOKEN_HEX: &str = "5f0e3c1a9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d0f";
 const DATABASE_URL: &str = "postgres://u:pw-in-url@h/db";
 
-/// A shell waiting on its (never written) stdin, with secrets among its arguments; killed and
-/// reaped on drop. `read` is a builtin, so the shell keeps its argv and has no children.
-struct SecretHolder(Child);
+/// A shell waiting on its (never written) stdin, with secrets among its arguments; ended and
+/// reaped on drop (the test kit's process guard). `read` is a builtin, so the shell keeps its
+/// argv and has no children.
+struct SecretHolder(testkit::process::Process);
 
 impl SecretHolder {
     fn spawn() -> Self {
@@ -31,7 +32,7 @@ impl SecretHolder {
             .stdin(Stdio::piped())
             .spawn()
             .expect("spawn sh");
-        let holder = SecretHolder(child);
+        let holder = SecretHolder(testkit::process::Process(child));
         let path = format!("/proc/{}/cmdline", holder.pid());
         let deadline = Instant::now() + Duration::from_secs(10);
         while !std::fs::read(&path).is_ok_and(|c| c.windows(7).any(|w| w == b"hunter2")) {
@@ -42,14 +43,7 @@ impl SecretHolder {
     }
 
     fn pid(&self) -> u32 {
-        self.0.id()
-    }
-}
-
-impl Drop for SecretHolder {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        self.0.pid()
     }
 }
 

@@ -74,26 +74,21 @@ impl Desktop {
     }
 
     fn start_openbox(&mut self) {
-        let log = std::env::temp_dir().join(format!(
-            "boss-openbox-{}-{}.log",
-            std::process::id(),
-            self.display.trim_start_matches(':')
-        ));
-        let file = std::fs::File::create(&log).expect("openbox log");
+        // In a temporary file of its own, removed when dropped, however the test ends.
+        let log = tempfile::NamedTempFile::new().expect("openbox log");
         let openbox = Process(
             Command::new("openbox")
                 .arg("--sm-disable")
                 .env("DISPLAY", &self.display)
                 .stdin(Stdio::null())
-                .stdout(file.try_clone().unwrap())
-                .stderr(file)
+                .stdout(log.reopen().expect("openbox log"))
+                .stderr(log.reopen().expect("openbox log"))
                 .spawn()
                 .expect("start openbox"),
         );
         self.servers.push(openbox);
         let ready = wait_until_managing(&self.display);
-        let said = std::fs::read_to_string(&log).unwrap_or_default();
-        let _ = std::fs::remove_file(&log);
+        let said = std::fs::read_to_string(log.path()).unwrap_or_default();
         assert!(
             ready,
             "openbox did not start on {}; it said:\n{said}",

@@ -225,8 +225,8 @@ async fn open_session(
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
     if let Some(id_hash) = caller.session_hash() {
         state.store.delete_session(id_hash).await?;
-        // After the delete, so that streams checking their session again find it gone.
-        state.auth_cache.forget(id_hash);
+        // After the delete, so that streams checking their session again find it gone (this
+        // also drops the session's cache entry).
         state.auth_cache.forget_user(caller.user.id);
     }
     let target = Some(caller.user.username.clone());
@@ -253,7 +253,7 @@ fn require_session(caller: &Caller, what: &str) -> Result<()> {
 /// Step-up: confirms that the caller knows their current password before a sensitive change,
 /// so that a stolen session cookie alone is not enough. Guesses are throttled like logins (per
 /// address and per account, attempts in flight counted).
-pub async fn check_current_password(
+async fn check_current_password(
     state: &AppState,
     caller: &Caller,
     given_password: &str,
@@ -276,6 +276,25 @@ pub async fn check_current_password(
     }
     attempt.succeeded();
     Ok(())
+}
+
+/// The gate of sensitive account changes: a logged-in session (not a token) that knows the
+/// current password; refusals are audited under `action`.
+async fn step_up(
+    state: &AppState,
+    caller: &Caller,
+    action: AuditAction,
+    what: &str,
+    given_password: &str,
+) -> Result<()> {
+    let checked = match require_session(caller, what) {
+        Ok(()) => check_current_password(state, caller, given_password).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = &checked {
+        audit_step_up_refusal(state, caller, action, err).await;
+    }
+    checked
 }
 
 /// Audits a refused step-up or session check: throttling and token callers are `denied` (a
@@ -322,14 +341,7 @@ pub async fn change_password(
     const ACTION: AuditAction = AuditAction::PasswordChange;
     let target = Some(caller.user.username.clone());
     password::validate(new)?;
-    let checked = match require_session(caller, "change the password") {
-        Ok(()) => check_current_password(state, caller, current).await,
-        Err(err) => Err(err),
-    };
-    if let Err(err) = checked {
-        audit_step_up_refusal(state, caller, ACTION, &err).await;
-        return Err(err);
-    }
+    step_up(state, caller, ACTION, "change the password", current).await?;
     let hash = state.passwords.hash(new.to_string()).await?;
     state.store.set_user_password(caller.user.id, &hash).await?;
     let other_sessions_revoked = state
@@ -386,14 +398,7 @@ pub async fn create_token(
             "expires_in_days '{days}' is out of range: give 1 to {MAX_TOKEN_DAYS}, or null for never"
         )));
     }
-    let checked = match require_session(caller, "create API tokens") {
-        Ok(()) => check_current_password(state, caller, current_password).await,
-        Err(err) => Err(err),
-    };
-    if let Err(err) = checked {
-        audit_step_up_refusal(state, caller, ACTION, &err).await;
-        return Err(err);
-    }
+    step_up(state, caller, ACTION, "create API tokens", current_password).await?;
     let now = now_ms();
     let expires_at = expires_in_days.map(|days| now + days * 24 * 60 * 60 * 1000);
     let secret = secret::new_token();

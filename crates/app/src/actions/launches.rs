@@ -40,6 +40,12 @@ fn log_path(state: &AppState, uid: &str) -> PathBuf {
         .join(format!("{uid}.log"))
 }
 
+/// An argument vector as the audit log keeps it: credentials hidden, as everywhere they are
+/// shown (the full one stays only in the launch record, for a relaunch).
+fn shown_argv(argv: &[String]) -> Vec<String> {
+    crate::redact::redact_argv(argv).unwrap_or_else(|| argv.to_vec())
+}
+
 /// The permission gate of both ways to launch (`what`: the app id or program).
 async fn may_launch(state: &AppState, caller: &Caller, what: &str) -> Result<()> {
     let target = Some(what.to_string());
@@ -197,7 +203,8 @@ async fn start(
             };
             finish(state, end).await;
             let mut entry = by(caller, ACTION, target, Outcome::Failure);
-            entry.detail = Some(json!({ "argv": request.spec.argv, "error": err.to_string() }));
+            let argv = shown_argv(&request.spec.argv);
+            entry.detail = Some(json!({ "argv": argv, "error": err.to_string() }));
             audit(state, entry).await;
             return Err(err.into());
         }
@@ -206,8 +213,9 @@ async fn start(
     record.start_ticks = Some(launched.start_ticks);
     persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
     let mut entry = by(caller, ACTION, target, Outcome::Success);
-    entry.detail =
-        Some(json!({ "argv": record.argv, "pid": launched.pid, "app_id": record.app_id }));
+    entry.detail = Some(
+        json!({ "argv": shown_argv(&record.argv), "pid": launched.pid, "app_id": record.app_id }),
+    );
     audit(state, entry).await;
 
     // Wait for the child on a blocking thread (reaping it), then record how it ended.

@@ -90,9 +90,15 @@ pub(super) struct Member {
 /// of the process tree that every action on processes (launch stop included) starts from.
 pub(super) async fn members(state: &AppState, target: Target, tree: bool) -> Result<Vec<Member>> {
     let monitor = &state.processes;
-    let mut sample = monitor.fresh(monitor.interval).await?;
-    if sample.row(target.pid).is_none() || tree {
-        // Started after the latest sample, or a tree: look at the machine as it is now.
+    // A tree is walked as the machine is now (children may have just started); a single
+    // process too when it started after the latest sample. One scan at most either way.
+    let max_age = if tree {
+        Duration::ZERO
+    } else {
+        monitor.interval
+    };
+    let mut sample = monitor.fresh(max_age).await?;
+    if !tree && sample.row(target.pid).is_none() {
         sample = monitor.fresh(Duration::ZERO).await?;
     }
     let row = sample

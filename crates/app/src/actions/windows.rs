@@ -74,10 +74,11 @@ impl From<CloseOutcome> for WindowOutcome {
 
 /// The protection rules for this caller's request (the browser showing Boss is found from
 /// its loopback peer).
-fn protection(state: &AppState, caller: &Caller) -> WindowProtection {
+async fn protection(state: &AppState, caller: &Caller) -> WindowProtection {
     state
         .windows
         .protection(caller.peer, state.listen_port.get().copied())
+        .await
 }
 
 /// The current list as the caller sees it, or 503 without a display.
@@ -89,7 +90,7 @@ async fn current(state: &AppState, caller: &Caller) -> Result<WindowListView> {
             windows.list.reason.as_deref().unwrap_or("unknown reason")
         )));
     }
-    Ok(view(&windows, &protection(state, caller)))
+    Ok(view(&windows, &protection(state, caller).await))
 }
 
 /// The windows of `pids` as the caller sees them (protection applied; none without a
@@ -99,7 +100,7 @@ pub(super) async fn of_processes(
     caller: &Caller,
     pids: &HashSet<u32>,
 ) -> (Vec<WindowRow>, WindowProtection) {
-    let protection = protection(state, caller);
+    let protection = protection(state, caller).await;
     let list = state.windows.list().await;
     let windows = view(&list, &protection)
         .windows

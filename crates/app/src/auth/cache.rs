@@ -62,7 +62,7 @@ impl AuthCache {
             .map(|(user, method, _)| (user.clone(), method.clone()))
     }
 
-    /// A session or token found invalid (`user_id`: its owner, when known, to tell streams).
+    /// A session or token found invalid (its owner's streams are told to check again).
     pub fn forget(&self, key: &str) {
         let removed = self
             .entries

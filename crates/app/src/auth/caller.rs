@@ -71,12 +71,7 @@ impl Caller {
             AuthMethod::Session { id_hash } => {
                 state.store.session(id_hash, now).await?.map(|f| f.1)
             }
-            AuthMethod::Token { hash, .. } => state
-                .store
-                .use_token(hash, now)
-                .await?
-                .filter(|(token, _)| token.expires_at.is_none_or(|at| at > now))
-                .map(|f| f.1),
+            AuthMethod::Token { hash, .. } => state.store.use_token(hash, now).await?.map(|f| f.1),
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash

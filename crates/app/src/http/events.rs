@@ -170,7 +170,9 @@ async fn events(
         let monitor = state.windows.clone();
         let mut changes = monitor.subscribe();
         let guard = monitor.watch();
-        let protection = monitor.protection(caller.peer, state.listen_port.get().copied());
+        let protection = monitor
+            .protection(caller.peer, state.listen_port.get().copied())
+            .await;
         let first = monitor.list().await;
         let tx = tx.clone();
         tokio::spawn(async move {

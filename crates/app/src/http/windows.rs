@@ -75,7 +75,8 @@ async fn list_windows(
     let windows = state.windows.list().await;
     let protection = state
         .windows
-        .protection(caller.peer, state.listen_port.get().copied());
+        .protection(caller.peer, state.listen_port.get().copied())
+        .await;
     Ok(Json(view(&windows, &protection)))
 }
 

@@ -147,21 +147,8 @@ impl SqlStore {
 
 /// The URL with its password hidden, for messages.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &credentials[..colon],
-                    &url[at..]
-                ),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    // The same rules as for command lines: user-info passwords and `password=` parameters.
+    crate::redact::redact_cmdline(url).unwrap_or_else(|| url.to_string())
 }
 
 fn conflict_or(err: sqlx::Error, message: &str) -> StoreError {
