@@ -129,32 +129,36 @@ export function ProcessView({ rows, byPid, takenAt, canAct, canReveal = false, s
     if (openPid != null && phoneQuery.matches) headingRef.current?.focus({ preventScroll: true });
   }, [openPid]);
 
-  // Page-wide keys: "/" goes to the filter, Escape closes the panel.
-  useEffect(() => {
-    const onKey = (event) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      if (document.querySelector('dialog[open]')) return; // the confirm dialog has its own keys
-      if (event.key === '/' && !isTyping(event.target)) {
+  // Page-wide keys: "/" goes to the filter, Escape closes the panel. The listener is added once
+  // and reads the handler of the latest render, so a key pressed right after the panel opens is
+  // not handled by the previous render's handler (which thought it closed).
+  const onKeyRef = useRef(null);
+  onKeyRef.current = (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (document.querySelector('dialog[open]')) return; // the confirm dialog has its own keys
+    if (event.key === '/' && !isTyping(event.target)) {
+      event.preventDefault();
+      filterRef.current?.focus();
+      filterRef.current?.select();
+    } else if (event.key === 'Escape') {
+      if (openPid != null) {
         event.preventDefault();
-        filterRef.current?.focus();
-        filterRef.current?.select();
-      } else if (event.key === 'Escape') {
-        if (openPid != null) {
-          event.preventDefault();
-          close();
-        } else if (event.target === filterRef.current && filters.text) {
-          onFilters({ text: '' });
-        }
-      } else if (event.key === 'ArrowDown' && event.target === filterRef.current) {
-        // From the filter straight into the results.
-        event.preventDefault();
-        tableRef.current?.focus();
-        if (view.rows.length && !view.rows.some((r) => r.pid === selectedPid)) onSelect(view.rows[0].pid);
+        close();
+      } else if (event.target === filterRef.current && filters.text) {
+        onFilters({ text: '' });
       }
-    };
+    } else if (event.key === 'ArrowDown' && event.target === filterRef.current) {
+      // From the filter straight into the results.
+      event.preventDefault();
+      tableRef.current?.focus();
+      if (view.rows.length && !view.rows.some((r) => r.pid === selectedPid)) onSelect(view.rows[0].pid);
+    }
+  };
+  useEffect(() => {
+    const onKey = (event) => onKeyRef.current?.(event);
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [openPid, close, filters.text, onFilters, view, selectedPid, onSelect]);
+  }, []);
 
   const detailOpen = openPid != null;
   return html`
