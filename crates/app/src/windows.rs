@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use platform::{WindowInfo, WindowList, WindowSystem};
+use platform::{WindowId, WindowInfo, WindowList, WindowSystem};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use utoipa::ToSchema;
@@ -17,9 +17,9 @@ use crate::watchers::{WatchGuard, Watchers};
 /// A window as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WindowRow {
-    pub id: u64,
-    /// The id as X tools print it, e.g. `0x1a00007`.
-    pub id_hex: String,
+    /// Opaque: the backend's name and its own id, e.g. `x11:0x01a00007`. Pass it back as it is.
+    #[schema(value_type = String, example = "x11:0x01a00007")]
+    pub id: WindowId,
     pub title: String,
     pub class: String,
     pub instance: String,
@@ -30,7 +30,8 @@ pub struct WindowRow {
     pub desktop: Option<i64>,
     pub active: bool,
     pub minimized: bool,
-    pub transient_for: Option<u64>,
+    #[schema(value_type = Option<String>)]
+    pub transient_for: Option<WindowId>,
     /// Whether it accepts a polite close request.
     pub closable: bool,
     pub kind: String,
@@ -264,8 +265,7 @@ pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> Window
         .iter()
         .zip(&resolved.processes)
         .map(|(w, (process_name, exe))| WindowRow {
-            id: w.id,
-            id_hex: format!("{:#x}", w.id),
+            id: w.id.clone(),
             title: w.title.clone(),
             class: w.class.clone(),
             instance: w.instance.clone(),
@@ -275,7 +275,7 @@ pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> Window
             desktop: w.desktop,
             active: w.active,
             minimized: w.minimized,
-            transient_for: w.transient_for,
+            transient_for: w.transient_for.clone(),
             closable: w.closable,
             kind: w.kind.clone(),
         })
@@ -289,25 +289,42 @@ pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> Window
     }
 }
 
-/// A window id from a path: decimal or `0x` hexadecimal.
-pub fn parse_window_id(text: &str) -> Result<u64> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
+/// A window id from a path: the id as listed (`x11:0x01a00007`), or, for people who copy ids
+/// from `xprop` and `wmctrl`, a bare X11 id in decimal or `0x` hexadecimal.
+pub fn parse_window_id(text: &str) -> Result<WindowId> {
+    if let Some(id) = WindowId::parse(text) {
+        return Ok(id);
+    }
+    let x11 = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
         None => text.parse(),
     };
-    parsed
-        .map_err(|_| Error::BadRequest(format!("'{text}' is not a window id (decimal or 0x-hex)")))
+    x11.map(WindowId::x11).map_err(|_| {
+        let shown: String = text.chars().take(WindowId::MAX_LEN).collect();
+        Error::BadRequest(format!(
+            "'{shown}' is not a window id (as listed, e.g. x11:0x01a00007)"
+        ))
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use platform::WindowId;
+
     use super::parse_window_id;
 
     #[test]
-    fn window_ids() {
-        assert_eq!(parse_window_id("0x1a00007").unwrap(), 0x1a00007);
-        assert_eq!(parse_window_id("27262983").unwrap(), 27262983);
-        assert!(parse_window_id("window").is_err());
-        assert!(parse_window_id("0x").is_err());
+    fn window_ids_are_taken_as_listed_or_as_x_tools_print_them() {
+        let x11 = WindowId::x11(0x1a00007);
+        assert_eq!(parse_window_id("x11:0x01a00007").unwrap(), x11);
+        assert_eq!(parse_window_id("0x1a00007").unwrap(), x11);
+        assert_eq!(parse_window_id("27262983").unwrap(), x11);
+        assert_eq!(
+            parse_window_id("sway:42").unwrap(),
+            WindowId::new("sway", 42)
+        );
+        for bad in ["window", "0x", "x11:", "0x1ffffffff", &"9".repeat(300)] {
+            assert!(parse_window_id(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -224,7 +224,7 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     )
     .await;
     let kept_window = window(&app, &admin, "kept").await;
-    let id = [("id", kept_window["id"].to_string())];
+    let id = [("id", kept_window["id"].as_str().unwrap().to_string())];
     let by_class = "protected applications";
     for (route, action) in [
         ("POST /api/v1/windows/{id}/close", "window.close"),

@@ -73,7 +73,24 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
     assert_eq!(row["process_name"], "xterm");
     assert_eq!(row["closable"], true);
     assert!(row["protected"].is_null());
-    let id = row["id_hex"].as_str().unwrap().to_string();
+    let id = row["id"].as_str().unwrap().to_string();
+    assert!(
+        id.starts_with("x11:0x"),
+        "an opaque id naming its backend: {id}"
+    );
+    let foreign = app
+        .post("/api/v1/windows/sway:42/close", &admin, json!({}))
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{:?}", foreign.body);
+    let malformed = app
+        .post("/api/v1/windows/not-a-window/close", &admin, json!({}))
+        .await;
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        malformed.body
+    );
 
     let refused = app
         .post(&format!("/api/v1/windows/{id}/close"), &viewer, json!({}))
@@ -150,7 +167,7 @@ async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
     .await;
     assert_eq!(
         find(&list, "Save changes?").unwrap()["transient_for"],
-        window.id
+        window.id.as_str()
     );
 }
 
@@ -248,8 +265,9 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     // Protected windows are refused one by one too.
     let list = windows(&from_browser, &admin).await;
     let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
-        .as_u64()
-        .unwrap();
+        .as_str()
+        .unwrap()
+        .to_string();
     let refused = from_browser
         .post(
             &format!("/api/v1/windows/{browser_id}/close"),

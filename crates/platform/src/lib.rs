@@ -11,7 +11,7 @@ pub mod window;
 
 pub use error::{Error, Result};
 pub use model::*;
-pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
+pub use window::{CloseOutcome, WindowId, WindowInfo, WindowList, WindowSystem};
 
 pub mod app;
 pub use app::{

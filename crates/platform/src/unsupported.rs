@@ -60,23 +60,23 @@ impl crate::WindowSystem for NoWindows {
         crate::WindowList::unavailable(NAME, format!("windows on {}", std::env::consts::OS))
     }
 
-    fn close(&self, _id: u64, _timeout: Duration) -> Result<crate::CloseOutcome> {
+    fn close(&self, _id: &crate::WindowId, _timeout: Duration) -> Result<crate::CloseOutcome> {
         no_windows()
     }
 
     fn close_many(
         &self,
-        ids: &[u64],
+        ids: &[crate::WindowId],
         _timeout: Duration,
-    ) -> Vec<(u64, Result<crate::CloseOutcome>)> {
-        ids.iter().map(|&id| (id, no_windows())).collect()
+    ) -> Vec<(crate::WindowId, Result<crate::CloseOutcome>)> {
+        ids.iter().map(|id| (id.clone(), no_windows())).collect()
     }
 
-    fn activate(&self, _id: u64) -> Result<()> {
+    fn activate(&self, _id: &crate::WindowId) -> Result<()> {
         no_windows()
     }
 
-    fn minimize(&self, _id: u64) -> Result<()> {
+    fn minimize(&self, _id: &crate::WindowId) -> Result<()> {
         no_windows()
     }
 }

@@ -4,18 +4,94 @@
 //! Backends: X11 on Linux (EWMH/ICCCM, PIDs from the X-Resource extension); elsewhere every
 //! call answers "not supported here". Wayland sessions show only their Xwayland clients.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+
+/// A window's identity, opaque to callers: the backend's name, a colon, and the backend's own
+/// id (`x11:0x00400007`, `sway:42`). Each backend makes and reads its own ids; an id of another
+/// backend, or one that is malformed, names no window (`NotFound`/`Gone`, never an error of the
+/// caller's making). Cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WindowId(Arc<str>);
+
+impl WindowId {
+    /// The longest id accepted from outside: backends' own ids are far shorter.
+    pub const MAX_LEN: usize = 128;
+
+    /// The id of `local` (a backend's own id) on `backend`.
+    pub fn new(backend: &str, local: impl fmt::Display) -> Self {
+        WindowId(format!("{backend}:{local}").into())
+    }
+
+    /// An X11 window, written the way `xprop` and `wmctrl` print it.
+    pub fn x11(window: u32) -> Self {
+        WindowId(format!("x11:{window:#010x}").into())
+    }
+
+    /// The X11 window this id names, if it is one.
+    pub fn as_x11(&self) -> Option<u32> {
+        let hex = self.local("x11")?.strip_prefix("0x")?;
+        u32::from_str_radix(hex, 16).ok()
+    }
+
+    /// The backend's own part of the id, if the id belongs to `backend`.
+    pub fn local(&self, backend: &str) -> Option<&str> {
+        self.0.strip_prefix(backend)?.strip_prefix(':')
+    }
+
+    /// An id received from outside (a URL, a request body): `None` unless it has the shape of
+    /// one (`backend:local`, printable ASCII without spaces, at most [`Self::MAX_LEN`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        let well_formed = text.len() <= Self::MAX_LEN
+            && text.bytes().all(|b| b.is_ascii_graphic())
+            && text
+                .split_once(':')
+                .is_some_and(|(backend, local)| !backend.is_empty() && !local.is_empty());
+        well_formed.then(|| WindowId(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for WindowId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for WindowId {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for WindowId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        WindowId::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{text}' is not a window id (like x11:0x00400007)"))
+        })
+    }
+}
 
 /// One top-level client window, as a taskbar would show it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct WindowInfo {
-    /// The X window id of the client window (not the window manager's frame). Ids are reused
-    /// once a window is gone: re-check the pid and class before acting on a stale id.
-    pub id: u64,
+    /// The window's id. On X11 the client window (not the window manager's frame); X ids are
+    /// reused once a window is gone: re-check the pid and class before acting on a stale id.
+    pub id: WindowId,
     /// `_NET_WM_NAME`, else `_NET_WM_VISIBLE_NAME`, else `WM_NAME`; empty when none is set.
     pub title: String,
     /// The class part of `WM_CLASS`, e.g. `XTerm`.
@@ -33,7 +109,7 @@ pub struct WindowInfo {
     pub active: bool,
     pub minimized: bool,
     /// The window this one is a dialog of (`WM_TRANSIENT_FOR`).
-    pub transient_for: Option<u64>,
+    pub transient_for: Option<WindowId>,
     /// Whether the window accepts a polite close request (`WM_DELETE_WINDOW`). Boss closes
     /// only such windows: anything else would mean killing the application.
     pub closable: bool,
@@ -96,18 +172,58 @@ pub trait WindowSystem: Send + Sync {
 
     /// Asks the window to close, as its close button would, and watches for up to `timeout`
     /// what happens. Never kills or destroys anything: a refusing application stays open.
-    fn close(&self, id: u64, timeout: Duration) -> Result<CloseOutcome>;
+    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome>;
 
     /// Sends every close request first, then observes all of them under one shared timeout,
     /// so closing many windows takes about as long as closing one. One result per id, in the
     /// order given.
-    fn close_many(&self, ids: &[u64], timeout: Duration) -> Vec<(u64, Result<CloseOutcome>)>;
+    fn close_many(
+        &self,
+        ids: &[WindowId],
+        timeout: Duration,
+    ) -> Vec<(WindowId, Result<CloseOutcome>)>;
 
     /// Brings the window to the front and gives it the focus (restoring it if minimized). A
     /// window manager may only mark it as demanding attention instead.
-    fn activate(&self, id: u64) -> Result<()>;
+    fn activate(&self, id: &WindowId) -> Result<()>;
 
     /// Minimizes (iconifies) the window. Needs a window manager: without one this is
     /// [`Error::Unsupported`](crate::Error::Unsupported).
-    fn minimize(&self, id: u64) -> Result<()>;
+    fn minimize(&self, id: &WindowId) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WindowId;
+
+    #[test]
+    fn an_x11_id_reads_back_and_prints_as_xprop_does() {
+        let id = WindowId::x11(0x0040_0007);
+        assert_eq!(id.as_str(), "x11:0x00400007");
+        assert_eq!(id.as_x11(), Some(0x0040_0007));
+        assert_eq!(WindowId::parse("x11:0x00400007"), Some(id));
+        assert_eq!(WindowId::new("sway", 42).as_x11(), None);
+        assert_eq!(WindowId::new("sway", 42).local("sway"), Some("42"));
+        assert_eq!(WindowId::new("x11", "0x1ffffffff").as_x11(), None);
+    }
+
+    #[test]
+    fn ids_from_outside_must_have_the_shape_of_one() {
+        for bad in [
+            "",
+            "4194311",
+            ":1",
+            "x11:",
+            "x11:0x 1",
+            "x11:\u{e9}",
+            &"x".repeat(200),
+        ] {
+            assert_eq!(WindowId::parse(bad), None, "{bad:?}");
+        }
+        use serde::Deserialize;
+        use serde::de::value::{Error, StrDeserializer};
+        let from = |text| WindowId::deserialize(StrDeserializer::<Error>::new(text));
+        assert!(from("x11:0x1").is_ok());
+        assert!(from("4194311").is_err());
+    }
 }

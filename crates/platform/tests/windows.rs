@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowInfo, WindowList};
+use platform::{CloseOutcome, WindowId, WindowInfo, WindowList};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
@@ -22,8 +22,8 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 /// Close timeout for applications that comply: they answer within milliseconds.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn find_id(list: &WindowList, id: u64) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| w.id == id).cloned()
+fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
+    list.windows.iter().find(|w| &w.id == id).cloned()
 }
 
 fn wait_for_exit(process: &mut Process, what: &str) {
@@ -52,7 +52,7 @@ fn an_xterm_is_listed_with_its_pid_title_and_class() {
     assert_eq!(window.desktop, Some(0));
     // Openbox focuses a new window.
     let window = eventually("the xterm is active", || {
-        find_id(&windows.list(), window.id).filter(|w| w.active)
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
     });
     assert_eq!(window.title, "boss list test");
 }
@@ -64,10 +64,10 @@ fn closing_an_xterm_closes_it_and_ends_its_process() {
     };
     let windows = desktop.windows();
     let (mut xterm, window) = desktop.xterm(&*windows, "boss close test");
-    let outcome = windows.close(window.id, CLOSE_TIMEOUT).unwrap();
+    let outcome = windows.close(&window.id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Closed);
     wait_for_exit(&mut xterm, "the xterm exits");
-    assert_eq!(find_id(&windows.list(), window.id), None);
+    assert_eq!(find_id(&windows.list(), &window.id), None);
 }
 
 #[test]
@@ -79,11 +79,11 @@ fn a_refusing_window_is_still_open_after_the_timeout() {
     let mut refuser = desktop.refuser(&*windows, "boss refuser", false, None);
     assert!(refuser.window().closable);
     assert_eq!(refuser.window().pid, Some(refuser.process.pid()));
-    let id = refuser.window().id;
+    let id = refuser.window().id.clone();
     let (outcome, took) = std::thread::scope(|scope| {
         let closing = scope.spawn(|| {
             let started = Instant::now();
-            let outcome = windows.close(id, REFUSAL_TIMEOUT).unwrap();
+            let outcome = windows.close(&id, REFUSAL_TIMEOUT).unwrap();
             (outcome, started.elapsed())
         });
         // Meanwhile the same connection keeps serving listings (the live table polls it).
@@ -108,7 +108,7 @@ fn a_refusing_window_is_still_open_after_the_timeout() {
     );
     refuser.wait_for_line("close-request 1");
     assert!(!refuser.process.has_exited(), "never killed");
-    assert!(find_id(&windows.list(), refuser.window().id).is_some());
+    assert!(find_id(&windows.list(), &refuser.window().id).is_some());
 }
 
 #[test]
@@ -118,8 +118,8 @@ fn a_window_that_asks_to_save_is_prompting_and_its_dialog_is_listed() {
     };
     let windows = desktop.windows();
     let mut refuser = desktop.refuser(&*windows, "boss prompter", true, None);
-    let id = refuser.window().id;
-    let outcome = windows.close(id, CLOSE_TIMEOUT).unwrap();
+    let id = refuser.window().id.clone();
+    let outcome = windows.close(&id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Prompting);
     refuser.wait_for_line("close-request 1");
     let dialog = wait_for_window(&*windows, "Save changes?");
@@ -138,7 +138,11 @@ fn closing_many_sends_all_requests_then_waits_once() {
     let (mut a, window_a) = desktop.xterm(&*windows, "boss many A");
     let (mut b, window_b) = desktop.xterm(&*windows, "boss many B");
     let refuser = desktop.refuser(&*windows, "boss many refuser", false, None);
-    let ids = [window_a.id, window_b.id, refuser.window().id];
+    let ids = [
+        window_a.id.clone(),
+        window_b.id.clone(),
+        refuser.window().id.clone(),
+    ];
     let started = Instant::now();
     let outcomes = windows.close_many(&ids, REFUSAL_TIMEOUT);
     let took = started.elapsed();
@@ -149,9 +153,9 @@ fn closing_many_sends_all_requests_then_waits_once() {
     assert_eq!(
         outcomes,
         vec![
-            (window_a.id, CloseOutcome::Closed),
-            (window_b.id, CloseOutcome::Closed),
-            (refuser.window().id, CloseOutcome::StillOpen),
+            (window_a.id.clone(), CloseOutcome::Closed),
+            (window_b.id.clone(), CloseOutcome::Closed),
+            (refuser.window().id.clone(), CloseOutcome::StillOpen),
         ]
     );
     // One shared timeout, not one per window.
@@ -170,16 +174,16 @@ fn minimize_then_activate_restores_and_focuses() {
     };
     let windows = desktop.windows();
     let (_xterm, window) = desktop.xterm(&*windows, "boss minimize test");
-    windows.minimize(window.id).unwrap();
+    windows.minimize(&window.id).unwrap();
     let minimized = eventually("the xterm is minimized", || {
-        find_id(&windows.list(), window.id).filter(|w| w.minimized)
+        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
     });
     // Openbox names the next active window a moment after iconifying; a minimized window
     // is never reported active meanwhile.
     assert!(!minimized.active, "a minimized window is not active");
-    windows.activate(window.id).unwrap();
+    windows.activate(&window.id).unwrap();
     eventually("the xterm is restored and active", || {
-        find_id(&windows.list(), window.id).filter(|w| !w.minimized && w.active)
+        find_id(&windows.list(), &window.id).filter(|w| !w.minimized && w.active)
     });
 }
 
@@ -199,15 +203,15 @@ fn without_a_window_manager_windows_are_found_in_the_tree() {
     assert_eq!(window.desktop, None);
 
     // Activation without a manager: map, raise, focus.
-    windows.activate(window.id).unwrap();
+    windows.activate(&window.id).unwrap();
     eventually("the xterm has the focus", || {
-        find_id(&windows.list(), window.id).filter(|w| w.active)
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
     });
 
-    let err = windows.minimize(window.id).unwrap_err();
+    let err = windows.minimize(&window.id).unwrap_err();
     assert!(matches!(err, platform::Error::Unsupported(_)), "{err:?}");
 
-    let outcome = windows.close(window.id, CLOSE_TIMEOUT).unwrap();
+    let outcome = windows.close(&window.id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Closed);
     wait_for_exit(&mut xterm, "the xterm exits");
 }
@@ -220,11 +224,13 @@ fn an_unreachable_display_is_unavailable_and_actions_unsupported() {
     assert!(list.windows.is_empty());
     let reason = list.reason.expect("a reason");
     assert!(reason.contains(":12345"), "{reason}");
-    let err = windows.close(0x400001, REFUSAL_TIMEOUT).unwrap_err();
+    let err = windows
+        .close(&WindowId::x11(0x400001), REFUSAL_TIMEOUT)
+        .unwrap_err();
     assert!(matches!(err, platform::Error::Unsupported(_)), "{err:?}");
-    let err = windows.minimize(0x400001).unwrap_err();
+    let err = windows.minimize(&WindowId::x11(0x400001)).unwrap_err();
     assert!(matches!(err, platform::Error::Unsupported(_)), "{err:?}");
-    let many = windows.close_many(&[1, 2], REFUSAL_TIMEOUT);
+    let many = windows.close_many(&[WindowId::x11(1), WindowId::x11(2)], REFUSAL_TIMEOUT);
     assert_eq!(many.len(), 2);
     assert!(
         many.iter()
@@ -284,7 +290,7 @@ fn a_window_without_delete_window_is_not_closed() {
     title.extend_from_slice(b"\x1b%@");
     let w = bare_window(&conn, screen, &title);
     let window = wait_for_window(&*windows, "Café ✓");
-    assert_eq!(window.id, u64::from(w));
+    assert_eq!(window.id, WindowId::x11(w));
     assert_eq!(
         (window.instance.as_str(), window.class.as_str()),
         ("bare", "Bare")
@@ -296,13 +302,13 @@ fn a_window_without_delete_window_is_not_closed() {
         "X-Resource knows our PID"
     );
 
-    let outcome = windows.close(window.id, REFUSAL_TIMEOUT).unwrap();
+    let outcome = windows.close(&window.id, REFUSAL_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Unsupported);
     // Nothing was sent: the window and our connection are intact (a manager asked to close
     // it would have killed our connection).
     std::thread::sleep(Duration::from_millis(200));
     conn.get_window_attributes(w).unwrap().reply().unwrap();
-    assert!(find_id(&windows.list(), window.id).is_some());
+    assert!(find_id(&windows.list(), &window.id).is_some());
     // And nothing arrived for it.
     while let Some(event) = conn.poll_for_event().unwrap() {
         assert!(
@@ -323,18 +329,26 @@ fn a_window_that_does_not_exist_is_gone() {
     wait_for_window(&*windows, "short-lived");
     conn.destroy_window(w).unwrap();
     conn.sync().unwrap();
-    let id = u64::from(w);
+    let id = WindowId::x11(w);
     assert_eq!(
-        windows.close(id, REFUSAL_TIMEOUT).unwrap(),
+        windows.close(&id, REFUSAL_TIMEOUT).unwrap(),
         CloseOutcome::Gone
     );
-    assert_eq!(
-        windows.close(u64::MAX, REFUSAL_TIMEOUT).unwrap(),
-        CloseOutcome::Gone
-    );
-    let err = windows.activate(id).unwrap_err();
+    // Ids that name no X window at all: another backend's, and one out of X's range.
+    for foreign in [
+        WindowId::new("sway", 42),
+        WindowId::new("x11", "0x1ffffffff"),
+    ] {
+        assert_eq!(
+            windows.close(&foreign, REFUSAL_TIMEOUT).unwrap(),
+            CloseOutcome::Gone
+        );
+        let err = windows.activate(&foreign).unwrap_err();
+        assert!(matches!(err, platform::Error::NotFound(_)), "{err:?}");
+    }
+    let err = windows.activate(&id).unwrap_err();
     assert!(matches!(err, platform::Error::NotFound(_)), "{err:?}");
-    let err = windows.minimize(id).unwrap_err();
+    let err = windows.minimize(&id).unwrap_err();
     assert!(matches!(err, platform::Error::NotFound(_)), "{err:?}");
 }
 
@@ -351,7 +365,7 @@ fn a_lost_server_is_reported_and_a_restarted_one_used_again() {
         Some(windows.list()).filter(|l| !l.available)
     });
     assert!(list.reason.is_some());
-    let err = windows.activate(1).unwrap_err();
+    let err = windows.activate(&WindowId::x11(1)).unwrap_err();
     assert!(
         matches!(
             err,

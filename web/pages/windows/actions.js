@@ -42,7 +42,7 @@ export function useWindowActions() {
     const label = windowLabel(w);
     try {
       if (action === 'close') {
-        const answer = await api(`/windows/${w.id}/close`, {
+        const answer = await api(`/windows/${encodeURIComponent(w.id)}/close`, {
           method: 'POST',
           body: { ...expected(w), timeout_ms: CLOSE_TIMEOUT_MS },
         });
@@ -55,7 +55,7 @@ export function useWindowActions() {
         }
         if (answer.outcome !== 'closed' && answer.outcome !== 'gone') mark(setNotes, w.id, { outcome: answer.outcome, text });
       } else {
-        await api(`/windows/${w.id}/${action}`, { method: 'POST', body: expected(w) });
+        await api(`/windows/${encodeURIComponent(w.id)}/${action}`, { method: 'POST', body: expected(w) });
         const text = action === 'activate' ? 'Brought to the front' : 'Minimized';
         if (ticket === serial.current) setStatus(`${label}: ${text}.`);
       }

@@ -28,7 +28,8 @@ function sorted(list, sort) {
   return [...list].sort((a, b) => {
     const c = compare(a, b, sort.key);
     if (sort.key === 'pid' && (a.pid == null || b.pid == null)) return c; // keep PID-less last
-    return sign * c || a.id - b.id;
+    // Ids are opaque strings; X11's are zero-padded hex, so this keeps creation order there.
+    return sign * c || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   });
 }
 
@@ -37,7 +38,7 @@ export function matcher(text) {
   const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return () => true;
   return (w) => {
-    const hay = [w.title, w.class, w.instance, w.process_name, w.pid, w.id_hex, w.kind]
+    const hay = [w.title, w.class, w.instance, w.process_name, w.pid, w.id, w.kind]
       .filter((v) => v != null)
       .join(' ')
       .toLowerCase();
@@ -129,7 +130,7 @@ export const OUTCOME_BADGE = {
 export function windowLabel(w) {
   const title = (w.title || '').trim();
   if (title) return `“${title.length > 60 ? `${title.slice(0, 59)}…` : title}”`;
-  return `${w.class || 'window'} ${w.id_hex}`;
+  return `${w.class || 'window'} ${w.id}`;
 }
 
 /** The desktop number as people count (from 1), "All" for sticky windows, or null. */

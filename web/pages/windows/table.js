@@ -45,7 +45,7 @@ function RowActions({ w, busy, noWindowManager, onAct }) {
   const closeBlocked = blocked || (!w.closable ? "This window doesn't accept close requests" : null);
   const minimizeBlocked =
     blocked || (noWindowManager ? 'No window manager: minimize unavailable' : w.minimized ? 'Already minimized' : null);
-  const name = w.title || w.class || w.id_hex;
+  const name = w.title || w.class || w.id;
   return html`
     <span class="win-actions">
       <button type="button" class="btn btn-small" disabled=${Boolean(closeBlocked || busy)}
@@ -84,8 +84,8 @@ function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
           ${depth === 0 && w.kind && w.kind !== 'normal' &&
           html`<span class="badge badge-neutral badge-dialog" title="Window type">${w.kind}</span>`}
           ${w.title
-            ? html`<span class="win-title" title=${`${w.title} (window ${w.id_hex})`}>${w.title}</span>`
-            : html`<span class="win-title muted" title=${`Window ${w.id_hex}`}>(untitled)</span>`}
+            ? html`<span class="win-title" title=${`${w.title} (window ${w.id})`}>${w.title}</span>`
+            : html`<span class="win-title muted" title=${`Window ${w.id}`}>(untitled)</span>`}
           ${w.protected &&
           html`<span class="badge badge-protected" title=${`Protected: ${w.protected}`} data-testid="protected-badge">
             <${LockIcon} size=${12} /><span>Protected</span><span class="visually-hidden">: ${w.protected}</span>

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use platform::{LaunchSpec, ProcessRef};
+use platform::{LaunchSpec, ProcessRef, WindowId};
 use serde_json::json;
 use tokio::sync::broadcast;
 
@@ -358,7 +358,7 @@ pub async fn stop(
         .or_else(|| {
             windows.iter().find_map(|w| {
                 let reason = w.protected.clone()?;
-                Some((format!("its window {} ({})", w.id_hex, w.class), reason))
+                Some((format!("its window {} ({})", w.id, w.class), reason))
             })
         });
     if let Some((what, reason)) = refusal {
@@ -371,7 +371,7 @@ pub async fn stop(
     let mut ends = state.launches.subscribe();
 
     // 1. Its windows (those of the process and its descendants), politely.
-    let ids: Vec<u64> = windows.iter().map(|w| w.id).collect();
+    let ids: Vec<WindowId> = windows.iter().map(|w| w.id.clone()).collect();
     let had_windows = !ids.is_empty();
     let windows_closed = windows::close_quietly(state, ids, timeout).await;
     let mut signal = None;

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use platform::CloseOutcome;
+use platform::{CloseOutcome, WindowId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -111,7 +111,11 @@ pub(super) async fn of_processes(
 }
 
 /// Closes `ids` gracefully, all at once, and counts those that closed.
-pub(super) async fn close_quietly(state: &AppState, ids: Vec<u64>, timeout: Duration) -> usize {
+pub(super) async fn close_quietly(
+    state: &AppState,
+    ids: Vec<WindowId>,
+    timeout: Duration,
+) -> usize {
     if ids.is_empty() {
         return 0;
     }
@@ -129,15 +133,15 @@ async fn target(
     state: &AppState,
     caller: &Caller,
     action: AuditAction,
-    id: u64,
+    id: &WindowId,
     expected: &Expected,
 ) -> Result<WindowRow> {
-    let subject = format!("window {id:#x}");
+    let subject = format!("window {id}");
     let found = current(state, caller).await.and_then(|list| {
         list.windows
             .into_iter()
-            .find(|w| w.id == id)
-            .ok_or_else(|| Error::NotFound(format!("no window {id:#x} (it may have closed)")))
+            .find(|w| &w.id == id)
+            .ok_or_else(|| Error::NotFound(format!("no window {id} (it may have closed)")))
     });
     let window = match found {
         Ok(window) => window,
@@ -155,12 +159,12 @@ async fn target(
             .is_some_and(|class| *class != window.class);
     if reused {
         return Err(Error::Conflict(format!(
-            "window {id:#x} now belongs to another application ({}); refresh and try again",
+            "window {id} now belongs to another application ({}); refresh and try again",
             window.class
         )));
     }
     if let Some(reason) = &window.protected {
-        let message = format!("window {id:#x} is protected: {reason}");
+        let message = format!("window {id} is protected: {reason}");
         let text = describe(&window);
         return Err(refuse_protected(state, caller, action, text, message, reason).await);
     }
@@ -170,7 +174,7 @@ async fn target(
 fn describe(window: &WindowRow) -> String {
     format!(
         "window {} ({}: {})",
-        window.id_hex,
+        window.id,
         window.class,
         window.title.chars().take(80).collect::<String>()
     )
@@ -186,7 +190,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 pub async fn close(
     state: &AppState,
     caller: &Caller,
-    id: u64,
+    id: &WindowId,
     expected: &Expected,
     timeout: Duration,
 ) -> Result<WindowResult> {
@@ -196,12 +200,13 @@ pub async fn close(
         caller,
         Permission::Act,
         ACTION,
-        Some(format!("window {id:#x}")),
+        Some(format!("window {id}")),
     )
     .await?;
     let window = target(state, caller, ACTION, id, expected).await?;
     let system = state.windows.system();
-    let outcome = blocking(move || system.close(id, timeout)).await?;
+    let target = id.clone();
+    let outcome = blocking(move || system.close(&target, timeout)).await?;
     let result = match outcome {
         Ok(outcome) => WindowResult {
             window,
@@ -257,7 +262,7 @@ pub async fn close_all(
                 Some("it does not accept close requests; nothing was sent".into()),
             )
         } else {
-            to_close.push(window.id);
+            to_close.push(window.id.clone());
             (WindowOutcome::WouldClose, None)
         };
         results.push(WindowResult {
@@ -292,7 +297,7 @@ pub async fn close_all(
             "protected": count(WindowOutcome::Protected),
             "unsupported": count(WindowOutcome::Unsupported),
             "results": results.iter().map(|r| json!({
-                "window": r.window.id_hex, "class": r.window.class, "title": r.window.title,
+                "window": r.window.id, "class": r.window.class, "title": r.window.title,
                 "outcome": r.outcome,
             })).collect::<Vec<_>>(),
         }));
@@ -305,7 +310,7 @@ pub async fn close_all(
 pub async fn arrange(
     state: &AppState,
     caller: &Caller,
-    id: u64,
+    id: &WindowId,
     expected: &Expected,
     minimize: bool,
 ) -> Result<WindowRow> {
@@ -319,16 +324,17 @@ pub async fn arrange(
         caller,
         Permission::Act,
         action,
-        Some(format!("window {id:#x}")),
+        Some(format!("window {id}")),
     )
     .await?;
     let window = target(state, caller, action, id, expected).await?;
     let system = state.windows.system();
+    let target = id.clone();
     let done = blocking(move || {
         if minimize {
-            system.minimize(id)
+            system.minimize(&target)
         } else {
-            system.activate(id)
+            system.activate(&target)
         }
     })
     .await?;

@@ -10,7 +10,7 @@ use crate::windows::WindowListView;
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
-    /// A window id (decimal or 0x-hex), as `boss windows` shows.
+    /// A window id as `boss windows` shows it (e.g. x11:0x01a00007).
     id: Option<String>,
     /// Every window but the protected ones and dialogs.
     #[arg(long, conflicts_with = "id")]
@@ -51,7 +51,7 @@ pub async fn windows(client: &Client, json: bool) -> ClientResult<()> {
                 ""
             };
             vec![
-                w.id_hex.clone(),
+                w.id.to_string(),
                 cell(w.pid),
                 w.class.clone(),
                 state.into(),
@@ -80,7 +80,7 @@ pub async fn close(client: &Client, args: CloseArgs, json: bool) -> ClientResult
             .iter()
             .map(|r| {
                 vec![
-                    r.window.id_hex.clone(),
+                    r.window.id.to_string(),
                     label(&r.outcome),
                     r.window.class.clone(),
                     r.window.title.clone(),

@@ -82,7 +82,7 @@ async fn list_windows(
 
 /// Closes a window as its close button would, and reports what happened.
 #[utoipa::path(post, path = "/api/v1/windows/{id}/close", tag = "windows",
-    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    params(("id" = String, Path, description = "Window id as listed, e.g. x11:0x01a00007 (a bare X11 id in decimal or 0x-hex is accepted too)")),
     request_body(content = WindowRequest, description = "Optional"),
     responses((status = 200, body = WindowResult), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -97,7 +97,7 @@ async fn close_window(
     let body = body.unwrap_or_default();
     let timeout = timeout(body.timeout_ms)?;
     Ok(Json(
-        windows::close(&state, &caller, id, &expected(&body), timeout).await?,
+        windows::close(&state, &caller, &id, &expected(&body), timeout).await?,
     ))
 }
 
@@ -119,7 +119,7 @@ async fn close_all_windows(
 
 /// Brings a window to the front.
 #[utoipa::path(post, path = "/api/v1/windows/{id}/activate", tag = "windows",
-    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    params(("id" = String, Path, description = "Window id as listed, e.g. x11:0x01a00007 (a bare X11 id in decimal or 0x-hex is accepted too)")),
     request_body(content = WindowRequest, description = "Optional"),
     responses((status = 200, body = WindowRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn activate_window(
@@ -133,7 +133,7 @@ async fn activate_window(
 
 /// Minimizes a window (needs a window manager).
 #[utoipa::path(post, path = "/api/v1/windows/{id}/minimize", tag = "windows",
-    params(("id" = String, Path, description = "Window id, decimal or 0x-hex")),
+    params(("id" = String, Path, description = "Window id as listed, e.g. x11:0x01a00007 (a bare X11 id in decimal or 0x-hex is accepted too)")),
     request_body(content = WindowRequest, description = "Optional"),
     responses((status = 200, body = WindowRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 503, body = ErrorBody, description = "No window manager")))]
@@ -157,6 +157,6 @@ async fn arrange(
     let id = parse_window_id(id)?;
     let body = body.unwrap_or_default();
     Ok(Json(
-        windows::arrange(state, caller, id, &expected(&body), minimize).await?,
+        windows::arrange(state, caller, &id, &expected(&body), minimize).await?,
     ))
 }

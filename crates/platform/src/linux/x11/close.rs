@@ -20,7 +20,7 @@ use x11rb::rust_connection::RustConnection;
 
 use super::query::{self, ICONIC_STATE, Seen, WmInfo, first32, tolerate};
 use super::session::Session;
-use crate::window::CloseOutcome;
+use crate::window::{CloseOutcome, WindowId};
 
 /// How often the windows are looked at while waiting.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
@@ -38,22 +38,19 @@ struct Watched {
 /// the order given; a repeated id gets the same result.
 pub fn close_many(
     s: &Session,
-    ids: &[u64],
+    ids: &[WindowId],
     timeout: Duration,
-) -> Result<Vec<(u64, CloseOutcome)>, ConnectionError> {
+) -> Result<Vec<(WindowId, CloseOutcome)>, ConnectionError> {
     let started = Instant::now();
     s.drain_events()?;
     let wm = query::detect_wm(s)?;
-    let mut outcomes: HashMap<u64, CloseOutcome> = HashMap::new();
+    // Keyed by X window; ids that name no X window are simply gone.
+    let mut outcomes: HashMap<Window, CloseOutcome> = HashMap::new();
 
     let mut targets: Vec<Window> = Vec::new();
-    for &id in ids {
-        match Window::try_from(id) {
-            Ok(w) if w != x11rb::NONE && !targets.contains(&w) => targets.push(w),
-            Ok(w) if targets.contains(&w) => {}
-            _ => {
-                outcomes.insert(id, CloseOutcome::Gone);
-            }
+    for w in ids.iter().filter_map(WindowId::as_x11) {
+        if w != x11rb::NONE && !targets.contains(&w) {
+            targets.push(w);
         }
     }
 
@@ -62,17 +59,17 @@ pub fn close_many(
     let before: HashSet<Window> = query::client_windows(s, &wm)?.into_iter().collect();
     let probed: HashMap<Window, Seen> = query::read_windows(s, &targets, None)?
         .into_iter()
-        .map(|seen| (seen.info.id as Window, seen))
+        .map(|seen| (seen.window, seen))
         .collect();
 
     let mut requests = Vec::new();
     for &w in &targets {
         let Some(seen) = probed.get(&w) else {
-            outcomes.insert(u64::from(w), CloseOutcome::Gone);
+            outcomes.insert(w, CloseOutcome::Gone);
             continue;
         };
         if !seen.info.closable {
-            outcomes.insert(u64::from(w), CloseOutcome::Unsupported);
+            outcomes.insert(w, CloseOutcome::Unsupported);
             continue;
         }
         let managed = wm.client_list.as_ref().is_some_and(|l| l.contains(&w));
@@ -95,7 +92,7 @@ pub fn close_many(
             }
             // Gone between the probe and the request.
             Err(ReplyError::X11Error(_)) => {
-                outcomes.insert(u64::from(w), CloseOutcome::Gone);
+                outcomes.insert(w, CloseOutcome::Gone);
             }
             Err(ReplyError::ConnectionError(e)) => return Err(e),
         }
@@ -106,7 +103,7 @@ pub fn close_many(
         let resolved = observe(s, &before, &watched)?;
         watched.retain(|t| match resolved.get(&t.id) {
             Some(outcome) => {
-                outcomes.insert(u64::from(t.id), *outcome);
+                outcomes.insert(t.id, *outcome);
                 false
             }
             None => true,
@@ -118,14 +115,17 @@ pub fn close_many(
         std::thread::sleep(POLL_INTERVAL.min(deadline - now));
     }
     for t in watched {
-        outcomes.insert(u64::from(t.id), CloseOutcome::StillOpen);
+        outcomes.insert(t.id, CloseOutcome::StillOpen);
     }
 
     Ok(ids
         .iter()
-        .map(|&id| {
-            let outcome = outcomes.get(&id).copied().unwrap_or(CloseOutcome::Gone);
-            (id, outcome)
+        .map(|id| {
+            let outcome = id
+                .as_x11()
+                .and_then(|w| outcomes.get(&w).copied())
+                .unwrap_or(CloseOutcome::Gone);
+            (id.clone(), outcome)
         })
         .collect())
 }
@@ -203,7 +203,11 @@ fn observe(
         .collect();
     if !new.is_empty() {
         for dialog in query::read_windows(s, &new, None)? {
-            let parent = dialog.info.transient_for.map(|p| p as Window);
+            let parent = dialog
+                .info
+                .transient_for
+                .as_ref()
+                .and_then(WindowId::as_x11);
             for t in watched {
                 if resolved.contains_key(&t.id) {
                     continue;

@@ -22,7 +22,7 @@ use x11rb::protocol::xproto::{
 };
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, WindowList, WindowSystem};
+use crate::window::{CloseOutcome, WindowId, WindowList, WindowSystem};
 use session::Session;
 
 pub const BACKEND: &str = "x11";
@@ -163,29 +163,36 @@ impl WindowSystem for X11Windows {
         WindowList::unavailable(BACKEND, reason)
     }
 
-    fn close(&self, id: u64, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(&[id], timeout);
+    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
+        let mut results = self.close_many(std::slice::from_ref(id), timeout);
         results
             .pop()
             .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
     }
 
-    fn close_many(&self, ids: &[u64], timeout: Duration) -> Vec<(u64, Result<CloseOutcome>)> {
+    fn close_many(
+        &self,
+        ids: &[WindowId],
+        timeout: Duration,
+    ) -> Vec<(WindowId, Result<CloseOutcome>)> {
         match self.act(|s| Ok(close::close_many(s, ids, timeout)?)) {
             Ok(outcomes) => outcomes
                 .into_iter()
                 .map(|(id, outcome)| (id, Ok(outcome)))
                 .collect(),
             // The one failure applies to every window.
-            Err(e) => ids.iter().map(|&id| (id, Err(duplicate(&e)))).collect(),
+            Err(e) => ids
+                .iter()
+                .map(|id| (id.clone(), Err(duplicate(&e))))
+                .collect(),
         }
     }
 
-    fn activate(&self, id: u64) -> Result<()> {
+    fn activate(&self, id: &WindowId) -> Result<()> {
         self.act(|s| activate(s, id))
     }
 
-    fn minimize(&self, id: u64) -> Result<()> {
+    fn minimize(&self, id: &WindowId) -> Result<()> {
         self.act(|s| minimize(s, id))
     }
 }
@@ -226,9 +233,9 @@ fn list(s: &Session) -> Result<WindowList, ConnectionError> {
 }
 
 /// The window `id`, checked to exist now.
-fn existing(s: &Session, id: u64) -> Result<Window, Failure> {
-    let not_found = || Failure::Refused(Error::NotFound(format!("window {id:#x}")));
-    let w = Window::try_from(id).map_err(|_| not_found())?;
+fn existing(s: &Session, id: &WindowId) -> Result<Window, Failure> {
+    let not_found = || Failure::Refused(Error::NotFound(format!("window {id}")));
+    let w = id.as_x11().ok_or_else(not_found)?;
     match query::tolerate(s.conn.get_window_attributes(w)?.reply())? {
         Some(_) if w != x11rb::NONE => Ok(w),
         _ => Err(not_found()),
@@ -236,16 +243,16 @@ fn existing(s: &Session, id: u64) -> Result<Window, Failure> {
 }
 
 /// The outcome of a request that must have reached the server (the check is a round trip).
-fn checked(result: Result<(), ReplyError>, doing: &str, id: u64) -> Result<(), Failure> {
+fn checked(result: Result<(), ReplyError>, doing: &str, id: &WindowId) -> Result<(), Failure> {
     match result {
         Ok(()) => Ok(()),
         Err(ReplyError::ConnectionError(e)) => Err(Failure::Connection(e)),
         // Gone since we looked.
         Err(ReplyError::X11Error(e)) if e.error_kind == ErrorKind::Window => {
-            Err(Failure::Refused(Error::NotFound(format!("window {id:#x}"))))
+            Err(Failure::Refused(Error::NotFound(format!("window {id}"))))
         }
         Err(ReplyError::X11Error(e)) => Err(Failure::Refused(Error::Io {
-            context: format!("cannot {doing} window {id:#x}"),
+            context: format!("cannot {doing} window {id}"),
             source: io::Error::other(format!("{:?} error from the X server", e.error_kind)),
         })),
     }
@@ -269,7 +276,7 @@ fn tell_window_manager(
         .check()
 }
 
-fn activate(s: &Session, id: u64) -> Result<(), Failure> {
+fn activate(s: &Session, id: &WindowId) -> Result<(), Failure> {
     s.drain_events()?;
     let w = existing(s, id)?;
     let wm = query::detect_wm(s)?;
@@ -302,7 +309,7 @@ fn activate(s: &Session, id: u64) -> Result<(), Failure> {
     }
 }
 
-fn minimize(s: &Session, id: u64) -> Result<(), Failure> {
+fn minimize(s: &Session, id: &WindowId) -> Result<(), Failure> {
     s.drain_events()?;
     let w = existing(s, id)?;
     let wm = query::detect_wm(s)?;

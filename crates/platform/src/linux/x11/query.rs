@@ -18,7 +18,7 @@ use x11rb::rust_connection::RustConnection;
 
 use super::session::Session;
 use super::text::{self, TextType};
-use crate::window::WindowInfo;
+use crate::window::{WindowId, WindowInfo};
 
 /// `WM_STATE` values (ICCCM §4.1.3.1).
 pub const WITHDRAWN_STATE: u32 = 0;
@@ -273,6 +273,8 @@ pub fn active_window(
 /// A client window with what listing and closing need beyond [`WindowInfo`].
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// The X window that `info.id` names.
+    pub window: Window,
     pub info: WindowInfo,
     pub override_redirect: bool,
     pub viewable: bool,
@@ -422,7 +424,7 @@ fn collect(
     let is_transient = transient.as_ref().is_some_and(|r| r.type_ != x11rb::NONE);
     let transient_for = first32(transient.as_ref())
         .filter(|&w| w != x11rb::NONE && w != s.root)
-        .map(u64::from);
+        .map(WindowId::x11);
     let kind = values32(window_type.as_ref())
         .into_iter()
         .find_map(|t| a.window_kind(t))
@@ -431,8 +433,9 @@ fn collect(
     let minimized = wm_state == Some(ICONIC_STATE) || net_state.contains(&a._NET_WM_STATE_HIDDEN);
 
     Ok(Some(Seen {
+        window: p.id,
         info: WindowInfo {
-            id: u64::from(p.id),
+            id: WindowId::x11(p.id),
             title,
             class,
             instance,
