@@ -128,7 +128,7 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
     await rowOf(page, BETA).waitFor();
     await refuserRow(page).waitFor();
     assert.equal(await page.getByTestId('windows-unavailable').count(), 0);
-    assert.match(await textOf(page.getByTestId('window-manager')), /Openbox/);
+    assert.match(await textOf(page.getByTestId('window-manager')), /Openbox \(X11\)/);
     // The page's module arrives after navigation; the reading position still lands on its heading.
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'page-title', 'focus on the heading');
 

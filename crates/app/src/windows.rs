@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use platform::{WindowId, WindowInfo, WindowList, WindowSystem};
+use platform::{SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use utoipa::ToSchema;
@@ -42,11 +42,30 @@ pub struct WindowRow {
 /// The window list as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WindowListView {
+    /// `x11`, `unsupported`, or a Wayland backend's name.
     pub backend: String,
+    /// The desktop in words: `Openbox (X11)`, `sway (Wayland)`.
+    pub label: String,
+    /// What the backend can do; the UI greys out the rest.
+    #[schema(value_type = WindowCapabilitiesView)]
+    pub capabilities: WindowCapabilities,
     pub available: bool,
     pub reason: Option<String>,
     pub window_manager: Option<String>,
     pub windows: Vec<WindowRow>,
+}
+
+/// The OpenAPI shape of [`WindowCapabilities`] (the platform crate knows nothing of OpenAPI).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WindowCapabilitiesView {
+    close: bool,
+    activate: bool,
+    minimize: bool,
+    /// Windows name their process.
+    pid: bool,
+    /// Windows name their desktop or workspace.
+    desktop: bool,
 }
 
 /// Which windows are off limits for one request: Boss's own, the browser showing Boss (when
@@ -132,7 +151,7 @@ impl WindowMonitor {
     pub fn new(display: Option<&str>, interval: Duration) -> Arc<Self> {
         let (events, _) = broadcast::channel(16);
         Arc::new(Self {
-            system: Arc::from(platform::window_system(display)),
+            system: Arc::from(platform::window_system(&SessionEnv::from_env(display))),
             protected_apps: RwLock::new(Vec::new()),
             events,
             watchers: Arc::default(),
@@ -282,6 +301,8 @@ pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> Window
         .collect();
     WindowListView {
         backend: list.backend.clone(),
+        label: list.label.clone(),
+        capabilities: list.capabilities,
         available: list.available,
         reason: list.reason.clone(),
         window_manager: list.window_manager.clone(),

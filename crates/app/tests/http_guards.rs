@@ -409,3 +409,19 @@ fn the_openapi_document_gives_outcomes_and_states_as_enums() {
         "{launch}"
     );
 }
+
+#[test]
+fn the_openapi_document_gives_window_ids_as_strings_and_the_backends_capabilities() {
+    let doc = serde_json::to_value(boss::http::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let row = &schemas["WindowRow"]["properties"];
+    assert_eq!(row["id"]["type"], "string", "{}", row["id"]);
+    let list = &schemas["WindowListView"]["properties"];
+    assert_eq!(list["label"]["type"], "string");
+    let capabilities = &list["capabilities"]["$ref"];
+    assert_eq!(capabilities, "#/components/schemas/WindowCapabilitiesView");
+    let fields = &schemas["WindowCapabilitiesView"]["properties"];
+    for field in ["close", "activate", "minimize", "pid", "desktop"] {
+        assert_eq!(fields[field]["type"], "boolean", "{field}");
+    }
+}

@@ -67,6 +67,11 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
     assert_eq!(list["available"], true);
     assert_eq!(list["backend"], "x11");
     assert_eq!(list["window_manager"], "Openbox");
+    assert_eq!(list["label"], "Openbox (X11)");
+    assert_eq!(
+        list["capabilities"],
+        json!({"close": true, "activate": true, "minimize": true, "pid": true, "desktop": true})
+    );
     let row = find(&list, "boss-test-xterm").expect("listed").clone();
     assert_eq!(row["pid"], xterm.pid());
     assert_eq!(row["class"], "XTerm");

@@ -11,7 +11,9 @@ pub mod window;
 
 pub use error::{Error, Result};
 pub use model::*;
-pub use window::{CloseOutcome, WindowId, WindowInfo, WindowList, WindowSystem};
+pub use window::{
+    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem,
+};
 
 pub mod app;
 pub use app::{
@@ -122,14 +124,15 @@ pub fn loopback_peer(client: std::net::SocketAddr, server: std::net::SocketAddr)
     native::loopback_peer(client, server)
 }
 
-/// The windows of the graphical session on `display` (`None`: `$DISPLAY`).
+/// The windows of the graphical session that `session` describes, with the backend that fits
+/// it (chosen at run time).
 ///
 /// Never fails: when the display cannot be reached, the result's `list()` says
 /// `available: false` with the reason and its actions answer [`Error::Unsupported`]. It tries
 /// to connect again on later calls (at most about once a second), so Boss may start before the
 /// X server. Keep one and share it: it holds its own connection.
-pub fn window_system(display: Option<&str>) -> Box<dyn WindowSystem> {
-    native::window_system(display)
+pub fn window_system(session: &SessionEnv) -> Box<dyn WindowSystem> {
+    native::window_system(session)
 }
 
 /// Sets up the C allocator for a small long-running server: large allocations (such as the

@@ -88,7 +88,7 @@ fn no_windows<T>() -> Result<T> {
     )))
 }
 
-pub fn window_system(_display: Option<&str>) -> Box<dyn crate::WindowSystem> {
+pub fn window_system(_session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem> {
     Box::new(NoWindows)
 }
 

@@ -118,11 +118,83 @@ pub struct WindowInfo {
     pub kind: String,
 }
 
+/// What a backend can do and tell, so that callers grey out what is missing instead of
+/// failing (`pid: false` on a compositor that does not say which process owns a window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WindowCapabilities {
+    /// Polite close requests (the close button).
+    pub close: bool,
+    pub activate: bool,
+    pub minimize: bool,
+    /// Windows name their process.
+    pub pid: bool,
+    /// Windows name their virtual desktop or workspace.
+    pub desktop: bool,
+}
+
+impl WindowCapabilities {
+    /// Everything: what an X11 session with an EWMH window manager offers.
+    pub const ALL: WindowCapabilities = WindowCapabilities {
+        close: true,
+        activate: true,
+        minimize: true,
+        pid: true,
+        desktop: true,
+    };
+}
+
+/// Where the graphical session is, as its environment says (`WAYLAND_DISPLAY`, `SWAYSOCK`,
+/// `XDG_CURRENT_DESKTOP`, `DISPLAY`...). Backends are chosen from it at run time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionEnv {
+    /// The X display (`DISPLAY`, or Boss's own setting).
+    pub display: Option<String>,
+    /// The Wayland socket's name or path (`WAYLAND_DISPLAY`).
+    pub wayland_display: Option<String>,
+    /// sway's IPC socket (`SWAYSOCK`).
+    pub swaysock: Option<String>,
+    /// The desktop names, e.g. `["KDE"]`, `["GNOME"]`, `["sway"]` (`XDG_CURRENT_DESKTOP`).
+    pub current_desktop: Vec<String>,
+    /// `XDG_RUNTIME_DIR`, where Wayland and IPC sockets live.
+    pub runtime_dir: Option<String>,
+    /// The session bus (`DBUS_SESSION_BUS_ADDRESS`).
+    pub session_bus: Option<String>,
+}
+
+impl SessionEnv {
+    /// The session of this process's environment; `display` (Boss's `--display` setting)
+    /// replaces `DISPLAY` when given.
+    pub fn from_env(display: Option<&str>) -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
+        SessionEnv {
+            display: display.map(str::to_string).or_else(|| var("DISPLAY")),
+            wayland_display: var("WAYLAND_DISPLAY"),
+            swaysock: var("SWAYSOCK"),
+            current_desktop: var("XDG_CURRENT_DESKTOP")
+                .map(|v| v.split(':').map(str::to_string).collect())
+                .unwrap_or_default(),
+            runtime_dir: var("XDG_RUNTIME_DIR"),
+            session_bus: var("DBUS_SESSION_BUS_ADDRESS"),
+        }
+    }
+
+    /// Only an X display (`None`: no display at all).
+    pub fn x11(display: Option<&str>) -> Self {
+        SessionEnv {
+            display: display.map(str::to_string),
+            ..SessionEnv::default()
+        }
+    }
+}
+
 /// The windows of the session at one moment.
 #[derive(Debug, Clone, Serialize)]
 pub struct WindowList {
     /// `x11`, or `unsupported` on systems without a window backend.
     pub backend: String,
+    /// The desktop in words, for people: `Openbox (X11)`, `sway (Wayland)`.
+    pub label: String,
+    pub capabilities: WindowCapabilities,
     /// False when no display could be reached; `reason` then says why.
     pub available: bool,
     pub reason: Option<String>,
@@ -139,6 +211,8 @@ impl WindowList {
     pub fn unavailable(backend: &str, reason: impl Into<String>) -> Self {
         WindowList {
             backend: backend.to_string(),
+            label: backend.to_string(),
+            capabilities: WindowCapabilities::default(),
             available: false,
             reason: Some(reason.into()),
             window_manager: None,

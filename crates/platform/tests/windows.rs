@@ -218,7 +218,7 @@ fn without_a_window_manager_windows_are_found_in_the_tree() {
 
 #[test]
 fn an_unreachable_display_is_unavailable_and_actions_unsupported() {
-    let windows = platform::window_system(Some(":12345"));
+    let windows = platform::window_system(&platform::SessionEnv::x11(Some(":12345")));
     let list = windows.list();
     assert!(!list.available);
     assert!(list.windows.is_empty());

@@ -112,7 +112,7 @@ impl Desktop {
 
     /// The window backend under test, on this display.
     pub fn windows(&self) -> Box<dyn WindowSystem> {
-        platform::window_system(Some(&self.display))
+        platform::window_system(&platform::SessionEnv::x11(Some(&self.display)))
     }
 
     /// An xterm titled `title` and its window, once listed and its command runs.

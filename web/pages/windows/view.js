@@ -37,9 +37,8 @@ function DesktopFacts({ list }) {
       <span class=${wm ? 'win-wm' : 'win-wm win-wm-missing'} data-testid="window-manager"
         data-wm=${wm || ''}>
         ${wm
-          ? html`Window manager: <strong>${wm}</strong>`
+          ? html`Desktop: <strong title="How Boss talks to the desktop">${list.label || wm}</strong>`
           : html`<strong>No window manager:</strong> minimize unavailable`}
-        ${list.backend && html` <span title="How Boss talks to the desktop">(${list.backend.toUpperCase()})</span>`}
       </span>
     </p>
   `;

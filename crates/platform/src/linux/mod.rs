@@ -29,9 +29,10 @@ impl crate::ProcessSource for procfs::ProcReader {
     }
 }
 
-/// The X11 window system of `display` (`None`: `$DISPLAY`).
-pub fn window_system(display: Option<&str>) -> Box<dyn crate::WindowSystem> {
-    Box::new(x11::X11Windows::new(display))
+/// The window backend that fits `session`. Today X11 (which in a Wayland session reaches its
+/// Xwayland windows only).
+pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem> {
+    Box::new(x11::X11Windows::new(session.display.as_deref()))
 }
 
 pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {

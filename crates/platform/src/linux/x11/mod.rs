@@ -22,7 +22,7 @@ use x11rb::protocol::xproto::{
 };
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, WindowId, WindowList, WindowSystem};
+use crate::window::{CloseOutcome, WindowCapabilities, WindowId, WindowList, WindowSystem};
 use session::Session;
 
 pub const BACKEND: &str = "x11";
@@ -223,8 +223,19 @@ fn list(s: &Session) -> Result<WindowList, ConnectionError> {
         .filter(query::Seen::on_taskbar)
         .map(|seen| seen.info)
         .collect();
+    let label = match &wm.ewmh {
+        Some(ewmh) => format!("{} (X11)", ewmh.name),
+        None => "X11 (no window manager)".to_string(),
+    };
+    let capabilities = WindowCapabilities {
+        minimize: wm.any(),
+        desktop: wm.ewmh.is_some(),
+        ..WindowCapabilities::ALL
+    };
     Ok(WindowList {
         backend: BACKEND.to_string(),
+        label,
+        capabilities,
         available: true,
         reason: None,
         window_manager: wm.ewmh.map(|e| e.name),
