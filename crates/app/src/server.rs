@@ -1,7 +1,7 @@
 //! Starting and stopping the server.
 
 pub mod connections;
-mod data_dir;
+pub mod data_dir;
 
 use std::sync::Arc;
 

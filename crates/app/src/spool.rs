@@ -33,7 +33,7 @@ pub struct Spool {
 
 impl Spool {
     pub fn new(data_dir: &Path) -> Self {
-        let path = data_dir.join("spool.jsonl");
+        let path = data_dir.join(crate::server::data_dir::SPOOL);
         let pending = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
         Self {
             path,

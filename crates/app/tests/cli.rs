@@ -285,6 +285,17 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
         stderr(&unreachable)
     );
     assert!(stderr(&unreachable).contains("cannot reach"));
+    // `boss login` is a client command like the others: the same exit code when unreachable.
+    let login = cli.run_with(
+        &["login", "--user", "alice", "--server", "http://127.0.0.1:1"],
+        &[("BOSS_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(login.status.code(), Some(3), "{}", stderr(&login));
+    assert!(
+        stderr(&login).contains("cannot reach"),
+        "{}",
+        stderr(&login)
+    );
     // The token never goes on the command line: a file or BOSS_TOKEN, over the saved one.
     let no_flag = cli.run(&["ps", "--token", "boss_nope"]);
     assert_eq!(no_flag.status.code(), Some(2), "{}", stderr(&no_flag));

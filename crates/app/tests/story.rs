@@ -99,11 +99,17 @@ async fn store_story(store: &dyn Store) {
         1
     );
 
-    // Tokens: found by hash, owned, deleted.
+    // Tokens: found by hash, owned, deleted; a check is not a use.
     let token = store
         .create_token(alice.id, "ci", "th1", now, None)
         .await
         .unwrap();
+    let (checked, _) = store.token("th1", now + 50_000).await.unwrap().unwrap();
+    assert_eq!((checked.id, checked.last_used_at), (token.id, None));
+    assert_eq!(
+        store.list_tokens(alice.id).await.unwrap()[0].last_used_at,
+        None
+    );
     let (used, owner) = store
         .use_token("th1", now + 100_000)
         .await

@@ -144,19 +144,22 @@ async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
     };
     let app = app_on(&desktop).await;
     let admin = app.register("admin").await;
-    let (mut refuser, window, _) = desktop.refuser("Unsaved novel", false, None);
+    let mut refuser = desktop.refuser("Unsaved novel", false, None);
     let reply = app
         .post(
-            &format!("/api/v1/windows/{}/close", window.id),
+            &format!("/api/v1/windows/{}/close", refuser.window().id),
             &admin,
             json!({"timeout_ms": 800}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["outcome"], "still_open");
-    assert!(!refuser.has_exited(), "never killed");
+    // The request reached the application, which refused it.
+    refuser.wait_for_line("close-request 1");
+    assert!(!refuser.process.has_exited(), "never killed");
 
-    let (mut asker, window, _) = desktop.refuser("Unsaved letter", true, None);
+    let mut asker = desktop.refuser("Unsaved letter", true, None);
+    let window = asker.window().clone();
     let reply = app
         .post(
             &format!("/api/v1/windows/{}/close", window.id),
@@ -165,7 +168,8 @@ async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
         )
         .await;
     assert_eq!(reply.body["outcome"], "prompting", "{:?}", reply.body);
-    assert!(!asker.has_exited());
+    asker.wait_for_line("close-request 1");
+    assert!(!asker.process.has_exited());
     let list = wait_for_list(&app, &admin, "the dialog is listed", |l| {
         find(l, "Save changes?").is_some()
     })
@@ -187,7 +191,8 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     app.state.listen_port.set(port).unwrap();
-    let (mut browser, _, local_port) = desktop.refuser("Boss - Browser", false, Some(port));
+    let mut browser = desktop.refuser("Boss - Browser", false, Some(port));
+    let local_port = browser.local_port();
     let _accepted = listener.accept().unwrap();
     let from_browser = app.seen_from_socket(
         format!("127.0.0.1:{}", local_port.unwrap())
@@ -196,7 +201,7 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     );
     let (mut a, _) = desktop.xterm("closes-a");
     let (mut b, _) = desktop.xterm("closes-b");
-    let (mut editor, _, _) = desktop.refuser("Unsaved editor", false, None);
+    let mut editor = desktop.refuser("Unsaved editor", false, None);
     // An application protected in the settings, by its window class.
     let args = ["-class", "KeepMe", "-T", "kept", "-e", "sleep", "600"];
     let mut kept = desktop.spawn("xterm", &args, std::process::Stdio::null());
@@ -257,7 +262,7 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(!kept.has_exited() && !editor.has_exited() && !browser.has_exited());
+    assert!(!kept.has_exited() && !editor.process.has_exited() && !browser.process.has_exited());
     let audit = app.audit(&admin, "window.close_all").await;
     assert_eq!(
         (

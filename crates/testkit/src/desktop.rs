@@ -197,12 +197,6 @@ impl Refuser {
             }
         }
     }
-
-    /// Its process and window, for tests that need nothing else.
-    pub fn into_parts(self) -> (Process, WindowInfo) {
-        let window = self.window.expect("the window appeared");
-        (self.process, window)
-    }
 }
 
 /// Polls `check` until it gives a value, or panics after [`PATIENCE`].

@@ -13,10 +13,10 @@ pub mod desktop;
 pub mod postgres;
 pub mod process;
 
-/// Whether `programs` are all on `PATH`. When some are missing: `false` (the test should
+/// Whether `programs` (names on `PATH`, or paths) all exist. When some are missing: `false` (the test should
 /// return, skipped) with a message, or a panic when `CI` is set (CI must run every test).
 pub fn require(programs: &[&str], what: &str) -> bool {
-    let missing: Vec<_> = programs.iter().filter(|p| !on_path(p)).collect();
+    let missing: Vec<_> = programs.iter().filter(|p| !found(p)).collect();
     if missing.is_empty() {
         return true;
     }
@@ -32,7 +32,10 @@ pub fn require(programs: &[&str], what: &str) -> bool {
     false
 }
 
-fn on_path(program: &str) -> bool {
+fn found(program: &str) -> bool {
+    if program.contains('/') {
+        return std::path::Path::new(program).is_file();
+    }
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }

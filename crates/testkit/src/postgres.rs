@@ -23,13 +23,7 @@ impl TempPostgres {
     /// Starts a cluster, or returns `None` (with a message) when PostgreSQL is not installed
     /// and `CI` is not set.
     pub fn start() -> Option<Self> {
-        if !bin("initdb").exists() {
-            let message = format!("PostgreSQL binaries not found in {}", bin("").display());
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{message} (CI must run the PostgreSQL tests)"
-            );
-            eprintln!("skipping: {message}");
+        if !crate::require(&[&bin("initdb").to_string_lossy()], "PostgreSQL tests") {
             return None;
         }
         let as_postgres = rustix::process::geteuid().is_root();

@@ -88,10 +88,10 @@ function CommandLine({ pid, detail, canReveal }) {
     <section class="detail-section" aria-labelledby="proc-argv-title">
       <div class="argv-head">
         <h3 id="proc-argv-title">Command line</h3>
-        ${detail.redacted && !revealed &&
+        ${detail.process.redacted && !revealed &&
         html`<span class="badge badge-neutral" data-testid="detail-redacted"
           title="Passwords, tokens and similar values are shown as ***">secrets hidden</span>`}
-        ${detail.redacted && canReveal && !revealed &&
+        ${detail.process.redacted && canReveal && !revealed &&
         html`<button type="button" class="btn btn-small" onClick=${reveal} disabled=${busy}
           data-testid="detail-reveal" title="Show the full command line (written to the audit log)">Reveal</button>`}
         ${revealed &&

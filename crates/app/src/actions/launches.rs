@@ -36,7 +36,7 @@ fn log_path(state: &AppState, uid: &str) -> PathBuf {
     state
         .config
         .data_dir
-        .join("launches")
+        .join(crate::server::data_dir::LAUNCH_LOGS)
         .join(format!("{uid}.log"))
 }
 
@@ -164,7 +164,13 @@ async fn start(
     if let Some(display) = &state.config.display {
         request.spec.env.push(("DISPLAY".into(), display.clone()));
     }
-    let _ = tokio::fs::create_dir_all(state.config.data_dir.join("launches")).await;
+    let _ = tokio::fs::create_dir_all(
+        state
+            .config
+            .data_dir
+            .join(crate::server::data_dir::LAUNCH_LOGS),
+    )
+    .await;
     let spec = request.spec.clone();
     let started_at = now_ms();
     let launched = tokio::task::spawn_blocking(move || platform::launch(&spec))
@@ -375,20 +381,39 @@ pub async fn stop(
     let had_windows = !ids.is_empty();
     let windows_closed = windows::close_quietly(state, ids, timeout).await;
     let mut signal = None;
+    let mut ending = None;
     let patience = Duration::from_millis(if had_windows { 1000 } else { 0 });
     if !ended_within(process, patience).await {
         // 2. TERM (and CONT), then KILL after `timeout`: as `terminate` does, on the root.
         let root = std::slice::from_ref(root);
         let done = processes::end_members(root, timeout, false).await;
-        signal = match done.results.last().map(|r| r.outcome) {
+        ending = done.results.last().cloned();
+        signal = match ending.as_ref().map(|r| r.outcome) {
             Some(MemberOutcome::Terminated) => Some("TERM"),
             Some(MemberOutcome::Killed | MemberOutcome::StillRunning) => Some("KILL"),
             _ => None,
         };
     }
-    let mut entry = by(caller, ACTION, target, Outcome::Success);
-    entry.detail =
-        Some(json!({ "windows_closed": windows_closed, "signal": signal, "pid": process.pid }));
+    // The stop failed when the program outlived KILL or a signal was refused.
+    let failed = ending.as_ref().is_some_and(|r| {
+        matches!(
+            r.outcome,
+            MemberOutcome::StillRunning | MemberOutcome::Failed
+        )
+    });
+    let outcome = if failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    };
+    let mut entry = by(caller, ACTION, target, outcome);
+    entry.detail = Some(json!({
+        "windows_closed": windows_closed,
+        "signal": signal,
+        "pid": process.pid,
+        "result": ending.as_ref().map(|r| r.outcome),
+        "message": ending.and_then(|r| r.message),
+    }));
     audit(state, entry).await;
     // The exit watcher records the end and announces it; wait for that (briefly) so that the
     // answer shows it.

@@ -71,7 +71,8 @@ impl Caller {
             AuthMethod::Session { id_hash } => {
                 state.store.session(id_hash, now).await?.map(|f| f.1)
             }
-            AuthMethod::Token { hash, .. } => state.store.use_token(hash, now).await?.map(|f| f.1),
+            // A recheck of a long-lived stream is not a use of the token.
+            AuthMethod::Token { hash, .. } => state.store.token(hash, now).await?.map(|f| f.1),
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash

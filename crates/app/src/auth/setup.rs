@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// The file the code is written to, in the data directory.
-pub const FILE_NAME: &str = "setup-code";
+pub use crate::server::data_dir::SETUP_CODE as FILE_NAME;
 
 pub struct SetupCode {
     file: PathBuf,

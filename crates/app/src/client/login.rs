@@ -6,9 +6,10 @@ use std::io::BufRead;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Client, ClientConfig, ClientError, ClientResult, print_json, root_cause};
+use reqwest::Method;
+
+use super::{Client, ClientConfig, ClientError, ClientResult, print_json};
 use crate::http::auth::Credentials;
-use crate::http::error::ErrorBody;
 use crate::http::tokens::{CreatedToken, NewToken};
 
 #[derive(Debug, Args)]
@@ -48,22 +49,13 @@ pub async fn login(client: &Client, args: LoginArgs, json: bool) -> ClientResult
         }
     };
     // A session just long enough to make a token.
-    let http = reqwest::Client::new();
     let credentials = Credentials {
         username: user.to_string(),
         password: password.clone(),
     };
-    let response = http
-        .post(format!("{}/api/v1/auth/login", client.server))
-        .json(&credentials)
-        .send()
-        .await
-        .map_err(|e| client.unreachable(&e))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.json::<ErrorBody>().await.ok();
-        return Err(ClientError::refused(status, body, "login refused"));
-    }
+    let response = client
+        .send(Method::POST, "/api/v1/auth/login", Some(&credentials))
+        .await?;
     let cookie = response
         .headers()
         .get_all("set-cookie")
@@ -73,6 +65,7 @@ pub async fn login(client: &Client, args: LoginArgs, json: bool) -> ClientResult
         .and_then(|v| v.split(';').next())
         .ok_or_else(|| ClientError::Failed("the server set no session".into()))?
         .to_string();
+    let session = client.with_session(cookie);
     let host = platform::hostname().unwrap_or_else(|| "this machine".into());
     // Minting a token needs the password again (step-up), the one just typed.
     let new_token = NewToken {
@@ -80,41 +73,22 @@ pub async fn login(client: &Client, args: LoginArgs, json: bool) -> ClientResult
         password,
         expires_in_days: args.expires_in_days,
     };
-    let response = http
-        .post(format!("{}/api/v1/tokens", client.server))
-        .header("cookie", &cookie)
-        .json(&new_token)
-        .send()
-        .await
-        .map_err(|e| ClientError::Failed(e.to_string()))?;
-    let status = response.status();
-    let answer = response
-        .bytes()
-        .await
-        .map_err(|e| ClientError::Failed(e.to_string()))?;
-    // The session was only needed to make the token.
-    let _ = http
-        .post(format!("{}/api/v1/auth/logout", client.server))
-        .header("cookie", &cookie)
-        .send()
+    let created = session
+        .post::<_, CreatedToken>("/api/v1/tokens", &new_token)
         .await;
-    if status != reqwest::StatusCode::CREATED {
+    // The session was only needed to make the token.
+    let _ = session
+        .send(Method::POST, "/api/v1/auth/logout", None::<&()>)
+        .await;
+    let created = created.map_err(|err| match err {
         // Even a 401 here is a refusal, not "log in first": the login just succeeded.
-        let (code, message) = match serde_json::from_slice::<ErrorBody>(&answer) {
-            Ok(body) => (body.error.code, body.error.message),
-            Err(_) => (
-                "error".into(),
-                "the server refused to create a token".into(),
-            ),
-        };
-        return Err(ClientError::Refused {
-            status: status.as_u16(),
-            code,
+        ClientError::Unauthorized { message } => ClientError::Refused {
+            status: 401,
+            code: "unauthorized".into(),
             message,
-        });
-    }
-    let created: CreatedToken = serde_json::from_slice(&answer)
-        .map_err(|e| ClientError::Failed(format!("no token in the answer: {}", root_cause(&e))))?;
+        },
+        other => other,
+    })?;
     let config = ClientConfig {
         server: Some(client.server.clone()),
         token: Some(created.secret),

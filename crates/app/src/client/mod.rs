@@ -217,6 +217,8 @@ pub struct Client {
     http: reqwest::Client,
     pub server: String,
     token: Option<String>,
+    /// A login session (`boss_session=...`), used only by `boss login` to mint its token.
+    session: Option<String>,
 }
 
 impl Client {
@@ -225,6 +227,17 @@ impl Client {
             http: reqwest::Client::new(),
             server: server.trim_end_matches('/').to_string(),
             token,
+            session: None,
+        }
+    }
+
+    /// The same server, authenticated by a session cookie instead of a token.
+    fn with_session(&self, cookie: String) -> Client {
+        Client {
+            http: self.http.clone(),
+            server: self.server.clone(),
+            token: None,
+            session: Some(cookie),
         }
     }
 
@@ -263,6 +276,9 @@ impl Client {
         let mut request = self.http.request(method, format!("{}{path}", self.server));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some(cookie) = &self.session {
+            request = request.header(reqwest::header::COOKIE, cookie);
         }
         if let Some(body) = body {
             request = request.json(body);

@@ -139,11 +139,10 @@ struct ProcessDetailView {
     process: ProcessRow,
     exe: Option<String>,
     cwd: Option<String>,
-    /// With credentials replaced by `***`, for every role (like `process.cmdline`).
+    /// With credentials replaced by `***`, for every role (like `process.cmdline`);
+    /// `process.redacted` says whether either hides something (admins may reveal it with
+    /// `POST /api/v1/processes/{pid}/reveal`).
     argv: Vec<String>,
-    /// True when `argv` or `process.cmdline` hides something; admins may reveal it with
-    /// `POST /api/v1/processes/{pid}/reveal`.
-    redacted: bool,
     /// Only for operators and admins (environments often hold secrets); null otherwise or
     /// when the system does not let Boss read it.
     environment: Option<Vec<EnvironmentVariable>>,
@@ -282,7 +281,6 @@ async fn process_detail(
     let redacted_argv = redact_argv(&detail.argv);
     process.redacted = redacted_cmdline.is_some() || redacted_argv.is_some();
     process.cmdline = redacted_cmdline.unwrap_or_else(|| now.cmdline.to_string());
-    let redacted = process.redacted;
     let children = sample
         .snapshot
         .processes
@@ -296,7 +294,6 @@ async fn process_detail(
         exe: detail.exe,
         cwd: detail.cwd,
         argv: redacted_argv.unwrap_or(detail.argv),
-        redacted,
         environment: detail
             .environment
             .filter(|_| may_see_environment)

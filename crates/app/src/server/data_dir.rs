@@ -8,15 +8,18 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// The embedded SQLite database (the default store).
+pub const DATABASE: &str = "boss.db";
+/// Audit rows and launch records waiting for an unreachable database (see `spool.rs`).
+pub const SPOOL: &str = "spool.jsonl";
+/// The output of launched programs, one `<uid>.log` each.
+pub const LAUNCH_LOGS: &str = "launches";
+/// The one-time code that the first account needs (see `auth/setup.rs`).
+pub const SETUP_CODE: &str = "setup-code";
+
 /// What in the data directory must be private (the database's WAL and shared-memory files
-/// exist only while it is open, or after a crash; `launches` holds the launch logs).
-const PRIVATE_ENTRIES: [&str; 5] = [
-    "boss.db",
-    "boss.db-wal",
-    "boss.db-shm",
-    "spool.jsonl",
-    "launches",
-];
+/// exist only while it is open, or after a crash). The setup code is written private.
+const PRIVATE_ENTRIES: [&str; 5] = [DATABASE, "boss.db-wal", "boss.db-shm", SPOOL, LAUNCH_LOGS];
 
 /// Creates `dir` private to Boss's user, or makes an existing one and its files private.
 /// Refuses a directory that belongs to another user or whose mode cannot be changed.

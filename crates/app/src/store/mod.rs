@@ -185,6 +185,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<ApiToken>;
     /// Every token of a user, expired ones included (so that they can be seen and deleted).
     async fn list_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
+    /// The unexpired token with this hash and its owner, as it is (a check, not a use).
+    async fn token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>>;
     /// The unexpired token with this hash and its owner; marks it used.
     async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>>;
     async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool>;

@@ -37,7 +37,10 @@ pub struct SqlStore {
 impl SqlStore {
     /// The URL of the default database: a SQLite file in `data_dir`, created when missing.
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("boss.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join(crate::server::data_dir::DATABASE).display()
+        )
     }
 
     /// Connects to `url` (`sqlite:` or `postgres:`) and brings its schema up to date.
@@ -549,7 +552,7 @@ impl Store for SqlStore {
         rows.iter().map(token_from_row).collect()
     }
 
-    async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>> {
+    async fn token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, t.user_id, t.name, t.created_at AS token_created_at, \
                     t.last_used_at, t.expires_at, \
@@ -567,19 +570,26 @@ impl Store for SqlStore {
             user_id: row.try_get("user_id")?,
             name: row.try_get("name")?,
             created_at: row.try_get("token_created_at")?,
-            last_used_at: Some(now),
+            last_used_at: row.try_get("last_used_at")?,
             expires_at: row.try_get("expires_at")?,
         };
+        Ok(Some((token, user_from_row(&row)?)))
+    }
+
+    async fn use_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<(ApiToken, User)>> {
+        let Some((mut token, user)) = self.token(token_hash, now).await? else {
+            return Ok(None);
+        };
         // Recording every use would write on every API call; a minute's precision is plenty.
-        let last_used: Option<i64> = row.try_get("last_used_at")?;
-        if last_used.is_none_or(|at| now - at > 60_000) {
+        if token.last_used_at.is_none_or(|at| now - at > 60_000) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(token.id)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some((token, user_from_row(&row)?)))
+        token.last_used_at = Some(now);
+        Ok(Some((token, user)))
     }
 
     async fn delete_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool> {

@@ -9,6 +9,7 @@ use platform::{WindowInfo, WindowSystem};
 /// The refusing window's script (`python3 -c REFUSER TITLE [--prompt] [--connect PORT]`).
 #[allow(unused_imports)]
 pub use testkit::desktop::REFUSER_SCRIPT as REFUSER;
+pub use testkit::desktop::Refuser;
 pub use testkit::process::Process;
 
 pub struct Desktop {
@@ -40,17 +41,9 @@ impl Desktop {
         self.kit.xterm(&*self.windows, title)
     }
 
-    /// The refusing Tk window; `connect` makes it hold a connection to 127.0.0.1:port, whose
-    /// local port is returned.
-    pub fn refuser(
-        &self,
-        title: &str,
-        prompt: bool,
-        connect: Option<u16>,
-    ) -> (Process, WindowInfo, Option<u16>) {
-        let refuser = self.kit.refuser(&*self.windows, title, prompt, connect);
-        let port = refuser.local_port();
-        let (process, window) = refuser.into_parts();
-        (process, window, port)
+    /// The refusing Tk window (its process, its window, what it said: `close-request N`);
+    /// `connect` makes it hold a connection to 127.0.0.1:port (see `Refuser::local_port`).
+    pub fn refuser(&self, title: &str, prompt: bool, connect: Option<u16>) -> Refuser {
+        self.kit.refuser(&*self.windows, title, prompt, connect)
     }
 }
