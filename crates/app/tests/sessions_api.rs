@@ -485,3 +485,77 @@ async fn a_saved_desk_comes_back_after_a_close_all_on_postgres() {
     .await;
     story(&app, &desktop).await;
 }
+
+#[tokio::test]
+async fn the_session_chosen_in_the_settings_is_restored_at_start_up() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let display = desktop.display.clone();
+    let app = TestApp::with_config(move |c| c.display = Some(display)).await;
+    let (admin, operator) = app.admin_and("olga", "operator").await;
+    let windows = platform::window_system(Some(&desktop.display));
+    let mut started = Started::default();
+    let (mut xterm, _) = desktop.xterm("boss-start-up");
+
+    // Nothing chosen: nothing happens.
+    let nothing = boss::actions::sessions::restore_on_start(&app.state, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(nothing.is_none());
+
+    let saved = app
+        .post("/api/v1/sessions", &operator, json!({"name": "morning"}))
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{:?}", saved.body);
+    let id = saved.body["session"]["id"].as_i64().unwrap();
+    let unknown = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"restore_session_on_start": id + 100}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let chosen = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"restore_session_on_start": id}),
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::OK, "{:?}", chosen.body);
+    assert_eq!(chosen.body["restore_session_on_start"], id);
+
+    close_all(&app, &admin).await;
+    wait_for("the xterm exits", Duration::from_secs(10), || {
+        xterm.has_exited().then_some(())
+    });
+    let report = boss::actions::sessions::restore_on_start(&app.state, Duration::from_secs(5))
+        .await
+        .unwrap()
+        .expect("a session is chosen");
+    assert_eq!(
+        serde_json::to_value(report.results[0].outcome).unwrap(),
+        "launched",
+        "{report:?}"
+    );
+    let back = window(&*windows, "boss-start-up");
+    started.add(back.pid.unwrap());
+    assert_ne!(back.pid, Some(xterm.pid()));
+    // Audited under the name of the user who saved it.
+    let rows = app.audit(&admin, "session.restore").await;
+    assert_eq!(rows[0]["actor"], "olga", "{}", rows[0]);
+
+    // Cleared with null.
+    let cleared = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"restore_session_on_start": null}),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert!(cleared.body["restore_session_on_start"].is_null());
+    close_all(&app, &admin).await;
+}

@@ -670,3 +670,66 @@ async fn start(
         .filter(|dir| std::path::Path::new(dir).is_dir());
     launches::launch_program(state, caller, &program, argv.collect(), cwd).await
 }
+
+/// Restores, in the background, the session the settings name for start-up
+/// (`restore_session_on_start`), if any.
+pub fn spawn_restore_on_start(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(err) = restore_on_start(&state, Duration::from_secs(60)).await {
+            tracing::warn!("could not restore the start-up session: {err}");
+        }
+    });
+}
+
+/// Restores the start-up session, acting as the user who saved it (their role is checked and
+/// the restore audited under their name, as if they had asked). Waits up to `patience` for
+/// the display: Boss may start before the desktop does. Returns the report, or `None` when no
+/// session is chosen.
+pub async fn restore_on_start(
+    state: &AppState,
+    patience: Duration,
+) -> Result<Option<RestoreReport>> {
+    let settings = crate::settings::load(state.store.as_ref()).await?;
+    let Some(id) = settings.restore_session_on_start else {
+        return Ok(None);
+    };
+    let (session, _) = state
+        .store
+        .desk_session(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no session with id {id}")))?;
+    let user = match session.created_by_id {
+        Some(user_id) => state.store.user_by_id(user_id).await?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        Error::NotFound(format!(
+            "session {id} was saved by {}, whose account is gone",
+            session.created_by
+        ))
+    })?;
+    let caller = Caller {
+        user,
+        method: crate::auth::AuthMethod::Startup,
+        client: None,
+        peer: None,
+    };
+    let deadline = Instant::now() + patience;
+    while !state.windows.list().await.list.available {
+        if Instant::now() >= deadline {
+            return Err(Error::Unavailable(format!(
+                "no display came up within {} s to restore session {id} into",
+                patience.as_secs()
+            )));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let report = restore(state, &caller, id, false, Duration::from_secs(30)).await?;
+    tracing::info!(
+        "restored session {id} ('{}') at start-up: {} apps",
+        session.name,
+        report.results.len()
+    );
+    Ok(Some(report))
+}
