@@ -3,7 +3,7 @@
 // starts again, the restore plan says it is already running; then "Close all" on the Windows
 // page offers "Reopen what was closed", which brings the xterm back (a new process); the
 // session Boss saved before the close-all is listed as "Before close-all, <time>"; a viewer
-// sees sessions but no actions.
+// sees sessions but no actions. An admin picks the session Boss restores when it starts.
 //
 // Everything the test starts (X server, window manager, apps, Boss) is ended by its own handle
 // in the after hook; what Boss restored is closed politely through the API first.
@@ -101,6 +101,12 @@ describe('the sessions page in the browser', { skip: desktopPrerequisites(), tim
     assert.match(await textOf(app), new RegExp(TERM));
     assert.match(await textOf(app), /xterm/);
     await screenshot(page, 'sessions-detail');
+
+    // Admins choose it as the session Boss restores when it starts.
+    await page.getByTestId('session-startup').check();
+    await row.getByTestId('session-startup-badge').waitFor();
+    const settings = (await apiRequest(boss, '/settings', { cookie: adminCookie })).body;
+    assert.equal(settings.restore_session_on_start, Number(await row.getAttribute('data-session-id')));
   });
 
   step('b. the restore plan says the xterm is already running', async ({ page }) => {

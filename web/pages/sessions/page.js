@@ -73,7 +73,19 @@ function WindowList({ windows }) {
   `;
 }
 
-function Detail({ detail, onClose }) {
+// Admins choose the session Boss restores when it starts (a server setting).
+function StartupToggle({ session, startupId, onChange }) {
+  const chosen = startupId === session.id;
+  return html`
+    <label class="session-startup">
+      <input type="checkbox" checked=${chosen} data-testid="session-startup"
+        onChange=${(e) => onChange(e.target.checked ? session.id : null)} />
+      Restore this session when Boss starts
+    </label>
+  `;
+}
+
+function Detail({ detail, onClose, isAdmin, startupId, onStartup }) {
   const { session, apps } = detail;
   return html`
     <section class="panel session-detail" aria-labelledby="session-detail-title" data-testid="session-detail">
@@ -83,6 +95,7 @@ function Detail({ detail, onClose }) {
       </div>
       <p class="muted">${`Saved by ${session.created_by}, ${formatDateTime(session.created_at)}: ${plural(
         session.apps, 'app', 'apps')}, ${plural(session.windows, 'window', 'windows')}.`}</p>
+      ${isAdmin && html`<${StartupToggle} session=${session} startupId=${startupId} onChange=${onStartup} />`}
       <ul class="session-apps">
         ${apps.map(
           (app) => html`<li key=${app.key} data-testid="session-app" data-key=${app.key}
@@ -104,13 +117,15 @@ function Detail({ detail, onClose }) {
   `;
 }
 
-function SessionRow({ session, canAct, onOpen, onRestore, onRename, onDelete }) {
+function SessionRow({ session, canAct, startup, onOpen, onRestore, onRename, onDelete }) {
   return html`
     <tr data-testid="session-row" data-session-id=${session.id} data-kind=${session.kind}>
       <td data-label="Name">
         <button type="button" class="btn-link" onClick=${() => onOpen(session)} data-testid="session-open">
           ${sessionLabel(session)}
         </button>
+        ${startup && html` <span class="badge badge-accent" data-testid="session-startup-badge"
+          title="Boss restores this session when it starts">at start-up</span>`}
       </td>
       <td data-label="Saved" class="nowrap">${formatDateTime(session.created_at)}</td>
       <td data-label="By">${session.created_by}</td>
@@ -132,6 +147,8 @@ function SessionRow({ session, canAct, onOpen, onRestore, onRename, onDelete }) 
 
 export function SessionsPage({ title, user }) {
   const canAct = can(user, 'act');
+  const isAdmin = can(user, 'manageSettings');
+  const [startupId, setStartupId] = useState(null);
   const [sessions, setSessions] = useState(null);
   const [detail, setDetail] = useState(null);
   const [error, setError] = useState(null);
@@ -141,8 +158,9 @@ export function SessionsPage({ title, user }) {
 
   const load = useCallback(async () => {
     try {
-      const answer = await api('/sessions');
+      const [answer, settings] = await Promise.all([api('/sessions'), api('/settings')]);
       setSessions(answer.sessions);
+      setStartupId(settings.restore_session_on_start ?? null);
     } catch (err) {
       setError(`Could not load the sessions: ${errorMessage(err)}`);
     }
@@ -157,6 +175,16 @@ export function SessionsPage({ title, user }) {
       setDetail(await api(`/sessions/${session.id}`));
     } catch (err) {
       setError(`Could not open the session: ${errorMessage(err)}`);
+    }
+  }
+
+  async function chooseStartup(id) {
+    try {
+      const settings = await api('/settings', { method: 'PATCH', body: { restore_session_on_start: id } });
+      setStartupId(settings.restore_session_on_start ?? null);
+      setStatus(id == null ? 'No session is restored when Boss starts.' : 'Boss restores this session when it starts.');
+    } catch (err) {
+      setError(`Could not change the start-up session: ${errorMessage(err)}`);
     }
   }
 
@@ -204,7 +232,7 @@ export function SessionsPage({ title, user }) {
             <th><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             ${sessions.map(
-              (s) => html`<${SessionRow} key=${s.id} session=${s} canAct=${canAct} onOpen=${open}
+              (s) => html`<${SessionRow} key=${s.id} session=${s} canAct=${canAct} startup=${s.id === startupId} onOpen=${open}
                 onRestore=${restore.start} onRename=${rename} onDelete=${remove} />`,
             )}
           </tbody>
@@ -226,7 +254,8 @@ export function SessionsPage({ title, user }) {
       <${StatusMessage} message=${status} testid="sessions-status" />
       <${ErrorAlert} message=${error} testid="sessions-error" />
       ${restore.results}
-      ${detail && html`<${Detail} detail=${detail} onClose=${() => setDetail(null)} />`}
+      ${detail && html`<${Detail} detail=${detail} onClose=${() => setDetail(null)} isAdmin=${isAdmin}
+        startupId=${startupId} onStartup=${chooseStartup} />`}
       ${body}
       ${!canAct && html`<p class="hint" data-testid="viewer-note">Viewers can see sessions but not save or restore them.</p>`}
       ${restore.dialog}
