@@ -240,6 +240,9 @@ pub struct Dump {
     /// Oldest first.
     pub launches: Vec<Launch>,
     pub settings: Vec<(String, serde_json::Value)>,
+    /// Saved desks with their source ids, oldest first (absent in dumps made before them).
+    #[serde(default)]
+    pub desk_sessions: Vec<(i64, NewDeskSession)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -404,7 +407,7 @@ impl DeskSessionKind {
 }
 
 /// A desk snapshot to store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewDeskSession {
     pub name: String,
     pub kind: DeskSessionKind,

@@ -880,12 +880,31 @@ impl Store for SqlStore {
             |launch| launch.id,
         )
         .await?;
+        let mut desk_sessions = Vec::new();
+        let mut listed = self.list_desk_sessions().await?;
+        listed.reverse();
+        for d in listed {
+            if let Some((_, content)) = self.desk_session(d.id).await? {
+                let record = NewDeskSession {
+                    name: d.name,
+                    kind: d.kind,
+                    created_at: d.created_at,
+                    created_by_id: d.created_by_id,
+                    created_by: d.created_by,
+                    apps: d.apps,
+                    windows: d.windows,
+                    content,
+                };
+                desk_sessions.push((d.id, record));
+            }
+        }
         Ok(Dump {
             users,
             tokens,
             audit,
             launches,
             settings,
+            desk_sessions,
         })
     }
 
@@ -968,8 +987,34 @@ impl Store for SqlStore {
                     .await?;
             }
         }
+        let mut desk_ids = std::collections::HashMap::new();
+        for (source_id, desk) in &dump.desk_sessions {
+            let row = sqlx::query(
+                "INSERT INTO desk_sessions (name, kind, created_at, created_by_id, created_by, \
+                    apps, windows, content) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(desk.name.clone())
+            .bind(desk.kind.as_str())
+            .bind(desk.created_at)
+            .bind(desk.created_by_id.and_then(|id| user_ids.get(&id).copied()))
+            .bind(desk.created_by.clone())
+            .bind(desk.apps)
+            .bind(desk.windows)
+            .bind(desk.content.clone())
+            .fetch_one(&mut *tx)
+            .await?;
+            desk_ids.insert(*source_id, row.try_get::<i64, _>(0)?);
+        }
         let now = crate::clock::now_ms();
         for (key, value) in &dump.settings {
+            // The start-up session's id is the copy's.
+            let value = match (key.as_str(), value.as_i64()) {
+                (crate::settings::RESTORE_SESSION_ON_START, Some(id)) => desk_ids
+                    .get(&id)
+                    .map_or(serde_json::Value::Null, |&copied| serde_json::json!(copied)),
+                _ => value.clone(),
+            };
             sqlx::query(
                 "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
