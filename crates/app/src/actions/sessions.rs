@@ -288,7 +288,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// A process running now, with its windows, as a restore sees it.
+/// A process running now and its command line, as a restore matches it against the apps.
 struct Running {
     pid: u32,
     command: platform::ProcessCommand,
@@ -387,9 +387,11 @@ fn window_results(app: &SessionApp, outcome: WindowRestoreOutcome) -> Vec<Window
 
 /// An app being started by this restore, waiting for its windows.
 struct Pending {
+    /// The app's index in the snapshot.
     index: usize,
+    /// The launched process.
     pid: Option<u32>,
-    /// Per saved window: placed yet?
+    /// Per saved window: what became of it, once its live window was found.
     found: Vec<Option<WindowRestoreResult>>,
 }
 
@@ -509,20 +511,18 @@ pub async fn restore(
         let app = &snapshot.apps[index];
         match start(state, caller, app).await {
             Ok(launch) => {
-                let mut result = RestoreResult {
+                // The windows are filled in as they appear.
+                results[index] = Some(RestoreResult {
                     key: app.key.clone(),
                     name: app.name.clone(),
                     outcome: RestoreOutcome::Launched,
                     reason: None,
                     launch_id: (launch.id > 0).then_some(launch.id),
                     windows: Vec::new(),
-                };
+                });
                 if app.windows.is_empty() {
-                    results[index] = Some(result);
                     continue;
                 }
-                result.windows = Vec::new();
-                results[index] = Some(result);
                 pending.push(Pending {
                     index,
                     pid: launch.record.pid,
@@ -543,54 +543,7 @@ pub async fn restore(
     }
 
     // Wait for the new windows under one timeout, placing each as it appears.
-    let deadline = Instant::now() + timeout;
-    let mut taken: Vec<WindowInfo> = Vec::new();
-    while pending.iter().any(|p| p.found.iter().any(Option::is_none)) && Instant::now() < deadline {
-        tokio::time::sleep(POLL).await;
-        let now = state.windows.list().await;
-        let fresh: Vec<&WindowInfo> = now
-            .list
-            .windows
-            .iter()
-            .filter(|w| w.transient_for.is_none() && w.kind == "normal")
-            .filter(|w| !before.iter().any(|b| b.id == w.id))
-            .filter(|w| !taken.iter().any(|t| t.id == w.id))
-            .collect();
-        if fresh.is_empty() {
-            continue;
-        }
-        // Windows of the launched process itself first, then by class and title.
-        for by_pid in [true, false] {
-            for p in pending.iter_mut() {
-                let app = &snapshot.apps[p.index];
-                let candidates: Vec<&WindowInfo> = fresh
-                    .iter()
-                    .copied()
-                    .filter(|w| !taken.iter().any(|t| t.id == w.id))
-                    .filter(|w| {
-                        if by_pid {
-                            p.pid.is_some() && w.pid == p.pid
-                        } else {
-                            app.windows.iter().any(|s| s.class == w.class)
-                        }
-                    })
-                    .collect();
-                let missing: Vec<usize> = (0..app.windows.len())
-                    .filter(|&i| p.found[i].is_none())
-                    .collect();
-                let wanted: Vec<SessionWindow> =
-                    missing.iter().map(|&i| app.windows[i].clone()).collect();
-                let pairs = pair_windows(&wanted, &candidates);
-                for (k, pair) in pairs.into_iter().enumerate() {
-                    let Some(j) = pair else { continue };
-                    let live = candidates[j];
-                    taken.push(live.clone());
-                    let placed = put_back(&system, &wanted[k], live, true).await;
-                    p.found[missing[k]] = Some(placed);
-                }
-            }
-        }
-    }
+    await_windows(state, &snapshot, &before, &mut pending, timeout).await;
     for p in pending {
         let app = &snapshot.apps[p.index];
         let none_found = p.found.iter().all(Option::is_none);
@@ -642,6 +595,66 @@ pub async fn restore(
         audit(state, entry).await;
     }
     Ok(RestoreReport { dry_run, results })
+}
+
+/// Waits until `timeout` for the windows of the apps just started (new since `before`),
+/// placing each as it appears: windows of the launched process itself first, then by class
+/// and title (for programs that hand over to another process).
+async fn await_windows(
+    state: &AppState,
+    snapshot: &Snapshot,
+    before: &[WindowInfo],
+    pending: &mut [Pending],
+    timeout: Duration,
+) {
+    let system = state.windows.system();
+    let deadline = Instant::now() + timeout;
+    let mut taken: Vec<WindowInfo> = Vec::new();
+    while pending.iter().any(|p| p.found.iter().any(Option::is_none)) && Instant::now() < deadline {
+        tokio::time::sleep(POLL).await;
+        let now = state.windows.list().await;
+        let fresh: Vec<&WindowInfo> = now
+            .list
+            .windows
+            .iter()
+            .filter(|w| w.transient_for.is_none() && w.kind == "normal")
+            .filter(|w| !before.iter().any(|b| b.id == w.id))
+            .filter(|w| !taken.iter().any(|t| t.id == w.id))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        for by_pid in [true, false] {
+            for p in pending.iter_mut() {
+                let app = &snapshot.apps[p.index];
+                let candidates: Vec<&WindowInfo> = fresh
+                    .iter()
+                    .copied()
+                    .filter(|w| !taken.iter().any(|t| t.id == w.id))
+                    .filter(|w| {
+                        if by_pid {
+                            p.pid.is_some() && w.pid == p.pid
+                        } else {
+                            app.windows.iter().any(|s| s.class == w.class)
+                        }
+                    })
+                    .collect();
+                let missing: Vec<usize> = (0..app.windows.len())
+                    .filter(|&i| p.found[i].is_none())
+                    .collect();
+                let wanted: Vec<SessionWindow> =
+                    missing.iter().map(|&i| app.windows[i].clone()).collect();
+                let pairs = pair_windows(&wanted, &candidates);
+                for (k, pair) in pairs.into_iter().enumerate() {
+                    let Some(j) = pair else { continue };
+                    let live = candidates[j];
+                    taken.push(live.clone());
+                    let placed = put_back(&system, &wanted[k], live, true).await;
+                    p.found[missing[k]] = Some(placed);
+                }
+            }
+        }
+    }
 }
 
 /// Starts one app through the launch path: its desktop entry when the saved command is the
