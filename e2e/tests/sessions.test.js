@@ -3,7 +3,7 @@
 // starts again, the restore plan says it is already running; then "Close all" on the Windows
 // page offers "Reopen what was closed", which brings the xterm back (a new process); the
 // session Boss saved before the close-all is listed as "Before close-all, <time>"; a viewer
-// sees sessions but no actions. An admin picks the session Boss restores when it starts.
+// sees sessions but no actions (also on a phone). An admin picks the session Boss restores when it starts.
 //
 // Everything the test starts (X server, window manager, apps, Boss) is ended by its own handle
 // in the after hook; what Boss restored is closed politely through the API first.
@@ -14,6 +14,7 @@ import {
   createFirstAdmin,
   createUser,
   desktopPrerequisites,
+  horizontalOverflow,
   launchBrowser,
   loginViaUi,
   logoutViaUi,
@@ -151,5 +152,12 @@ describe('the sessions page in the browser', { skip: desktopPrerequisites(), tim
     assert.equal(await page.getByTestId('session-restore').count(), 0, 'no Restore for viewers');
     assert.equal(await page.getByTestId('session-save-form').count(), 0, 'no Save for viewers');
     await page.getByTestId('viewer-note').waitFor();
+
+    // On a phone the table stacks: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('sessions-table').waitFor();
+    const width = await horizontalOverflow(page);
+    assert.ok(width.scrollWidth <= width.clientWidth, `the sessions page scrolls sideways: ${JSON.stringify(width)}`);
+    await screenshot(page, 'sessions-phone');
   });
 });

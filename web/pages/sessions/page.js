@@ -121,11 +121,13 @@ function SessionRow({ session, canAct, startup, onOpen, onRestore, onRename, onD
   return html`
     <tr data-testid="session-row" data-session-id=${session.id} data-kind=${session.kind}>
       <td data-label="Name">
-        <button type="button" class="btn-link" onClick=${() => onOpen(session)} data-testid="session-open">
-          ${sessionLabel(session)}
-        </button>
-        ${startup && html` <span class="badge badge-accent" data-testid="session-startup-badge"
-          title="Boss restores this session when it starts">at start-up</span>`}
+        <span class="session-name">
+          <button type="button" class="btn-link" onClick=${() => onOpen(session)} data-testid="session-open">
+            ${sessionLabel(session)}
+          </button>
+          ${startup && html`<span class="badge badge-accent" data-testid="session-startup-badge"
+            title="Boss restores this session when it starts">at start-up</span>`}
+        </span>
       </td>
       <td data-label="Saved" class="nowrap">${formatDateTime(session.created_at)}</td>
       <td data-label="By">${session.created_by}</td>
