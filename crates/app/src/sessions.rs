@@ -125,10 +125,30 @@ impl Snapshot {
     }
 }
 
-/// What the snapshot needs to know about one window, read from the system (blocking).
+/// What the snapshot needs to know about one window, read from the system (blocking). No
+/// window id: it means nothing once the window has closed.
 pub struct SeenWindow {
-    pub info: WindowInfo,
+    pub title: String,
+    pub class: String,
+    pub instance: String,
+    pub pid: Option<u32>,
+    pub desktop: Option<i64>,
+    pub minimized: bool,
     pub layout: Option<WindowLayout>,
+}
+
+impl SeenWindow {
+    pub fn new(info: &WindowInfo, layout: Option<WindowLayout>) -> Self {
+        Self {
+            title: info.title.clone(),
+            class: info.class.clone(),
+            instance: info.instance.clone(),
+            pid: info.pid,
+            desktop: info.desktop,
+            minimized: info.minimized,
+            layout,
+        }
+    }
 }
 
 /// The process behind windows, read from the system (blocking).
@@ -149,7 +169,7 @@ pub fn build(
     // Group by process, in the order the first window of each appears.
     let mut groups: Vec<(Option<u32>, Vec<SeenWindow>)> = Vec::new();
     for window in windows {
-        let pid = window.info.pid;
+        let pid = window.pid;
         match groups.iter_mut().find(|(p, _)| pid.is_some() && *p == pid) {
             Some((_, list)) => list.push(window),
             None => groups.push((pid, vec![window])),
@@ -173,16 +193,16 @@ pub fn build(
 fn saved_window(w: &SeenWindow) -> SessionWindow {
     let layout = w.layout.clone().unwrap_or_default();
     SessionWindow {
-        title: w.info.title.clone(),
-        class: w.info.class.clone(),
-        instance: w.info.instance.clone(),
-        desktop: w.info.desktop,
+        title: w.title.clone(),
+        class: w.class.clone(),
+        instance: w.instance.clone(),
+        desktop: w.desktop,
         x: layout.geometry.x,
         y: layout.geometry.y,
         width: layout.geometry.width,
         height: layout.geometry.height,
         maximized: layout.maximized,
-        minimized: w.info.minimized,
+        minimized: w.minimized,
     }
 }
 
@@ -221,8 +241,8 @@ fn find_entry<'c>(
     }
     let entries = catalog.entries();
     windows.iter().find_map(|w| {
-        let class = &w.info.class;
-        let instance = &w.info.instance;
+        let class = &w.class;
+        let instance = &w.instance;
         entries
             .iter()
             .find(|e| {
@@ -264,7 +284,7 @@ fn describe(
     launches: &[Launch],
     catalog: &Catalog,
 ) -> SessionApp {
-    let first = &windows[0].info;
+    let first = &windows[0];
     let fallback_name = if first.class.is_empty() {
         first.title.clone()
     } else {
@@ -402,19 +422,12 @@ mod tests {
 
     fn window(pid: Option<u32>, title: &str, class: &str, command: Option<&[&str]>) -> SeenWindow {
         SeenWindow {
-            info: WindowInfo {
-                id: 1,
-                title: title.into(),
-                class: class.into(),
-                instance: class.to_lowercase(),
-                pid,
-                desktop: Some(1),
-                active: false,
-                minimized: false,
-                transient_for: None,
-                closable: true,
-                kind: "normal".into(),
-            },
+            title: title.into(),
+            class: class.into(),
+            instance: class.to_lowercase(),
+            pid,
+            desktop: Some(1),
+            minimized: false,
             layout: Some(WindowLayout {
                 geometry: platform::Geometry {
                     x: 10,

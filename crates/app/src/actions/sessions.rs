@@ -139,13 +139,10 @@ pub async fn snapshot(state: &AppState, keep: impl Fn(&WindowInfo) -> bool) -> R
     let system = state.windows.system();
     tokio::task::spawn_blocking(move || {
         let seen: Vec<SeenWindow> = windows
-            .into_iter()
-            .map(|info| SeenWindow {
-                layout: system.layout(&info).ok(),
-                info,
-            })
+            .iter()
+            .map(|info| SeenWindow::new(info, system.layout(info).ok()))
             .collect();
-        let processes = read_processes(seen.iter().filter_map(|w| w.info.pid));
+        let processes = read_processes(seen.iter().filter_map(|w| w.pid));
         sessions::build(seen, &processes, &launches, &catalog)
     })
     .await
