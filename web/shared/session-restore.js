@@ -4,6 +4,7 @@
 // panel with counts.
 import { html, useState, useRef, useEffect } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
+import { useLaunchStream } from './launch-stream.js';
 
 /** How long a restore waits for the started apps' windows. */
 export const RESTORE_TIMEOUT_MS = 20000;
@@ -82,14 +83,39 @@ function PlanDialog({ plan, onConfirm, onCancel }) {
   `;
 }
 
-/** The panel of a restore: running, or its results. */
+// While a restore runs: the apps it has started so far, live from the launch stream (the
+// launches that began since the restore did).
+function StartedSoFar({ since }) {
+  const [started, setStarted] = useState([]);
+  useLaunchStream((launch) => {
+    if (Date.parse(launch.started_at) < since) return;
+    setStarted((list) => (list.some((l) => l.id === launch.id) ? list : [...list, launch]));
+  });
+  if (!started.length) return null;
+  return html`
+    <ul class="ca-list" aria-live="polite" data-testid="restore-started">
+      ${started.map(
+        (l) => html`<li key=${l.id} data-testid="restore-started-row">
+          <span class="ca-name"><strong class="ca-title">${l.app_name}</strong>
+            <span class="muted ca-app">PID ${l.pid ?? '—'}</span></span>
+          <span class=${`badge ${l.outcome === 'failed_to_start' ? 'badge-danger' : 'badge-success'}`}>
+            ${l.outcome === 'failed_to_start' ? 'failed' : 'started'}</span>
+        </li>`,
+      )}
+    </ul>
+  `;
+}
+
+/** The panel of a restore: running (with the apps started so far), or its results. */
 export function RestoreResults({ run, onDismiss }) {
   if (run.running) {
     return html`
       <section class="panel ca-results" aria-labelledby="restore-results-title" data-testid="restore-results"
         data-state="running" aria-busy="true">
         <h2 id="restore-results-title">Restoring “${run.label}”…</h2>
-        <p class="muted">Apps start one after another; Boss waits up to ${RESTORE_TIMEOUT_MS / 1000} s for their windows.</p>
+        <p class="muted">Apps start one after another; Boss waits up to ${RESTORE_TIMEOUT_MS / 1000} s for their
+          windows and puts each back as it appears.</p>
+        <${StartedSoFar} since=${run.since} />
       </section>
     `;
   }
@@ -133,7 +159,7 @@ export function useRestore({ onError, label = (s) => s.name }) {
   async function confirm() {
     const { session, label: name } = plan;
     setPlan(null);
-    setRun({ label: name, running: true, results: [] });
+    setRun({ label: name, running: true, results: [], since: Date.now() - 1000 });
     try {
       const report = await restoreSession(session.id);
       setRun({ label: name, running: false, results: report.results });

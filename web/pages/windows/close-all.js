@@ -122,7 +122,7 @@ function UndoOffer({ sessionId, closedAt }) {
   }, [closedAt]);
 
   async function reopen() {
-    setState({ phase: 'running' });
+    setState({ phase: 'running', since: Date.now() - 1000 });
     try {
       const report = await restoreSession(sessionId);
       setState({ phase: 'done', results: report.results });
@@ -132,7 +132,9 @@ function UndoOffer({ sessionId, closedAt }) {
   }
 
   const label = 'what was closed';
-  if (state.phase === 'running') return html`<${RestoreResults} run=${{ label, running: true, results: [] }} />`;
+  if (state.phase === 'running') {
+    return html`<${RestoreResults} run=${{ label, running: true, results: [], since: state.since }} />`;
+  }
   if (state.phase === 'done') {
     return html`<${RestoreResults} run=${{ label, running: false, results: state.results }}
       onDismiss=${() => setState({ phase: 'dismissed' })} />`;
