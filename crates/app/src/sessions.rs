@@ -55,6 +55,9 @@ pub struct SessionWindow {
     pub height: u32,
     pub maximized: bool,
     pub minimized: bool,
+    /// Its place among all the session's windows, in the order they were mapped (0 first).
+    #[serde(default)]
+    pub order: u32,
 }
 
 impl SessionWindow {
@@ -166,31 +169,43 @@ pub fn build(
     launches: &[Launch],
     catalog: &Catalog,
 ) -> Snapshot {
-    // Group by process, in the order the first window of each appears.
-    let mut groups: Vec<(Option<u32>, Vec<SeenWindow>)> = Vec::new();
-    for window in windows {
+    // Group by process, in the order the first window of each appears; each window keeps
+    // its place in the whole list.
+    type Group = (Option<u32>, Vec<SeenWindow>, Vec<u32>);
+    let mut groups: Vec<Group> = Vec::new();
+    for (order, window) in (0u32..).zip(windows) {
         let pid = window.pid;
-        match groups.iter_mut().find(|(p, _)| pid.is_some() && *p == pid) {
-            Some((_, list)) => list.push(window),
-            None => groups.push((pid, vec![window])),
+        match groups
+            .iter_mut()
+            .find(|(p, _, _)| pid.is_some() && *p == pid)
+        {
+            Some((_, list, orders)) => {
+                list.push(window);
+                orders.push(order);
+            }
+            None => groups.push((pid, vec![window], vec![order])),
         }
     }
     let mut apps = Vec::new();
     let mut keys: HashMap<String, usize> = HashMap::new();
-    for (pid, windows) in groups {
+    for (pid, windows, orders) in groups {
         let process = pid.and_then(|p| processes.get(&p));
         let mut app = describe(pid, process, &windows, launches, catalog);
         let base = slug(&app.name);
         let n = keys.entry(base.clone()).or_default();
         *n += 1;
         app.key = format!("{base}-{n}");
-        app.windows = windows.iter().map(saved_window).collect();
+        app.windows = windows
+            .iter()
+            .zip(orders)
+            .map(|(w, order)| saved_window(w, order))
+            .collect();
         apps.push(app);
     }
     Snapshot { apps }
 }
 
-fn saved_window(w: &SeenWindow) -> SessionWindow {
+fn saved_window(w: &SeenWindow, order: u32) -> SessionWindow {
     let layout = w.layout.clone().unwrap_or_default();
     SessionWindow {
         title: w.title.clone(),
@@ -203,6 +218,7 @@ fn saved_window(w: &SeenWindow) -> SessionWindow {
         height: layout.geometry.height,
         maximized: layout.maximized,
         minimized: w.minimized,
+        order,
     }
 }
 
@@ -501,6 +517,7 @@ mod tests {
             (full.key.as_str(), bare.key.as_str()),
             ("xterm-1", "xterm-2")
         );
+        assert_eq!((full.windows[0].order, bare.windows[0].order), (0, 1));
     }
 
     #[test]
