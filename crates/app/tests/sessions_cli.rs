@@ -129,3 +129,74 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
 fn desktop_windows(desktop: &Desktop) -> Box<dyn platform::WindowSystem> {
     platform::window_system(Some(&desktop.display))
 }
+
+#[tokio::test]
+async fn a_restarted_server_restores_the_session_chosen_for_start_up() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty").display().to_string();
+    let data = dir.path().join("data");
+    let env = [
+        ("BOSS_DISPLAY", desktop.display.as_str()),
+        ("XDG_DATA_HOME", empty.as_str()),
+        ("XDG_DATA_DIRS", empty.as_str()),
+    ];
+    let server = Server::start_with(&data, &env);
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/register", server.base))
+        .json(&json!({"username": "alice", "password": PASSWORD,
+                      "setup_code": server.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let login = boss(home.path(), &server.base, &["login", "--user", "alice"]);
+    assert!(login.status.success(), "{}", text(&login));
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("config/boss/cli.json")).unwrap(),
+    )
+    .unwrap();
+    let token = saved["token"].as_str().unwrap().to_string();
+
+    let (mut xterm, _) = desktop.xterm("boss-restart-session");
+    let created = boss(
+        home.path(),
+        &server.base,
+        &["session", "save", "desk", "--json"],
+    );
+    assert!(created.status.success(), "{}", text(&created));
+    let id = serde_json::from_slice::<Value>(&created.stdout).unwrap()["session"]["id"].clone();
+    let chosen = reqwest::Client::new()
+        .patch(format!("{}/api/v1/settings", server.base))
+        .bearer_auth(&token)
+        .json(&json!({ "restore_session_on_start": id }))
+        .send()
+        .await
+        .unwrap();
+    assert!(chosen.status().is_success());
+    let closed = boss(home.path(), &server.base, &["close", "--all"]);
+    assert!(closed.status.success(), "{}", text(&closed));
+    wait_for("the xterm exits", || xterm.has_exited().then_some(()));
+    server.stop();
+
+    // Started again on the same data: the xterm comes back by itself.
+    let server = Server::start_with(&data, &env);
+    let windows = desktop_windows(&desktop);
+    let pid = wait_for("the xterm is restored at start-up", || {
+        windows
+            .list()
+            .windows
+            .into_iter()
+            .find(|w| w.title == "boss-restart-session")
+            .and_then(|w| w.pid)
+    });
+    assert_ne!(pid, xterm.pid());
+    let process = platform::identify_process(pid).unwrap();
+    let closed = boss(home.path(), &server.base, &["close", "--all"]);
+    assert!(closed.status.success(), "{}", text(&closed));
+    if platform::process_running(process) {
+        let _ = platform::send_signal(process, platform::Signal::Kill);
+    }
+}
