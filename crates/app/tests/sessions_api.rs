@@ -547,6 +547,26 @@ async fn the_session_chosen_in_the_settings_is_restored_at_start_up() {
     let rows = app.audit(&admin, "session.restore").await;
     assert_eq!(rows[0]["actor"], "olga", "{}", rows[0]);
 
+    // Another operator may not rename or delete olga's session; an admin may.
+    let made = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "otto", "password": common::PASSWORD, "role": "operator"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let otto = app.login("otto", common::PASSWORD).await;
+    let otto = common::Auth::Cookie(otto.session_cookie().unwrap());
+    let path = format!("/api/v1/sessions/{id}");
+    let refused = app.patch(&path, &otto, json!({"name": "mine"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(app.delete(&path, &otto).await.status, StatusCode::FORBIDDEN);
+    let denied = app.audit(&admin, "session.delete").await;
+    assert_eq!(denied[0]["outcome"], "denied", "{}", denied[0]);
+    let renamed = app.patch(&path, &operator, json!({"name": "  "})).await;
+    assert_eq!(renamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // Cleared with null.
     let cleared = app
         .patch(
