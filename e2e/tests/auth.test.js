@@ -34,6 +34,7 @@ const NAV_TESTIDS = [
   'nav-windows',
   'nav-apps',
   'nav-history',
+  'nav-sessions',
   'nav-audit',
   'nav-settings',
   'nav-account',

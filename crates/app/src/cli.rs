@@ -40,8 +40,8 @@ pub enum DbCommand {
     Migrate(DatabaseArgs),
     /// Connect and report the backend, schema version and number of accounts.
     Check(DatabaseArgs),
-    /// Copy accounts, API tokens, the audit log and settings into another, empty database,
-    /// e.g. from the SQLite default into PostgreSQL.
+    /// Copy accounts, API tokens, the audit log, launches, settings and saved sessions into
+    /// another, empty database, e.g. from the SQLite default into PostgreSQL.
     Copy {
         /// Source: a database URL (without a password) or a SQLite file path.
         #[arg(long, required_unless_present = "from_file")]

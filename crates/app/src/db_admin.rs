@@ -62,13 +62,14 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<()> {
         .await
         .context("cannot write the target database; nothing was copied")?;
     println!(
-        "copied {} account(s), {} API token(s), {} audit event(s), {} launch(es) and {} setting(s) \
-         from {} to {}",
+        "copied {} account(s), {} API token(s), {} audit event(s), {} launch(es), {} setting(s) \
+         and {} saved session(s) from {} to {}",
         dump.users.len(),
         dump.tokens.len(),
         dump.audit.len(),
         dump.launches.len(),
         dump.settings.len(),
+        dump.desk_sessions.len(),
         redact_url(from),
         redact_url(to)
     );

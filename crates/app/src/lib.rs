@@ -19,6 +19,7 @@ pub mod live;
 pub mod processes;
 pub mod redact;
 pub mod server;
+pub mod sessions;
 pub mod settings;
 pub mod spool;
 pub mod state;

@@ -50,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
+    crate::actions::sessions::spawn_restore_on_start(&state);
     crate::actions::accounts::spawn_denial_auditor(&state);
 
     let shutdown = shutdown_signal()?;

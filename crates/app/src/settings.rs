@@ -9,6 +9,7 @@ use crate::store::{Store, StoreResult};
 pub(crate) const REGISTRATION_OPEN: &str = "registration_open";
 pub(crate) const PROTECTED_PROCESSES: &str = "protected_processes";
 pub(crate) const PROTECTED_WINDOWS: &str = "protected_windows";
+pub(crate) const RESTORE_SESSION_ON_START: &str = "restore_session_on_start";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
@@ -19,6 +20,9 @@ pub struct Settings {
     /// Applications whose windows Boss never closes, minimizes or activates: a window class
     /// (`XTerm`), instance (`xterm`), or the name or path of the window's program.
     pub protected_windows: Vec<String>,
+    /// The session (saved desk) Boss restores when it starts, if any.
+    #[serde(default)]
+    pub restore_session_on_start: Option<i64>,
 }
 
 /// A partial update: absent fields stay as they are; lists are replaced whole.
@@ -28,6 +32,15 @@ pub struct SettingsPatch {
     pub registration_open: Option<bool>,
     pub protected_processes: Option<Vec<String>>,
     pub protected_windows: Option<Vec<String>>,
+    /// A session id, or `null` to restore none at start-up.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub restore_session_on_start: Option<Option<i64>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`: clear it) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 async fn list_setting(store: &dyn Store, key: &str) -> StoreResult<Vec<String>> {
@@ -49,5 +62,9 @@ pub async fn load(store: &dyn Store) -> StoreResult<Settings> {
         registration_open,
         protected_processes: list_setting(store, PROTECTED_PROCESSES).await?,
         protected_windows: list_setting(store, PROTECTED_WINDOWS).await?,
+        restore_session_on_start: store
+            .setting(RESTORE_SESSION_ON_START)
+            .await?
+            .and_then(|v| v.as_i64()),
     })
 }

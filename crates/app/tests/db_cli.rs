@@ -95,6 +95,30 @@ async fn copy_the_history_from_sqlite_into_postgres() {
             .await,
         (),
     );
+    // A saved desk, whose id differs in the copy (the first one is deleted), chosen for
+    // start-up.
+    let desk = |name: &str| boss::store::NewDeskSession {
+        name: name.into(),
+        kind: boss::store::DeskSessionKind::Manual,
+        created_at: 1,
+        created_by_id: Some(1),
+        created_by: "alice".into(),
+        apps: 1,
+        windows: 2,
+        content: r#"{"apps":[]}"#.into(),
+    };
+    let store = &sqlite.state.store;
+    let gone = store.create_desk_session(&desk("gone")).await.unwrap();
+    let kept = store.create_desk_session(&desk("work")).await.unwrap();
+    store.delete_desk_session(gone).await.unwrap();
+    let chosen = sqlite
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"restore_session_on_start": kept}),
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::OK, "{:?}", chosen.body);
     let before = sqlite.get("/api/v1/audit", &admin).await.body["events"]
         .as_array()
         .unwrap()
@@ -144,6 +168,23 @@ async fn copy_the_history_from_sqlite_into_postgres() {
     assert_eq!(
         postgres.get("/api/v1/settings", &bearer).await.body["protected_processes"],
         json!(["sshd"])
+    );
+
+    let sessions = postgres.get("/api/v1/sessions", &bearer).await.body;
+    assert_eq!(
+        sessions["sessions"].as_array().unwrap().len(),
+        1,
+        "{sessions}"
+    );
+    let copied = &sessions["sessions"][0];
+    assert_eq!(
+        (copied["name"].as_str(), copied["windows"].as_i64()),
+        (Some("work"), Some(2))
+    );
+    assert_eq!(
+        postgres.get("/api/v1/settings", &bearer).await.body["restore_session_on_start"],
+        copied["id"],
+        "the start-up session is the copy's"
     );
 
     // Into a database that already has accounts: refused, nothing changed.

@@ -43,6 +43,16 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
         "starts a new program: there is no existing target to protect",
     ),
     (
+        "POST /api/v1/sessions",
+        "reads the windows into a saved session",
+    ),
+    ("PATCH /api/v1/sessions/{id}", "sessions"),
+    ("DELETE /api/v1/sessions/{id}", "sessions"),
+    (
+        "POST /api/v1/sessions/{id}/restore",
+        "starts programs through the launch path and moves windows back; closes or ends nothing",
+    ),
+    (
         "POST /api/v1/processes/{pid}/reveal",
         "reads a command line (admins, audited); changes nothing on the machine",
     ),

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use boss::auth::Role;
 use boss::store::{
-    AuditFilter, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession,
-    SqlStore, Store,
+    AuditFilter, DeskSessionKind, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent,
+    NewDeskSession, NewLaunch, NewSession, SqlStore, Store,
 };
 use common::postgres::TempPostgres;
 use common::{Auth, PASSWORD, TestApp};
@@ -342,6 +342,52 @@ async fn store_story(store: &dyn Store) {
         store.setting("registration_open").await.unwrap(),
         Some(serde_json::json!(false))
     );
+
+    desk_story(store, alice.id).await;
+}
+
+/// Saved desks (sessions): stored with their contents, listed newest first, renamed, deleted.
+async fn desk_story(store: &dyn Store, by: i64) {
+    let desk = |name: &str, kind, at| NewDeskSession {
+        name: name.into(),
+        kind,
+        created_at: at,
+        created_by_id: Some(by),
+        created_by: "alice".into(),
+        apps: 2,
+        windows: 3,
+        content: r#"{"apps":[]}"#.into(),
+    };
+    let work = store
+        .create_desk_session(&desk("work", DeskSessionKind::Manual, 10))
+        .await
+        .unwrap();
+    let undo = store
+        .create_desk_session(&desk("Before close-all", DeskSessionKind::CloseAll, 20))
+        .await
+        .unwrap();
+    let listed = store.list_desk_sessions().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [undo, work]
+    );
+    assert_eq!(listed[0].kind, DeskSessionKind::CloseAll);
+    assert_eq!((listed[1].apps, listed[1].windows), (2, 3));
+    let (found, content) = store.desk_session(work).await.unwrap().unwrap();
+    assert_eq!(
+        (found.name.as_str(), found.created_by_id),
+        ("work", Some(by))
+    );
+    assert_eq!(content, r#"{"apps":[]}"#);
+    assert!(store.rename_desk_session(work, "evening").await.unwrap());
+    assert_eq!(
+        store.desk_session(work).await.unwrap().unwrap().0.name,
+        "evening"
+    );
+    assert!(store.delete_desk_session(undo).await.unwrap());
+    assert!(!store.delete_desk_session(undo).await.unwrap());
+    assert!(!store.rename_desk_session(undo, "x").await.unwrap());
+    assert!(store.desk_session(undo).await.unwrap().is_none());
 }
 
 /// The API end to end: accounts, tokens, settings, audit, and an action on a process.

@@ -5,14 +5,17 @@
 //! Backends: Linux (`/proc`, X11 windows). Planned beside it: macOS and Windows (through sysinfo and the
 //! native APIs), see the design notes.
 
+pub mod command;
 pub mod error;
 pub mod model;
 pub mod window;
 
+pub use command::ProcessCommand;
 pub use error::{Error, Result};
 pub use model::*;
 pub use window::{
-    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem,
+    CloseOutcome, Geometry, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo,
+    WindowLayout, WindowList, WindowSystem,
 };
 
 pub mod app;
@@ -91,6 +94,12 @@ pub fn process_source() -> Result<Box<dyn ProcessSource>> {
 /// The detail view of one process. `info.cpu_percent` is zero: take it from a snapshot.
 pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
     native::process_detail(pid)
+}
+
+/// How process `pid` could be started again: its full argv, working directory, executable
+/// (and whether it was deleted) and the desktop file ID in its cgroup name.
+pub fn process_command(pid: u32) -> Result<ProcessCommand> {
+    native::process_command(pid)
 }
 
 /// Name, parent and executable of a process: what labelling a window needs.

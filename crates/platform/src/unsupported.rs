@@ -79,6 +79,18 @@ impl crate::WindowSystem for NoWindows {
     fn minimize(&self, _id: &crate::WindowId) -> Result<()> {
         no_windows()
     }
+
+    fn layout(&self, _window: &crate::WindowInfo) -> Result<crate::WindowLayout> {
+        no_windows()
+    }
+
+    fn place(&self, _window: &crate::WindowInfo, _placement: &crate::Placement) -> Result<()> {
+        no_windows()
+    }
+}
+
+pub fn process_command(_pid: u32) -> Result<crate::ProcessCommand> {
+    unsupported()
 }
 
 fn no_windows<T>() -> Result<T> {

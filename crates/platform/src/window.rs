@@ -238,6 +238,40 @@ pub enum CloseOutcome {
     Gone,
 }
 
+/// A rectangle on the screen, in pixels from the top-left corner of the root window.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Geometry {
+    /// The left edge of the window's outer frame (decorations included).
+    pub x: i32,
+    /// The top edge of the window's outer frame (decorations included).
+    pub y: i32,
+    /// The width of the client area, without decorations (what `-geometry` sets).
+    pub width: u32,
+    /// The height of the client area, without decorations.
+    pub height: u32,
+}
+
+/// Where a window sits and how it is shown: what a session snapshot keeps to put it back.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct WindowLayout {
+    pub geometry: Geometry,
+    /// Maximized both ways (`_NET_WM_STATE_MAXIMIZED_VERT` and `_HORZ`).
+    pub maximized: bool,
+    /// The command that started the client, when it says (X11 `WM_COMMAND`, ICCCM §5.1.1.1).
+    pub command: Option<Vec<String>>,
+}
+
+/// Where to put a window: every part is optional, what is `None` or false is left alone.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Placement {
+    /// The desktop to move it to (-1: all desktops).
+    pub desktop: Option<i64>,
+    /// Frame position and client size; ignored for a window to be maximized.
+    pub geometry: Option<Geometry>,
+    pub maximized: bool,
+    pub minimized: bool,
+}
+
 /// The windows of one graphical session. Implementations keep their own connection and are
 /// safe to share between threads.
 pub trait WindowSystem: Send + Sync {
@@ -264,6 +298,26 @@ pub trait WindowSystem: Send + Sync {
     /// Minimizes (iconifies) the window. Needs a window manager: without one this is
     /// [`Error::Unsupported`](crate::Error::Unsupported).
     fn minimize(&self, id: &WindowId) -> Result<()>;
+
+    /// Where `window` (as [`list`](Self::list) gave it) sits: its frame position, client size
+    /// and maximized state, and the command it says started it. Backends that cannot tell
+    /// answer [`Error::Unsupported`](crate::Error::Unsupported).
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
+        let _ = window;
+        Err(crate::Error::Unsupported(
+            "window geometry with this window backend".into(),
+        ))
+    }
+
+    /// Puts `window` on its desktop, at its geometry, maximized or minimized, by asking the
+    /// window manager as a pager would. A request: the manager has the last word, so read
+    /// [`layout`](Self::layout) again to see where it went.
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
+        let _ = (window, placement);
+        Err(crate::Error::Unsupported(
+            "placing windows with this window backend".into(),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -101,9 +101,11 @@ fn a_busy_loop_shows_high_cpu() {
     let child = Spawned::new("sh", &["-c", "while :; do :; done"]);
     let mut source = platform::process_source().unwrap();
     source.refresh().unwrap();
-    // The machine may be busy with other tests: take the best of a few half-second windows.
+    // The machine may be busy with other tests (ten runnable processes on two cores leave a
+    // spinning shell about 20%): take the best of a few half-second windows; an idle process
+    // measures 0.
     let mut best = 0.0f32;
-    for _ in 0..5 {
+    for _ in 0..8 {
         std::thread::sleep(Duration::from_millis(500));
         let snapshot = source.refresh().unwrap();
         let row = snapshot
@@ -112,7 +114,7 @@ fn a_busy_loop_shows_high_cpu() {
             .find(|p| p.pid == child.pid())
             .unwrap();
         best = best.max(row.cpu_percent);
-        if best > 25.0 {
+        if best > 10.0 {
             assert!(snapshot.system.cpu_percent > 0.0);
             return;
         }

@@ -4,6 +4,11 @@
 import { html, useState, useRef, useEffect } from '../../vendor/preact-htm.js';
 import { api, errorMessage } from '../../api.js';
 import { CLOSE_TIMEOUT_MS, OUTCOME_BADGE, outcomeText } from './model.js';
+import { RestoreResults, restoreSession } from '../../shared/session-restore.js';
+
+// How long after a close-all the page offers to reopen what it closed (the session stays
+// listed on the Sessions page after that).
+const UNDO_OFFER_MS = 10 * 60 * 1000;
 
 // Preview groups, in the order shown.
 const PREVIEW_GROUPS = [
@@ -105,6 +110,47 @@ function PreviewDialog({ preview, onConfirm, onCancel }) {
   `;
 }
 
+// "Reopen what was closed": restores the session the close-all saved first.
+function UndoOffer({ sessionId, closedAt }) {
+  const [state, setState] = useState({ phase: 'offer' }); // offer | running | done | error
+  const [expired, setExpired] = useState(() => Date.now() - closedAt > UNDO_OFFER_MS);
+  useEffect(() => {
+    const left = closedAt + UNDO_OFFER_MS - Date.now();
+    if (left <= 0) return undefined;
+    const timer = setTimeout(() => setExpired(true), left);
+    return () => clearTimeout(timer);
+  }, [closedAt]);
+
+  async function reopen() {
+    setState({ phase: 'running', since: Date.now() - 1000 });
+    try {
+      const report = await restoreSession(sessionId);
+      setState({ phase: 'done', results: report.results });
+    } catch (err) {
+      setState({ phase: 'error', message: errorMessage(err) });
+    }
+  }
+
+  const label = 'what was closed';
+  if (state.phase === 'running') {
+    return html`<${RestoreResults} run=${{ label, running: true, results: [], since: state.since }} />`;
+  }
+  if (state.phase === 'done') {
+    return html`<${RestoreResults} run=${{ label, running: false, results: state.results }}
+      onDismiss=${() => setState({ phase: 'dismissed' })} />`;
+  }
+  if (state.phase === 'dismissed' || expired) return null;
+  return html`
+    <p class="ca-undo" data-testid="close-all-undo">
+      <button type="button" class="btn btn-primary btn-small" onClick=${reopen} data-testid="close-all-reopen">
+        Reopen what was closed
+      </button>
+      <span class="hint">Boss saved the windows first: the session is on the Sessions page.</span>
+      ${state.phase === 'error' && html`<span class="alert alert-error" role="alert">Could not reopen: ${state.message}</span>`}
+    </p>
+  `;
+}
+
 function ResultsPanel({ run, onDismiss }) {
   if (run.running) {
     return html`
@@ -130,6 +176,7 @@ function ResultsPanel({ run, onDismiss }) {
       <p class="ca-counts" data-testid="close-all-counts">${parts.length ? parts.join(' · ') : 'There were no windows.'}</p>
       ${attention > 0 &&
       html`<p class="hint">Windows still open kept their unsaved work: answer the application, or close them again.</p>`}
+      ${run.sessionId != null && html`<${UndoOffer} sessionId=${run.sessionId} closedAt=${run.closedAt} />`}
       <ul class="ca-list ca-result-list">
         ${results.map(
           (r) => html`<li key=${r.window.id} data-testid="result-row" data-title=${r.window.title} data-outcome=${r.outcome}>
@@ -175,7 +222,13 @@ export function useCloseAll({ onError, onStarted }) {
         method: 'POST',
         body: { dry_run: false, timeout_ms: CLOSE_TIMEOUT_MS },
       });
-      setRun({ running: false, expected, results: answer.results || [] });
+      setRun({
+        running: false,
+        expected,
+        results: answer.results || [],
+        sessionId: answer.session_id ?? null,
+        closedAt: Date.now(),
+      });
     } catch (err) {
       setRun(null);
       onError(`Could not close all windows: ${errorMessage(err)}`);

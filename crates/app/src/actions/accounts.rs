@@ -243,7 +243,7 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<()> {
 fn require_session(caller: &Caller, what: &str) -> Result<()> {
     match caller.method {
         AuthMethod::Session { .. } => Ok(()),
-        AuthMethod::Token { .. } => Err(Error::Forbidden {
+        AuthMethod::Token { .. } | AuthMethod::Startup => Err(Error::Forbidden {
             code: "session_required",
             message: format!("only a logged-in session may {what}, not an API token"),
         }),

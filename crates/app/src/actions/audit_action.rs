@@ -54,10 +54,18 @@ pub enum AuditAction {
     AppLaunch,
     #[serde(rename = "app.stop")]
     AppStop,
+    #[serde(rename = "session.save")]
+    SessionSave,
+    #[serde(rename = "session.rename")]
+    SessionRename,
+    #[serde(rename = "session.delete")]
+    SessionDelete,
+    #[serde(rename = "session.restore")]
+    SessionRestore,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::Register,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -81,6 +89,10 @@ impl AuditAction {
         AuditAction::WindowMinimize,
         AuditAction::AppLaunch,
         AuditAction::AppStop,
+        AuditAction::SessionSave,
+        AuditAction::SessionRename,
+        AuditAction::SessionDelete,
+        AuditAction::SessionRestore,
     ];
 
     /// The name as stored (`auth.login`).
@@ -109,6 +121,10 @@ impl AuditAction {
             AuditAction::WindowMinimize => "window.minimize",
             AuditAction::AppLaunch => "app.launch",
             AuditAction::AppStop => "app.stop",
+            AuditAction::SessionSave => "session.save",
+            AuditAction::SessionRename => "session.rename",
+            AuditAction::SessionDelete => "session.delete",
+            AuditAction::SessionRestore => "session.restore",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 mod audit_action;
 pub mod launches;
 pub mod processes;
+pub mod sessions;
 pub mod settings;
 pub mod windows;
 

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 use crate::settings::{
-    PROTECTED_PROCESSES, PROTECTED_WINDOWS, REGISTRATION_OPEN, Settings, SettingsPatch, load,
+    PROTECTED_PROCESSES, PROTECTED_WINDOWS, REGISTRATION_OPEN, RESTORE_SESSION_ON_START, Settings,
+    SettingsPatch, load,
 };
 
 const ACTION: AuditAction = AuditAction::SettingsUpdate;
@@ -26,6 +27,19 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
         if let Some(names) = names {
             validate_names(names)?;
         }
+    }
+    if let Some(Some(id)) = patch.restore_session_on_start
+        && state.store.desk_session(id).await?.is_none()
+    {
+        return Err(Error::Invalid(format!(
+            "'restore_session_on_start': there is no session {id}"
+        )));
+    }
+    if let Some(session) = patch.restore_session_on_start {
+        state
+            .store
+            .set_setting(RESTORE_SESSION_ON_START, &json!(session), now)
+            .await?;
     }
     if let Some(open) = patch.registration_open {
         state

@@ -28,6 +28,10 @@ pub struct WindowResult {
 pub struct CloseAllReport {
     pub dry_run: bool,
     pub results: Vec<WindowResult>,
+    /// The session saved just before closing (a real close-all that closes anything), to
+    /// reopen what was closed: `POST /api/v1/sessions/{id}/restore`.
+    #[serde(default)]
+    pub session_id: Option<i64>,
 }
 
 /// What the caller expects the window to be: window ids are reused once a window is gone.
@@ -271,7 +275,20 @@ pub async fn close_all(
             message,
         });
     }
+    let mut session_id = None;
     if !dry_run && !to_close.is_empty() {
+        // Snapshot first, so that the close-all can be undone. Without it (no database) the
+        // close-all still runs: the person asked for it, and nothing is lost that would not
+        // be without Boss.
+        let closing = to_close.clone();
+        match super::sessions::save_before_close_all(state, caller, move |w| {
+            closing.contains(&w.id)
+        })
+        .await
+        {
+            Ok(session) => session_id = Some(session.id),
+            Err(err) => tracing::warn!("close-all: could not save the windows first: {err}"),
+        }
         let system = state.windows.system();
         let ids = to_close.clone();
         let outcomes = blocking(move || system.close_many(&ids, timeout)).await?;
@@ -295,6 +312,7 @@ pub async fn close_all(
             "prompting": count(WindowOutcome::Prompting),
             "still_open": count(WindowOutcome::StillOpen),
             "protected": count(WindowOutcome::Protected),
+            "session_id": session_id,
             "unsupported": count(WindowOutcome::Unsupported),
             "results": results.iter().map(|r| json!({
                 "window": r.window.id, "class": r.window.class, "title": r.window.title,
@@ -303,7 +321,11 @@ pub async fn close_all(
         }));
         audit(state, entry).await;
     }
-    Ok(CloseAllReport { dry_run, results })
+    Ok(CloseAllReport {
+        dry_run,
+        results,
+        session_id,
+    })
 }
 
 /// Brings a window to the front (`activate`) or minimizes it.

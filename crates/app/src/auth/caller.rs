@@ -34,6 +34,9 @@ pub enum AuthMethod {
         /// Kept so that a token remembered by the cache still stops at its expiry.
         expires_at: Option<i64>,
     },
+    /// Boss itself at start-up, restoring the session chosen in the settings on behalf of the
+    /// user who saved it (`restore_session_on_start`). Never the method of a request.
+    Startup,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +76,7 @@ impl Caller {
             }
             // A recheck of a long-lived stream is not a use of the token.
             AuthMethod::Token { hash, .. } => state.store.token(hash, now).await?.map(|f| f.1),
+            AuthMethod::Startup => state.store.user_by_id(self.user.id).await?,
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash
@@ -82,7 +86,7 @@ impl Caller {
     pub fn session_hash(&self) -> Option<&str> {
         match &self.method {
             AuthMethod::Session { id_hash } => Some(id_hash),
-            AuthMethod::Token { .. } => None,
+            AuthMethod::Token { .. } | AuthMethod::Startup => None,
         }
     }
 }

@@ -14,6 +14,7 @@ mod apps;
 mod history;
 mod login;
 mod processes;
+mod sessions;
 mod table;
 mod windows;
 
@@ -160,6 +161,11 @@ pub enum ClientCommand {
     Launch(apps::LaunchArgs),
     /// Show the launch history.
     History(history::HistoryArgs),
+    /// List the saved sessions (desks saved by name, and before each close-all).
+    Sessions,
+    /// Save the desk, or restore a saved one.
+    #[command(subcommand)]
+    Session(sessions::SessionCommand),
 }
 
 /// Runs one client command; its output goes to stdout, and the error says what to exit with.
@@ -175,6 +181,8 @@ pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
         ClientCommand::Apps(a) => apps::apps(&client, a, json).await,
         ClientCommand::Launch(a) => apps::launch(&client, a, json).await,
         ClientCommand::History(a) => history::history(&client, a, json).await,
+        ClientCommand::Sessions => sessions::list(&client, json).await,
+        ClientCommand::Session(c) => sessions::run(&client, c, json).await,
     }
 }
 

@@ -88,6 +88,9 @@ pub async fn close(client: &Client, args: CloseArgs, json: bool) -> ClientResult
             })
             .collect();
         table::print(&["ID", "OUTCOME", "CLASS", "TITLE"], &rows);
+        if let Some(id) = report.session_id {
+            println!("to reopen what was closed: boss session restore {id}");
+        }
         return Ok(());
     }
     let id = args

@@ -12,6 +12,7 @@ pub mod guard;
 mod health;
 pub mod launches;
 pub mod processes;
+pub mod sessions;
 mod settings;
 pub mod tokens;
 mod users;
@@ -54,6 +55,7 @@ use crate::state::AppState;
         (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
+        (name = "sessions", description = "Saved desks: snapshot the open apps and windows, restore them"),
     )
 )]
 struct ApiDoc;
@@ -87,6 +89,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(windows::routes())
         .merge(apps::routes())
         .merge(launches::routes())
+        .merge(sessions::routes())
         .merge(files::routes())
         .merge(events::routes())
 }

@@ -214,6 +214,15 @@ pub trait Store: Send + Sync + 'static {
     /// Per application: how many launches and their total run time (running ones up to `now`).
     async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>>;
 
+    /// Saves a desk snapshot (a "session" in the API); returns its id.
+    async fn create_desk_session(&self, session: &NewDeskSession) -> StoreResult<i64>;
+    /// Saved desks, newest first, without their contents.
+    async fn list_desk_sessions(&self) -> StoreResult<Vec<DeskSession>>;
+    /// One saved desk with its contents (the snapshot as JSON).
+    async fn desk_session(&self, id: i64) -> StoreResult<Option<(DeskSession, String)>>;
+    async fn rename_desk_session(&self, id: i64, name: &str) -> StoreResult<bool>;
+    async fn delete_desk_session(&self, id: i64) -> StoreResult<bool>;
+
     /// The newest migration applied (the schema version).
     async fn schema_version(&self) -> StoreResult<i64>;
     /// Everything worth keeping (not sessions), for `boss db copy`.
@@ -233,6 +242,9 @@ pub struct Dump {
     /// Oldest first.
     pub launches: Vec<Launch>,
     pub settings: Vec<(String, serde_json::Value)>,
+    /// Saved desks with their source ids, oldest first (absent in dumps made before them).
+    #[serde(default)]
+    pub desk_sessions: Vec<(i64, NewDeskSession)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -369,6 +381,58 @@ pub struct AppTotal {
     pub app_name: String,
     pub launches: i64,
     pub total_run_ms: i64,
+}
+
+/// Why a desk was saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeskSessionKind {
+    /// Saved by someone, under a name.
+    Manual,
+    /// Saved by Boss just before a close-all, to undo it.
+    CloseAll,
+}
+
+impl DeskSessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeskSessionKind::Manual => "manual",
+            DeskSessionKind::CloseAll => "close_all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [DeskSessionKind::Manual, DeskSessionKind::CloseAll]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// A desk snapshot to store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDeskSession {
+    pub name: String,
+    pub kind: DeskSessionKind,
+    pub created_at: i64,
+    pub created_by_id: Option<i64>,
+    pub created_by: String,
+    pub apps: i64,
+    pub windows: i64,
+    /// The snapshot as JSON.
+    pub content: String,
+}
+
+/// A stored desk snapshot, without its contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeskSession {
+    pub id: i64,
+    pub name: String,
+    pub kind: DeskSessionKind,
+    pub created_at: i64,
+    pub created_by_id: Option<i64>,
+    pub created_by: String,
+    pub apps: i64,
+    pub windows: i64,
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
-    ApiToken, AppTotal, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, Launch, LaunchEnd,
-    LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession, Session, Store, StoreError,
-    StoreResult, User,
+    ApiToken, AppTotal, AuditEvent, AuditFilter, DeskSession, DeskSessionKind, Dump, DumpedToken,
+    DumpedUser, Launch, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent, NewDeskSession,
+    NewLaunch, NewSession, Session, Store, StoreError, StoreResult, User,
 };
 use crate::auth::Role;
 
@@ -187,6 +187,23 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
 
 const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
     started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error";
+
+const DESK_COLUMNS: &str = "id, name, kind, created_at, created_by_id, created_by, apps, windows";
+
+fn desk_from_row(row: &AnyRow) -> StoreResult<DeskSession> {
+    let kind: String = row.try_get("kind")?;
+    Ok(DeskSession {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: DeskSessionKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("session kind '{kind}'")))?,
+        created_at: row.try_get("created_at")?,
+        created_by_id: row.try_get("created_by_id")?,
+        created_by: row.try_get("created_by")?,
+        apps: row.try_get("apps")?,
+        windows: row.try_get("windows")?,
+    })
+}
 
 fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
     let argv: String = row.try_get("argv")?;
@@ -712,6 +729,58 @@ impl Store for SqlStore {
         rows.iter().map(launch_from_row).collect()
     }
 
+    async fn create_desk_session(&self, d: &NewDeskSession) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "INSERT INTO desk_sessions (name, kind, created_at, created_by_id, created_by, apps, \
+                windows, content) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(d.name.clone())
+        .bind(d.kind.as_str())
+        .bind(d.created_at)
+        .bind(d.created_by_id)
+        .bind(d.created_by.clone())
+        .bind(d.apps)
+        .bind(d.windows)
+        .bind(d.content.clone())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn list_desk_sessions(&self) -> StoreResult<Vec<DeskSession>> {
+        let sql = format!("SELECT {DESK_COLUMNS} FROM desk_sessions ORDER BY id DESC");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(desk_from_row).collect()
+    }
+
+    async fn desk_session(&self, id: i64) -> StoreResult<Option<(DeskSession, String)>> {
+        let sql = format!("SELECT {DESK_COLUMNS}, content FROM desk_sessions WHERE id = $1");
+        self.one(sql, id, |row| {
+            Ok((desk_from_row(row)?, row.try_get("content")?))
+        })
+        .await
+    }
+
+    async fn rename_desk_session(&self, id: i64, name: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE desk_sessions SET name = $1 WHERE id = $2")
+            .bind(name.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_desk_session(&self, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM desk_sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>> {
         let mut conditions = launch_conditions(&LaunchFilter {
             before_id: None,
@@ -821,12 +890,31 @@ impl Store for SqlStore {
             |launch| launch.id,
         )
         .await?;
+        let mut desk_sessions = Vec::new();
+        let mut listed = self.list_desk_sessions().await?;
+        listed.reverse();
+        for d in listed {
+            if let Some((_, content)) = self.desk_session(d.id).await? {
+                let record = NewDeskSession {
+                    name: d.name,
+                    kind: d.kind,
+                    created_at: d.created_at,
+                    created_by_id: d.created_by_id,
+                    created_by: d.created_by,
+                    apps: d.apps,
+                    windows: d.windows,
+                    content,
+                };
+                desk_sessions.push((d.id, record));
+            }
+        }
         Ok(Dump {
             users,
             tokens,
             audit,
             launches,
             settings,
+            desk_sessions,
         })
     }
 
@@ -909,8 +997,34 @@ impl Store for SqlStore {
                     .await?;
             }
         }
+        let mut desk_ids = std::collections::HashMap::new();
+        for (source_id, desk) in &dump.desk_sessions {
+            let row = sqlx::query(
+                "INSERT INTO desk_sessions (name, kind, created_at, created_by_id, created_by, \
+                    apps, windows, content) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(desk.name.clone())
+            .bind(desk.kind.as_str())
+            .bind(desk.created_at)
+            .bind(desk.created_by_id.and_then(|id| user_ids.get(&id).copied()))
+            .bind(desk.created_by.clone())
+            .bind(desk.apps)
+            .bind(desk.windows)
+            .bind(desk.content.clone())
+            .fetch_one(&mut *tx)
+            .await?;
+            desk_ids.insert(*source_id, row.try_get::<i64, _>(0)?);
+        }
         let now = crate::clock::now_ms();
         for (key, value) in &dump.settings {
+            // The start-up session's id is the copy's.
+            let value = match (key.as_str(), value.as_i64()) {
+                (crate::settings::RESTORE_SESSION_ON_START, Some(id)) => desk_ids
+                    .get(&id)
+                    .map_or(serde_json::Value::Null, |&copied| serde_json::json!(copied)),
+                _ => value.clone(),
+            };
             sqlx::query(
                 "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

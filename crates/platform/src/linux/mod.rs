@@ -1,5 +1,6 @@
 //! The Linux backend: the proc filesystem and X11 (and, later, XDG desktop entries).
 
+mod command;
 mod control;
 mod detail;
 mod procfs;
@@ -8,6 +9,7 @@ mod system;
 mod users;
 mod x11;
 
+pub use command::process_command;
 pub use control::{identify, is_running, send_signal, set_nice};
 pub use detail::{process_brief, process_detail};
 pub use sockets::loopback_peer;

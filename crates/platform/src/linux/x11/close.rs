@@ -57,7 +57,7 @@ pub fn close_many(
     // Everything that exists before the requests, so that a dialog opened in answer can be
     // told apart from windows that were already there.
     let before: HashSet<Window> = query::client_windows(s, &wm)?.into_iter().collect();
-    let probed: HashMap<Window, Seen> = query::read_windows(s, &targets, None)?
+    let probed: HashMap<Window, Seen> = query::read_windows(s, &wm, &targets, None)?
         .into_iter()
         .map(|seen| (seen.window, seen))
         .collect();
@@ -202,7 +202,7 @@ fn observe(
         .filter(|w| !before.contains(w))
         .collect();
     if !new.is_empty() {
-        for dialog in query::read_windows(s, &new, None)? {
+        for dialog in query::read_windows(s, &wm, &new, None)? {
             let parent = dialog
                 .info
                 .transient_for

@@ -6,6 +6,7 @@
 //! clients are visible.
 
 mod close;
+mod place;
 mod query;
 mod session;
 mod text;
@@ -22,7 +23,10 @@ use x11rb::protocol::xproto::{
 };
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, WindowCapabilities, WindowId, WindowList, WindowSystem};
+use crate::window::{
+    CloseOutcome, Placement, WindowCapabilities, WindowId, WindowInfo, WindowLayout, WindowList,
+    WindowSystem,
+};
 use session::Session;
 
 pub const BACKEND: &str = "x11";
@@ -195,6 +199,14 @@ impl WindowSystem for X11Windows {
     fn minimize(&self, id: &WindowId) -> Result<()> {
         self.act(|s| minimize(s, id))
     }
+
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
+        self.act(|s| place::layout(s, &window.id))
+    }
+
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
+        self.act(|s| place::place(s, &window.id, placement))
+    }
 }
 
 /// A copy of `e` (the type is not `Clone`, as `io::Error` is not).
@@ -218,7 +230,7 @@ fn list(s: &Session) -> Result<WindowList, ConnectionError> {
     let wm = query::detect_wm(s)?;
     let clients = query::client_windows(s, &wm)?;
     let active = query::active_window(s, &wm, &clients)?;
-    let windows = query::read_windows(s, &clients, active)?
+    let windows = query::read_windows(s, &wm, &clients, active)?
         .into_iter()
         .filter(query::Seen::on_taskbar)
         .map(|seen| seen.info)
@@ -330,9 +342,5 @@ fn minimize(s: &Session, id: &WindowId) -> Result<(), Failure> {
             s.display
         ))));
     }
-    checked(
-        tell_window_manager(s, w, s.atoms.WM_CHANGE_STATE, [ICONIC_STATE, 0, 0, 0, 0]),
-        "minimize",
-        id,
-    )
+    place::iconify(s, &wm, w, id)
 }

@@ -319,12 +319,15 @@ struct Pending<'c> {
     client_ids: Option<Cookie<'c, RustConnection, QueryClientIdsReply>>,
 }
 
-/// Reads every window in `ids`, in that order, leaving out those that are gone.
+/// Reads every window in `ids`, in that order, leaving out those that are gone. `wm` says
+/// whether minimized can be told from `_NET_WM_STATE_HIDDEN`.
 pub fn read_windows(
     s: &Session,
+    wm: &WmInfo,
     ids: &[Window],
     active: Option<Window>,
 ) -> Result<Vec<Seen>, ConnectionError> {
+    let hidden_known = wm.supports(s.atoms._NET_WM_STATE_HIDDEN);
     let (c, a) = (&s.conn, &s.atoms);
     let mut pending = Vec::with_capacity(ids.len());
     for &w in ids {
@@ -361,7 +364,7 @@ pub fn read_windows(
     }
     let mut seen = Vec::with_capacity(pending.len());
     for p in pending {
-        if let Some(window) = collect(s, p, active)? {
+        if let Some(window) = collect(s, p, active, hidden_known)? {
             seen.push(window);
         }
     }
@@ -372,6 +375,7 @@ fn collect(
     s: &Session,
     p: Pending<'_>,
     active: Option<Window>,
+    hidden_known: bool,
 ) -> Result<Option<Seen>, ConnectionError> {
     let a = &s.atoms;
     // Collect every reply, even for a window found gone, so none is left queued.
@@ -430,7 +434,14 @@ fn collect(
         .find_map(|t| a.window_kind(t))
         .unwrap_or(if is_transient { "dialog" } else { "normal" });
     let closable = values32(protocols.as_ref()).contains(&a.WM_DELETE_WINDOW);
-    let minimized = wm_state == Some(ICONIC_STATE) || net_state.contains(&a._NET_WM_STATE_HIDDEN);
+    // Hidden, not elsewhere: openbox also marks windows on another desktop `WM_STATE`
+    // Iconic (their frames are unmapped), so only `_NET_WM_STATE_HIDDEN` means minimized.
+    // Without a manager that implements HIDDEN, Iconic is all there is.
+    let minimized = if hidden_known {
+        net_state.contains(&a._NET_WM_STATE_HIDDEN)
+    } else {
+        wm_state == Some(ICONIC_STATE)
+    };
 
     Ok(Some(Seen {
         window: p.id,
