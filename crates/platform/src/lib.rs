@@ -15,8 +15,8 @@ pub use window::{CloseOutcome, WindowInfo, WindowList, WindowSystem};
 
 pub mod app;
 pub use app::{
-    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, exec_argv,
-    find_icon, launch, load_catalog, load_icon,
+    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, LogWriter,
+    exec_argv, find_icon, launch, launch_logged, load_catalog, load_icon,
 };
 
 // The feature `unsupported-backend` builds the unsupported backend on Linux too, so that CI

@@ -123,7 +123,10 @@ pub fn exec_argv(_entry: &crate::app::AppEntry, _args: &[String]) -> Result<Vec<
     )))
 }
 
-pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
+pub fn launch(
+    _spec: &crate::app::LaunchSpec,
+    _writer: Option<&crate::app::LogWriter>,
+) -> Result<crate::app::Launched> {
     Err(Error::Unsupported(format!(
         "launching applications on {}",
         std::env::consts::OS
