@@ -17,6 +17,7 @@ pub mod http;
 pub mod launches;
 pub mod live;
 pub mod logs;
+pub mod managed;
 pub mod processes;
 pub mod redact;
 pub mod server;

@@ -54,10 +54,26 @@ pub enum AuditAction {
     AppLaunch,
     #[serde(rename = "app.stop")]
     AppStop,
+    #[serde(rename = "managed.create")]
+    ManagedCreate,
+    #[serde(rename = "managed.update")]
+    ManagedUpdate,
+    #[serde(rename = "managed.delete")]
+    ManagedDelete,
+    #[serde(rename = "managed.start")]
+    ManagedStart,
+    #[serde(rename = "managed.stop")]
+    ManagedStop,
+    #[serde(rename = "managed.restart")]
+    ManagedRestart,
+    #[serde(rename = "managed.give_up")]
+    ManagedGiveUp,
+    #[serde(rename = "managed.adopt")]
+    ManagedAdopt,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::Register,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -81,6 +97,14 @@ impl AuditAction {
         AuditAction::WindowMinimize,
         AuditAction::AppLaunch,
         AuditAction::AppStop,
+        AuditAction::ManagedCreate,
+        AuditAction::ManagedUpdate,
+        AuditAction::ManagedDelete,
+        AuditAction::ManagedStart,
+        AuditAction::ManagedStop,
+        AuditAction::ManagedRestart,
+        AuditAction::ManagedGiveUp,
+        AuditAction::ManagedAdopt,
     ];
 
     /// The name as stored (`auth.login`).
@@ -109,6 +133,14 @@ impl AuditAction {
             AuditAction::WindowMinimize => "window.minimize",
             AuditAction::AppLaunch => "app.launch",
             AuditAction::AppStop => "app.stop",
+            AuditAction::ManagedCreate => "managed.create",
+            AuditAction::ManagedUpdate => "managed.update",
+            AuditAction::ManagedDelete => "managed.delete",
+            AuditAction::ManagedStart => "managed.start",
+            AuditAction::ManagedStop => "managed.stop",
+            AuditAction::ManagedRestart => "managed.restart",
+            AuditAction::ManagedGiveUp => "managed.give_up",
+            AuditAction::ManagedAdopt => "managed.adopt",
         }
     }
 }

@@ -11,6 +11,7 @@ mod files;
 pub mod guard;
 mod health;
 pub mod launches;
+pub mod managed;
 pub mod processes;
 mod settings;
 pub mod tokens;
@@ -54,6 +55,7 @@ use crate::state::AppState;
         (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
+        (name = "managed", description = "Managed apps: kept running with restart policies and capped logs"),
     )
 )]
 struct ApiDoc;
@@ -87,6 +89,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(windows::routes())
         .merge(apps::routes())
         .merge(launches::routes())
+        .merge(managed::routes())
         .merge(files::routes())
         .merge(events::routes())
 }

@@ -114,6 +114,8 @@ impl TestApp {
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path().to_path_buf());
+        // As `boss serve` does: launched programs' logs go through `boss log-writer`.
+        config.log_writer = Some(env!("CARGO_BIN_EXE_boss").into());
         change(&mut config);
         let store = SqlStore::open(&config.database_url)
             .await
