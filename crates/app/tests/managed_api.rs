@@ -502,3 +502,120 @@ async fn state_changes_are_announced_on_the_live_stream() {
         .await;
     assert_eq!(reply.body["state"], "stopped");
 }
+
+/// The real binary, killed and started again: a managed app still running is watched again
+/// (same PID), one that ended while Boss was down is started again.
+#[tokio::test]
+async fn after_boss_is_killed_a_running_app_is_found_again_and_a_dead_one_restarted() {
+    use common::server::Server;
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("end-now");
+    let client = reqwest::Client::new();
+    let server = Server::start(dir.path());
+    let register = client
+        .post(format!("{}/api/v1/auth/register", server.base))
+        .json(&json!({"username": "alice", "password": common::PASSWORD,
+                      "setup_code": server.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = register.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let call = |method: reqwest::Method, base: &str, path: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, format!("{base}{path}"))
+            .header("cookie", &cookie);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let reply = request.send().await.unwrap();
+            let status = reply.status();
+            let body: Value = reply.json().await.unwrap_or(Value::Null);
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let steady = call(
+        reqwest::Method::POST,
+        &server.base,
+        "/api/v1/managed",
+        Some(json!({"name": "steady", "argv": ["sleep", "300"]})),
+    )
+    .await;
+    // Ends when the test creates the flag file (removing it, so that its next run waits
+    // again): the test never signals a process Boss started.
+    let script = format!(
+        "while [ ! -e {f} ]; do sleep 0.05; done; rm -f {f}; exit 1",
+        f = flag.display()
+    );
+    let fragile = call(
+        reqwest::Method::POST,
+        &server.base,
+        "/api/v1/managed",
+        Some(json!({"name": "fragile", "argv": ["sh", "-c", script],
+                    "policy": {"backoff": {"initial_ms": 100}}})),
+    )
+    .await;
+    let steady_pid = steady["app"]["pid"].as_u64().unwrap() as u32;
+    let fragile_pid = fragile["app"]["pid"].as_u64().unwrap() as u32;
+    let fragile_run = platform::identify_process(fragile_pid).unwrap();
+
+    // Boss dies without a word (the test started it, and ends it by its PID).
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    std::fs::write(&flag, b"").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while platform::process_running(fragile_run) {
+        assert!(
+            Instant::now() < deadline,
+            "the fragile app ends on its flag"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let server = Server::start(dir.path());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let apps = loop {
+        let list = call(reqwest::Method::GET, &server.base, "/api/v1/managed", None).await;
+        let apps = list["apps"].as_array().unwrap().clone();
+        let fragile_again = apps
+            .iter()
+            .any(|a| a["name"] == "fragile" && a["state"] == "running");
+        if fragile_again {
+            break apps;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dead app is restarted: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let by_name = |name: &str| apps.iter().find(|a| a["name"] == name).unwrap().clone();
+    assert_eq!(by_name("steady")["state"], "running");
+    assert_eq!(
+        by_name("steady")["pid"],
+        steady_pid,
+        "the same process, watched again"
+    );
+    assert_ne!(by_name("fragile")["pid"], fragile_pid);
+    // Both are stopped by Boss, through the API.
+    for app in [by_name("steady"), by_name("fragile")] {
+        let id = app["id"].as_i64().unwrap();
+        let reply = client
+            .delete(format!("{}/api/v1/managed/{id}", server.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), reqwest::StatusCode::NO_CONTENT);
+    }
+    server.stop();
+}
