@@ -47,6 +47,12 @@ pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::R
     native::write_private_file(path, contents)
 }
 
+/// Makes `link` a symbolic link to `original` (how `systemctl enable` enables a unit);
+/// `Unsupported` where there are none.
+pub fn symlink(original: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+    native::symlink(original, link)
+}
+
 /// Creates `dir` private to this user (0700), or makes an existing one private, with those of
 /// its `entries` (names in it) that exist: directories 0700, files 0600, links left alone.
 /// Returns what had to be tightened. Refuses ([`Error::PermissionDenied`]) a directory that

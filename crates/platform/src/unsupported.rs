@@ -140,6 +140,13 @@ pub fn tune_allocator() {}
 pub fn release_free_memory() {}
 
 /// Without Unix permissions there is nothing to make private: a plain write.
+pub fn symlink(_original: &std::path::Path, _link: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "symbolic links are not supported here",
+    ))
+}
+
 pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
