@@ -11,8 +11,10 @@
 //! usage; 3 the server cannot be reached; 4 not logged in (no or bad token).
 
 mod apps;
+mod autostart;
 mod history;
 mod login;
+mod managed;
 mod processes;
 mod table;
 mod windows;
@@ -160,10 +162,19 @@ pub enum ClientCommand {
     Launch(apps::LaunchArgs),
     /// Show the launch history.
     History(history::HistoryArgs),
+    /// Managed apps: `boss managed` lists them; `add NAME -- ARGV...`, `start`, `stop`,
+    /// `restart`, `logs`, `remove NAME`.
+    Managed(managed::ManagedArgs),
+    /// Start Boss at login (XDG autostart, or a systemd --user unit with --systemd), so that
+    /// managed apps come back after a reboot. Works on this machine's files; no server needed.
+    Autostart(autostart::AutostartArgs),
 }
 
 /// Runs one client command; its output goes to stdout, and the error says what to exit with.
 pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
+    if let ClientCommand::Autostart(a) = command {
+        return autostart::autostart(a, args.json);
+    }
     let client = args.connection.client()?;
     let json = args.json;
     match command {
@@ -175,6 +186,8 @@ pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
         ClientCommand::Apps(a) => apps::apps(&client, a, json).await,
         ClientCommand::Launch(a) => apps::launch(&client, a, json).await,
         ClientCommand::History(a) => history::history(&client, a, json).await,
+        ClientCommand::Managed(a) => managed::managed(&client, a, json).await,
+        ClientCommand::Autostart(_) => unreachable!("handled above"),
     }
 }
 
@@ -242,6 +255,12 @@ impl Client {
     ) -> ClientResult<T> {
         let response = self.send(Method::POST, path, Some(body)).await?;
         read_json(response).await
+    }
+
+    /// `DELETE path`; the answer's body is not read.
+    pub async fn delete(&self, path: &str) -> ClientResult<()> {
+        self.send(Method::DELETE, path, None::<&()>).await?;
+        Ok(())
     }
 
     /// The raw text of a response (CSV).
