@@ -17,6 +17,7 @@ import { ProcessesPage } from './pages/processes/page.js';
 import { WindowsPage } from './pages/windows/page.js';
 import { AppsPage } from './pages/apps/page.js';
 import { HistoryPage } from './pages/history/page.js';
+import { ManagedPage } from './pages/managed/page.js';
 import { AuditPage } from './pages/audit/page.js';
 import { SettingsPage } from './pages/settings/page.js';
 import { AccountPage } from './pages/account/page.js';
@@ -31,6 +32,7 @@ const PAGES = {
   windows: { title: 'Windows', component: WindowsPage },
   apps: { title: 'Applications', component: AppsPage },
   history: { title: 'History', component: HistoryPage },
+  managed: { title: 'Managed apps', component: ManagedPage },
   audit: { title: 'Audit log', component: AuditPage, needs: 'readAudit' },
   settings: { title: 'Settings', component: SettingsPage },
   account: { title: 'Account', component: AccountPage },

@@ -10,6 +10,7 @@ export const NAV_ITEMS = [
   { route: 'windows', label: 'Windows', testid: 'nav-windows' },
   { route: 'apps', label: 'Applications', testid: 'nav-apps' },
   { route: 'history', label: 'History', testid: 'nav-history' },
+  { route: 'managed', label: 'Managed', testid: 'nav-managed' },
   { route: 'audit', label: 'Audit', testid: 'nav-audit', needs: 'readAudit' },
   { route: 'settings', label: 'Settings', testid: 'nav-settings' },
   { route: 'account', label: 'Account', testid: 'nav-account' },
