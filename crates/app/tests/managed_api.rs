@@ -619,3 +619,37 @@ async fn after_boss_is_killed_a_running_app_is_found_again_and_a_dead_one_restar
     }
     server.stop();
 }
+
+#[tokio::test]
+async fn a_managed_run_stopped_from_the_history_stays_stopped() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({"name": "historic", "argv": ["sleep", "300"],
+               "policy": {"restart": "always", "backoff": {"initial_ms": 50}}}),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let launch_id = created["launch_id"].as_i64().unwrap();
+    let launch = app
+        .get(&format!("/api/v1/launches/{launch_id}"), &auth)
+        .await;
+    assert_eq!(launch.body["managed_id"], id);
+    let reply = app
+        .post(
+            &format!("/api/v1/launches/{launch_id}/stop"),
+            &auth,
+            json!({"timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let view = wait_for(&app, &auth, id, Duration::from_secs(5), "stopped", |v| {
+        v["state"] == "stopped"
+    })
+    .await;
+    assert_eq!(view["enabled"], false);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs(&app, "historic").await.len(), 1, "not restarted");
+}

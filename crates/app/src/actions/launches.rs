@@ -511,9 +511,21 @@ async fn ended_within(process: ProcessRef, patience: Duration) -> bool {
 /// After a start of Boss: launches recorded as running are either still running (watched
 /// again, by polling: they are no longer Boss's children) or ended while Boss was down.
 pub async fn reconcile(state: &AppState) -> Result<()> {
+    let managed: HashSet<i64> = state
+        .store
+        .managed_apps()
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
     for launch in state.store.running_launches().await? {
-        if launch.record.managed_id.is_some() {
-            // Managed runs are watched by their app's supervisor (`managed::resume`).
+        if launch
+            .record
+            .managed_id
+            .is_some_and(|id| managed.contains(&id))
+        {
+            // Watched by its app's runner (`managed::resume`); a run of an app deleted since
+            // is followed here like any launch.
             continue;
         }
         let process = match (launch.record.pid, launch.record.start_ticks) {

@@ -339,6 +339,16 @@ impl Runner {
             tokio::select! {
                 status = &mut run.exit => {
                     let status = status.ok().flatten();
+                    if self.state.launches.take_stopping(&run.uid) {
+                        // Stopped from the History page (a launch stop): a stop, not a failure.
+                        self.record_end(&run, status, true).await;
+                        self.set_enabled(false).await;
+                        self.set(|s| {
+                            s.state = ManagedState::Stopped;
+                            s.pid = None;
+                        });
+                        return Some(Phase::Idle);
+                    }
                     self.record_end(&run, status, false).await;
                     let now = now_ms();
                     let clean = run.child_of_boss && status.is_some_and(|s| s.success());
