@@ -18,6 +18,7 @@ import { WindowsPage } from './pages/windows/page.js';
 import { AppsPage } from './pages/apps/page.js';
 import { HistoryPage } from './pages/history/page.js';
 import { SessionsPage } from './pages/sessions/page.js';
+import { ManagedPage } from './pages/managed/page.js';
 import { AuditPage } from './pages/audit/page.js';
 import { SettingsPage } from './pages/settings/page.js';
 import { AccountPage } from './pages/account/page.js';
@@ -33,6 +34,7 @@ const PAGES = {
   apps: { title: 'Applications', component: AppsPage },
   history: { title: 'History', component: HistoryPage },
   sessions: { title: 'Sessions', component: SessionsPage },
+  managed: { title: 'Managed apps', component: ManagedPage },
   audit: { title: 'Audit log', component: AuditPage, needs: 'readAudit' },
   settings: { title: 'Settings', component: SettingsPage },
   account: { title: 'Account', component: AccountPage },

@@ -11,6 +11,7 @@ export const NAV_ITEMS = [
   { route: 'apps', label: 'Applications', testid: 'nav-apps' },
   { route: 'history', label: 'History', testid: 'nav-history' },
   { route: 'sessions', label: 'Sessions', testid: 'nav-sessions' },
+  { route: 'managed', label: 'Managed', testid: 'nav-managed' },
   { route: 'audit', label: 'Audit', testid: 'nav-audit', needs: 'readAudit' },
   { route: 'settings', label: 'Settings', testid: 'nav-settings' },
   { route: 'account', label: 'Account', testid: 'nav-account' },

@@ -15,6 +15,11 @@
 //! and reading the server's resident memory (`VmRSS`, `VmHWM` in `/proc/<pid>/status`) idle,
 //! during the load and 5 s after it (target: under 25 MiB throughout).
 //!
+//! Supervision overhead (`-- --managed-only`): the release server idle with 20 managed apps
+//! (`sleep`, each with its log writer) against the same server with none, as CPU % of one core
+//! over a quiet period (its utime + stime from `/proc/<pid>/stat`); then the apps are removed
+//! through the API, which stops them.
+//!
 //! Run: `cargo bench -p boss-app --bench processes` (add `-- --quick` for fewer rounds and a
 //! short soak; `-- --soak-secs N` to choose its length; `-- --http-only` for just the latency
 //! and throughput rounds at 1,000 and 5,000 processes; `-- --soak-only` for just the soak, `-- --subscribers N` for its number of event
@@ -442,6 +447,87 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
     );
 }
 
+/// The server's CPU time so far (user + system), in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
+    let fields: Vec<&str> = after.split(' ').collect();
+    // Fields 14 and 15 of stat(5), counted from the state (field 3) at index 0.
+    let field = |n: usize| {
+        fields
+            .get(n - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(14) + field(15)
+}
+
+/// CPU % of one core the server used over `seconds` of quiet.
+async fn idle_cpu_percent(server: &ServerProcess, seconds: u64) -> f64 {
+    // Clock ticks per second: 100 on every Linux configuration Boss supports (USER_HZ).
+    const TICKS: f64 = 100.0;
+    let before = cpu_ticks(server.child.id());
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let used = (cpu_ticks(server.child.id()) - before) as f64 / TICKS;
+    100.0 * used / started.elapsed().as_secs_f64()
+}
+
+/// Supervision overhead: idle CPU of the server with no managed app, then with `apps`.
+async fn managed_round(apps: usize, seconds: u64) {
+    let server = ServerProcess::start();
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let register = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({
+            "username": "bench",
+            "password": "benchmark password",
+            "setup_code": server.setup_code(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(register.status().is_success());
+    let cookie = register.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let without = idle_cpu_percent(&server, seconds).await;
+    let mut ids = Vec::new();
+    for i in 0..apps {
+        let created: serde_json::Value = client
+            .post(format!("{base}/api/v1/managed"))
+            .header("cookie", &cookie)
+            .json(&serde_json::json!({"name": format!("bench-{i}"), "argv": ["sleep", "3600"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(created["app"]["state"], "running", "{created}");
+        ids.push(created["app"]["id"].as_i64().unwrap());
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let with = idle_cpu_percent(&server, seconds).await;
+    println!(
+        "supervision, idle over {seconds} s: {without:.2} % of one core without managed apps, \
+         {with:.2} % with {apps} (each a running `sleep` with its log writer)"
+    );
+    for id in ids {
+        let _ = client
+            .delete(format!("{base}/api/v1/managed/{id}"))
+            .header("cookie", &cookie)
+            .send()
+            .await;
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let rounds = if quick { 5 } else { 21 };
@@ -463,6 +549,11 @@ fn main() {
         runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
         return;
     }
+    if std::env::args().any(|a| a == "--managed-only") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(managed_round(20, if quick { 10 } else { 60 }));
+        return;
+    }
     if std::env::args().any(|a| a == "--http-only") {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(http_round(1000, requests));
@@ -476,4 +567,5 @@ fn main() {
     runtime.block_on(http_round(1000, requests));
     runtime.block_on(http_round(5000, requests));
     runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
+    runtime.block_on(managed_round(20, if quick { 10 } else { 60 }));
 }

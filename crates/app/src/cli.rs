@@ -32,6 +32,21 @@ pub enum Command {
     Db(DbCommand),
     #[command(flatten)]
     Client(crate::client::ClientCommand),
+    /// Internal: keeps a launched program's output in capped, rotated files (Boss starts it
+    /// with the program's output on its standard input).
+    #[command(hide = true)]
+    LogWriter(LogWriterArgs),
+}
+
+/// Where `boss log-writer` keeps a log and how big it may grow.
+#[derive(Debug, Args)]
+pub struct LogWriterArgs {
+    #[arg(long)]
+    pub file: PathBuf,
+    #[arg(long)]
+    pub max_bytes: u64,
+    #[arg(long)]
+    pub keep: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +265,8 @@ impl ServeArgs {
         config.secure_cookies = self.secure_cookies;
         config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
         config.display = self.display.filter(|d| !d.is_empty());
+        // This very binary keeps the logs of what it launches (`boss log-writer`).
+        config.log_writer = std::env::current_exe().ok();
         config.connections = crate::server::connections::ConnectionLimits {
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             max_connections: self.max_connections as usize,

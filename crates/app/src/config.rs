@@ -38,6 +38,9 @@ pub struct Config {
     pub display: Option<String>,
     /// Where installed applications are found (the session's XDG directories).
     pub catalog: platform::CatalogOptions,
+    /// The `boss` binary that keeps launched programs' logs (`boss log-writer`), capped and
+    /// rotated. `None` (embedding, unit tests): logs are appended to one file without a cap.
+    pub log_writer: Option<PathBuf>,
 }
 
 impl Config {
@@ -58,6 +61,7 @@ impl Config {
             sample_interval: Duration::from_secs(1),
             display: None,
             catalog: platform::CatalogOptions::from_env(),
+            log_writer: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub mod error;
 pub mod http;
 pub mod launches;
 pub mod live;
+pub mod logs;
+pub mod managed;
 pub mod processes;
 pub mod redact;
 pub mod server;

@@ -9,9 +9,11 @@ use boss::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Client(command) = cli.command {
-        return run_client(command, cli.client);
-    }
+    let command = match cli.command {
+        Command::Client(command) => return run_client(command, cli.client),
+        Command::LogWriter(args) => return run_log_writer(&args),
+        command => command,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("BOSS_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -28,10 +30,10 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Serve(args) => boss::server::serve(args.into_config()?).await,
             Command::Db(command) => command.run().await,
-            Command::Client(_) => unreachable!("handled above"),
+            Command::Client(_) | Command::LogWriter(_) => unreachable!("handled above"),
         }
     });
     // Threads still waiting on launched programs must not hold up the exit: those programs
@@ -64,6 +66,25 @@ fn run_client(command: boss::client::ClientCommand, args: boss::client::ClientAr
         Err(err) => {
             eprintln!("boss: {err}");
             ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// `boss log-writer`: no runtime, no logging set-up; it only copies its input into files.
+fn run_log_writer(args: &boss::cli::LogWriterArgs) -> ExitCode {
+    let limits = boss::logs::LogLimits {
+        max_bytes: args.max_bytes,
+        keep: args.keep,
+    };
+    if let Err(reason) = limits.check() {
+        eprintln!("boss log-writer: {reason}");
+        return ExitCode::from(2);
+    }
+    match boss::logs::run_writer(&args.file, limits) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("boss log-writer: {}: {err}", args.file.display());
+            ExitCode::FAILURE
         }
     }
 }

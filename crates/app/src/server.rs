@@ -46,6 +46,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .apply_settings()
         .await
         .context("cannot read the settings")?;
+    crate::managed::resume(&state)
+        .await
+        .context("cannot resume the managed apps")?;
     crate::actions::launches::reconcile(&state)
         .await
         .context("cannot reconcile the launches that were running")?;

@@ -11,6 +11,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::launches::LaunchSupervisor;
 use crate::live::ProcessMonitor;
+use crate::managed::ManagedSupervisor;
 use crate::settings::Settings;
 use crate::spool::Spool;
 use crate::store::Store;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub windows: Arc<WindowMonitor>,
     pub apps: Arc<AppCatalog>,
     pub launches: Arc<LaunchSupervisor>,
+    /// The runners of the managed apps.
+    pub managed: Arc<ManagedSupervisor>,
     /// Records kept on disk while the database is down.
     pub spool: Arc<Spool>,
     /// Recently confirmed sessions and tokens, so that logged-in users can still act while the
@@ -56,6 +59,7 @@ impl AppState {
             windows,
             apps,
             launches: Arc::new(LaunchSupervisor::default()),
+            managed: Arc::new(ManagedSupervisor::default()),
             spool,
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),

@@ -53,6 +53,18 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
         "starts programs through the launch path and moves windows back; closes or ends nothing",
     ),
     (
+        "POST /api/v1/managed",
+        "stores a program to keep running and starts it: no existing target",
+    ),
+    (
+        "PATCH /api/v1/managed/{id}",
+        "changes the stored command and policy; touches no process",
+    ),
+    (
+        "POST /api/v1/managed/{id}/start",
+        "starts the app's own program: no existing target",
+    ),
+    (
         "POST /api/v1/processes/{pid}/reveal",
         "reads a command line (admins, audited); changes nothing on the machine",
     ),
@@ -223,7 +235,70 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     ] {
         walk.refuses(&app, route, &pid, body, action, in_list).await;
     }
+    walk.refuses(
+        &app,
+        "POST /api/v1/processes/{pid}/adopt",
+        &pid,
+        json!({"name": "adopted sleeper"}),
+        "managed.adopt",
+        in_list,
+    )
+    .await;
     assert!(!sleeper.has_exited(), "a refused action touches nothing");
+
+    // Managed apps: one whose program became protected after Boss started it (by name, as
+    // `sleep` is here) is not stopped, restarted or removed through its managed app either.
+    let created = app
+        .post(
+            "/api/v1/managed",
+            &admin,
+            json!({"name": "kept sleeper", "argv": ["sleep", "601"]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let managed_id = created.body["app"]["id"].as_i64().unwrap();
+    let managed_path = format!("/api/v1/managed/{managed_id}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let managed_pid = loop {
+        let view = app.get(&managed_path, &admin).await.body;
+        if view["state"] == "running"
+            && let Some(pid) = view["pid"].as_u64()
+        {
+            break pid as u32;
+        }
+        assert!(Instant::now() < deadline, "the managed app runs: {view}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let id = [("id", managed_id.to_string())];
+    for (route, action) in [
+        ("POST /api/v1/managed/{id}/stop", "managed.stop"),
+        ("POST /api/v1/managed/{id}/restart", "managed.restart"),
+        ("DELETE /api/v1/managed/{id}", "managed.delete"),
+    ] {
+        walk.refuses(&app, route, &id, json!({}), action, in_list)
+            .await;
+    }
+    let still = platform::process_brief(managed_pid).expect("still running");
+    assert_eq!(&*still.name, "sleep");
+    // Unprotected again, it is removed (and its program ended) as usual.
+    let unset = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"protected_processes": []}),
+        )
+        .await;
+    assert_eq!(unset.status, StatusCode::OK, "{:?}", unset.body);
+    let removed = app.delete(&managed_path, &admin).await;
+    assert!(removed.status.is_success(), "{:?}", removed.body);
+    let set = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"protected_processes": ["sleep"]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 
     // Windows: an application protected in the settings by its window class.
     let kept = launch(

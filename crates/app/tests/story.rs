@@ -9,7 +9,7 @@ use serde_json::json;
 use boss::auth::Role;
 use boss::store::{
     AuditFilter, DeskSessionKind, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent,
-    NewDeskSession, NewLaunch, NewSession, SqlStore, Store,
+    NewDeskSession, NewLaunch, NewManagedApp, NewSession, SqlStore, Store, StoreError,
 };
 use common::postgres::TempPostgres;
 use common::{Auth, PASSWORD, TestApp};
@@ -246,6 +246,7 @@ async fn store_story(store: &dyn Store) {
         start_ticks: Some(99),
         outcome: LaunchOutcome::Running,
         error: None,
+        managed_id: None,
     };
     store
         .record_launch(&launch("l1", "Editor", "alice", now))
@@ -327,6 +328,46 @@ async fn store_story(store: &dyn Store) {
         (2, 1000 + 2010)
     );
     assert_eq!(totals[1].total_run_ms, 2000);
+
+    // Managed apps: the desired state, with runs linked by `managed_id`.
+    let policy = boss::managed::Policy::from_json(json!({"restart": "always"})).unwrap();
+    let keeper = NewManagedApp {
+        name: "sync".into(),
+        desktop_id: None,
+        argv: vec!["syncthing".into(), "--no-browser".into()],
+        cwd: Some("/tmp".into()),
+        env: vec![("A".into(), "b".into())],
+        policy: policy.clone(),
+        enabled: true,
+        created_at: now,
+    };
+    let stored = store.create_managed(&keeper).await.unwrap();
+    assert!(matches!(
+        store.create_managed(&keeper).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.managed_app(stored.id).await.unwrap().unwrap(), stored);
+    let mut changed = stored.clone();
+    changed.app.policy.max_restarts = 3;
+    changed.app.name = "sync2".into();
+    changed.updated_at = now + 5;
+    assert!(store.update_managed(&changed).await.unwrap());
+    store
+        .set_managed_enabled(stored.id, false, now + 6)
+        .await
+        .unwrap();
+    let listed = store.managed_apps().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].app.policy.max_restarts, 3);
+    assert_eq!(listed[0].app.name, "sync2");
+    assert!(!listed[0].app.enabled);
+    let mut run = launch("m1", "sync2", "boss", now);
+    run.managed_id = Some(stored.id);
+    store.record_launch(&run).await.unwrap();
+    let run = store.launch_by_uid("m1").await.unwrap().unwrap();
+    assert_eq!(run.record.managed_id, Some(stored.id));
+    assert!(store.delete_managed(stored.id).await.unwrap());
+    assert!(store.managed_app(stored.id).await.unwrap().is_none());
 
     // Settings: upsert JSON values.
     assert!(store.setting("registration_open").await.unwrap().is_none());

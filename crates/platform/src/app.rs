@@ -240,7 +240,23 @@ pub fn exec_argv(entry: &AppEntry, args: &[String]) -> Result<Vec<String>> {
 /// [`Error::PermissionDenied`](crate::Error::PermissionDenied) naming it; so is a missing
 /// working directory.
 pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
-    crate::native::launch(spec)
+    crate::native::launch(spec, None)
+}
+
+/// A program that takes a launched program's output on its standard input and keeps the log
+/// files (`boss log-writer ...`): started in a session of its own, so it outlives Boss as the
+/// program does, and the program's output never depends on Boss being alive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogWriter {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+/// As [`launch`], but stdout and stderr go into a pipe read by `writer` (`spec.log_file` is
+/// then not opened by the platform: the writer owns the files). The writer is reaped on a
+/// thread of its own; it ends when the program and every descendant holding the pipe have.
+pub fn launch_logged(spec: &LaunchSpec, writer: &LogWriter) -> Result<Launched> {
+    crate::native::launch(spec, Some(writer))
 }
 
 #[cfg(test)]

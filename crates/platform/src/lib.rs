@@ -20,8 +20,8 @@ pub use window::{
 
 pub mod app;
 pub use app::{
-    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, exec_argv,
-    find_icon, launch, load_catalog, load_icon,
+    AppEntry, Catalog, CatalogOptions, IconFormat, IconImage, LaunchSpec, Launched, LogWriter,
+    exec_argv, find_icon, launch, launch_logged, load_catalog, load_icon,
 };
 
 // The feature `unsupported-backend` builds the unsupported backend on Linux too, so that CI
@@ -50,6 +50,12 @@ pub fn set_private_umask() {
 /// 0600 on Unix).
 pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     native::write_private_file(path, contents)
+}
+
+/// Makes `link` a symbolic link to `original` (how `systemctl enable` enables a unit);
+/// `Unsupported` where there are none.
+pub fn symlink(original: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+    native::symlink(original, link)
 }
 
 /// Creates `dir` private to this user (0700), or makes an existing one private, with those of

@@ -135,7 +135,10 @@ pub fn exec_argv(_entry: &crate::app::AppEntry, _args: &[String]) -> Result<Vec<
     )))
 }
 
-pub fn launch(_spec: &crate::app::LaunchSpec) -> Result<crate::app::Launched> {
+pub fn launch(
+    _spec: &crate::app::LaunchSpec,
+    _writer: Option<&crate::app::LogWriter>,
+) -> Result<crate::app::Launched> {
     Err(Error::Unsupported(format!(
         "launching applications on {}",
         std::env::consts::OS
@@ -149,6 +152,13 @@ pub fn tune_allocator() {}
 pub fn release_free_memory() {}
 
 /// Without Unix permissions there is nothing to make private: a plain write.
+pub fn symlink(_original: &std::path::Path, _link: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "symbolic links are not supported here",
+    ))
+}
+
 pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }

@@ -92,7 +92,7 @@ function RunningBadge({ app }) {
     <span class="live-dot" aria-hidden="true"></span>${app.running} running</a>`;
 }
 
-function AppCard({ app, canAct, busy, onLaunch }) {
+function AppCard({ app, canAct, busy, onLaunch, onKeep }) {
   const titleId = `app-name-${app.id}`;
   const description = app.comment || app.generic_name || '';
   return html`
@@ -112,16 +112,20 @@ function AppCard({ app, canAct, busy, onLaunch }) {
         aria-label=${`Launch ${app.name}`} onClick=${() => onLaunch(app)}>
         <${PlayIcon} size=${14} />${busy ? 'Launching…' : 'Launch'}
       </button>`}
+      ${canAct && onKeep &&
+      html`<button type="button" class="btn btn-small app-keep-btn" data-testid="app-keep" disabled=${busy}
+        aria-label=${`Keep ${app.name} running`} title="Boss starts it and restarts it when it ends (see Managed)"
+        onClick=${() => onKeep(app)}>Keep running</button>`}
     </li>
   `;
 }
 
-/** Props: apps (already filtered), view ('grid' | 'list'), canAct, busyId, onLaunch(app). */
-export function AppCatalog({ apps, view, canAct, busyId, onLaunch }) {
+/** Props: apps (already filtered), view ('grid' | 'list'), canAct, busyId, onLaunch(app), onKeep(app). */
+export function AppCatalog({ apps, view, canAct, busyId, onLaunch, onKeep }) {
   return html`
     <ul class=${`app-catalog app-${view}`} data-testid="apps-grid" data-view=${view} aria-label="Applications">
       ${apps.map((app) => html`<${AppCard} key=${app.id} app=${app} canAct=${canAct} busy=${busyId === app.id}
-        onLaunch=${onLaunch} />`)}
+        onLaunch=${onLaunch} onKeep=${onKeep} />`)}
     </ul>
   `;
 }

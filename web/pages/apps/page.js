@@ -116,6 +116,22 @@ export function AppsPage({ title, user }) {
     }
   }, [refreshSoon]);
 
+  // "Keep running": a managed app for this desktop entry (started at once, restarted by policy).
+  const keepRunning = useCallback(async (app) => {
+    setBusyId(app.id);
+    setError(null);
+    setStatus('');
+    try {
+      const answer = await api('/managed', { method: 'POST', body: { name: app.name, desktop_id: app.id } });
+      setStatus(`Boss keeps ${answer.app.name} running (see Managed).`);
+    } catch (err) {
+      setError(`Could not keep ${app.name} running: ${errorMessage(err)}`);
+    } finally {
+      setBusyId(null);
+      refreshSoon();
+    }
+  }, [refreshSoon]);
+
   const onLaunched = useCallback((launch) => {
     setError(null);
     if (launch.outcome === 'failed_to_start') {
@@ -167,7 +183,8 @@ export function AppsPage({ title, user }) {
         ${' '}<button type="button" class="btn btn-small" onClick=${() => { setQuery(''); setCategory(''); }}>Show all</button>
       </p>`}
       ${catalog && shown.length > 0 &&
-      html`<${AppCatalog} apps=${shown} view=${view} canAct=${canAct} busyId=${busyId} onLaunch=${launchApp} />`}
+      html`<${AppCatalog} apps=${shown} view=${view} canAct=${canAct} busyId=${busyId} onLaunch=${launchApp}
+        onKeep=${keepRunning} />`}
 
       ${runOpen && html`<${RunProgramDialog} onClose=${() => setRunOpen(false)} onLaunched=${onLaunched} />`}
     </div>

@@ -17,6 +17,37 @@ export function processLink(pid) {
   return `#/processes?pid=${pid}`;
 }
 
+/** "Keep running": adopt this process as a managed app (restarted by Boss when it ends). */
+function KeepRunning({ proc }) {
+  const [message, setMessage] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  async function adopt() {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api(`/processes/${proc.pid}/adopt`, {
+        method: 'POST',
+        body: { name: `${proc.name} (${proc.pid})`, started_at: proc.started_at },
+      });
+      setMessage(`Boss keeps ${answer.app.name} running (see Managed).`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`
+    <div class="detail-section">
+      <button type="button" class="btn btn-small" onClick=${adopt} disabled=${busy || Boolean(message)}
+        data-testid="detail-keep-running" title="Boss watches it and restarts it by the default policy when it ends">
+        Keep running</button>
+      ${message && html`<p class="alert alert-success" role="status" data-testid="detail-keep-status">${message}</p>`}
+      <${ErrorAlert} message=${error} testid="detail-keep-error" />
+    </div>
+  `;
+}
+
 function Fact({ label, children, testid }) {
   return html`<dt>${label}</dt><dd data-testid=${testid}>${children ?? html`<span class="muted">—</span>`}</dd>`;
 }
@@ -237,6 +268,7 @@ export function ProcessDetail({ pid, row, live, takenAt, canAct, canReveal, onCl
 
         ${proc && canAct &&
         html`<${ProcessActions} target=${proc} currentNice=${detail?.nice} gone=${gone} onActed=${refresh} />`}
+        ${proc && canAct && !gone && !proc.protected && html`<${KeepRunning} proc=${proc} />`}
         ${proc && !canAct &&
         html`<p class="muted detail-section" data-testid="viewer-note">Viewers can see processes but not act on them.</p>`}
 

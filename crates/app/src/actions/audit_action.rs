@@ -62,10 +62,26 @@ pub enum AuditAction {
     SessionDelete,
     #[serde(rename = "session.restore")]
     SessionRestore,
+    #[serde(rename = "managed.create")]
+    ManagedCreate,
+    #[serde(rename = "managed.update")]
+    ManagedUpdate,
+    #[serde(rename = "managed.delete")]
+    ManagedDelete,
+    #[serde(rename = "managed.start")]
+    ManagedStart,
+    #[serde(rename = "managed.stop")]
+    ManagedStop,
+    #[serde(rename = "managed.restart")]
+    ManagedRestart,
+    #[serde(rename = "managed.give_up")]
+    ManagedGiveUp,
+    #[serde(rename = "managed.adopt")]
+    ManagedAdopt,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::Register,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -93,6 +109,14 @@ impl AuditAction {
         AuditAction::SessionRename,
         AuditAction::SessionDelete,
         AuditAction::SessionRestore,
+        AuditAction::ManagedCreate,
+        AuditAction::ManagedUpdate,
+        AuditAction::ManagedDelete,
+        AuditAction::ManagedStart,
+        AuditAction::ManagedStop,
+        AuditAction::ManagedRestart,
+        AuditAction::ManagedGiveUp,
+        AuditAction::ManagedAdopt,
     ];
 
     /// The name as stored (`auth.login`).
@@ -125,6 +149,14 @@ impl AuditAction {
             AuditAction::SessionRename => "session.rename",
             AuditAction::SessionDelete => "session.delete",
             AuditAction::SessionRestore => "session.restore",
+            AuditAction::ManagedCreate => "managed.create",
+            AuditAction::ManagedUpdate => "managed.update",
+            AuditAction::ManagedDelete => "managed.delete",
+            AuditAction::ManagedStart => "managed.start",
+            AuditAction::ManagedStop => "managed.stop",
+            AuditAction::ManagedRestart => "managed.restart",
+            AuditAction::ManagedGiveUp => "managed.give_up",
+            AuditAction::ManagedAdopt => "managed.adopt",
         }
     }
 }

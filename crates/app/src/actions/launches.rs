@@ -12,10 +12,11 @@ use serde_json::json;
 use tokio::sync::broadcast;
 
 use super::processes::{self, MemberOutcome, Target};
-use super::{AuditAction, Outcome, audit, by, refuse_protected, require, windows};
+use super::{Actor, AuditAction, Outcome, audit, by, refuse_protected, require, windows};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::logs::LogLimits;
 use crate::spool::SpooledRecord;
 use crate::state::AppState;
 use crate::store::{Launch, LaunchEnd, LaunchOutcome, NewLaunch};
@@ -158,29 +159,75 @@ async fn start(
     state: &AppState,
     caller: &Caller,
     uid: String,
-    mut request: LaunchRequest,
+    request: LaunchRequest,
 ) -> Result<Launch> {
+    let spawned = spawn_recorded(state, Actor::Caller(caller), uid, request, None).await?;
+    // Wait for the child on a blocking thread (reaping it), then record how it ended.
+    let watcher_state = state.clone();
+    let child_uid = spawned.launch.record.uid.clone();
+    let mut child = spawned.child;
+    tokio::spawn(async move {
+        let status = tokio::task::spawn_blocking(move || child.wait()).await;
+        let status = status.ok().and_then(|s| s.ok());
+        let stopped = watcher_state.launches.take_stopping(&child_uid);
+        record_end(&watcher_state, &child_uid, status, stopped).await;
+    });
+    Ok(spawned.launch)
+}
+
+/// A program started and recorded; the caller must wait on `child` (and then call
+/// [`record_end`]).
+pub(crate) struct Spawned {
+    pub launch: Launch,
+    pub process: ProcessRef,
+    pub child: std::process::Child,
+}
+
+/// The run of a managed app a launch belongs to, and the log limits of that app.
+pub(crate) struct ManagedRun {
+    pub managed_id: i64,
+    pub limits: LogLimits,
+}
+
+/// Starts a program and records it: the launch row (also when it cannot be started, with the
+/// reason), an `app.launch` audit row and the announcement on the live stream. Its output
+/// goes to the log writer (capped and rotated), when Boss has one.
+pub(crate) async fn spawn_recorded(
+    state: &AppState,
+    actor: Actor<'_>,
+    uid: String,
+    mut request: LaunchRequest,
+    managed: Option<ManagedRun>,
+) -> Result<Spawned> {
     const ACTION: AuditAction = AuditAction::AppLaunch;
     if let Some(display) = &state.config.display {
         request.spec.env.push(("DISPLAY".into(), display.clone()));
     }
-    let _ = tokio::fs::create_dir_all(
-        state
-            .config
-            .data_dir
-            .join(crate::server::data_dir::LAUNCH_LOGS),
-    )
-    .await;
+    if let Some(dir) = request.spec.log_file.parent() {
+        let _ = tokio::fs::create_dir_all(dir).await;
+    }
     let spec = request.spec.clone();
+    let limits = managed.as_ref().map(|m| m.limits).unwrap_or_default();
+    let writer = state
+        .config
+        .log_writer
+        .as_ref()
+        .map(|program| platform::LogWriter {
+            program: program.clone(),
+            args: limits.writer_args(&spec.log_file),
+        });
     let started_at = now_ms();
-    let launched = tokio::task::spawn_blocking(move || platform::launch(&spec))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+    let launched = tokio::task::spawn_blocking(move || match &writer {
+        Some(writer) => platform::launch_logged(&spec, writer),
+        None => platform::launch(&spec),
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
     let target = Some(request.app_name.clone());
     let mut record = NewLaunch {
         uid: uid.clone(),
-        user_id: Some(caller.user.id),
-        username: caller.user.username.clone(),
+        user_id: actor.user_id(),
+        username: actor.name(),
         app_id: request.app_id.clone(),
         app_name: request.app_name.clone(),
         argv: request.spec.argv.clone(),
@@ -191,6 +238,7 @@ async fn start(
         start_ticks: None,
         outcome: LaunchOutcome::Running,
         error: None,
+        managed_id: managed.as_ref().map(|m| m.managed_id),
     };
     let launched = match launched {
         Ok(launched) => launched,
@@ -208,7 +256,7 @@ async fn start(
                 outcome: LaunchOutcome::FailedToStart,
             };
             finish(state, end).await;
-            let mut entry = by(caller, ACTION, target, Outcome::Failure);
+            let mut entry = actor.entry(ACTION, target, Outcome::Failure);
             let argv = shown_argv(&request.spec.argv);
             entry.detail = Some(json!({ "argv": argv, "error": err.to_string() }));
             audit(state, entry).await;
@@ -218,50 +266,77 @@ async fn start(
     record.pid = Some(launched.pid);
     record.start_ticks = Some(launched.start_ticks);
     persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
-    let mut entry = by(caller, ACTION, target, Outcome::Success);
+    let mut entry = actor.entry(ACTION, target, Outcome::Success);
     entry.detail = Some(
-        json!({ "argv": shown_argv(&record.argv), "pid": launched.pid, "app_id": record.app_id }),
+        json!({ "argv": shown_argv(&record.argv), "pid": launched.pid,
+        "app_id": record.app_id, "managed_id": record.managed_id }),
     );
     audit(state, entry).await;
-
-    // Wait for the child on a blocking thread (reaping it), then record how it ended.
-    let watcher_state = state.clone();
-    let child_uid = uid.clone();
-    let mut child = launched.child;
-    tokio::spawn(async move {
-        let status = tokio::task::spawn_blocking(move || child.wait()).await;
-        let (exit_code, signal) = match status {
-            Ok(Ok(status)) => platform::exit_code_and_signal(status),
-            _ => (None, None),
-        };
-        let stopped = watcher_state.launches.take_stopping(&child_uid);
-        let outcome = match (stopped, exit_code, signal) {
-            (true, _, _) => LaunchOutcome::Stopped,
-            (_, Some(0), _) => LaunchOutcome::Exited,
-            (_, Some(_), _) => LaunchOutcome::Failed,
-            (_, None, Some(_)) => LaunchOutcome::Killed,
-            _ => LaunchOutcome::Ended,
-        };
-        let end = LaunchEnd {
-            uid: child_uid,
-            ended_at: now_ms(),
-            exit_code,
-            signal,
-            outcome,
-        };
-        finish(&watcher_state, end).await;
-    });
     let launch = find_by_uid(state, &record).await;
     state.launches.announce(launch.clone());
-    Ok(launch)
+    Ok(Spawned {
+        launch,
+        process: launched.identity(),
+        child: launched.child,
+    })
 }
 
-async fn finish(state: &AppState, end: LaunchEnd) {
+/// Records how launch `uid` ended: `status` when Boss reaped it (else unknown), `stopped`
+/// when Boss caused the end. Returns the stored launch when the database answered.
+pub(crate) async fn record_end(
+    state: &AppState,
+    uid: &str,
+    status: Option<std::process::ExitStatus>,
+    stopped: bool,
+) -> Option<Launch> {
+    let (exit_code, signal) = match status {
+        Some(status) => platform::exit_code_and_signal(status),
+        None => (None, None),
+    };
+    let outcome = match (stopped, exit_code, signal) {
+        (true, _, _) => LaunchOutcome::Stopped,
+        (_, Some(0), _) => LaunchOutcome::Exited,
+        (_, Some(_), _) => LaunchOutcome::Failed,
+        (_, None, Some(_)) => LaunchOutcome::Killed,
+        _ => LaunchOutcome::Ended,
+    };
+    let end = LaunchEnd {
+        uid: uid.to_string(),
+        ended_at: now_ms(),
+        exit_code,
+        signal,
+        outcome,
+    };
+    finish(state, end).await
+}
+
+async fn finish(state: &AppState, end: LaunchEnd) -> Option<Launch> {
     let uid = end.uid.clone();
     persist(state, SpooledRecord::LaunchEnded(end)).await;
-    if let Ok(Some(launch)) = state.store.launch_by_uid(&uid).await {
-        state.launches.announce(launch);
-    }
+    let launch = state.store.launch_by_uid(&uid).await.ok().flatten()?;
+    state.launches.announce(launch.clone());
+    Some(launch)
+}
+
+/// Records that launch `uid` ended while nobody was watching (no exit status can be known).
+pub(crate) async fn record_lost(state: &AppState, uid: &str) {
+    let end = LaunchEnd {
+        uid: uid.to_string(),
+        ended_at: now_ms(),
+        exit_code: None,
+        signal: None,
+        outcome: LaunchOutcome::Lost,
+    };
+    finish(state, end).await;
+}
+
+/// Records a process Boss did not start as a launch (an adopted one): a history row to
+/// follow it by, carrying `managed_id`.
+pub(crate) async fn record_adopted(state: &AppState, record: NewLaunch) -> Launch {
+    persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
+    let launch = find_by_uid(state, &record).await;
+    state.launches.announce(launch.clone());
+    launch
 }
 
 /// The stored launch for a record just written (or, while the database is away, the record
@@ -455,7 +530,23 @@ async fn ended_within(process: ProcessRef, patience: Duration) -> bool {
 /// After a start of Boss: launches recorded as running are either still running (watched
 /// again, by polling: they are no longer Boss's children) or ended while Boss was down.
 pub async fn reconcile(state: &AppState) -> Result<()> {
+    let managed: HashSet<i64> = state
+        .store
+        .managed_apps()
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
     for launch in state.store.running_launches().await? {
+        if launch
+            .record
+            .managed_id
+            .is_some_and(|id| managed.contains(&id))
+        {
+            // Watched by its app's runner (`managed::resume`); a run of an app deleted since
+            // is followed here like any launch.
+            continue;
+        }
         let process = match (launch.record.pid, launch.record.start_ticks) {
             (Some(pid), Some(start_ticks)) => Some(ProcessRef { pid, start_ticks }),
             _ => None,

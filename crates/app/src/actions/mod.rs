@@ -6,6 +6,7 @@
 pub mod accounts;
 mod audit_action;
 pub mod launches;
+pub mod managed;
 pub mod processes;
 pub mod sessions;
 pub mod settings;
@@ -131,5 +132,53 @@ pub fn by<'a>(
         target,
         outcome,
         detail: None,
+    }
+}
+
+/// Who does something: a signed-in caller, or Boss itself (a managed app restarted by its
+/// policy). Boss's own rows in the audit log and the launch history carry the name "boss".
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    Caller(&'a Caller),
+    Boss,
+}
+
+impl<'a> Actor<'a> {
+    /// The name Boss's own actions are recorded under.
+    pub const BOSS: &'static str = "boss";
+
+    pub fn user_id(self) -> Option<i64> {
+        match self {
+            Actor::Caller(caller) => Some(caller.user.id),
+            Actor::Boss => None,
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Actor::Caller(caller) => caller.user.username.clone(),
+            Actor::Boss => Self::BOSS.to_string(),
+        }
+    }
+
+    /// An audit entry by this actor.
+    pub fn entry(
+        self,
+        action: AuditAction,
+        target: Option<String>,
+        outcome: Outcome,
+    ) -> AuditEntry<'a> {
+        match self {
+            Actor::Caller(caller) => by(caller, action, target, outcome),
+            Actor::Boss => AuditEntry {
+                actor: None,
+                actor_name: Some(Self::BOSS),
+                client: None,
+                action,
+                target,
+                outcome,
+                detail: None,
+            },
+        }
     }
 }

@@ -357,6 +357,16 @@ pub async fn renice(
 /// TERM (then CONT) to every member but the protected ones, KILL to those still running
 /// after `timeout`. With `tree` unset a member's failure is the action's error.
 pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: bool) -> Done {
+    end_members_with(members, Signal::Term, timeout, tree).await
+}
+
+/// As [`end_members`], starting with `first` instead of TERM (a managed app's stop signal).
+pub(super) async fn end_members_with(
+    members: &[Member],
+    first: Signal,
+    timeout: Duration,
+    tree: bool,
+) -> Done {
     let mut outcome: Vec<Option<MemberResult>> = Vec::with_capacity(members.len());
     let mut single_error = None;
     for member in members {
@@ -368,7 +378,7 @@ pub(super) async fn end_members(members: &[Member], timeout: Duration, tree: boo
             )));
             continue;
         }
-        match platform::send_signal(member.target, Signal::Term) {
+        match platform::send_signal(member.target, first) {
             Ok(()) => {
                 let _ = platform::send_signal(member.target, Signal::Cont);
                 outcome.push(None);

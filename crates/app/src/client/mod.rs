@@ -11,8 +11,10 @@
 //! usage; 3 the server cannot be reached; 4 not logged in (no or bad token).
 
 mod apps;
+mod autostart;
 mod history;
 mod login;
+mod managed;
 mod processes;
 mod sessions;
 mod table;
@@ -166,10 +168,19 @@ pub enum ClientCommand {
     /// Save the desk, or restore a saved one.
     #[command(subcommand)]
     Session(sessions::SessionCommand),
+    /// Managed apps: `boss managed` lists them; `add NAME -- ARGV...`, `start`, `stop`,
+    /// `restart`, `logs`, `remove NAME`.
+    Managed(managed::ManagedArgs),
+    /// Start Boss at login (XDG autostart, or a systemd --user unit with --systemd), so that
+    /// managed apps come back after a reboot. Works on this machine's files; no server needed.
+    Autostart(autostart::AutostartArgs),
 }
 
 /// Runs one client command; its output goes to stdout, and the error says what to exit with.
 pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
+    if let ClientCommand::Autostart(a) = command {
+        return autostart::autostart(a, args.json);
+    }
     let client = args.connection.client()?;
     let json = args.json;
     match command {
@@ -183,6 +194,8 @@ pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
         ClientCommand::History(a) => history::history(&client, a, json).await,
         ClientCommand::Sessions => sessions::list(&client, json).await,
         ClientCommand::Session(c) => sessions::run(&client, c, json).await,
+        ClientCommand::Managed(a) => managed::managed(&client, a, json).await,
+        ClientCommand::Autostart(_) => unreachable!("handled above"),
     }
 }
 
@@ -263,6 +276,12 @@ impl Client {
     ) -> ClientResult<T> {
         let response = self.send(Method::POST, path, Some(body)).await?;
         read_json(response).await
+    }
+
+    /// `DELETE path`; the answer's body is not read.
+    pub async fn delete(&self, path: &str) -> ClientResult<()> {
+        self.send(Method::DELETE, path, None::<&()>).await?;
+        Ok(())
     }
 
     /// The raw text of a response (CSV).

@@ -3,7 +3,7 @@
 //! Events: `system` (the summary), `processes` (the full table, also sent again whenever
 //! this subscriber fell behind), `processes_diff` (`{taken_at, upserted, removed, system}`),
 //! `windows` (the whole window list, on connect and whenever it changes), `launch` (a launch
-//! that started or ended).
+//! that started or ended), `managed` (a managed app whose state changed).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -36,12 +36,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events))
 }
 
-const TOPICS: [&str; 3] = ["processes", "windows", "launches"];
+const TOPICS: [&str; 4] = ["processes", "windows", "launches", "managed"];
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct EventsQuery {
-    /// Comma-separated topics to receive: `processes`, `windows`, `launches`; default all.
+    /// Comma-separated topics to receive: `processes`, `windows`, `launches`, `managed`;
+    /// default all.
     topics: Option<String>,
 }
 
@@ -217,6 +218,29 @@ async fn events(
                 let event = Event::default()
                     .event("launch")
                     .json_data(view)
+                    .unwrap_or_default();
+                if tx.send(Some(event)).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    if topics.iter().any(|t| t == "managed") {
+        let mut changes = state.managed.subscribe();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                let app = tokio::select! {
+                    _ = tx.closed() => return,
+                    message = changes.recv() => match message {
+                        Ok(app) => app,
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                };
+                let event = Event::default()
+                    .event("managed")
+                    .json_data(app.as_ref())
                     .unwrap_or_default();
                 if tx.send(Some(event)).await.is_err() {
                     return;

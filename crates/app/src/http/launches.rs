@@ -55,6 +55,9 @@ pub struct LaunchView {
     /// Why it could not be started (outcome `failed_to_start`).
     pub error: Option<String>,
     pub running: bool,
+    /// The managed app this run belongs to.
+    #[serde(default)]
+    pub managed_id: Option<i64>,
 }
 
 impl From<&Launch> for LaunchView {
@@ -78,6 +81,7 @@ impl From<&Launch> for LaunchView {
             outcome: r.outcome,
             error: r.error.clone(),
             running: l.ended_at.is_none() && r.outcome == LaunchOutcome::Running,
+            managed_id: r.managed_id,
         }
     }
 }

@@ -11,6 +11,7 @@ mod files;
 pub mod guard;
 mod health;
 pub mod launches;
+pub mod managed;
 pub mod processes;
 pub mod sessions;
 mod settings;
@@ -56,6 +57,7 @@ use crate::state::AppState;
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
         (name = "sessions", description = "Saved desks: snapshot the open apps and windows, restore them"),
+        (name = "managed", description = "Managed apps: kept running with restart policies and capped logs"),
     )
 )]
 struct ApiDoc;
@@ -90,6 +92,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(apps::routes())
         .merge(launches::routes())
         .merge(sessions::routes())
+        .merge(managed::routes())
         .merge(files::routes())
         .merge(events::routes())
 }

@@ -222,6 +222,16 @@ pub trait Store: Send + Sync + 'static {
     async fn desk_session(&self, id: i64) -> StoreResult<Option<(DeskSession, String)>>;
     async fn rename_desk_session(&self, id: i64, name: &str) -> StoreResult<bool>;
     async fn delete_desk_session(&self, id: i64) -> StoreResult<bool>;
+    /// Stores a new managed app; [`StoreError::Conflict`] when its name is taken.
+    async fn create_managed(&self, app: &NewManagedApp) -> StoreResult<ManagedApp>;
+    /// Every managed app, by id.
+    async fn managed_apps(&self) -> StoreResult<Vec<ManagedApp>>;
+    async fn managed_app(&self, id: i64) -> StoreResult<Option<ManagedApp>>;
+    /// Replaces what to run and the policy (not `enabled`); false when there is no such app.
+    async fn update_managed(&self, app: &ManagedApp) -> StoreResult<bool>;
+    /// Whether Boss should keep the app running (the desired state).
+    async fn set_managed_enabled(&self, id: i64, enabled: bool, now: i64) -> StoreResult<()>;
+    async fn delete_managed(&self, id: i64) -> StoreResult<bool>;
 
     /// The newest migration applied (the schema version).
     async fn schema_version(&self) -> StoreResult<i64>;
@@ -245,6 +255,32 @@ pub struct Dump {
     /// Saved desks with their source ids, oldest first (absent in dumps made before them).
     #[serde(default)]
     pub desk_sessions: Vec<(i64, NewDeskSession)>,
+    /// Absent in dumps made before managed apps existed.
+    #[serde(default)]
+    pub managed: Vec<ManagedApp>,
+}
+
+/// A program Boss keeps running, as stored (see [`crate::managed`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewManagedApp {
+    pub name: String,
+    /// The desktop entry it runs, if it came from the catalog.
+    pub desktop_id: Option<String>,
+    pub argv: Vec<String>,
+    pub cwd: Option<String>,
+    /// Added to Boss's environment.
+    pub env: Vec<(String, String)>,
+    pub policy: crate::managed::Policy,
+    /// Whether Boss should keep it running (false once stopped, given up or exited).
+    pub enabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedApp {
+    pub id: i64,
+    pub app: NewManagedApp,
+    pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -342,6 +378,9 @@ pub struct NewLaunch {
     /// Why it could not be started.
     #[serde(default)]
     pub error: Option<String>,
+    /// The managed app this run belongs to.
+    #[serde(default)]
+    pub managed_id: Option<i64>,
 }
 
 /// How a launch ended.

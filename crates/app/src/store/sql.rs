@@ -14,8 +14,9 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
     ApiToken, AppTotal, AuditEvent, AuditFilter, DeskSession, DeskSessionKind, Dump, DumpedToken,
-    DumpedUser, Launch, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent, NewDeskSession,
-    NewLaunch, NewSession, Session, Store, StoreError, StoreResult, User,
+    DumpedUser, Launch, LaunchEnd, LaunchFilter, LaunchOutcome, ManagedApp, NewAuditEvent,
+    NewDeskSession, NewLaunch, NewManagedApp, NewSession, Session, Store, StoreError, StoreResult,
+    User,
 };
 use crate::auth::Role;
 
@@ -186,7 +187,32 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
 }
 
 const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error";
+    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error, managed_id";
+
+const MANAGED_COLUMNS: &str =
+    "id, name, desktop_id, argv, cwd, env, policy, enabled, created_at, updated_at";
+
+fn managed_from_row(row: &AnyRow) -> StoreResult<ManagedApp> {
+    fn parsed<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> StoreResult<T> {
+        let text: String = row.try_get(column)?;
+        serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("managed app {column}: {e}")))
+    }
+    Ok(ManagedApp {
+        id: row.try_get("id")?,
+        app: NewManagedApp {
+            name: row.try_get("name")?,
+            desktop_id: row.try_get("desktop_id")?,
+            argv: parsed(row, "argv")?,
+            cwd: row.try_get("cwd")?,
+            env: parsed(row, "env")?,
+            policy: parsed(row, "policy")?,
+            enabled: row.try_get::<i64, _>("enabled")? != 0,
+            created_at: row.try_get("created_at")?,
+        },
+        updated_at: row.try_get("updated_at")?,
+    })
+}
 
 const DESK_COLUMNS: &str = "id, name, kind, created_at, created_by_id, created_by, apps, windows";
 
@@ -229,6 +255,7 @@ fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
                     .ok_or_else(|| StoreError::Corrupt(format!("launch outcome '{text}'")))?
             },
             error: row.try_get("error")?,
+            managed_id: int("managed_id")?,
         },
         ended_at: int("ended_at")?,
         exit_code: int("exit_code")?.map(|c| c as i32),
@@ -812,6 +839,65 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn create_managed(&self, app: &NewManagedApp) -> StoreResult<ManagedApp> {
+        let id = insert_managed(&self.pool, app).await?;
+        Ok(ManagedApp {
+            id,
+            app: app.clone(),
+            updated_at: app.created_at,
+        })
+    }
+
+    async fn managed_apps(&self) -> StoreResult<Vec<ManagedApp>> {
+        let sql = format!("SELECT {MANAGED_COLUMNS} FROM managed_apps ORDER BY id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(managed_from_row).collect()
+    }
+
+    async fn managed_app(&self, id: i64) -> StoreResult<Option<ManagedApp>> {
+        let sql = format!("SELECT {MANAGED_COLUMNS} FROM managed_apps WHERE id = $1");
+        self.one(sql, id, managed_from_row).await
+    }
+
+    async fn update_managed(&self, m: &ManagedApp) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE managed_apps SET name = $1, desktop_id = $2, argv = $3, cwd = $4, env = $5, \
+                policy = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(m.app.name.clone())
+        .bind(m.app.desktop_id.clone())
+        .bind(json_text(&m.app.argv))
+        .bind(m.app.cwd.clone())
+        .bind(json_text(&m.app.env))
+        .bind(json_text(&m.app.policy))
+        .bind(m.updated_at)
+        .bind(m.id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, &format!("a managed app named '{}' exists", m.app.name)))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_managed_enabled(&self, id: i64, enabled: bool, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE managed_apps SET enabled = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(enabled))
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_managed(&self, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM managed_apps WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn schema_version(&self) -> StoreResult<i64> {
         let row = sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(&self.pool)
@@ -908,6 +994,7 @@ impl Store for SqlStore {
                 desk_sessions.push((d.id, record));
             }
         }
+        let managed = self.managed_apps().await?;
         Ok(Dump {
             users,
             tokens,
@@ -915,6 +1002,7 @@ impl Store for SqlStore {
             launches,
             settings,
             desk_sessions,
+            managed,
         })
     }
 
@@ -974,9 +1062,17 @@ impl Store for SqlStore {
             event.actor_id = event.actor_id.and_then(|id| user_ids.get(&id).copied());
             insert_audit(&mut *tx, &event).await?;
         }
+        let mut managed_ids = std::collections::HashMap::new();
+        for managed in &dump.managed {
+            let id = insert_managed(&mut *tx, &managed.app).await?;
+            managed_ids.insert(managed.id, id);
+        }
         for launch in &dump.launches {
             let mut record = launch.record.clone();
             record.user_id = record.user_id.and_then(|id| user_ids.get(&id).copied());
+            record.managed_id = record
+                .managed_id
+                .and_then(|id| managed_ids.get(&id).copied());
             let ended_outcome = record.outcome;
             record.outcome = LaunchOutcome::Running;
             insert_launch(&mut *tx, &record).await?;
@@ -1071,8 +1167,8 @@ async fn insert_launch<'e>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO launches (uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-            started_at, pid, start_ticks, outcome, error) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+            started_at, pid, start_ticks, outcome, error, managed_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (uid) DO NOTHING",
     )
     .bind(l.uid.clone())
@@ -1088,9 +1184,37 @@ async fn insert_launch<'e>(
     .bind(l.start_ticks.map(|t| t as i64))
     .bind(l.outcome.as_str())
     .bind(l.error.clone())
+    .bind(l.managed_id)
     .execute(db)
     .await?;
     Ok(())
+}
+
+async fn insert_managed<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    app: &NewManagedApp,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO managed_apps \
+            (name, desktop_id, argv, cwd, env, policy, enabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(app.name.clone())
+    .bind(app.desktop_id.clone())
+    .bind(json_text(&app.argv))
+    .bind(app.cwd.clone())
+    .bind(json_text(&app.env))
+    .bind(json_text(&app.policy))
+    .bind(i64::from(app.enabled))
+    .bind(app.created_at)
+    .fetch_one(db)
+    .await
+    .map_err(|e| conflict_or(e, &format!("a managed app named '{}' exists", app.name)))?;
+    Ok(row.try_get(0)?)
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 async fn update_launch_end<'e>(

@@ -29,6 +29,56 @@ pub struct TestApp {
     pub state: AppState,
     pub dir: tempfile::TempDir,
     client: SocketAddr,
+    /// Shared by the copies from `seen_from*`: the programs end with the last copy.
+    _launched: Arc<Launched>,
+}
+
+/// The programs that Boss launched during a test, ended (KILL, by PID and start time) when the
+/// test's app goes. A failing test would otherwise outlive its assertion for as long as they
+/// run: the runtime waits for the blocking tasks that watch them. This test started them
+/// (through Boss), so this test ends them.
+#[derive(Default)]
+struct Launched(std::sync::Mutex<Vec<platform::ProcessRef>>);
+
+impl Launched {
+    /// Records every program `state` launches from now on.
+    fn watch(state: &AppState) -> Arc<Launched> {
+        let launched = Arc::new(Launched::default());
+        let record = Arc::downgrade(&launched);
+        let mut events = state.launches.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let launch = match events.recv().await {
+                    Ok(launch) => launch,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                };
+                let Some(launched) = record.upgrade() else {
+                    return;
+                };
+                if let (Some(pid), Some(start_ticks)) =
+                    (launch.record.pid, launch.record.start_ticks)
+                {
+                    let process = platform::ProcessRef { pid, start_ticks };
+                    let mut list = launched.0.lock().unwrap_or_else(|e| e.into_inner());
+                    if !list.contains(&process) {
+                        list.push(process);
+                    }
+                }
+            }
+        });
+        launched
+    }
+}
+
+impl Drop for Launched {
+    fn drop(&mut self) {
+        let list = self.0.get_mut().unwrap_or_else(|e| e.into_inner());
+        for process in list.drain(..) {
+            // Only if it is still the same process (start time checked): never a PID reused.
+            let _ = platform::send_signal(process, platform::Signal::Kill);
+        }
+    }
 }
 
 /// How a test request authenticates.
@@ -114,6 +164,8 @@ impl TestApp {
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path().to_path_buf());
+        // As `boss serve` does: launched programs' logs go through `boss log-writer`.
+        config.log_writer = Some(env!("CARGO_BIN_EXE_boss").into());
         change(&mut config);
         let store = SqlStore::open(&config.database_url)
             .await
@@ -122,6 +174,7 @@ impl TestApp {
         // As `boss serve` does while there is no account.
         state.setup.issue().expect("issue the setup code");
         Self {
+            _launched: Launched::watch(&state),
             state,
             dir,
             client: "127.0.0.1:40000".parse().unwrap(),
@@ -134,6 +187,7 @@ impl TestApp {
             state: self.state.clone(),
             dir: tempfile::tempdir().unwrap(),
             client: peer,
+            _launched: self._launched.clone(),
         }
     }
 
@@ -143,6 +197,7 @@ impl TestApp {
             state: self.state.clone(),
             dir: tempfile::tempdir().unwrap(),
             client: format!("{address}:40000").parse().unwrap(),
+            _launched: self._launched.clone(),
         }
     }
 

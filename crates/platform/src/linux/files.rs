@@ -21,6 +21,10 @@ pub fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.write_all(contents)
 }
 
+pub fn symlink(original: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(original, link)
+}
+
 pub fn prepare_private_dir(dir: &Path, entries: &[&str]) -> Result<Vec<PathBuf>> {
     let io = |what: &str, path: &Path| {
         let context = format!("cannot {what} '{}'", path.display());

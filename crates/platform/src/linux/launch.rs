@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::exec::{Lookup, is_executable_file, lookup_in_path};
-use crate::app::{LaunchSpec, Launched};
+use crate::app::{LaunchSpec, Launched, LogWriter};
 use crate::error::{Error, Result};
 
 /// The umask Boss started with, while [`set_private_umask`] has replaced it (`u32::MAX`: not
@@ -35,7 +35,7 @@ pub fn set_private_umask() {
     );
 }
 
-pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
+pub fn launch(spec: &LaunchSpec, writer: Option<&LogWriter>) -> Result<Launched> {
     let Some(program) = spec.argv.first().filter(|p| !p.is_empty()) else {
         return Err(Error::Invalid(
             "nothing to launch: the argument vector is empty".into(),
@@ -58,19 +58,10 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     let executable = resolve_program(program, path_var.as_deref(), &cwd)?;
     check_directory(&cwd)?;
 
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&spec.log_file)
-        .map_err(|source| Error::Io {
-            context: format!("cannot open the launch log '{}'", spec.log_file.display()),
-            source,
-        })?;
-    let log_for_stderr = log.try_clone().map_err(|source| Error::Io {
-        context: "cannot duplicate the launch log descriptor".into(),
-        source,
-    })?;
+    let (stdout, stderr) = match writer {
+        Some(writer) => output_through(writer)?,
+        None => output_to_file(&spec.log_file)?,
+    };
 
     let mut command = Command::new(&executable);
     // Boss's own settings (a database URL with its password, say) are not the program's
@@ -86,8 +77,8 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         .current_dir(&cwd)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_for_stderr);
+        .stdout(stdout)
+        .stderr(stderr);
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
     // calls are allowed: it makes raw system calls only (`rt_sigaction`, `close_range` or
     // `getrlimit` and `fcntl`, `umask` and `setsid` through rustix) and loads an atomic; none
@@ -121,6 +112,69 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         start_ticks,
         child,
     })
+}
+
+/// Output appended to a file (mode 0600), as ordinary launches had it before the log writer.
+fn output_to_file(path: &Path) -> Result<(Stdio, Stdio)> {
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|source| Error::Io {
+            context: format!("cannot open the launch log '{}'", path.display()),
+            source,
+        })?;
+    let log_for_stderr = log.try_clone().map_err(|source| Error::Io {
+        context: "cannot duplicate the launch log descriptor".into(),
+        source,
+    })?;
+    Ok((log.into(), log_for_stderr.into()))
+}
+
+/// Output into a pipe whose reading end is the standard input of a freshly started log
+/// writer. The writer runs in a session of its own with default signal dispositions, like a
+/// launched program, so a restart of Boss leaves both ends of the pipe open: the program
+/// never meets SIGPIPE because Boss went away. Boss keeps no end of the pipe (the copies in
+/// this process close when the `Command`s are dropped), so the writer sees end-of-file
+/// exactly when the program and every descendant that inherited its output have ended.
+fn output_through(writer: &LogWriter) -> Result<(Stdio, Stdio)> {
+    let (reader, pipe_writer) = io::pipe().map_err(|source| Error::Io {
+        context: "cannot create the output pipe".into(),
+        source,
+    })?;
+    let for_stderr = pipe_writer.try_clone().map_err(|source| Error::Io {
+        context: "cannot duplicate the output pipe".into(),
+        source,
+    })?;
+    let mut command = Command::new(&writer.program);
+    command
+        .args(&writer.args)
+        .stdin(reader)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: as for the program itself (see `launch`): raw system calls only, no allocation
+    // and no lock between fork and exec. The umask is left as Boss has it (private): the log
+    // files are Boss's, not the program's.
+    unsafe {
+        command.pre_exec(|| {
+            reset_signal_dispositions();
+            close_inherited_descriptors_on_exec();
+            rustix::process::setsid()
+                .map(drop)
+                .map_err(|e| io::Error::from_raw_os_error(e.raw_os_error()))
+        });
+    }
+    let mut child = command.spawn().map_err(|source| Error::Io {
+        context: format!("cannot start the log writer '{}'", writer.program.display()),
+        source,
+    })?;
+    // Reaped here, so that it never lingers as a zombie while Boss runs; after a restart of
+    // Boss it is nobody's child and init reaps it.
+    let _ = std::thread::Builder::new()
+        .name("log-writer-reaper".into())
+        .spawn(move || child.wait());
+    Ok((pipe_writer.into(), for_stderr.into()))
 }
 
 /// Sets every catchable signal back to its default action. `execve` keeps ignored signals

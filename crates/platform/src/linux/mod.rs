@@ -52,7 +52,9 @@ mod exec;
 mod xdg_session;
 pub use xdg_session::catalog_options;
 mod files;
-pub use files::{exit_code_and_signal, is_executable, prepare_private_dir, write_private_file};
+pub use files::{
+    exit_code_and_signal, is_executable, prepare_private_dir, symlink, write_private_file,
+};
 mod memory;
 pub use memory::{release_free_memory, tune_allocator};
 mod icons;

@@ -1,0 +1,655 @@
+//! Managed apps end to end with real programs: exact backoff delays, giving up after the
+//! limit, a stable run resetting the delay, `always` and `never`, the log cap under a chatty
+//! program, stopping a whole tree, adopting a process the test started, refusing protected
+//! targets. Every program here is started by the test (directly or through Boss) and ended
+//! by it.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use boss::store::{Launch, LaunchFilter};
+use common::{Auth, TestApp};
+
+async fn admin(app: &TestApp) -> Auth {
+    app.register("admin").await
+}
+
+async fn create(app: &TestApp, auth: &Auth, body: Value) -> Value {
+    let reply = app.post("/api/v1/managed", auth, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    reply.body["app"].clone()
+}
+
+async fn get(app: &TestApp, auth: &Auth, id: i64) -> Value {
+    let reply = app.get(&format!("/api/v1/managed/{id}"), auth).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+/// Polls the app until `done` holds (at most `patience`).
+async fn wait_for(
+    app: &TestApp,
+    auth: &Auth,
+    id: i64,
+    patience: Duration,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + patience;
+    loop {
+        let view = get(app, auth, id).await;
+        if done(&view) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "waiting for {what}: {view}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The runs of a managed app, oldest first.
+async fn runs(app: &TestApp, name: &str) -> Vec<Launch> {
+    let filter = LaunchFilter {
+        app: Some(name.into()),
+        limit: 1000,
+        ..Default::default()
+    };
+    let mut launches = app.state.store.list_launches(&filter).await.unwrap();
+    launches.reverse();
+    launches
+}
+
+/// The delay between each run's end and the next run's start, in ms.
+fn gaps(runs: &[Launch]) -> Vec<i64> {
+    runs.windows(2)
+        .map(|pair| pair[1].record.started_at - pair[0].ended_at.expect("ended"))
+        .collect()
+}
+
+fn assert_delays(actual: &[i64], expected: &[i64]) {
+    assert_eq!(actual.len(), expected.len(), "{actual:?} vs {expected:?}");
+    for (a, e) in actual.iter().zip(expected) {
+        // Never early; late by at most the time a start takes on a busy machine.
+        assert!(
+            *a >= e - 5 && *a <= e + 250,
+            "delays {actual:?}, expected {expected:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crash_looping_program_backs_off_exactly_and_ends_errored_after_the_limit() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({
+            "name": "crasher",
+            "argv": ["sh", "-c", "exit 1"],
+            "policy": {"backoff": {"initial_ms": 100, "factor": 2, "max_ms": 500},
+                       "max_restarts": 4, "window_s": 60},
+        }),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let view = wait_for(&app, &auth, id, Duration::from_secs(10), "errored", |v| {
+        v["state"] == "errored"
+    })
+    .await;
+    assert!(
+        view["reason"].as_str().unwrap().contains("max_restarts 4"),
+        "{view}"
+    );
+    assert_eq!(view["restarts"], 4);
+    assert_eq!(view["last_exit"]["exit_code"], 1);
+    let runs = runs(&app, "crasher").await;
+    assert_eq!(runs.len(), 5, "with max_restarts 4 it starts 5 times");
+    assert!(runs.iter().all(|r| r.record.managed_id == Some(id)));
+    assert_delays(&gaps(&runs), &[100, 200, 400, 500]);
+    let restarts = app.audit(&auth, "managed.restart").await;
+    assert_eq!(restarts.len(), 4);
+    assert!(
+        restarts.iter().all(|r| r["actor"] == "boss"),
+        "{restarts:?}"
+    );
+    let gave_up = app.audit(&auth, "managed.give_up").await;
+    assert_eq!(gave_up.len(), 1);
+    assert_eq!(runs[1].record.username, "boss");
+}
+
+#[tokio::test]
+async fn a_run_longer_than_stable_after_s_resets_the_backoff() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let counter = app.dir.path().join("count");
+    // The third run lasts 1.3 s (longer than stable_after_s), the others end at once.
+    let script = format!(
+        "n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; \
+         if [ $n -eq 3 ]; then sleep 1.3; fi; exit 1",
+        c = counter.display()
+    );
+    let created = create(
+        &app,
+        &auth,
+        json!({
+            "name": "steady",
+            "argv": ["sh", "-c", script],
+            "policy": {"backoff": {"initial_ms": 150, "factor": 2, "max_ms": 5000},
+                       "stable_after_s": 1, "max_restarts": 4, "window_s": 60},
+        }),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    wait_for(&app, &auth, id, Duration::from_secs(15), "errored", |v| {
+        v["state"] == "errored"
+    })
+    .await;
+    let runs = runs(&app, "steady").await;
+    assert_eq!(runs.len(), 5);
+    // 150, 300, then the long run resets: 150, 300.
+    assert_delays(&gaps(&runs), &[150, 300, 150, 300]);
+}
+
+#[tokio::test]
+async fn always_restarts_a_clean_exit_and_never_restarts_nothing() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let always = create(
+        &app,
+        &auth,
+        json!({
+            "name": "always",
+            "argv": ["sh", "-c", "exit 0"],
+            "policy": {"restart": "always", "backoff": {"initial_ms": 50, "max_ms": 50},
+                       "max_restarts": 2},
+        }),
+    )
+    .await;
+    let never = create(
+        &app,
+        &auth,
+        json!({
+            "name": "never",
+            "argv": ["sh", "-c", "exit 3"],
+            "policy": {"restart": "never"},
+        }),
+    )
+    .await;
+    let on_failure = create(&app, &auth, json!({"name": "clean", "argv": ["true"]})).await;
+    let long = Duration::from_secs(10);
+    wait_for(
+        &app,
+        &auth,
+        always["id"].as_i64().unwrap(),
+        long,
+        "errored",
+        |v| v["state"] == "errored",
+    )
+    .await;
+    assert_eq!(runs(&app, "always").await.len(), 3);
+    let never = wait_for(
+        &app,
+        &auth,
+        never["id"].as_i64().unwrap(),
+        long,
+        "exited",
+        |v| v["state"] == "exited",
+    )
+    .await;
+    assert_eq!(never["last_exit"]["exit_code"], 3);
+    assert_eq!(never["enabled"], false);
+    wait_for(
+        &app,
+        &auth,
+        on_failure["id"].as_i64().unwrap(),
+        long,
+        "exited",
+        |v| v["state"] == "exited",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs(&app, "never").await.len(), 1);
+    assert_eq!(runs(&app, "clean").await.len(), 1);
+}
+
+/// The PIDs whose parent is `pid` (from /proc).
+fn children(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after.split(' ').nth(1).unwrap().parse().unwrap();
+        if ppid == pid {
+            found.push(child);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn stop_ends_the_whole_tree_and_it_stays_stopped() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({
+            "name": "tree",
+            "argv": ["sh", "-c", "sleep 300 & sleep 300 & wait"],
+            "policy": {"stop": {"grace_ms": 2000}},
+        }),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["state"], "running");
+    let pid = created["pid"].as_u64().unwrap() as u32;
+    let root = platform::identify_process(pid).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let kids = loop {
+        let kids = children(pid);
+        if kids.len() == 2 {
+            break kids;
+        }
+        assert!(Instant::now() < deadline, "the shell starts its two sleeps");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let kids: Vec<_> = kids
+        .into_iter()
+        .map(|k| platform::identify_process(k).unwrap())
+        .collect();
+    let reply = app
+        .post_empty(&format!("/api/v1/managed/{id}/stop"), &auth)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["state"], "stopped");
+    assert!(!platform::process_running(root));
+    assert!(kids.iter().all(|k| !platform::process_running(*k)));
+    assert_eq!(reply.body["last_exit"]["outcome"], "stopped");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(get(&app, &auth, id).await["state"], "stopped");
+    assert_eq!(runs(&app, "tree").await.len(), 1, "a stop is not a failure");
+    let stops = app.audit(&auth, "managed.stop").await;
+    assert_eq!(stops[0]["actor"], "admin");
+}
+
+#[tokio::test]
+async fn a_chatty_program_keeps_its_log_under_the_bound() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({
+            "name": "chatty",
+            "argv": ["sh", "-c", "yes boss-log-line | head -c 2800000; echo last-line; sleep 300"],
+            "policy": {"logs": {"max_bytes": 65536, "keep": 2}},
+        }),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let log = app.dir.path().join(format!("managed/{id}/output.log"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let tail = app
+            .get(&format!("/api/v1/managed/{id}/logs?tail=2"), &auth)
+            .await;
+        assert_eq!(tail.status, StatusCode::OK);
+        if tail
+            .body
+            .as_str()
+            .is_some_and(|t| t.ends_with("last-line\n"))
+        {
+            assert_eq!(tail.body, "boss-log-line\nlast-line\n");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the writer catches up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut total = 0;
+    for path in [
+        log.clone(),
+        log.with_extension("log.1"),
+        log.with_extension("log.2"),
+    ] {
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size <= 65536, "{} is {size} bytes", path.display());
+        total += size;
+    }
+    assert!(total <= 65536 * 3);
+    assert!(!log.with_extension("log.3").exists());
+    let reply = app.delete(&format!("/api/v1/managed/{id}"), &auth).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn an_adopted_sleep_is_restarted_by_its_policy_when_it_ends() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    // Ended when dropped, should an assertion fail first.
+    let mut sleeper = testkit::process::Process(
+        std::process::Command::new("sleep")
+            .arg("300")
+            .spawn()
+            .unwrap(),
+    );
+    let pid = sleeper.pid();
+    let reply = app
+        .post(
+            &format!("/api/v1/processes/{pid}/adopt"),
+            &auth,
+            json!({"name": "adopted", "policy": {"backoff": {"initial_ms": 100}}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let view = &reply.body["app"];
+    assert_eq!(view["state"], "running");
+    assert_eq!(view["pid"], pid);
+    assert_eq!(view["argv"], json!(["sleep", "300"]));
+    let id = view["id"].as_i64().unwrap();
+    // The test ends its own child: an end Boss did not cause, so a failure.
+    sleeper.0.kill().unwrap();
+    sleeper.0.wait().unwrap();
+    let view = wait_for(&app, &auth, id, Duration::from_secs(10), "a new run", |v| {
+        v["state"] == "running" && v["pid"].as_u64().is_some_and(|p| p as u32 != pid)
+    })
+    .await;
+    let runs = runs(&app, "adopted").await;
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].record.pid, Some(pid));
+    assert_eq!(runs[0].record.outcome.as_str(), "ended");
+    assert_eq!(view["restarts"], 1);
+    let restarted = platform::identify_process(reply_pid(&view)).unwrap();
+    let reply = app.delete(&format!("/api/v1/managed/{id}"), &auth).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert!(!platform::process_running(restarted), "delete stops it");
+}
+
+#[tokio::test]
+async fn adopting_pid_1_or_boss_is_refused_with_the_reason() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    for pid in [1, std::process::id()] {
+        let reply = app
+            .post(
+                &format!("/api/v1/processes/{pid}/adopt"),
+                &auth,
+                json!({"name": format!("p{pid}")}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+        assert_eq!(reply.code(), "protected");
+    }
+    let list = app.get("/api/v1/managed", &auth).await;
+    assert_eq!(list.body["apps"], json!([]));
+}
+
+#[tokio::test]
+async fn a_policy_with_an_unknown_field_or_a_bad_value_is_refused() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let reply = app
+        .post(
+            "/api/v1/managed",
+            &auth,
+            json!({"name": "x", "argv": ["true"], "policy": {"max_restart": 3}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_restart")
+    );
+    let reply = app
+        .post(
+            "/api/v1/managed",
+            &auth,
+            json!({"name": "x", "argv": ["true"], "policy": {"restart": "sometimes"}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reply = app
+        .post("/api/v1/managed", &auth, json!({"name": "x", "argv": []}))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get("/api/v1/managed", &auth).await.body["apps"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_patch_merges_the_policy_and_a_viewer_cannot_change_anything() {
+    let app = TestApp::new().await;
+    let (admin, viewer) = app.admin_and("val", "viewer").await;
+    let created = create(
+        &app,
+        &admin,
+        json!({"name": "p", "argv": ["sleep", "300"], "policy": {"max_restarts": 3}}),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let reply = app
+        .patch(
+            &format!("/api/v1/managed/{id}"),
+            &admin,
+            json!({"policy": {"backoff": {"max_ms": 9000}}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["policy"]["max_restarts"], 3);
+    assert_eq!(reply.body["policy"]["backoff"]["max_ms"], 9000);
+    assert_eq!(reply.body["policy"]["backoff"]["initial_ms"], 1000);
+    let reply = app
+        .post_empty(&format!("/api/v1/managed/{id}/stop"), &viewer)
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/managed", &viewer).await.status,
+        StatusCode::OK
+    );
+    let reply = app
+        .post_empty(&format!("/api/v1/managed/{id}/restart"), &admin)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["state"], "running");
+    assert_ne!(reply.body["pid"], created["pid"]);
+    let restarted = platform::identify_process(reply_pid(&reply.body)).unwrap();
+    let reply = app.delete(&format!("/api/v1/managed/{id}"), &admin).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/api/v1/managed/{id}"), &admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!platform::process_running(restarted), "delete stops it");
+}
+
+fn reply_pid(view: &Value) -> u32 {
+    view["pid"].as_u64().unwrap() as u32
+}
+
+#[tokio::test]
+async fn state_changes_are_announced_on_the_live_stream() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let mut stream = app.events("/api/v1/events?topics=managed", &auth).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({"name": "streamed", "argv": ["sh", "-c", "exit 1"],
+               "policy": {"backoff": {"initial_ms": 5000}}}),
+    )
+    .await;
+    stream.read_until("\"state\":\"backoff\"").await;
+    assert!(stream.text.contains("event: managed"));
+    assert!(stream.text.contains("\"state\":\"running\""));
+    assert!(stream.text.contains("\"attempt\":1"));
+    let id = created["id"].as_i64().unwrap();
+    let reply = app
+        .post_empty(&format!("/api/v1/managed/{id}/stop"), &auth)
+        .await;
+    assert_eq!(reply.body["state"], "stopped");
+}
+
+/// The real binary, killed and started again: a managed app still running is watched again
+/// (same PID), one that ended while Boss was down is started again.
+#[tokio::test]
+async fn after_boss_is_killed_a_running_app_is_found_again_and_a_dead_one_restarted() {
+    use common::server::Server;
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("end-now");
+    let client = reqwest::Client::new();
+    let server = Server::start(dir.path());
+    let register = client
+        .post(format!("{}/api/v1/auth/register", server.base))
+        .json(&json!({"username": "alice", "password": common::PASSWORD,
+                      "setup_code": server.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = register.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let call = |method: reqwest::Method, base: &str, path: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, format!("{base}{path}"))
+            .header("cookie", &cookie);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let reply = request.send().await.unwrap();
+            let status = reply.status();
+            let body: Value = reply.json().await.unwrap_or(Value::Null);
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let steady = call(
+        reqwest::Method::POST,
+        &server.base,
+        "/api/v1/managed",
+        Some(json!({"name": "steady", "argv": ["sleep", "300"]})),
+    )
+    .await;
+    // Ends when the test creates the flag file (removing it, so that its next run waits
+    // again): the test never signals a process Boss started.
+    let script = format!(
+        "while [ ! -e {f} ]; do sleep 0.05; done; rm -f {f}; exit 1",
+        f = flag.display()
+    );
+    let fragile = call(
+        reqwest::Method::POST,
+        &server.base,
+        "/api/v1/managed",
+        Some(json!({"name": "fragile", "argv": ["sh", "-c", script],
+                    "policy": {"backoff": {"initial_ms": 100}}})),
+    )
+    .await;
+    let steady_pid = steady["app"]["pid"].as_u64().unwrap() as u32;
+    let fragile_pid = fragile["app"]["pid"].as_u64().unwrap() as u32;
+    let fragile_run = platform::identify_process(fragile_pid).unwrap();
+
+    // Boss dies without a word (the test started it, and ends it by its PID).
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    std::fs::write(&flag, b"").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while platform::process_running(fragile_run) {
+        assert!(
+            Instant::now() < deadline,
+            "the fragile app ends on its flag"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let server = Server::start(dir.path());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let apps = loop {
+        let list = call(reqwest::Method::GET, &server.base, "/api/v1/managed", None).await;
+        let apps = list["apps"].as_array().unwrap().clone();
+        let fragile_again = apps
+            .iter()
+            .any(|a| a["name"] == "fragile" && a["state"] == "running");
+        if fragile_again {
+            break apps;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dead app is restarted: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let by_name = |name: &str| apps.iter().find(|a| a["name"] == name).unwrap().clone();
+    assert_eq!(by_name("steady")["state"], "running");
+    assert_eq!(
+        by_name("steady")["pid"],
+        steady_pid,
+        "the same process, watched again"
+    );
+    assert_ne!(by_name("fragile")["pid"], fragile_pid);
+    // Both are stopped by Boss, through the API.
+    for app in [by_name("steady"), by_name("fragile")] {
+        let id = app["id"].as_i64().unwrap();
+        let reply = client
+            .delete(format!("{}/api/v1/managed/{id}", server.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), reqwest::StatusCode::NO_CONTENT);
+    }
+    server.stop();
+}
+
+#[tokio::test]
+async fn a_managed_run_stopped_from_the_history_stays_stopped() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let created = create(
+        &app,
+        &auth,
+        json!({"name": "historic", "argv": ["sleep", "300"],
+               "policy": {"restart": "always", "backoff": {"initial_ms": 50}}}),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let launch_id = created["launch_id"].as_i64().unwrap();
+    let launch = app
+        .get(&format!("/api/v1/launches/{launch_id}"), &auth)
+        .await;
+    assert_eq!(launch.body["managed_id"], id);
+    let reply = app
+        .post(
+            &format!("/api/v1/launches/{launch_id}/stop"),
+            &auth,
+            json!({"timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let view = wait_for(&app, &auth, id, Duration::from_secs(5), "stopped", |v| {
+        v["state"] == "stopped"
+    })
+    .await;
+    assert_eq!(view["enabled"], false);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs(&app, "historic").await.len(), 1, "not restarted");
+}
