@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod model;
+pub mod resources;
 pub mod window;
 
 pub use error::{Error, Result};
