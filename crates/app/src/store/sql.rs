@@ -13,9 +13,9 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
-    ApiToken, AppTotal, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, Launch, LaunchEnd,
-    LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession, Session, Store, StoreError,
-    StoreResult, User,
+    ApiToken, AppTotal, AuditEvent, AuditFilter, Dump, DumpedToken, DumpedUser, Launch,
+    LaunchCount, LaunchEnd, LaunchFilter, LaunchOutcome, NewAuditEvent, NewLaunch, NewSession,
+    Session, Store, StoreError, StoreResult, User,
 };
 use crate::auth::Role;
 
@@ -729,6 +729,32 @@ impl Store for SqlStore {
                         .unwrap_or(0)
                         .max(0),
                 })
+            })
+            .collect()
+    }
+
+    async fn launch_counts(&self) -> StoreResult<Vec<LaunchCount>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(app_id, app_name) AS app, outcome, COUNT(*) AS launches \
+             FROM launches GROUP BY COALESCE(app_id, app_name), outcome ORDER BY app, outcome",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let outcome: String = match r.try_get("outcome") {
+                    Ok(outcome) => outcome,
+                    Err(err) => return Some(Err(err.into())),
+                };
+                // An outcome this version does not know (a newer one wrote it) is left out.
+                let outcome = LaunchOutcome::parse(&outcome)?;
+                Some((|| {
+                    Ok(LaunchCount {
+                        app: r.try_get("app")?,
+                        outcome,
+                        launches: r.try_get("launches")?,
+                    })
+                })())
             })
             .collect()
     }
