@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod launches;
 pub mod live;
+pub mod metrics;
 pub mod processes;
 pub mod redact;
 pub mod server;

@@ -9,6 +9,8 @@ use crate::store::{Store, StoreResult};
 pub(crate) const REGISTRATION_OPEN: &str = "registration_open";
 pub(crate) const PROTECTED_PROCESSES: &str = "protected_processes";
 pub(crate) const PROTECTED_WINDOWS: &str = "protected_windows";
+pub(crate) const METRICS_SCRAPERS: &str = "metrics_scrapers";
+pub(crate) const METRICS_PROCESS_EXPORTER_NAMES: &str = "metrics_process_exporter_names";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
@@ -19,6 +21,35 @@ pub struct Settings {
     /// Applications whose windows Boss never closes, minimizes or activates: a window class
     /// (`XTerm`), instance (`xterm`), or the name or path of the window's program.
     pub protected_windows: Vec<String>,
+    /// Addresses (`192.0.2.7`) or networks (`10.0.0.0/8`) that may read `GET /metrics`
+    /// without an API token: a Prometheus server that cannot send one. Empty: a token is needed.
+    #[serde(default)]
+    pub metrics_scrapers: Vec<String>,
+    /// Whether `GET /metrics` names the application groups as process-exporter does
+    /// (`namedprocess_namegroup_*` with `groupname`), for its Grafana dashboards.
+    #[serde(default)]
+    pub metrics_process_exporter_names: bool,
+}
+
+impl Settings {
+    /// Whether `client` is one of the allowed scrapers.
+    pub fn scraper_allowed(&self, client: std::net::IpAddr) -> bool {
+        let client = client.to_canonical();
+        self.metrics_scrapers
+            .iter()
+            .filter_map(|entry| parse_network(entry))
+            .any(|network| network.contains(&client))
+    }
+}
+
+/// An address or a network in CIDR notation; an address is a network of one.
+pub fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
 }
 
 /// A partial update: absent fields stay as they are; lists are replaced whole.
@@ -28,6 +59,8 @@ pub struct SettingsPatch {
     pub registration_open: Option<bool>,
     pub protected_processes: Option<Vec<String>>,
     pub protected_windows: Option<Vec<String>>,
+    pub metrics_scrapers: Option<Vec<String>>,
+    pub metrics_process_exporter_names: Option<bool>,
 }
 
 async fn list_setting(store: &dyn Store, key: &str) -> StoreResult<Vec<String>> {
@@ -49,5 +82,11 @@ pub async fn load(store: &dyn Store) -> StoreResult<Settings> {
         registration_open,
         protected_processes: list_setting(store, PROTECTED_PROCESSES).await?,
         protected_windows: list_setting(store, PROTECTED_WINDOWS).await?,
+        metrics_scrapers: list_setting(store, METRICS_SCRAPERS).await?,
+        metrics_process_exporter_names: store
+            .setting(METRICS_PROCESS_EXPORTER_NAMES)
+            .await?
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     })
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub auth_cache: Arc<AuthCache>,
     /// The port the server listens on, once bound (to recognise the browser showing Boss).
     pub listen_port: Arc<OnceLock<u16>>,
+    /// Figures for `GET /metrics` kept between scrapes.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             spool,
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),
+            metrics: Arc::default(),
         }
     }
 

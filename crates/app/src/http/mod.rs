@@ -11,6 +11,7 @@ mod files;
 pub mod guard;
 mod health;
 pub mod launches;
+mod metrics;
 pub mod processes;
 mod settings;
 pub mod tokens;
@@ -54,6 +55,7 @@ use crate::state::AppState;
         (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
+        (name = "metrics", description = "Prometheus metrics"),
     )
 )]
 struct ApiDoc;
@@ -89,6 +91,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(launches::routes())
         .merge(files::routes())
         .merge(events::routes())
+        .merge(metrics::routes())
 }
 
 /// The OpenAPI document of the whole API.
@@ -114,6 +117,11 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api_viewer())
         .fallback(crate::web::serve)
+        // Innermost, so that each request is counted under the route it matched.
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::metrics::count_requests,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(from_fn(guard::json_errors))
