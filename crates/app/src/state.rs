@@ -38,6 +38,8 @@ pub struct AppState {
     pub listen_port: Arc<OnceLock<u16>>,
     /// Figures for `GET /metrics` kept between scrapes.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The previous network and disk counters of the Glances-compatible API (for rates).
+    pub glances: Arc<crate::glances::Counters>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),
             metrics: Arc::default(),
+            glances: Arc::default(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod error;
 mod events;
 mod extract;
 mod files;
+mod glances;
 pub mod guard;
 mod health;
 pub mod launches;
@@ -56,6 +57,7 @@ use crate::state::AppState;
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
         (name = "metrics", description = "Prometheus metrics"),
+        (name = "glances", description = "Glances-compatible read API (v4 and v3 shapes) for Home Assistant and dashboards"),
     )
 )]
 struct ApiDoc;
@@ -68,6 +70,10 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
         components.add_security_scheme(
             "token",
@@ -92,6 +98,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(events::routes())
         .merge(metrics::routes())
+        .merge(glances::routes())
 }
 
 /// The OpenAPI document of the whole API.
