@@ -185,8 +185,8 @@ impl WindowMonitor {
     /// them (no display). No process is looked up.
     pub async fn count(&self) -> Option<(String, u64)> {
         let list = self.raw_list().await;
-        list.available
-            .then(|| (list.backend, list.windows.len() as u64))
+        let count = list.windows.len() as u64;
+        list.available.then_some((list.backend, count))
     }
 
     /// The list alone, for the poller (which looks processes up only when it changed).
