@@ -446,7 +446,7 @@ impl Collector for ScrapeCollector {
         }
         family(
             e,
-            "boss_cpu_count",
+            "boss_cpus",
             "Logical CPUs",
             G,
             one(u64::from(s.system.cpu_count)),
