@@ -153,7 +153,8 @@ async fn all_v4(State(state): State<AppState>, _caller: GlancesCaller) -> Result
 /// One plugin (Glances 4 shapes): an object or a list, as Glances returns it.
 #[utoipa::path(get, path = "/api/4/{plugin}", tag = "glances",
     security(("basic" = []), ("token" = []), ("session" = [])),
-    params(("plugin" = String, Path, description = "A name from pluginslist, e.g. cpu, mem, fs")),
+    params(("plugin" = String, Path, example = "mem",
+        description = "A name from pluginslist, e.g. cpu, mem, fs")),
     responses((status = 200, body = Value), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn plugin_v4(
@@ -192,7 +193,8 @@ async fn all_v3(State(state): State<AppState>, _caller: GlancesCaller) -> Result
 /// One plugin (Glances 3 shapes).
 #[utoipa::path(get, path = "/api/3/{plugin}", tag = "glances",
     security(("basic" = []), ("token" = []), ("session" = [])),
-    params(("plugin" = String, Path, description = "A name from pluginslist, e.g. cpu, mem, fs")),
+    params(("plugin" = String, Path, example = "mem",
+        description = "A name from pluginslist, e.g. cpu, mem, fs")),
     responses((status = 200, body = Value), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn plugin_v3(
