@@ -12,6 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use base64::Engine;
 use serde_json::{Value, json};
 
+use common::desktop::Desktop;
 use common::{Auth, Reply, TestApp};
 use testkit::process::Process;
 
@@ -513,4 +514,24 @@ impl Drop for Children {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn the_window_count_is_the_window_list_s() {
+    let Some(desktop) = Desktop::start(true) else {
+        return;
+    };
+    let display = desktop.display.clone();
+    let app = TestApp::with_config(move |c| c.display = Some(display)).await;
+    let admin = app.register("admin").await;
+    let bearer = Auth::Bearer(token(&app, &admin).await);
+    let (_xterm, _) = desktop.xterm("boss-metrics-xterm");
+    let list = app.get("/api/v1/windows", &bearer).await.body;
+    let count = list["windows"].as_array().unwrap().len() as f64;
+    assert!(count >= 1.0, "{list}");
+    let metrics = app.get("/metrics", &bearer).await;
+    assert_eq!(
+        sample_value(text(&metrics), r#"boss_windows{backend="x11"}"#),
+        Some(count)
+    );
 }

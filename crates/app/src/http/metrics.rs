@@ -45,7 +45,14 @@ async fn metrics(
     request: Request,
 ) -> Result<Response> {
     let (mut parts, _) = request.into_parts();
-    let settings = crate::settings::load(state.store.as_ref()).await?;
+    // While the database is unreachable, tokens still work (the auth cache) with the default
+    // settings; only the allow-list cannot be read.
+    let settings = crate::settings::load(state.store.as_ref())
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!("metrics: could not read the settings: {err}");
+            crate::settings::Settings::default()
+        });
     if parts.headers.contains_key(header::AUTHORIZATION) {
         Caller::from_request_parts(&mut parts, &state)
             .await?
@@ -72,11 +79,21 @@ async fn metrics(
         state.store.launch_counts(),
         state.windows.count(),
     );
+    // Without the database, launches are missing from the scrape rather than failing it: the
+    // groups fall back on executable names and the launch counters are left out.
+    let running = running.unwrap_or_else(|err| {
+        tracing::warn!("metrics: could not read the running launches: {err}");
+        Vec::new()
+    });
+    let launches = launches.unwrap_or_else(|err| {
+        tracing::warn!("metrics: could not count the launches: {err}");
+        Vec::new()
+    });
     let scrape = Scrape::gather(
         &state,
         &sample,
-        &running?,
-        launches?,
+        &running,
+        launches,
         windows,
         process_exporter_names,
     )
