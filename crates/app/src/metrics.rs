@@ -8,7 +8,7 @@
 //! executable's name; kernel threads form one group. No PID ever becomes a label.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -68,9 +68,53 @@ struct RequestLabels {
 pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     cpu: Mutex<AppCpuTotals>,
+    /// The settings that scrapes need, held here (set with the others, see
+    /// `AppState::apply`) so that a scrape reads no database.
+    settings: RwLock<MetricsSettings>,
+}
+
+/// What the metrics endpoint takes from the server settings.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSettings {
+    /// Networks that may scrape without a token.
+    pub scrapers: Vec<ipnet::IpNet>,
+    pub process_exporter_names: bool,
+}
+
+impl MetricsSettings {
+    pub fn from_settings(settings: &crate::settings::Settings) -> Self {
+        Self {
+            scrapers: settings
+                .metrics_scrapers
+                .iter()
+                .filter_map(|entry| crate::settings::parse_network(entry))
+                .collect(),
+            process_exporter_names: settings.metrics_process_exporter_names,
+        }
+    }
+
+    /// Whether `client` is one of the allowed scrapers.
+    pub fn scraper_allowed(&self, client: std::net::IpAddr) -> bool {
+        let client = client.to_canonical();
+        self.scrapers
+            .iter()
+            .any(|network| network.contains(&client))
+    }
 }
 
 impl Metrics {
+    /// Takes changed settings.
+    pub fn set_settings(&self, settings: MetricsSettings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    pub fn settings(&self) -> MetricsSettings {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Counts one answered request.
     fn count_request(&self, method: &str, route: &str, status: u16) {
         self.requests

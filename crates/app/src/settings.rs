@@ -31,17 +31,6 @@ pub struct Settings {
     pub metrics_process_exporter_names: bool,
 }
 
-impl Settings {
-    /// Whether `client` is one of the allowed scrapers.
-    pub fn scraper_allowed(&self, client: std::net::IpAddr) -> bool {
-        let client = client.to_canonical();
-        self.metrics_scrapers
-            .iter()
-            .filter_map(|entry| parse_network(entry))
-            .any(|network| network.contains(&client))
-    }
-}
-
 /// An address or a network in CIDR notation; an address is a network of one.
 pub fn parse_network(text: &str) -> Option<ipnet::IpNet> {
     let text = text.trim();

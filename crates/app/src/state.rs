@@ -100,5 +100,7 @@ impl AppState {
         self.processes.set_protection(protection);
         self.windows
             .set_protected_apps(settings.protected_windows.clone());
+        self.metrics
+            .set_settings(crate::metrics::MetricsSettings::from_settings(settings));
     }
 }

@@ -45,14 +45,9 @@ async fn metrics(
     request: Request,
 ) -> Result<Response> {
     let (mut parts, _) = request.into_parts();
-    // While the database is unreachable, tokens still work (the auth cache) with the default
-    // settings; only the allow-list cannot be read.
-    let settings = crate::settings::load(state.store.as_ref())
-        .await
-        .unwrap_or_else(|err| {
-            tracing::warn!("metrics: could not read the settings: {err}");
-            crate::settings::Settings::default()
-        });
+    // Held in memory (applied with the other settings): a scrape reads no setting from the
+    // database, and the allow-list works while the database is unreachable.
+    let settings = state.metrics.settings();
     if parts.headers.contains_key(header::AUTHORIZATION) {
         Caller::from_request_parts(&mut parts, &state)
             .await?
@@ -71,7 +66,7 @@ async fn metrics(
     );
     let process_exporter_names = query
         .process_exporter
-        .unwrap_or(settings.metrics_process_exporter_names);
+        .unwrap_or(settings.process_exporter_names);
     // The latest sample: a scrape scans only when the sample is older than the interval.
     let sample = state.processes.latest().await?;
     let (running, launches, windows) = tokio::join!(
