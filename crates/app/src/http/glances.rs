@@ -33,9 +33,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(plugin_v3))
 }
 
-/// A caller of the Glances API: HTTP Basic (user name and API token), or Boss's usual
-/// credentials. Refusals carry a Basic challenge, as Glances sends.
-pub struct GlancesCaller(#[allow(dead_code)] pub Caller);
+/// Proof that a request comes from someone allowed to read the Glances API: HTTP Basic (user
+/// name and API token), or Boss's usual credentials. Refusals carry a Basic challenge, as
+/// Glances sends. Everything behind it is read-only, so who it is matters no further.
+pub struct GlancesCaller;
 
 impl FromRequestParts<AppState> for GlancesCaller {
     type Rejection = Response;
@@ -53,7 +54,7 @@ impl FromRequestParts<AppState> for GlancesCaller {
         };
         caller
             .and_then(|caller| caller.require(Permission::View).map(|()| caller))
-            .map(GlancesCaller)
+            .map(|_| GlancesCaller)
             .map_err(challenge)
     }
 }
