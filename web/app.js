@@ -9,6 +9,7 @@
 import { html, render, useState, useEffect, useLayoutEffect, useCallback, useRef } from './vendor/preact-htm.js';
 import { api, setUnauthorizedHandler, errorMessage } from './api.js';
 import { applyStoredTheme } from './theme.js';
+import { registerServiceWorker } from './pwa.js';
 import { Layout } from './layout.js';
 import { Loading } from './ui/feedback.js';
 import { LoginPage } from './pages/login/page.js';
@@ -189,6 +190,7 @@ function App() {
 }
 
 applyStoredTheme();
+registerServiceWorker();
 const root = document.getElementById('app');
 root.textContent = ''; // drop the <noscript> fallback; Preact would otherwise keep it as a stray child
 render(html`<${App} />`, root);

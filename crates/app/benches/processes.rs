@@ -9,6 +9,8 @@
 //! sequential requests and throughput with concurrent clients (targets: p99 under 5 ms at
 //! 1,000 processes and under 2 ms at 5,000; 2,000 requests/s). Requests are served from the
 //! latest sample while the next is taken in the background, so no request waits for a scan.
+//! Beside them, Prometheus scrapes of `GET /metrics` on the same server: latency percentiles
+//! and the CPU time per scrape (grouping the sample by application and encoding it).
 //!
 //! Last, a load and soak run against the release `boss` binary in its own process: many
 //! event-stream subscribers plus concurrent `GET` clients for a few minutes, counting errors
@@ -207,6 +209,80 @@ async fn http_round(extra: usize, requests: usize) {
         ms(percentile(&latencies, 0.99)),
         ms(*latencies.last().unwrap()),
         if extra >= 5000 { 2 } else { 5 },
+    );
+    metrics_round(&state, &client, &base, &cookie, extra, requests / 4).await;
+}
+
+/// CPU time of this process (server and client together), milliseconds.
+fn cpu_ms() -> f64 {
+    platform::resources::own_process()
+        .map(|p| p.cpu_seconds * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Prometheus scrapes of `GET /metrics` on the same warm server: latency percentiles of
+/// sequential scrapes, and the CPU time one scrape costs (this process's CPU time over the
+/// scrapes, less what it spends in the same time without them: the sampler keeps running).
+async fn metrics_round(
+    state: &AppState,
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    extra: usize,
+    scrapes: usize,
+) {
+    let token = client
+        .post(format!("{base}/api/v1/tokens"))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({ "name": "prometheus", "password": "benchmark password" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        token.status().is_success(),
+        "create a token: {}",
+        token.status()
+    );
+    let token: serde_json::Value = token.json().await.unwrap();
+    let bearer = format!("Bearer {}", token["secret"].as_str().unwrap());
+    let url = format!("{base}/metrics");
+    let scrape = || async {
+        let reply = client
+            .get(&url)
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert!(reply.status().is_success());
+        reply.bytes().await.unwrap().len()
+    };
+    let mut size = 0;
+    for _ in 0..20 {
+        size = scrape().await;
+    }
+    let scans = state.processes.scan_count();
+    let (cpu_start, start) = (cpu_ms(), Instant::now());
+    let mut latencies = Vec::with_capacity(scrapes);
+    for _ in 0..scrapes {
+        let begun = Instant::now();
+        scrape().await;
+        latencies.push(begun.elapsed());
+    }
+    let (busy_cpu, wall) = (cpu_ms() - cpu_start, start.elapsed());
+    let scans = state.processes.scan_count() - scans;
+    // The same time with no scrapes: the sampler's own cost, to subtract.
+    let idle_start = cpu_ms();
+    tokio::time::sleep(wall).await;
+    let idle_cpu = cpu_ms() - idle_start;
+    latencies.sort();
+    println!(
+        "/metrics  +{extra:>5} idle ({:>4} KiB body): p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms   CPU {:.2} ms per scrape (server and client; {scans} scans in {:.1} s, as the sampler takes them)",
+        size / 1024,
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().unwrap()),
+        ((busy_cpu - idle_cpu) / scrapes as f64).max(0.0),
+        wall.as_secs_f64(),
     );
 }
 

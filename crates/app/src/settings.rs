@@ -10,6 +10,8 @@ pub(crate) const REGISTRATION_OPEN: &str = "registration_open";
 pub(crate) const PROTECTED_PROCESSES: &str = "protected_processes";
 pub(crate) const PROTECTED_WINDOWS: &str = "protected_windows";
 pub(crate) const RESTORE_SESSION_ON_START: &str = "restore_session_on_start";
+pub(crate) const METRICS_SCRAPERS: &str = "metrics_scrapers";
+pub(crate) const METRICS_PROCESS_EXPORTER_NAMES: &str = "metrics_process_exporter_names";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
@@ -23,6 +25,24 @@ pub struct Settings {
     /// The session (saved desk) Boss restores when it starts, if any.
     #[serde(default)]
     pub restore_session_on_start: Option<i64>,
+    /// Addresses (`192.0.2.7`) or networks (`10.0.0.0/8`) that may read `GET /metrics`
+    /// without an API token: a Prometheus server that cannot send one. Empty: a token is needed.
+    #[serde(default)]
+    pub metrics_scrapers: Vec<String>,
+    /// Whether `GET /metrics` names the application groups as process-exporter does
+    /// (`namedprocess_namegroup_*` with `groupname`), for its Grafana dashboards.
+    #[serde(default)]
+    pub metrics_process_exporter_names: bool,
+}
+
+/// An address or a network in CIDR notation; an address is a network of one.
+pub fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
 }
 
 /// A partial update: absent fields stay as they are; lists are replaced whole.
@@ -32,6 +52,8 @@ pub struct SettingsPatch {
     pub registration_open: Option<bool>,
     pub protected_processes: Option<Vec<String>>,
     pub protected_windows: Option<Vec<String>>,
+    pub metrics_scrapers: Option<Vec<String>>,
+    pub metrics_process_exporter_names: Option<bool>,
     /// A session id, or `null` to restore none at start-up.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
@@ -66,5 +88,11 @@ pub async fn load(store: &dyn Store) -> StoreResult<Settings> {
             .setting(RESTORE_SESSION_ON_START)
             .await?
             .and_then(|v| v.as_i64()),
+        metrics_scrapers: list_setting(store, METRICS_SCRAPERS).await?,
+        metrics_process_exporter_names: store
+            .setting(METRICS_PROCESS_EXPORTER_NAMES)
+            .await?
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     })
 }

@@ -39,6 +39,10 @@ pub struct AppState {
     pub auth_cache: Arc<AuthCache>,
     /// The port the server listens on, once bound (to recognise the browser showing Boss).
     pub listen_port: Arc<OnceLock<u16>>,
+    /// Figures for `GET /metrics` kept between scrapes.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// The previous network and disk counters of the Glances-compatible API (for rates).
+    pub glances: Arc<crate::glances::Counters>,
 }
 
 impl AppState {
@@ -63,6 +67,8 @@ impl AppState {
             spool,
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),
+            metrics: Arc::default(),
+            glances: Arc::default(),
         }
     }
 
@@ -98,5 +104,7 @@ impl AppState {
         self.processes.set_protection(protection);
         self.windows
             .set_protected_apps(settings.protected_windows.clone());
+        self.metrics
+            .set_settings(crate::metrics::MetricsSettings::from_settings(settings));
     }
 }

@@ -201,6 +201,14 @@ impl WindowMonitor {
         )
     }
 
+    /// The window system's name and how many windows it lists; `None` while it cannot list
+    /// them (no display). No process is looked up.
+    pub async fn count(&self) -> Option<(String, u64)> {
+        let list = self.raw_list().await;
+        let count = list.windows.len() as u64;
+        list.available.then_some((list.backend, count))
+    }
+
     /// The list alone, for the poller (which looks processes up only when it changed).
     async fn raw_list(&self) -> WindowList {
         let system = self.system.clone();

@@ -83,6 +83,13 @@ async fn the_openapi_document_covers_the_routes() {
         "/api/v1/users/{id}/tokens/{token_id}",
         "/api/v1/settings",
         "/api/v1/audit",
+        "/metrics",
+        "/api/4/status",
+        "/api/4/pluginslist",
+        "/api/4/all",
+        "/api/4/{plugin}",
+        "/api/3/all",
+        "/api/3/{plugin}",
     ] {
         assert!(
             paths.contains_key(path),
@@ -92,6 +99,18 @@ async fn the_openapi_document_covers_the_routes() {
     let schemes = &doc.body["components"]["securitySchemes"];
     assert_eq!(schemes["token"]["scheme"], "bearer");
     assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(
+        schemes["basic"]["scheme"], "basic",
+        "the Glances API's user name and token"
+    );
+    assert_eq!(
+        doc.body["paths"]["/api/4/all"]["get"]["tags"],
+        json!(["glances"])
+    );
+    assert_eq!(
+        doc.body["paths"]["/metrics"]["get"]["tags"],
+        json!(["metrics"])
+    );
     assert!(doc.body["components"]["schemas"]["ErrorBody"].is_object());
 }
 

@@ -328,6 +328,14 @@ async fn store_story(store: &dyn Store) {
         (2, 1000 + 2010)
     );
     assert_eq!(totals[1].total_run_ms, 2000);
+    let counts = store.launch_counts().await.unwrap();
+    let exited: i64 = counts
+        .iter()
+        .filter(|c| c.outcome == LaunchOutcome::Exited)
+        .map(|c| c.launches)
+        .sum();
+    let all_counted: i64 = counts.iter().map(|c| c.launches).sum();
+    assert_eq!((exited, all_counted), (1, 3), "launch counts: {counts:?}");
 
     // Managed apps: the desired state, with runs linked by `managed_id`.
     let policy = boss::managed::Policy::from_json(json!({"restart": "always"})).unwrap();

@@ -8,6 +8,7 @@
 pub mod command;
 pub mod error;
 pub mod model;
+pub mod resources;
 pub mod window;
 
 pub use command::ProcessCommand;

@@ -24,6 +24,10 @@ pub struct ProcessInfo {
     pub cpu_percent: f32,
     /// Resident memory.
     pub memory_bytes: u64,
+    /// CPU time spent in user mode over the process's life, milliseconds.
+    pub user_time_ms: u64,
+    /// CPU time spent in the kernel on its behalf over its life, milliseconds.
+    pub system_time_ms: u64,
     pub threads: u32,
     /// The command line, arguments joined by spaces; empty for kernel threads.
     pub cmdline: Arc<str>,

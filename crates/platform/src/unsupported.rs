@@ -190,3 +190,44 @@ pub fn catalog_options(
 ) -> crate::app::CatalogOptions {
     crate::app::CatalogOptions::default()
 }
+
+// Machine resources: nothing to read here.
+
+fn no_resources<T>() -> Result<T> {
+    Err(Error::Unsupported(format!(
+        "machine resources on {}",
+        std::env::consts::OS
+    )))
+}
+
+pub fn cpu_times() -> Result<crate::resources::CpuTimes> {
+    no_resources()
+}
+
+pub fn memory_details() -> Result<crate::resources::MemoryDetails> {
+    no_resources()
+}
+
+pub fn file_systems() -> Result<Vec<crate::resources::FileSystemUsage>> {
+    Ok(Vec::new())
+}
+
+pub fn network_counters() -> Result<Vec<crate::resources::NetworkCounters>> {
+    Ok(Vec::new())
+}
+
+pub fn disk_counters() -> Result<Vec<crate::resources::DiskCounters>> {
+    Ok(Vec::new())
+}
+
+pub fn temperatures() -> Result<Vec<crate::resources::TemperatureSensor>> {
+    Ok(Vec::new())
+}
+
+pub fn own_process() -> Result<crate::resources::OwnProcess> {
+    no_resources()
+}
+
+pub fn cpu_model() -> Option<String> {
+    None
+}

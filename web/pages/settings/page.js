@@ -7,6 +7,7 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { UsersSection } from './users.js';
 import { ProtectedProcessesSection } from './protected.js';
 import { ProtectedWindowsSection } from './windows.js';
+import { MetricsSection } from './metrics.js';
 
 function RegistrationSetting({ isAdmin }) {
   const [settings, setSettings] = useState(null);
@@ -68,6 +69,7 @@ export function SettingsPage({ title, user, onUserUpdated }) {
     <${RegistrationSetting} isAdmin=${isAdmin} />
     ${isAdmin && html`<${ProtectedProcessesSection} />`}
     ${isAdmin && html`<${ProtectedWindowsSection} />`}
+    ${isAdmin && html`<${MetricsSection} />`}
     ${can(user, 'manageUsers') && html`<${UsersSection} currentUser=${user} onUserUpdated=${onUserUpdated} />`}
   `;
 }

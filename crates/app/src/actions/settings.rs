@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 use crate::settings::{
-    PROTECTED_PROCESSES, PROTECTED_WINDOWS, REGISTRATION_OPEN, RESTORE_SESSION_ON_START, Settings,
-    SettingsPatch, load,
+    METRICS_PROCESS_EXPORTER_NAMES, METRICS_SCRAPERS, PROTECTED_PROCESSES, PROTECTED_WINDOWS,
+    REGISTRATION_OPEN, RESTORE_SESSION_ON_START, Settings, SettingsPatch, load, parse_network,
 };
 
 const ACTION: AuditAction = AuditAction::SettingsUpdate;
@@ -19,6 +19,9 @@ const ACTION: AuditAction = AuditAction::SettingsUpdate;
 pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> Result<Settings> {
     super::require(state, caller, Permission::ManageSettings, ACTION, None).await?;
     let now = now_ms();
+    if let Some(scrapers) = &patch.metrics_scrapers {
+        validate_networks(scrapers)?;
+    }
     let lists = [
         (PROTECTED_PROCESSES, patch.protected_processes),
         (PROTECTED_WINDOWS, patch.protected_windows),
@@ -47,6 +50,22 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
             .set_setting(REGISTRATION_OPEN, &json!(open), now)
             .await?;
     }
+    if let Some(names) = patch.metrics_process_exporter_names {
+        state
+            .store
+            .set_setting(METRICS_PROCESS_EXPORTER_NAMES, &json!(names), now)
+            .await?;
+    }
+    if let Some(scrapers) = patch.metrics_scrapers {
+        // Stored as written (trimmed), so that the Settings page shows what the admin typed.
+        let mut scrapers: Vec<String> = scrapers.iter().map(|s| s.trim().to_string()).collect();
+        scrapers.sort();
+        scrapers.dedup();
+        state
+            .store
+            .set_setting(METRICS_SCRAPERS, &json!(scrapers), now)
+            .await?;
+    }
     for (key, names) in lists {
         if let Some(names) = names {
             let mut names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
@@ -70,6 +89,19 @@ fn validate_names(names: &[String]) -> Result<()> {
     if let Some(bad) = names.iter().find(|n| n.trim().is_empty() || n.len() > 4096) {
         return Err(Error::Invalid(format!(
             "'{bad}' is not a usable name or path"
+        )));
+    }
+    Ok(())
+}
+
+fn validate_networks(entries: &[String]) -> Result<()> {
+    if entries.len() > 200 {
+        return Err(Error::Invalid("at most 200 scraper addresses".into()));
+    }
+    if let Some(bad) = entries.iter().find(|e| parse_network(e).is_none()) {
+        return Err(Error::Invalid(format!(
+            "'{}' is not an IP address or a network such as 10.0.0.0/8",
+            bad.chars().take(100).collect::<String>()
         )));
     }
     Ok(())

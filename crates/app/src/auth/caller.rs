@@ -107,30 +107,7 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     Error::unauthorized("the Authorization header must be 'Bearer <token>'")
                 })?;
-            let key = secret::digest(token);
-            let found = state.store.use_token(&key, now).await.map(|found| {
-                found.map(|(token, user)| {
-                    let method = AuthMethod::Token {
-                        id: token.id,
-                        hash: key.clone(),
-                        expires_at: token.expires_at,
-                    };
-                    (user, method)
-                })
-            });
-            let (user, method) = confirm(state, &key, found)?
-                .filter(|(_, method)| {
-                    !matches!(method, AuthMethod::Token { expires_at: Some(at), .. } if *at <= now)
-                })
-                .ok_or_else(|| {
-                    Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
-                })?;
-            return Ok(Caller {
-                user,
-                method,
-                client,
-                peer,
-            });
+            return Caller::from_token(state, token, client, peer).await;
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar
@@ -164,6 +141,43 @@ impl FromRequestParts<AppState> for Caller {
                 tracing::warn!("could not extend a session: {err}");
             }
         }
+        Ok(Caller {
+            user,
+            method,
+            client,
+            peer,
+        })
+    }
+}
+
+impl Caller {
+    /// The caller an API token names (from a Bearer header, or the password of HTTP Basic for
+    /// the Glances-compatible API); the same checks and cache as every other token use.
+    pub async fn from_token(
+        state: &AppState,
+        token: &str,
+        client: Option<IpAddr>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Caller> {
+        let now = now_ms();
+        let key = secret::digest(token);
+        let found = state.store.use_token(&key, now).await.map(|found| {
+            found.map(|(token, user)| {
+                let method = AuthMethod::Token {
+                    id: token.id,
+                    hash: key.clone(),
+                    expires_at: token.expires_at,
+                };
+                (user, method)
+            })
+        });
+        let (user, method) = confirm(state, &key, found)?
+            .filter(|(_, method)| {
+                !matches!(method, AuthMethod::Token { expires_at: Some(at), .. } if *at <= now)
+            })
+            .ok_or_else(|| {
+                Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
+            })?;
         Ok(Caller {
             user,
             method,
@@ -245,7 +259,7 @@ pub fn client_address(
 }
 
 /// Through the extractor rather than the extensions, so that tests' `MockConnectInfo` works.
-async fn peer_address(parts: &mut Parts) -> Option<SocketAddr> {
+pub(crate) async fn peer_address(parts: &mut Parts) -> Option<SocketAddr> {
     ConnectInfo::<SocketAddr>::from_request_parts(parts, &())
         .await
         .ok()

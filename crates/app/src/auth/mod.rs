@@ -8,7 +8,8 @@ pub mod secret;
 pub mod setup;
 pub mod throttle;
 
-pub use caller::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE};
+pub(crate) use caller::peer_address;
+pub use caller::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE, client_address};
 
 use std::fmt;
 use std::str::FromStr;

@@ -8,10 +8,12 @@ pub mod error;
 mod events;
 mod extract;
 mod files;
+mod glances;
 pub mod guard;
 mod health;
 pub mod launches;
 pub mod managed;
+mod metrics;
 pub mod processes;
 pub mod sessions;
 mod settings;
@@ -58,6 +60,8 @@ use crate::state::AppState;
         (name = "launches", description = "Launch history, running any program, the file browser"),
         (name = "sessions", description = "Saved desks: snapshot the open apps and windows, restore them"),
         (name = "managed", description = "Managed apps: kept running with restart policies and capped logs"),
+        (name = "metrics", description = "Prometheus metrics"),
+        (name = "glances", description = "Glances-compatible read API (v4 and v3 shapes) for Home Assistant and dashboards"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +74,10 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
         components.add_security_scheme(
             "token",
@@ -95,6 +103,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(managed::routes())
         .merge(files::routes())
         .merge(events::routes())
+        .merge(metrics::routes())
+        .merge(glances::routes())
 }
 
 /// The OpenAPI document of the whole API.
@@ -120,6 +130,11 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api_viewer())
         .fallback(crate::web::serve)
+        // Innermost, so that each request is counted under the route it matched.
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::metrics::count_requests,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(from_fn(guard::json_errors))

@@ -213,6 +213,8 @@ pub trait Store: Send + Sync + 'static {
     async fn running_launches(&self) -> StoreResult<Vec<Launch>>;
     /// Per application: how many launches and their total run time (running ones up to `now`).
     async fn launch_totals(&self, filter: &LaunchFilter, now: i64) -> StoreResult<Vec<AppTotal>>;
+    /// How many launches each application had, by outcome (for the metrics endpoint).
+    async fn launch_counts(&self) -> StoreResult<Vec<LaunchCount>>;
 
     /// Saves a desk snapshot (a "session" in the API); returns its id.
     async fn create_desk_session(&self, session: &NewDeskSession) -> StoreResult<i64>;
@@ -412,6 +414,15 @@ pub struct LaunchFilter {
     pub until: Option<i64>,
     pub before_id: Option<i64>,
     pub limit: i64,
+}
+
+/// The number of launches of one application that ended one way (or are running).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchCount {
+    /// The desktop entry id, or the program name for launches of a command line.
+    pub app: String,
+    pub outcome: LaunchOutcome,
+    pub launches: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]

@@ -14,9 +14,9 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use super::{
     ApiToken, AppTotal, AuditEvent, AuditFilter, DeskSession, DeskSessionKind, Dump, DumpedToken,
-    DumpedUser, Launch, LaunchEnd, LaunchFilter, LaunchOutcome, ManagedApp, NewAuditEvent,
-    NewDeskSession, NewLaunch, NewManagedApp, NewSession, Session, Store, StoreError, StoreResult,
-    User,
+    DumpedUser, Launch, LaunchCount, LaunchEnd, LaunchFilter, LaunchOutcome, ManagedApp,
+    NewAuditEvent, NewDeskSession, NewLaunch, NewManagedApp, NewSession, Session, Store,
+    StoreError, StoreResult, User,
 };
 use crate::auth::Role;
 
@@ -896,6 +896,32 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn launch_counts(&self) -> StoreResult<Vec<LaunchCount>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(app_id, app_name) AS app, outcome, COUNT(*) AS launches \
+             FROM launches GROUP BY COALESCE(app_id, app_name), outcome ORDER BY app, outcome",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let outcome: String = match r.try_get("outcome") {
+                    Ok(outcome) => outcome,
+                    Err(err) => return Some(Err(err.into())),
+                };
+                // An outcome this version does not know (a newer one wrote it) is left out.
+                let outcome = LaunchOutcome::parse(&outcome)?;
+                Some((|| {
+                    Ok(LaunchCount {
+                        app: r.try_get("app")?,
+                        outcome,
+                        launches: r.try_get("launches")?,
+                    })
+                })())
+            })
+            .collect()
     }
 
     async fn schema_version(&self) -> StoreResult<i64> {

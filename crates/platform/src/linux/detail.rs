@@ -53,6 +53,8 @@ pub fn process_detail(pid: u32) -> Result<ProcessDetail> {
         start_ticks: stat.starttime,
         cpu_percent: 0.0,
         memory_bytes: stat.rss_pages * rustix::param::page_size() as u64,
+        user_time_ms: (stat.utime as f64 / ticks * 1000.0) as u64,
+        system_time_ms: (stat.stime as f64 / ticks * 1000.0) as u64,
         threads: stat.num_threads,
         cmdline: Arc::from(argv.join(" ").as_str()),
         kernel_thread: stat.flags & 0x0020_0000 != 0,

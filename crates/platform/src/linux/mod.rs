@@ -64,3 +64,8 @@ pub use desktop::load_catalog;
 pub use exec::exec_argv;
 pub use icons::{find_icon, load_icon};
 pub use launch::{launch, set_private_umask};
+mod resources;
+pub use resources::{
+    cpu_model, cpu_times, disk_counters, file_systems, memory_details, network_counters,
+    own_process, temperatures,
+};

@@ -271,6 +271,8 @@ impl ProcReader {
             start_ticks: stat.starttime,
             cpu_percent,
             memory_bytes: stat.rss_pages * self.page_size,
+            user_time_ms: (stat.utime as f64 / self.ticks_per_sec * 1000.0) as u64,
+            system_time_ms: (stat.stime as f64 / self.ticks_per_sec * 1000.0) as u64,
             threads: stat.num_threads,
             cmdline: known.cmdline.clone(),
             kernel_thread,
