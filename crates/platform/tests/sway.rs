@@ -1,0 +1,202 @@
+//! The sway backend against a real headless sway. Each test starts its own sway (as the test
+//! kit's unprivileged user) and its own clients, and ends exactly those, by PID. Without sway
+//! and the clients the tests are skipped, except under CI.
+#![cfg(target_os = "linux")]
+
+use std::time::{Duration, Instant};
+
+use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
+use testkit::desktop::eventually;
+use testkit::process::Process;
+use testkit::sway::Sway;
+
+/// Close timeout for applications that refuse.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Close timeout for applications that comply.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const GTK: &str = "/usr/bin/python3";
+
+fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
+    list.windows.iter().find(|w| &w.id == id).cloned()
+}
+
+fn wait_for_exit(process: &mut Process, what: &str) {
+    eventually(what, || process.has_exited().then_some(()));
+}
+
+#[test]
+fn sway_lists_its_windows_with_pids_app_ids_titles_and_workspaces() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (foot, window) = sway.foot(&*windows, "boss sway list");
+    let list = windows.list();
+    assert!(list.available, "{list:?}");
+    assert_eq!(list.backend, "sway");
+    assert_eq!(list.label, "sway (Wayland)");
+    assert_eq!(list.capabilities, WindowCapabilities::ALL);
+    assert_eq!(list.window_manager.as_deref(), Some("sway"));
+    assert!(window.id.as_str().starts_with("sway:"), "{:?}", window.id);
+    assert_eq!(window.pid, Some(foot.pid()));
+    assert_eq!(window.class, "boss-foot");
+    assert_eq!(window.desktop, Some(0));
+    assert!(window.closable);
+    assert!(!window.minimized);
+    assert!(!window.xwayland);
+    assert_eq!(window.kind, "normal");
+    // sway focuses a new window.
+    eventually("the terminal is active", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
+    });
+}
+
+#[test]
+fn closing_foot_on_sway_closes_it_and_ends_its_process() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (mut foot, window) = sway.foot(&*windows, "boss sway close");
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut foot, "foot exits");
+    assert_eq!(find_id(&windows.list(), &window.id), None);
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Gone
+    );
+}
+
+#[test]
+fn a_gtk_window_that_asks_to_save_is_prompting_stays_alive_and_its_dialog_is_listed() {
+    let Some(sway) = Sway::start(&[GTK]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let mut gtk = sway.gtk_window(&*windows, "boss sway refuser", true, None);
+    let window = gtk.window().clone();
+    assert_eq!(window.pid, Some(gtk.process.pid()));
+    assert_eq!(window.class, "boss-gtk-window");
+    let outcome = windows.close(&window.id, REFUSAL_TIMEOUT).unwrap();
+    assert!(
+        matches!(outcome, CloseOutcome::Prompting | CloseOutcome::StillOpen),
+        "{outcome:?}"
+    );
+    gtk.wait_for_line("close-request 1");
+    assert!(!gtk.process.has_exited(), "the refusing window stays alive");
+    let list = windows.list();
+    let mine: Vec<_> = list
+        .windows
+        .iter()
+        .filter(|w| w.pid == Some(gtk.process.pid()))
+        .collect();
+    assert!(mine.iter().any(|w| w.id == window.id), "{list:?}");
+    assert!(mine.len() >= 2, "the dialog is listed: {list:?}");
+    assert_eq!(outcome, CloseOutcome::Prompting, "the dialog came in time");
+}
+
+#[test]
+fn closing_many_on_sway_waits_once_for_all() {
+    let Some(sway) = Sway::start(&["foot", GTK]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (mut one, first) = sway.foot(&*windows, "boss sway many 1");
+    let (mut two, second) = sway.foot(&*windows, "boss sway many 2");
+    let gtk = sway.gtk_window(&*windows, "boss sway many refuser", true, None);
+    let refuser = gtk.window().id.clone();
+    let missing = WindowId::new("sway", 999_999);
+    let ids = [
+        first.id.clone(),
+        refuser.clone(),
+        second.id.clone(),
+        missing.clone(),
+    ];
+    let started = Instant::now();
+    let results = windows.close_many(&ids, REFUSAL_TIMEOUT);
+    let took = started.elapsed();
+    let outcomes: Vec<_> = results.iter().map(|(_, o)| *o.as_ref().unwrap()).collect();
+    assert_eq!(
+        results.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        ids.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(outcomes[0], CloseOutcome::Closed);
+    assert!(matches!(
+        outcomes[1],
+        CloseOutcome::Prompting | CloseOutcome::StillOpen
+    ));
+    assert_eq!(outcomes[2], CloseOutcome::Closed);
+    assert_eq!(outcomes[3], CloseOutcome::Gone);
+    // One shared timeout, not one per window (generous for a loaded machine).
+    assert!(took < REFUSAL_TIMEOUT * 3, "took {took:?}");
+    wait_for_exit(&mut one, "the first foot exits");
+    wait_for_exit(&mut two, "the second foot exits");
+    assert!(find_id(&windows.list(), &refuser).is_some());
+}
+
+#[test]
+fn minimizing_on_sway_moves_to_the_scratchpad_and_activating_brings_it_back() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_foot, window) = sway.foot(&*windows, "boss sway minimize");
+    windows.minimize(&window.id).unwrap();
+    let hidden = find_id(&windows.list(), &window.id).expect("still listed");
+    assert!(hidden.minimized, "{hidden:?}");
+    assert!(!hidden.active);
+    assert_eq!(hidden.desktop, None);
+    windows.activate(&window.id).unwrap();
+    let back = find_id(&windows.list(), &window.id).expect("still listed");
+    assert!(!back.minimized, "{back:?}");
+    assert!(back.active, "{back:?}");
+    assert_eq!(back.desktop, Some(0));
+}
+
+#[test]
+fn activating_on_sway_focuses_the_window() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_one, first) = sway.foot(&*windows, "boss sway focus 1");
+    let (_two, second) = sway.foot(&*windows, "boss sway focus 2");
+    eventually("the newer window is active", || {
+        find_id(&windows.list(), &second.id).filter(|w| w.active)
+    });
+    windows.activate(&first.id).unwrap();
+    let list = windows.list();
+    assert!(find_id(&list, &first.id).unwrap().active, "{list:?}");
+    assert!(!find_id(&list, &second.id).unwrap().active);
+}
+
+#[test]
+fn ids_that_name_no_sway_window_are_not_found() {
+    let Some(sway) = Sway::start(&[]) else {
+        return;
+    };
+    let windows = sway.windows();
+    for id in [
+        WindowId::new("sway", 424_242),
+        WindowId::x11(0x0040_0007),
+        WindowId::new("sway", "x"),
+    ] {
+        assert!(
+            matches!(windows.activate(&id), Err(platform::Error::NotFound(_))),
+            "{id}"
+        );
+        assert!(
+            matches!(windows.minimize(&id), Err(platform::Error::NotFound(_))),
+            "{id}"
+        );
+        assert_eq!(
+            windows.close(&id, CLOSE_TIMEOUT).unwrap(),
+            CloseOutcome::Gone
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! A private sway session, headless: the compositor runs as an unprivileged system user made
+//! for the tests (sway refuses to run as root), with a runtime directory of its own in a
+//! temporary directory; clients (foot, the GTK window of `fixtures/gtk_window.py`) run as the
+//! test's own user and connect to it. Everything is ended by PID on drop. Without the
+//! programs the tests skip, except under `CI`.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use platform::{SessionEnv, WindowInfo, WindowSystem};
+
+use crate::desktop::{PATIENCE, eventually};
+use crate::process::Process;
+
+/// The system user the compositor runs as (made once, kept: it has no home and no login).
+pub const SWAY_USER: &str = "boss-test-sway";
+
+/// The GTK 3 window (see the script's header).
+pub const GTK_WINDOW_SCRIPT: &str = include_str!("../fixtures/gtk_window.py");
+
+/// Debian's Python, which has `gi` (the first `python3` on `PATH` may be another build).
+const SYSTEM_PYTHON: &str = "/usr/bin/python3";
+
+/// A headless sway and its sockets.
+pub struct Sway {
+    /// The Wayland socket's name in `runtime_dir` (e.g. `wayland-1`).
+    pub wayland_display: String,
+    /// sway's IPC socket.
+    pub swaysock: PathBuf,
+    sway: Process,
+    /// The runtime directory (and sway's config and log beside it); removed last.
+    dir: tempfile::TempDir,
+}
+
+impl Sway {
+    /// Starts sway headless; `clients` are the programs the test will run on it. `None`:
+    /// skipped (prerequisites missing, not in CI).
+    pub fn start(clients: &[&str]) -> Option<Sway> {
+        let mut needed = vec!["sway", "useradd", "setpriv"];
+        needed.extend_from_slice(clients);
+        if !crate::require(
+            &needed,
+            "sway tests (Debian: sway foot python3-gi gir1.2-gtk-3.0)",
+        ) {
+            return None;
+        }
+        let (uid, gid) = sway_user();
+        let dir = tempfile::Builder::new()
+            .prefix("boss-sway-")
+            .tempdir()
+            .expect("temporary directory");
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir(&runtime).expect("runtime directory");
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
+            .expect("runtime directory mode");
+        // The temporary directory itself must let the user through to its runtime directory.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711))
+            .expect("temporary directory mode");
+        std::os::unix::fs::chown(&runtime, Some(uid), Some(gid)).expect("runtime directory owner");
+        let config = dir.path().join("config");
+        std::fs::write(&config, "output HEADLESS-1 resolution 1280x800\n").expect("sway config");
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644))
+            .expect("config mode");
+        let log = std::fs::File::create(dir.path().join("sway.log")).expect("sway log");
+        let sway = Process(
+            // setpriv execs sway as the user, groups cleared (the PID stays sway's own).
+            Command::new("setpriv")
+                .arg(format!("--reuid={uid}"))
+                .arg(format!("--regid={gid}"))
+                .args(["--clear-groups", "sway", "-c"])
+                .arg(&config)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", &runtime)
+                .env("XDG_RUNTIME_DIR", &runtime)
+                .env("WLR_BACKENDS", "headless")
+                .env("WLR_RENDERER", "pixman")
+                .env("WLR_LIBINPUT_NO_DEVICES", "1")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("sway log"))
+                .stderr(log)
+                .spawn()
+                .expect("start sway"),
+        );
+        let mut session = Sway {
+            wayland_display: String::new(),
+            swaysock: PathBuf::new(),
+            sway,
+            dir,
+        };
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let names: Vec<String> = std::fs::read_dir(&runtime)
+                .map(|d| {
+                    d.flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let wayland = names
+                .iter()
+                .find(|n| n.starts_with("wayland-") && !n.ends_with(".lock"));
+            let ipc = names
+                .iter()
+                .find(|n| n.starts_with("sway-ipc.") && n.ends_with(".sock"));
+            if let (Some(wayland), Some(ipc)) = (wayland, ipc)
+                && std::os::unix::net::UnixStream::connect(runtime.join(ipc)).is_ok()
+            {
+                session.wayland_display = wayland.clone();
+                session.swaysock = runtime.join(ipc);
+                return Some(session);
+            }
+            if Instant::now() > deadline || session.sway.has_exited() {
+                let said = std::fs::read_to_string(session.dir.path().join("sway.log"))
+                    .unwrap_or_default();
+                panic!("sway did not start; it said:\n{said}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The runtime directory (`XDG_RUNTIME_DIR` of the session).
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.dir.path().join("runtime")
+    }
+
+    /// The session as Boss would find it in its environment inside sway (no X display:
+    /// sway starts Xwayland only when a client needs it).
+    pub fn session(&self) -> SessionEnv {
+        SessionEnv {
+            wayland_display: Some(self.wayland_display.clone()),
+            swaysock: Some(self.swaysock.display().to_string()),
+            current_desktop: vec!["sway".into()],
+            runtime_dir: Some(self.runtime_dir().display().to_string()),
+            ..SessionEnv::default()
+        }
+    }
+
+    /// The window backend under test, chosen for this session.
+    pub fn windows(&self) -> Box<dyn WindowSystem> {
+        platform::window_system(&self.session())
+    }
+
+    /// Runs `program` as a client of this session (as the test's own user).
+    pub fn spawn(&self, program: &str, args: &[&str], stdout: Stdio) -> Process {
+        Process(
+            self.client(program)
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(stdout)
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {program}: {e}")),
+        )
+    }
+
+    fn client(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_remove("DISPLAY")
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
+            .env("WAYLAND_DISPLAY", &self.wayland_display)
+            .env("GDK_BACKEND", "wayland")
+            // Keep GTK from starting accessibility and settings services.
+            .env("NO_AT_BRIDGE", "1")
+            .env("GSETTINGS_BACKEND", "memory");
+        command
+    }
+
+    /// A foot terminal titled `title` and its window, once listed.
+    pub fn foot(&self, windows: &dyn WindowSystem, title: &str) -> (Process, WindowInfo) {
+        let process = self.spawn(
+            "foot",
+            &["-T", title, "--app-id", "boss-foot", "sleep", "600"],
+            Stdio::null(),
+        );
+        let window = crate::desktop::wait_for_window(windows, title);
+        (process, window)
+    }
+
+    /// The GTK window titled `title` once it said `ready`; with `refuse` it answers close
+    /// requests with a "Save changes?" dialog; with `connect` it holds a TCP connection to
+    /// 127.0.0.1:`connect` (as a browser showing Boss).
+    pub fn gtk_window(
+        &self,
+        windows: &dyn WindowSystem,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> GtkWindow {
+        let port = connect.map(|p| p.to_string());
+        let mut args = vec!["-c", GTK_WINDOW_SCRIPT, title];
+        if refuse {
+            args.push("--refuse");
+        }
+        if let Some(port) = &port {
+            args.extend(["--connect", port]);
+        }
+        let mut process = self.spawn(SYSTEM_PYTHON, &args, Stdio::piped());
+        let lines = process.stdout_lines();
+        let mut window = GtkWindow {
+            process,
+            lines,
+            said: Vec::new(),
+            window: None,
+        };
+        window.wait_for_line("ready");
+        window.window = Some(crate::desktop::wait_for_window(windows, title));
+        window
+    }
+}
+
+/// The GTK window's process, what it said, and its window.
+pub struct GtkWindow {
+    pub process: Process,
+    lines: Receiver<String>,
+    said: Vec<String>,
+    window: Option<WindowInfo>,
+}
+
+impl GtkWindow {
+    pub fn window(&self) -> &WindowInfo {
+        self.window.as_ref().expect("the window appeared")
+    }
+
+    /// The local port of its connection (with `connect`).
+    pub fn local_port(&self) -> Option<u16> {
+        self.said
+            .iter()
+            .find_map(|l| l.strip_prefix("connected ")?.trim().parse().ok())
+    }
+
+    /// Waits until it has printed `line`.
+    pub fn wait_for_line(&mut self, line: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.said.iter().any(|l| l == line) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.said.push(l),
+                Err(_) => panic!(
+                    "the GTK window never said {line:?}; it said {:?}",
+                    self.said
+                ),
+            }
+        }
+    }
+}
+
+/// The uid and gid of [`SWAY_USER`], made on first use. Idempotent, and safe when test
+/// binaries run at the same time (useradd locks the user database; a lost race is retried).
+fn sway_user() -> (u32, u32) {
+    eventually("the sway test user exists", || {
+        if let Some(ids) = lookup(SWAY_USER) {
+            return Some(ids);
+        }
+        let _ = Command::new("useradd")
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+            ])
+            .arg(SWAY_USER)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        lookup(SWAY_USER)
+    })
+}
+
+/// A user's uid and gid from `/etc/passwd`.
+fn lookup(user: &str) -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string(Path::new("/etc/passwd")).ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.first() == Some(&user)).then_some(())?;
+        Some((fields.get(2)?.parse().ok()?, fields.get(3)?.parse().ok()?))
+    })
+}
