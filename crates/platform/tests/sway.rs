@@ -200,3 +200,103 @@ fn ids_that_name_no_sway_window_are_not_found() {
         );
     }
 }
+
+#[test]
+fn a_forced_backend_that_does_not_answer_is_unavailable_and_says_which() {
+    let session = platform::SessionEnv {
+        wayland_display: Some("wayland-none".into()),
+        swaysock: Some("/nonexistent/sway-ipc.sock".into()),
+        forced_backend: Some("sway".into()),
+        ..platform::SessionEnv::default()
+    };
+    let windows = platform::window_system(&session);
+    let list = windows.list();
+    assert!(!list.available);
+    let reason = list.reason.unwrap_or_default();
+    assert!(reason.contains("BOSS_WINDOW_BACKEND=sway"), "{reason}");
+    assert!(matches!(
+        windows.activate(&WindowId::new("sway", 1)),
+        Err(platform::Error::Unsupported(_))
+    ));
+}
+
+// The wlr-foreign-toplevel backend, forced (BOSS_WINDOW_BACKEND=wlr) on the same sway: what
+// Hyprland, labwc, Wayfire and niri users get.
+
+#[test]
+fn wlr_lists_titles_and_app_ids_without_pids() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (_foot, window) = sway.foot(&*windows, "boss wlr list");
+    let list = windows.list();
+    assert!(list.available, "{list:?}");
+    assert_eq!(list.backend, "wlr");
+    assert_eq!(list.label, "wlroots (Wayland)");
+    assert_eq!(
+        list.capabilities,
+        WindowCapabilities {
+            pid: false,
+            desktop: false,
+            ..WindowCapabilities::ALL
+        }
+    );
+    assert!(window.id.as_str().starts_with("wlr:"), "{:?}", window.id);
+    assert_eq!(window.class, "boss-foot");
+    assert_eq!(window.pid, None);
+    assert!(window.closable);
+    eventually("the terminal is active", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
+    });
+}
+
+#[test]
+fn wlr_closes_foot_and_sees_the_refusing_window_prompt() {
+    let Some(sway) = Sway::start(&["foot", GTK]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (mut foot, window) = sway.foot(&*windows, "boss wlr close");
+    let mut gtk = sway.gtk_window(&*windows, "boss wlr refuser", true, None);
+    let refuser = gtk.window().id.clone();
+    let results = windows.close_many(&[window.id.clone(), refuser.clone()], REFUSAL_TIMEOUT);
+    assert_eq!(results[0].1.as_ref().unwrap(), &CloseOutcome::Closed);
+    let refused = *results[1].1.as_ref().unwrap();
+    assert!(
+        matches!(refused, CloseOutcome::Prompting | CloseOutcome::StillOpen),
+        "{refused:?}"
+    );
+    wait_for_exit(&mut foot, "foot exits");
+    gtk.wait_for_line("close-request 1");
+    assert!(!gtk.process.has_exited());
+    assert!(find_id(&windows.list(), &refuser).is_some());
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Gone
+    );
+}
+
+#[test]
+fn wlr_activates_a_window() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (_one, first) = sway.foot(&*windows, "boss wlr focus 1");
+    let (_two, second) = sway.foot(&*windows, "boss wlr focus 2");
+    eventually("the newer window is active", || {
+        find_id(&windows.list(), &second.id).filter(|w| w.active)
+    });
+    windows.activate(&first.id).unwrap();
+    eventually("the first window is active", || {
+        find_id(&windows.list(), &first.id).filter(|w| w.active)
+    });
+    // sway ignores minimize requests (it has no minimized state); the request is still
+    // accepted, as other wlroots compositors act on it.
+    windows.minimize(&first.id).unwrap();
+    assert!(matches!(
+        windows.activate(&WindowId::new("wlr", 999_999)),
+        Err(platform::Error::NotFound(_))
+    ));
+}

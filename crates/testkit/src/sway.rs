@@ -139,6 +139,15 @@ impl Sway {
         }
     }
 
+    /// The session with `BOSS_WINDOW_BACKEND` set to `backend` (e.g. `wlr`, to test the
+    /// wlr-foreign-toplevel backend against sway).
+    pub fn session_forcing(&self, backend: &str) -> SessionEnv {
+        SessionEnv {
+            forced_backend: Some(backend.to_string()),
+            ..self.session()
+        }
+    }
+
     /// The window backend under test, chosen for this session.
     pub fn windows(&self) -> Box<dyn WindowSystem> {
         platform::window_system(&self.session())

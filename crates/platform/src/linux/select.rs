@@ -1,5 +1,6 @@
 //! Choosing the window backend at run time, from the session's environment and from what
-//! answers: sway's IPC, then KWin, then GNOME Shell, then X11 (which in a Wayland session
+//! answers: sway's IPC, then KWin, then GNOME Shell, then wlr-foreign-toplevel (other wlroots
+//! compositors), then X11 (which in a Wayland session
 //! reaches its Xwayland windows only).
 //!
 //! The order is a pure function of the environment and the runtime directory's file names
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::wayland::sway::SwayWindows;
+use super::wayland::wlr::WlrWindows;
 use super::x11::X11Windows;
 use crate::error::{Error, Result};
 use crate::window::{CloseOutcome, SessionEnv, WindowId, WindowList, WindowSystem};
@@ -119,12 +121,32 @@ fn connect(candidate: &Candidate, session: &SessionEnv) -> Option<Box<dyn Window
         Candidate::Kwin => None,
         // HOOK(gnome): Candidate::Gnome => gnome::GnomeWindows::connect(session).map(|b| Box::new(b) as _),
         Candidate::Gnome => None,
-        // Not built yet: wlroots compositors other than sway fall through to X11.
-        Candidate::Wlr => None,
+        Candidate::Wlr => {
+            let socket = wayland_socket(session)?;
+            WlrWindows::connect(&socket).map(|b| Box::new(b) as Box<dyn WindowSystem>)
+        }
         Candidate::X11 { xwayland } => Some(Box::new(X11Windows::with_xwayland(
             session.display.as_deref(),
             *xwayland,
         ))),
+    }
+}
+
+/// The compositor's socket: `WAYLAND_DISPLAY` (a path, or a name in the runtime directory),
+/// else the first `wayland-N` socket there.
+fn wayland_socket(session: &SessionEnv) -> Option<PathBuf> {
+    let dir = session.runtime_dir.as_deref().map(PathBuf::from);
+    match &session.wayland_display {
+        Some(display) if display.starts_with('/') => Some(PathBuf::from(display)),
+        Some(display) => Some(dir?.join(display)),
+        None => {
+            let mut sockets: Vec<String> = runtime_files(session)
+                .into_iter()
+                .filter(|f| is_wayland_socket(f))
+                .collect();
+            sockets.sort();
+            Some(dir?.join(sockets.first()?))
+        }
     }
 }
 
