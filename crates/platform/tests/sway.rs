@@ -300,3 +300,24 @@ fn wlr_activates_a_window() {
         Err(platform::Error::NotFound(_))
     ));
 }
+
+#[test]
+fn boss_started_before_sway_finds_it_once_it_runs() {
+    let Some(mut sway) = Sway::prepare(&["foot"]) else {
+        return;
+    };
+    // As a user service sees it: only the runtime directory, no sockets named yet.
+    let session = platform::SessionEnv {
+        runtime_dir: Some(sway.runtime_dir().display().to_string()),
+        ..platform::SessionEnv::default()
+    };
+    let windows = platform::window_system(&session);
+    assert!(!windows.list().available);
+    sway.launch();
+    let list = eventually("the sway backend is chosen", || {
+        Some(windows.list()).filter(|l| l.backend == "sway")
+    });
+    assert!(list.available, "{list:?}");
+    let (_foot, window) = sway.foot(&*windows, "boss sway late");
+    assert!(window.id.as_str().starts_with("sway:"));
+}

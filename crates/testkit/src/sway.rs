@@ -30,7 +30,10 @@ pub struct Sway {
     pub wayland_display: String,
     /// sway's IPC socket.
     pub swaysock: PathBuf,
-    sway: Process,
+    /// The compositor, once launched.
+    sway: Option<Process>,
+    uid: u32,
+    gid: u32,
     /// The runtime directory (and sway's config and log beside it); removed last.
     dir: tempfile::TempDir,
 }
@@ -39,6 +42,14 @@ impl Sway {
     /// Starts sway headless; `clients` are the programs the test will run on it. `None`:
     /// skipped (prerequisites missing, not in CI).
     pub fn start(clients: &[&str]) -> Option<Sway> {
+        let mut sway = Sway::prepare(clients)?;
+        sway.launch();
+        Some(sway)
+    }
+
+    /// The session's runtime directory, without the compositor yet (for a Boss that starts
+    /// first): [`Sway::launch`] starts it.
+    pub fn prepare(clients: &[&str]) -> Option<Sway> {
         let mut needed = vec!["sway", "useradd", "setpriv"];
         needed.extend_from_slice(clients);
         if !crate::require(
@@ -64,8 +75,23 @@ impl Sway {
         std::fs::write(&config, "output HEADLESS-1 resolution 1280x800\n").expect("sway config");
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644))
             .expect("config mode");
-        let log = std::fs::File::create(dir.path().join("sway.log")).expect("sway log");
-        let sway = Process(
+        Some(Sway {
+            wayland_display: String::new(),
+            swaysock: PathBuf::new(),
+            sway: None,
+            uid,
+            gid,
+            dir,
+        })
+    }
+
+    /// Starts the compositor and waits for its sockets.
+    pub fn launch(&mut self) {
+        let (uid, gid) = (self.uid, self.gid);
+        let runtime = self.runtime_dir();
+        let config = self.dir.path().join("config");
+        let log = std::fs::File::create(self.dir.path().join("sway.log")).expect("sway log");
+        let mut sway = Process(
             // setpriv execs sway as the user, groups cleared (the PID stays sway's own).
             Command::new("setpriv")
                 .arg(format!("--reuid={uid}"))
@@ -85,12 +111,6 @@ impl Sway {
                 .spawn()
                 .expect("start sway"),
         );
-        let mut session = Sway {
-            wayland_display: String::new(),
-            swaysock: PathBuf::new(),
-            sway,
-            dir,
-        };
         let deadline = Instant::now() + PATIENCE;
         loop {
             let names: Vec<String> = std::fs::read_dir(&runtime)
@@ -109,13 +129,14 @@ impl Sway {
             if let (Some(wayland), Some(ipc)) = (wayland, ipc)
                 && std::os::unix::net::UnixStream::connect(runtime.join(ipc)).is_ok()
             {
-                session.wayland_display = wayland.clone();
-                session.swaysock = runtime.join(ipc);
-                return Some(session);
+                self.wayland_display = wayland.clone();
+                self.swaysock = runtime.join(ipc);
+                self.sway = Some(sway);
+                return;
             }
-            if Instant::now() > deadline || session.sway.has_exited() {
-                let said = std::fs::read_to_string(session.dir.path().join("sway.log"))
-                    .unwrap_or_default();
+            if Instant::now() > deadline || sway.has_exited() {
+                let said =
+                    std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default();
                 panic!("sway did not start; it said:\n{said}");
             }
             std::thread::sleep(Duration::from_millis(20));

@@ -165,21 +165,44 @@ fn runtime_files(session: &SessionEnv) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The first candidate that answers, and whether a better one could still come (it is a
-/// fallback).
-fn choose(session: &SessionEnv) -> (Arc<dyn WindowSystem>, bool) {
+/// A choice: the backend, whether a better one could still come (it is a fallback), and
+/// whether it is the X11 backend (kept across choices: it reconnects by itself).
+struct Current {
+    backend: Arc<dyn WindowSystem>,
+    fallback: bool,
+    x11: bool,
+    chosen: Instant,
+}
+
+/// The first candidate that answers. `x11`: the X11 backend in use, kept rather than
+/// connected anew when the choice falls to X11 again.
+fn choose(session: &SessionEnv, x11: Option<Arc<dyn WindowSystem>>) -> Current {
     let all = candidates(session, &runtime_files(session));
     for (rank, candidate) in all.iter().enumerate() {
-        if let Some(backend) = connect(candidate, session) {
-            let fallback = rank > 0 && matches!(candidate, Candidate::X11 { xwayland: true });
-            return (Arc::from(backend), fallback);
+        let is_x11 = matches!(candidate, Candidate::X11 { .. });
+        let backend = match (is_x11, &x11) {
+            (true, Some(kept)) => Some(kept.clone()),
+            _ => connect(candidate, session).map(Arc::from),
+        };
+        if let Some(backend) = backend {
+            return Current {
+                backend,
+                fallback: rank > 0 && matches!(candidate, Candidate::X11 { xwayland: true }),
+                x11: is_x11,
+                chosen: Instant::now(),
+            };
         }
     }
     let reason = match &session.forced_backend {
         Some(forced) => format!("BOSS_WINDOW_BACKEND={forced}: that window backend did not answer"),
         None => "no window backend answered".to_string(),
     };
-    (Arc::new(Unavailable(reason)), true)
+    Current {
+        backend: Arc::new(Unavailable(reason)),
+        fallback: true,
+        x11: false,
+        chosen: Instant::now(),
+    }
 }
 
 /// The backend chosen for a session, chosen again while it is only a fallback or stops
@@ -189,23 +212,11 @@ pub struct Selected {
     current: Mutex<Current>,
 }
 
-struct Current {
-    backend: Arc<dyn WindowSystem>,
-    /// A better backend may answer later: choose again after [`RECHOOSE_AFTER`].
-    fallback: bool,
-    chosen: Instant,
-}
-
 impl Selected {
     pub fn new(session: &SessionEnv) -> Self {
-        let (backend, fallback) = choose(session);
         Selected {
             session: session.clone(),
-            current: Mutex::new(Current {
-                backend,
-                fallback,
-                chosen: Instant::now(),
-            }),
+            current: Mutex::new(choose(session, None)),
         }
     }
 
@@ -216,29 +227,38 @@ impl Selected {
             .backend
             .clone()
     }
+
+    /// Makes the choice again (outside the lock: connecting may take a moment) and lists
+    /// with the new backend.
+    fn choose_again(&self) -> WindowList {
+        let x11 = {
+            let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+            current.x11.then(|| current.backend.clone())
+        };
+        let mut next = choose(&self.session, x11);
+        let list = next.backend.list();
+        next.fallback |= !list.available;
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = next;
+        list
+    }
 }
 
 impl WindowSystem for Selected {
     fn list(&self) -> WindowList {
-        let (backend, due) = {
+        let (backend, fallback, due) = {
             let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
             let due = current.chosen.elapsed() >= RECHOOSE_AFTER;
-            (current.backend.clone(), due && current.fallback)
+            (current.backend.clone(), current.fallback, due)
         };
-        let mut list = if due { None } else { Some(backend.list()) };
-        let stale = list.as_ref().is_some_and(|l| !l.available) || due;
-        if stale && (due || self.is_wayland()) {
-            // Outside the lock: connecting may take a moment.
-            let (backend, fallback) = choose(&self.session);
-            let fresh = backend.list();
-            *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Current {
-                backend,
-                fallback: fallback || !fresh.available,
-                chosen: Instant::now(),
-            };
-            list = Some(fresh);
+        if fallback && due {
+            return self.choose_again();
         }
-        list.unwrap_or_else(|| backend.list())
+        let list = backend.list();
+        if !list.available && due {
+            // The compositor may have been restarted (a new socket) or replaced.
+            return self.choose_again();
+        }
+        list
     }
 
     fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
@@ -259,15 +279,6 @@ impl WindowSystem for Selected {
 
     fn minimize(&self, id: &WindowId) -> Result<()> {
         self.backend().minimize(id)
-    }
-}
-
-impl Selected {
-    /// Whether the session is a Wayland one (then an unavailable backend is worth replacing:
-    /// a restarted compositor has a new socket).
-    fn is_wayland(&self) -> bool {
-        let s = &self.session;
-        s.wayland_display.is_some() || s.swaysock.is_some() || s.forced_backend.is_some()
     }
 }
 
