@@ -321,3 +321,43 @@ fn boss_started_before_sway_finds_it_once_it_runs() {
     let (_foot, window) = sway.foot(&*windows, "boss sway late");
     assert!(window.id.as_str().starts_with("sway:"));
 }
+
+#[test]
+fn xwayland_windows_on_sway_are_listed_once_marked_and_closed_politely() {
+    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
+        return;
+    };
+    let display = sway.xwayland_display();
+    let session = platform::SessionEnv {
+        display: Some(display.clone()),
+        ..sway.session()
+    };
+    let windows = platform::window_system(&session);
+    let mut xterm = sway.spawn_x11(
+        &display,
+        "xterm",
+        &["-T", "boss xwayland", "-e", "sleep", "600"],
+    );
+    let window = testkit::desktop::wait_for_window(&*windows, "boss xwayland");
+    let list = windows.list();
+    assert_eq!(list.backend, "sway");
+    let same: Vec<_> = list
+        .windows
+        .iter()
+        .filter(|w| w.title == "boss xwayland")
+        .collect();
+    assert_eq!(same.len(), 1, "listed once: {list:?}");
+    assert!(window.xwayland, "{window:?}");
+    assert!(window.id.as_str().starts_with("sway:"));
+    assert_eq!(window.class, "XTerm");
+    assert_eq!(window.instance, "xterm");
+    assert_eq!(window.pid, Some(xterm.pid()));
+    let window = eventually("the X server says it accepts close requests", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.closable)
+    });
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut xterm, "the xterm exits");
+}

@@ -21,6 +21,30 @@ pub const SWAY_USER: &str = "boss-test-sway";
 /// The GTK 3 window (see the script's header).
 pub const GTK_WINDOW_SCRIPT: &str = include_str!("../fixtures/gtk_window.py");
 
+/// `python3 -c SCRIPT SOCKET`: connects to an X server without credentials (it must admit
+/// the caller) and inserts `SI:localuser:root` into its access list (ChangeHosts), then waits
+/// for the answer to a GetInputFocus to know it was taken.
+const ALLOW_ROOT_SCRIPT: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(struct.pack("<BxHHHHxx", 0x6c, 11, 0, 0, 0))
+def read(n):
+    b = b""
+    while len(b) < n:
+        chunk = s.recv(n - len(b))
+        if not chunk: sys.exit("X server closed the connection")
+        b += chunk
+    return b
+head = read(8)
+if head[0] != 1: sys.exit("X server refused the connection")
+read(struct.unpack("<H", head[6:8])[0] * 4)
+addr = b"localuser\0root"; pad = (4 - len(addr) % 4) % 4
+s.sendall(struct.pack("<BBHBxH", 109, 0, 2 + (len(addr) + pad) // 4, 5, len(addr)) + addr + b"\0" * pad)
+s.sendall(struct.pack("<BxH", 43, 1))
+reply = read(32)
+if reply[0] != 1: sys.exit("X server refused ChangeHosts: error %d" % reply[1])
+"#;
+
 /// Debian's Python, which has `gi` (the first `python3` on `PATH` may be another build).
 const SYSTEM_PYTHON: &str = "/usr/bin/python3";
 
@@ -198,6 +222,68 @@ impl Sway {
             .env("NO_AT_BRIDGE", "1")
             .env("GSETTINGS_BACKEND", "memory");
         command
+    }
+
+    /// The X display of sway's Xwayland (e.g. `:3`), once it has one: wlroots takes the
+    /// display by writing sway's PID into `/tmp/.X<n>-lock` (it starts Xwayland itself only
+    /// when the first X client connects).
+    pub fn xwayland_display(&self) -> String {
+        let pid = self.sway.as_ref().expect("sway runs").pid();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = std::fs::read_dir("/tmp").ok().and_then(|dir| {
+                dir.flatten().find_map(|entry| {
+                    let name = entry.file_name().into_string().ok()?;
+                    let number = name.strip_prefix(".X")?.strip_suffix("-lock")?.to_string();
+                    let owner = std::fs::read_to_string(entry.path()).ok()?;
+                    // "%10d" and a NUL byte (wlroots).
+                    let owner = owner.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+                    (owner.parse() == Ok(pid)).then(|| format!(":{number}"))
+                })
+            });
+            if let Some(display) = found {
+                self.allow_root_on(&display);
+                return display;
+            }
+            if Instant::now() > deadline {
+                let said =
+                    std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default();
+                panic!("sway's Xwayland has no display; sway said:\n{said}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Lets the test's own user (root) on the Xwayland, which only admits the user that
+    /// runs sway: as that user, adds `SI:localuser:root` to the server's access list (what
+    /// `xhost +si:localuser:root` does, in a few lines of raw X11 protocol, so that no more
+    /// packages are needed). In a real session Boss and sway run as the same user.
+    fn allow_root_on(&self, display: &str) {
+        let number = display.trim_start_matches(':');
+        let status = Command::new("setpriv")
+            .arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .args(["--clear-groups", SYSTEM_PYTHON, "-c", ALLOW_ROOT_SCRIPT])
+            .arg(format!("/tmp/.X11-unix/X{number}"))
+            .stdin(Stdio::null())
+            .status()
+            .expect("run python3");
+        assert!(status.success(), "could not let root on Xwayland {display}");
+    }
+
+    /// Runs an X11 program on sway's Xwayland (`display`, from [`Sway::xwayland_display`]).
+    pub fn spawn_x11(&self, display: &str, program: &str, args: &[&str]) -> Process {
+        Process(
+            Command::new(program)
+                .args(args)
+                .env("DISPLAY", display)
+                .env_remove("WAYLAND_DISPLAY")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {program}: {e}")),
+        )
     }
 
     /// A foot terminal titled `title` and its window, once listed.
