@@ -185,3 +185,56 @@ async fn on_sway_close_all_previews_then_closes_all_but_the_browser_and_the_refu
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
     assert_eq!(refused.code(), "protected");
 }
+
+#[tokio::test]
+async fn without_pids_the_browser_showing_boss_is_protected_by_its_app_id() {
+    let Some(sway) = Sway::start(&["foot", GTK]) else {
+        return;
+    };
+    // The wlr-foreign-toplevel backend, as on Hyprland or labwc: no PIDs.
+    let session = sway.session_forcing("wlr");
+    let app = TestApp::with_config(move |c| {
+        c.window_session = Some(session);
+        c.sample_interval = Duration::from_millis(200);
+    })
+    .await;
+    let admin = app.register("admin").await;
+    let probe = platform::window_system(&sway.session_forcing("wlr"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    app.state.listen_port.set(port).unwrap();
+    // A "browser" whose app id is its program's name, as Firefox's and Chromium's are.
+    let port_text = port.to_string();
+    let browser = sway.gtk_window_with(
+        &*probe,
+        "Boss - Browser",
+        &["--connect", &port_text, "--app-id", "python3"],
+    );
+    let _accepted = listener.accept().unwrap();
+    let from_browser = app.seen_from_socket(
+        format!("127.0.0.1:{}", browser.local_port().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (_foot, _) = sway.foot(&*probe, "not-the-browser");
+
+    let list = windows(&from_browser, &admin).await;
+    assert_eq!(list["backend"], "wlr");
+    assert_eq!(list["capabilities"]["pid"], false);
+    let row = find(&list, "Boss - Browser").expect("listed");
+    assert!(row["pid"].is_null());
+    let reason = row["protected"].as_str().expect("protected");
+    assert!(
+        reason.contains("may be the browser showing Boss"),
+        "{reason}"
+    );
+    assert!(find(&list, "not-the-browser").unwrap()["protected"].is_null());
+    let refused = from_browser
+        .post(
+            &format!("/api/v1/windows/{}/close", row["id"].as_str().unwrap()),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+}

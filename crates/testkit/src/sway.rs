@@ -308,13 +308,26 @@ impl Sway {
         connect: Option<u16>,
     ) -> GtkWindow {
         let port = connect.map(|p| p.to_string());
-        let mut args = vec!["-c", GTK_WINDOW_SCRIPT, title];
+        let mut options = Vec::new();
         if refuse {
-            args.push("--refuse");
+            options.push("--refuse");
         }
         if let Some(port) = &port {
-            args.extend(["--connect", port]);
+            options.extend(["--connect", port]);
         }
+        self.gtk_window_with(windows, title, &options)
+    }
+
+    /// The GTK window with the script's `options` (`--refuse`, `--connect PORT`, `--app-id
+    /// ID`).
+    pub fn gtk_window_with(
+        &self,
+        windows: &dyn WindowSystem,
+        title: &str,
+        options: &[&str],
+    ) -> GtkWindow {
+        let mut args = vec!["-c", GTK_WINDOW_SCRIPT, title];
+        args.extend_from_slice(options);
         let mut process = self.spawn(SYSTEM_PYTHON, &args, Stdio::piped());
         let lines = process.stdout_lines();
         let mut window = GtkWindow {
