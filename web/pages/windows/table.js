@@ -60,8 +60,9 @@ function RowActions({ w, busy, noWindowManager, caps, label, onAct }) {
   const activateBlocked = blocked || unsupported(caps, 'activate', label);
   const minimizeBlocked =
     blocked ||
+    (noWindowManager ? 'No window manager: minimize unavailable' : null) ||
     unsupported(caps, 'minimize', label) ||
-    (noWindowManager ? 'No window manager: minimize unavailable' : w.minimized ? 'Already minimized' : null);
+    (w.minimized ? 'Already minimized' : null);
   const name = w.title || w.class || w.id;
   return html`
     <span class="win-actions">

@@ -38,10 +38,7 @@ function DesktopFacts({ list }) {
         data-wm=${wm || ''}>
         ${wm
           ? html`Desktop: <strong title="How Boss talks to the desktop">${list.label || wm}</strong>`
-          : list.label
-            ? html`Desktop: <strong title="How Boss talks to the desktop">${list.label}</strong>
-                (no window manager: minimize unavailable)`
-            : html`<strong>No window manager:</strong> minimize unavailable`}
+          : html`<strong>No window manager:</strong> minimize unavailable`}
       </span>
     </p>
   `;
