@@ -361,3 +361,109 @@ fn xwayland_windows_on_sway_are_listed_once_marked_and_closed_politely() {
     );
     wait_for_exit(&mut xterm, "the xterm exits");
 }
+
+/// An X11 window without `WM_DELETE_WINDOW` on `display`, titled `title`: wlroots would close
+/// it by killing its client, so Boss must not ask.
+fn undeletable_x11_window(
+    display: &str,
+    title: &[u8],
+) -> (x11rb::rust_connection::RustConnection, u32) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
+    };
+    use x11rb::wrapper::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(Some(display)).expect("connect to Xwayland");
+    let root = conn.setup().roots[screen].root;
+    // A background, so that the server draws it: a surface without content is never shown.
+    let white = conn.setup().roots[screen].white_pixel;
+    let w = conn.generate_id().unwrap();
+    conn.create_window(
+        x11rb::COPY_DEPTH_FROM_PARENT,
+        w,
+        root,
+        10,
+        10,
+        200,
+        100,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        x11rb::COPY_FROM_PARENT,
+        &CreateWindowAux::new().background_pixel(white),
+    )
+    .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        w,
+        AtomEnum::WM_CLASS,
+        AtomEnum::STRING,
+        b"bare\0Bare\0",
+    )
+    .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        w,
+        AtomEnum::WM_NAME,
+        AtomEnum::STRING,
+        title,
+    )
+    .unwrap();
+    conn.map_window(w).unwrap();
+    conn.sync().unwrap();
+    (conn, w)
+}
+
+#[test]
+fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
+    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
+        return;
+    };
+    let display = sway.xwayland_display();
+    let session = platform::SessionEnv {
+        display: Some(display.clone()),
+        ..sway.session()
+    };
+    let forced = platform::SessionEnv {
+        forced_backend: Some("wlr".into()),
+        ..session.clone()
+    };
+    let mut xterm = sway.spawn_x11(
+        &display,
+        "xterm",
+        &["-T", "boss wlr xwayland", "-e", "sleep", "600"],
+    );
+    // Once sway manages X11 windows (a window mapped before its X window manager is ready
+    // would never be managed).
+    testkit::desktop::wait_for_window(&*platform::window_system(&session), "boss wlr xwayland");
+    let (conn, _bare) = undeletable_x11_window(&display, b"boss bare");
+    for session in [&session, &forced] {
+        let windows = platform::window_system(session);
+        let bare = testkit::desktop::wait_for_window(&*windows, "boss bare");
+        assert!(bare.xwayland, "{bare:?}");
+        assert!(!bare.closable, "{bare:?}");
+        assert_eq!(
+            windows.close(&bare.id, CLOSE_TIMEOUT).unwrap(),
+            CloseOutcome::Unsupported
+        );
+        let term = eventually("the xterm is listed as a closable X11 window", || {
+            windows
+                .list()
+                .windows
+                .into_iter()
+                .find(|w| w.title == "boss wlr xwayland" && w.closable)
+        });
+        assert!(term.xwayland, "{term:?}");
+    }
+    // Nothing was sent to the bare window: its client is still connected.
+    use x11rb::wrapper::ConnectionExt as _;
+    conn.sync()
+        .expect("the bare window's client was not killed");
+    // And the xterm closes politely through wlr.
+    let windows = platform::window_system(&forced);
+    let term = testkit::desktop::wait_for_window(&*windows, "boss wlr xwayland");
+    assert_eq!(
+        windows.close(&term.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut xterm, "the xterm exits");
+}

@@ -123,7 +123,8 @@ fn connect(candidate: &Candidate, session: &SessionEnv) -> Option<Box<dyn Window
         Candidate::Gnome => None,
         Candidate::Wlr => {
             let socket = wayland_socket(session)?;
-            WlrWindows::connect(&socket).map(|b| Box::new(b) as Box<dyn WindowSystem>)
+            let x11 = session.display.is_some().then(xwayland);
+            WlrWindows::connect(&socket, x11).map(|b| Box::new(b) as Box<dyn WindowSystem>)
         }
         Candidate::X11 { xwayland } => Some(Box::new(X11Windows::with_xwayland(
             session.display.as_deref(),

@@ -7,6 +7,12 @@
 //! it breaks. A close is the handle's `close` request, which the compositor turns into the
 //! polite `xdg_toplevel.close`. Without PIDs, an app's answer ("Save changes?") is recognised
 //! as a new toplevel that names the window as its parent or has the same app id.
+//!
+//! The protocol does not say which toplevels are Xwayland clients, and wlroots closes an X11
+//! window that does not accept `WM_DELETE_WINDOW` by killing its client. So when the session
+//! has an X display, toplevels are matched with its windows (same title, app id = X11 class or
+//! instance): a match is marked `xwayland` and closable only if the X server says it accepts a
+//! polite close.
 
 use std::collections::HashSet;
 use std::os::unix::net::UnixStream;
@@ -42,6 +48,8 @@ const STATE_ACTIVATED: u32 = 2;
 pub struct WlrWindows {
     socket: PathBuf,
     link: Mutex<Option<Link>>,
+    /// The session's Xwayland, to recognise X11 windows among the toplevels.
+    xwayland: Option<Box<dyn WindowSystem>>,
 }
 
 /// A live connection and what it has been told.
@@ -76,13 +84,32 @@ struct Toplevel {
 }
 
 impl WlrWindows {
-    /// The compositor at `socket`, if it offers the foreign-toplevel protocol.
-    pub fn connect(socket: &Path) -> Option<Self> {
+    /// The compositor at `socket`, if it offers the foreign-toplevel protocol. `xwayland` is
+    /// the X display of the session, when there is one.
+    pub fn connect(socket: &Path, xwayland: Option<Box<dyn WindowSystem>>) -> Option<Self> {
         let link = Link::open(socket).ok()?;
         Some(WlrWindows {
             socket: socket.to_path_buf(),
             link: Mutex::new(Some(link)),
+            xwayland,
         })
+    }
+
+    /// The windows, with the X11 ones among them marked (see the module's documentation).
+    fn windows(&self) -> Result<Vec<WindowInfo>> {
+        let mut windows = self.with(|link| link.state.windows())?;
+        if let Some(x11) = &self.xwayland {
+            let x11 = x11.list();
+            if x11.available {
+                for w in &mut windows {
+                    if let Some(x) = x11.windows.iter().find(|x| same_window(w, x)) {
+                        w.xwayland = true;
+                        w.closable = x.closable;
+                    }
+                }
+            }
+        }
+        Ok(windows)
     }
 
     /// Runs `f` on the link after a round trip (reconnecting if needed); a broken link is
@@ -157,6 +184,13 @@ impl Link {
             _manager: manager,
         })
     }
+}
+
+/// Whether the toplevel `w` is the X11 window `x` (compositors give an Xwayland toplevel the
+/// X11 title and its class, or instance, as app id).
+fn same_window(w: &WindowInfo, x: &WindowInfo) -> bool {
+    w.title == x.title
+        && (w.class.eq_ignore_ascii_case(&x.class) || w.class.eq_ignore_ascii_case(&x.instance))
 }
 
 /// The number in a window id of this backend.
@@ -295,7 +329,7 @@ impl Dispatch<ZwlrForeignToplevelHandleV1, ()> for Toplevels {
 
 impl WindowSystem for WlrWindows {
     fn list(&self) -> WindowList {
-        match self.with(|link| link.state.windows()) {
+        match self.windows() {
             Ok(windows) => WindowList {
                 backend: BACKEND.to_string(),
                 label: "wlroots (Wayland)".to_string(),
@@ -326,6 +360,15 @@ impl WindowSystem for WlrWindows {
         timeout: Duration,
     ) -> Vec<(WindowId, Result<CloseOutcome>)> {
         let started = Instant::now();
+        // X11 windows that do not accept a polite close: nothing is sent (wlroots would kill).
+        let unclosable: HashSet<WindowId> = match self.windows() {
+            Ok(windows) => windows
+                .into_iter()
+                .filter(|w| !w.closable)
+                .map(|w| w.id)
+                .collect(),
+            Err(e) => return failed(ids, &e),
+        };
         // Send every request in one go; remember what was open and each target's app id.
         let sent = self.with(|link| {
             let before: HashSet<u64> = link
@@ -336,7 +379,8 @@ impl WindowSystem for WlrWindows {
                 .map(|t| t.number)
                 .collect();
             let mut watched: Vec<(u64, String)> = Vec::new();
-            for number in ids.iter().filter_map(number) {
+            let targets = ids.iter().filter(|id| !unclosable.contains(*id));
+            for number in targets.filter_map(number) {
                 let open = link
                     .state
                     .all
@@ -393,9 +437,13 @@ impl WindowSystem for WlrWindows {
         );
         ids.iter()
             .map(|id| {
-                let outcome = number(id)
-                    .and_then(|n| outcomes.iter().find(|(o, _)| *o == n))
-                    .map_or(CloseOutcome::Gone, |(_, o)| *o);
+                let outcome = if unclosable.contains(id) {
+                    CloseOutcome::Unsupported
+                } else {
+                    number(id)
+                        .and_then(|n| outcomes.iter().find(|(o, _)| *o == n))
+                        .map_or(CloseOutcome::Gone, |(_, o)| *o)
+                };
                 (id.clone(), Ok(outcome))
             })
             .collect()
