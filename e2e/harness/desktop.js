@@ -47,7 +47,7 @@ process.on('exit', () => {
   liveDesktopChildren.clear();
 });
 
-function trackChild(child, name) {
+export function trackChild(child, name) {
   child.label = name;
   child.output = '';
   const append = (chunk) => {

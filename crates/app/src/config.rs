@@ -36,6 +36,9 @@ pub struct Config {
     pub sample_interval: Duration,
     /// The X display whose windows Boss shows (`None`: `$DISPLAY`).
     pub display: Option<String>,
+    /// The graphical session whose windows Boss shows, when not its own environment's (with
+    /// `display`): for embedding and tests, which cannot change the process's environment.
+    pub window_session: Option<platform::SessionEnv>,
     /// Where installed applications are found (the session's XDG directories).
     pub catalog: platform::CatalogOptions,
     /// The `boss` binary that keeps launched programs' logs (`boss log-writer`), capped and
@@ -60,6 +63,7 @@ impl Config {
             max_body_bytes: 64 * 1024,
             sample_interval: Duration::from_secs(1),
             display: None,
+            window_session: None,
             catalog: platform::CatalogOptions::from_env(),
             log_writer: None,
         }

@@ -49,7 +49,11 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let throttle = Arc::new(LoginThrottle::new(config.throttle));
         let processes = ProcessMonitor::new(config.sample_interval);
-        let windows = WindowMonitor::new(config.display.as_deref(), config.sample_interval);
+        let session = config
+            .window_session
+            .clone()
+            .unwrap_or_else(|| platform::SessionEnv::from_env(config.display.as_deref()));
+        let windows = WindowMonitor::new(&session, config.sample_interval);
         let spool = Arc::new(Spool::new(&config.data_dir));
         let setup = Arc::new(SetupCode::new(&config.data_dir));
         let apps = Arc::new(AppCatalog::new(config.catalog.clone()));

@@ -35,6 +35,9 @@ pub struct WindowRow {
     /// Whether it accepts a polite close request.
     pub closable: bool,
     pub kind: String,
+    /// An X11 window of a Wayland session (an Xwayland client): `class` is its X11 class.
+    #[serde(default)]
+    pub xwayland: bool,
     /// Why Boss will not touch this window, when it will not.
     pub protected: Option<String>,
 }
@@ -74,10 +77,27 @@ pub struct WindowCapabilitiesView {
 pub struct WindowProtection {
     /// The browser's process and its ancestors.
     browser: HashSet<u32>,
+    /// The browser's program names (its process's and its ancestors'), to recognise its
+    /// windows by app id or class where the backend does not say which process owns a window.
+    browser_names: HashSet<String>,
     apps: Vec<String>,
 }
 
 impl WindowProtection {
+    /// Whether the window's app id or class names the browser's program (`chromium`,
+    /// `firefox`), for windows whose process is unknown.
+    fn is_browser_app(&self, w: &WindowInfo) -> bool {
+        [&w.class, &w.instance]
+            .into_iter()
+            .filter(|name| !name.is_empty())
+            .any(|name| {
+                let name = name.to_ascii_lowercase();
+                // Reverse-DNS app ids: `org.mozilla.firefox`.
+                let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+                self.browser_names.contains(&name) || self.browser_names.contains(&last)
+            })
+    }
+
     /// Whether `pid` is the browser showing Boss (the process holding the request's loopback
     /// connection) or one of its ancestors: ending it ends the caller's own view of Boss.
     pub fn shows_boss(&self, pid: u32) -> bool {
@@ -90,12 +110,24 @@ impl WindowProtection {
         process_name: Option<&str>,
         exe: Option<&str>,
     ) -> Option<String> {
-        let pid = w.pid?;
-        if pid == std::process::id() {
-            return Some("this is Boss's own window".into());
-        }
-        if self.browser.contains(&pid) {
-            return Some("this is the browser showing Boss".into());
+        match w.pid {
+            Some(pid) if pid == std::process::id() => {
+                return Some("this is Boss's own window".into());
+            }
+            Some(pid) if self.browser.contains(&pid) => {
+                return Some("this is the browser showing Boss".into());
+            }
+            Some(_) => {}
+            // The desktop does not say which process owns the window (plain wlroots): it
+            // may be the browser showing Boss if it is the same application, by app id.
+            None if self.is_browser_app(w) => {
+                return Some(format!(
+                    "it may be the browser showing Boss: this desktop does not say which \
+                     process owns a window, so every '{}' window is protected",
+                    w.class
+                ));
+            }
+            None => {}
         }
         let exe_name = exe.and_then(|e| e.rsplit('/').next());
         self.apps
@@ -148,10 +180,11 @@ pub struct WindowMonitor {
 }
 
 impl WindowMonitor {
-    pub fn new(display: Option<&str>, interval: Duration) -> Arc<Self> {
+    /// The windows of `session`, with the backend chosen for it.
+    pub fn new(session: &SessionEnv, interval: Duration) -> Arc<Self> {
         let (events, _) = broadcast::channel(16);
         Arc::new(Self {
-            system: Arc::from(platform::window_system(&SessionEnv::from_env(display))),
+            system: Arc::from(platform::window_system(session)),
             protected_apps: RwLock::new(Vec::new()),
             events,
             watchers: Arc::default(),
@@ -174,15 +207,20 @@ impl WindowMonitor {
         peer: Option<SocketAddr>,
         port: Option<u16>,
     ) -> WindowProtection {
-        let browser = tokio::task::spawn_blocking(move || browser_processes(peer, port))
-            .await
-            .unwrap_or_default();
+        let (browser, browser_names) =
+            tokio::task::spawn_blocking(move || browser_processes(peer, port))
+                .await
+                .unwrap_or_default();
         let apps = self
             .protected_apps
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        WindowProtection { browser, apps }
+        WindowProtection {
+            browser,
+            browser_names,
+            apps,
+        }
     }
 
     /// The current windows, their processes looked up (the X round trips and `/proc` reads
@@ -266,9 +304,15 @@ impl WindowMonitor {
 
 /// The browser showing Boss to a request from `peer` (over loopback, to the server's `port`):
 /// the process holding that socket and its ancestors, which hold the windows (the socket may
-/// belong to a helper process, such as Chromium's network service).
-fn browser_processes(peer: Option<SocketAddr>, port: Option<u16>) -> HashSet<u32> {
+/// belong to a helper process, such as Chromium's network service), and their program names
+/// (lower case; the session's managers, such as `systemd` or `sway`, left out).
+fn browser_processes(
+    peer: Option<SocketAddr>,
+    port: Option<u16>,
+) -> (HashSet<u32>, HashSet<String>) {
     let mut browser = HashSet::new();
+    let mut names = HashSet::new();
+    let mut naming = true;
     if let (Some(peer), Some(port)) = (peer, port)
         && peer.ip().is_loopback()
         && let Some(pid) = platform::loopback_peer(peer, SocketAddr::new(peer.ip(), port))
@@ -278,11 +322,43 @@ fn browser_processes(peer: Option<SocketAddr>, port: Option<u16>) -> HashSet<u32
             if !browser.insert(pid) {
                 break;
             }
-            next = platform::process_brief(pid).ok().map(|b| b.ppid);
+            let brief = platform::process_brief(pid).ok();
+            // The browser's own chain of processes (a helper, its main process), up to the
+            // first that starts browsers rather than being one (a shell, the session).
+            if let Some(name) = brief.as_ref().map(|b| b.name.to_ascii_lowercase())
+                && naming
+            {
+                naming = !NOT_BROWSERS.contains(&name.as_str()) && names.len() < 3;
+                if naming {
+                    names.insert(name);
+                }
+            }
+            next = brief.map(|b| b.ppid);
         }
     }
-    browser
+    (browser, names)
 }
+
+/// Ancestors of a browser that are not the browser: their names must not protect windows.
+const NOT_BROWSERS: &[&str] = &[
+    "systemd",
+    "init",
+    "sh",
+    "bash",
+    "zsh",
+    "fish",
+    "sway",
+    "kwin_wayland",
+    "gnome-shell",
+    "sudo",
+    "runuser",
+    "su",
+    "login",
+    "sshd",
+    "tmux",
+    "screen",
+    "boss",
+];
 
 /// The API view of a list, with `protection` applied (cheap: no system calls).
 pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> WindowListView {
@@ -305,6 +381,7 @@ pub fn view(resolved: &ResolvedWindows, protection: &WindowProtection) -> Window
             transient_for: w.transient_for.clone(),
             closable: w.closable,
             kind: w.kind.clone(),
+            xwayland: w.xwayland,
         })
         .collect();
     WindowListView {
@@ -338,9 +415,52 @@ pub fn parse_window_id(text: &str) -> Result<WindowId> {
 
 #[cfg(test)]
 mod tests {
-    use platform::WindowId;
+    use std::collections::HashSet;
 
-    use super::parse_window_id;
+    use platform::{WindowId, WindowInfo};
+
+    use super::{WindowProtection, parse_window_id};
+
+    fn window(class: &str, pid: Option<u32>) -> WindowInfo {
+        WindowInfo {
+            id: WindowId::new("wlr", 1),
+            title: "Boss".into(),
+            class: class.into(),
+            instance: class.into(),
+            pid,
+            desktop: None,
+            active: false,
+            minimized: false,
+            transient_for: None,
+            closable: true,
+            kind: "normal".into(),
+            xwayland: false,
+        }
+    }
+
+    #[test]
+    fn without_pids_the_browsers_windows_are_protected_by_app_id_and_say_why() {
+        let protection = WindowProtection {
+            browser: HashSet::from([4242]),
+            browser_names: HashSet::from(["firefox".to_string()]),
+            apps: Vec::new(),
+        };
+        let reason = protection
+            .reason(&window("org.mozilla.firefox", None), None, None)
+            .expect("protected");
+        assert!(reason.contains("does not say which process"), "{reason}");
+        assert_eq!(protection.reason(&window("foot", None), None, None), None);
+        // With a PID only the browser's own process counts.
+        assert_eq!(
+            protection.reason(&window("firefox", Some(7)), None, None),
+            None
+        );
+        assert!(
+            protection
+                .reason(&window("firefox", Some(4242)), None, None)
+                .is_some()
+        );
+    }
 
     #[test]
     fn window_ids_are_taken_as_listed_or_as_x_tools_print_them() {

@@ -461,3 +461,67 @@ fn an_unreadable_or_empty_token_file_is_a_usage_error() {
     assert_eq!(empty.status.code(), Some(2));
     assert!(stderr(&empty).contains("is empty"), "{}", stderr(&empty));
 }
+
+#[tokio::test]
+async fn on_sway_boss_windows_names_the_desktop_and_boss_close_closes_politely() {
+    let Some(sway) = testkit::sway::Sway::start(&["foot"]) else {
+        return;
+    };
+    let probe = sway.windows();
+    let (mut foot, _) = sway.foot(&*probe, "boss-cli-foot");
+    let runtime = sway.runtime_dir().display().to_string();
+    let swaysock = sway.swaysock.display().to_string();
+    // The server finds the session in its environment, as inside a sway session.
+    let session = [
+        ("XDG_RUNTIME_DIR", runtime.as_str()),
+        ("WAYLAND_DISPLAY", sway.wayland_display.as_str()),
+        ("SWAYSOCK", swaysock.as_str()),
+        ("XDG_CURRENT_DESKTOP", "sway"),
+        ("DISPLAY", ""),
+    ];
+    for (backend, label) in [("", "sway (Wayland)"), ("wlr", "wlroots (Wayland)")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = session.to_vec();
+        env.push(("BOSS_WINDOW_BACKEND", backend));
+        let server = Server::start_with(&dir.path().join("data"), &env);
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/register", server.base))
+            .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": server.setup_code()}))
+            .send()
+            .await
+            .unwrap();
+        let cli = Cli {
+            home: tempfile::tempdir().unwrap(),
+            server: server.base.clone(),
+        };
+        assert!(cli.run(&["login", "--user", "alice"]).status.success());
+        let windows = cli.run(&["windows"]);
+        assert!(windows.status.success(), "{}", stderr(&windows));
+        let out = stdout(&windows);
+        let first = out.lines().next().unwrap_or_default();
+        assert!(first.starts_with(&format!("Desktop: {label}")), "{out}");
+        assert_eq!(
+            backend == "wlr",
+            first.contains("cannot tell PIDs"),
+            "{out}"
+        );
+        let row = out
+            .lines()
+            .find(|l| l.contains("boss-cli-foot"))
+            .unwrap_or_else(|| panic!("the foot window is listed: {out}"));
+        let id = row.split_whitespace().next().unwrap().to_string();
+        if backend == "wlr" {
+            assert!(id.starts_with("wlr:"), "{row}");
+            continue;
+        }
+        assert!(id.starts_with("sway:"), "{row}");
+        assert!(row.contains(&foot.pid().to_string()), "{row}");
+        let closed = cli.run(&["close", &id]);
+        assert!(closed.status.success(), "{}", stderr(&closed));
+        assert!(stdout(&closed).contains("closed"), "{}", stdout(&closed));
+        testkit::desktop::eventually("foot exits", || foot.has_exited().then_some(()));
+        // Listed again for the wlr round.
+        let (again, _) = sway.foot(&*probe, "boss-cli-foot");
+        foot = again;
+    }
+}

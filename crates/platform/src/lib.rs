@@ -2,7 +2,8 @@
 //! lives here, behind portable types ([`model`]), with one backend per OS and an `unsupported`
 //! one that compiles anywhere and answers [`Error::Unsupported`].
 //!
-//! Backends: Linux (`/proc`, X11 windows). Planned beside it: macOS and Windows (through sysinfo and the
+//! Backends: Linux (`/proc`; windows through X11, sway's IPC or wlr-foreign-toplevel, chosen at
+//! run time). Planned beside it: macOS and Windows (through sysinfo and the
 //! native APIs), see the design notes.
 
 pub mod command;

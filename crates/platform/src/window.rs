@@ -1,8 +1,10 @@
 //! Top-level windows of the graphical session: listing them and acting on them the way a person
 //! would (the close button, the taskbar), never by killing anything.
 //!
-//! Backends: X11 on Linux (EWMH/ICCCM, PIDs from the X-Resource extension); elsewhere every
-//! call answers "not supported here". Wayland sessions show only their Xwayland clients.
+//! Backends on Linux, chosen at run time from the session (see `linux::select`): sway's IPC,
+//! the wlr-foreign-toplevel protocol of other wlroots compositors, and X11 (EWMH/ICCCM, PIDs
+//! from the X-Resource extension; in a Wayland session without a better backend it reaches the
+//! Xwayland clients only). Elsewhere every call answers "not supported here".
 
 use std::fmt;
 use std::sync::Arc;
@@ -116,6 +118,9 @@ pub struct WindowInfo {
     /// `normal`, `dialog`, `utility`, `toolbar`, `menu`, ... from `_NET_WM_WINDOW_TYPE`;
     /// `dialog` for an untyped transient window, else `normal`.
     pub kind: String,
+    /// An X11 client of a Wayland session (through Xwayland), listed by the Wayland backend:
+    /// its `class` and `instance` are X11's `WM_CLASS`, not a Wayland app id.
+    pub xwayland: bool,
 }
 
 /// What a backend can do and tell, so that callers grey out what is missing instead of
@@ -159,6 +164,10 @@ pub struct SessionEnv {
     pub runtime_dir: Option<String>,
     /// The session bus (`DBUS_SESSION_BUS_ADDRESS`).
     pub session_bus: Option<String>,
+    /// A backend the user insists on (`BOSS_WINDOW_BACKEND`: `sway`, `wlr`, `kwin`, `gnome`,
+    /// `x11`) instead of the first that answers, e.g. `wlr` on a compositor whose own IPC
+    /// misbehaves.
+    pub forced_backend: Option<String>,
 }
 
 impl SessionEnv {
@@ -175,6 +184,7 @@ impl SessionEnv {
                 .unwrap_or_default(),
             runtime_dir: var("XDG_RUNTIME_DIR"),
             session_bus: var("DBUS_SESSION_BUS_ADDRESS"),
+            forced_backend: var("BOSS_WINDOW_BACKEND"),
         }
     }
 

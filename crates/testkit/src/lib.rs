@@ -4,7 +4,9 @@
 //! - [`process::Process`]: a child ended (TERM, then KILL) and reaped on drop;
 //! - [`desktop::Desktop`]: a private X server (Xvfb) with openbox, and client windows on it
 //!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
-//! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket.
+//! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket;
+//! - [`sway::Sway`]: a headless sway (as an unprivileged user of its own) with foot and GTK
+//!   windows on it.
 //!
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
@@ -12,6 +14,7 @@
 pub mod desktop;
 pub mod postgres;
 pub mod process;
+pub mod sway;
 
 /// Whether `programs` (names on `PATH`, or paths) all exist. When some are missing: `false` (the test should
 /// return, skipped) with a message, or a panic when `CI` is set (CI must run every test).

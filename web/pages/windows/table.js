@@ -40,11 +40,29 @@ function StateBadges({ w }) {
   return html`<span class="win-badges">${badges}</span>`;
 }
 
-function RowActions({ w, busy, noWindowManager, onAct }) {
+// Why this desktop cannot do an action at all (the backend's capabilities), or null.
+function unsupported(caps, action, label) {
+  if (!caps || caps[action] !== false) return null;
+  const desktop = label || 'This desktop';
+  return `${desktop}: Boss cannot ${action} windows here`;
+}
+
+function RowActions({ w, busy, noWindowManager, caps, label, onAct }) {
   const blocked = w.protected ? `Protected: ${w.protected}` : null;
-  const closeBlocked = blocked || (!w.closable ? "This window doesn't accept close requests" : null);
+  const closeBlocked =
+    blocked ||
+    unsupported(caps, 'close', label) ||
+    (!w.closable
+      ? w.xwayland
+        ? "This X11 window doesn't say it accepts close requests (or Boss can't reach its X display)"
+        : "This window doesn't accept close requests"
+      : null);
+  const activateBlocked = blocked || unsupported(caps, 'activate', label);
   const minimizeBlocked =
-    blocked || (noWindowManager ? 'No window manager: minimize unavailable' : w.minimized ? 'Already minimized' : null);
+    blocked ||
+    (noWindowManager ? 'No window manager: minimize unavailable' : null) ||
+    unsupported(caps, 'minimize', label) ||
+    (w.minimized ? 'Already minimized' : null);
   const name = w.title || w.class || w.id;
   return html`
     <span class="win-actions">
@@ -53,8 +71,8 @@ function RowActions({ w, busy, noWindowManager, onAct }) {
         aria-label=${`Close ${name}`} data-testid="window-close" onClick=${() => onAct(w, 'close')}>
         ${busy === 'close' ? 'Closing…' : 'Close'}
       </button>
-      <button type="button" class="btn btn-small" disabled=${Boolean(blocked || busy)}
-        title=${blocked || 'Bring this window to the front'} aria-label=${`Activate ${name}`}
+      <button type="button" class="btn btn-small" disabled=${Boolean(activateBlocked || busy)}
+        title=${activateBlocked || 'Bring this window to the front'} aria-label=${`Activate ${name}`}
         data-testid="window-activate" onClick=${() => onAct(w, 'activate')}>
         Activate
       </button>
@@ -67,7 +85,7 @@ function RowActions({ w, busy, noWindowManager, onAct }) {
   `;
 }
 
-function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
+function WindowRow({ w, depth, canAct, busy, note, noWindowManager, caps, label, onAct }) {
   const classes = ['win-row'];
   if (depth) classes.push('win-child');
   if (w.active) classes.push('win-active');
@@ -86,6 +104,9 @@ function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
           ${w.title
             ? html`<span class="win-title" title=${`${w.title} (window ${w.id})`}>${w.title}</span>`
             : html`<span class="win-title muted" title=${`Window ${w.id}`}>(untitled)</span>`}
+          ${w.xwayland &&
+          html`<span class="badge badge-neutral" data-testid="xwayland-badge"
+            title="An X11 application running through Xwayland in this Wayland session">X11</span>`}
           ${w.protected &&
           html`<span class="badge badge-protected" title=${`Protected: ${w.protected}`} data-testid="protected-badge">
             <${LockIcon} size=${12} /><span>Protected</span><span class="visually-hidden">: ${w.protected}</span>
@@ -110,7 +131,10 @@ function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
         ${w.pid != null
           ? html`<a href=${`#/processes?pid=${w.pid}`} class="mono" data-testid="window-pid"
               title=${`Show process ${w.pid} on the Processes page`}>${w.pid}</a>`
-          : html`<span class="muted" title="The application runs on another machine or did not say">—</span>`}
+          : html`<span class="muted" data-testid="window-pid-unknown"
+              title=${caps?.pid === false
+                ? `${label || 'This desktop'} does not say which process owns a window`
+                : 'The application runs on another machine or did not say'}>—</span>`}
       </td>
       <td class="win-desktop-cell" data-label="Desktop">
         ${desktop ?? html`<span class="muted">—</span>`}
@@ -118,7 +142,8 @@ function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
       <td class="win-state-cell" data-label="State"><${StateBadges} w=${w} /></td>
       ${canAct &&
       html`<td class="actions-cell" data-label="Actions">
-        <${RowActions} w=${w} busy=${busy} noWindowManager=${noWindowManager} onAct=${onAct} />
+        <${RowActions} w=${w} busy=${busy} noWindowManager=${noWindowManager} caps=${caps} label=${label}
+          onAct=${onAct} />
       </td>`}
     </tr>
   `;
@@ -126,9 +151,11 @@ function WindowRow({ w, depth, canAct, busy, note, noWindowManager, onAct }) {
 
 /**
  * Props: view ({rows: [{window, depth}]}), sort, onSort(key), canAct, busy (Map id→action),
- * notes (Map id→{outcome, text}), noWindowManager, onAct(window, action), emptyText.
+ * notes (Map id→{outcome, text}), noWindowManager, caps (the backend's capabilities: what it
+ * cannot do is greyed out with the reason), label (the desktop in words), onAct(window,
+ * action), emptyText.
  */
-export function WindowTable({ view, sort, onSort, canAct, busy, notes, noWindowManager, onAct, emptyText }) {
+export function WindowTable({ view, sort, onSort, canAct, busy, notes, noWindowManager, caps, label, onAct, emptyText }) {
   return html`
     <div class="table-wrap win-table-wrap">
       <table class="table table-stack win-table" data-testid="windows-table" data-row-count=${view.rows.length}>
@@ -144,7 +171,8 @@ export function WindowTable({ view, sort, onSort, canAct, busy, notes, noWindowM
         <tbody>
           ${view.rows.map(
             ({ window: w, depth }) => html`<${WindowRow} key=${w.id} w=${w} depth=${depth} canAct=${canAct}
-              busy=${busy.get(w.id)} note=${notes.get(w.id)} noWindowManager=${noWindowManager} onAct=${onAct} />`,
+              busy=${busy.get(w.id)} note=${notes.get(w.id)} noWindowManager=${noWindowManager} caps=${caps}
+              label=${label} onAct=${onAct} />`,
           )}
         </tbody>
       </table>

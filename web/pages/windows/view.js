@@ -98,7 +98,8 @@ export function WindowsView({ title, user }) {
       <${ErrorAlert} message=${actions.error} testid="action-error" />
       ${closeAll.results}
       <${WindowTable} view=${view} sort=${sort} onSort=${onSort} canAct=${canAct} busy=${actions.busy}
-        notes=${actions.notes} noWindowManager=${!list.window_manager} onAct=${actions.act}
+        notes=${actions.notes} noWindowManager=${!list.window_manager} caps=${list.capabilities}
+        label=${list.label} onAct=${actions.act}
         emptyText=${total === 0 ? 'No windows are open on this desktop.' : 'No window matches this filter.'} />
       ${!canAct && html`<p class="hint win-viewer-note" data-testid="viewer-note">Viewers can see windows but not act on them.</p>`}
       ${closeAll.dialog}

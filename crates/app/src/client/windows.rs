@@ -50,16 +50,39 @@ pub async fn windows(client: &Client, json: bool) -> ClientResult<()> {
             } else {
                 ""
             };
+            // An X11 application in a Wayland session: its class is an X11 class.
+            let class = if w.xwayland {
+                format!("{} (Xwayland)", w.class)
+            } else {
+                w.class.clone()
+            };
             vec![
                 w.id.to_string(),
                 cell(w.pid),
-                w.class.clone(),
+                class,
                 state.into(),
                 protected.into(),
                 w.title.clone(),
             ]
         })
         .collect();
+    // The desktop in words, and what it cannot do, above the table.
+    let caps = list.capabilities;
+    let missing: Vec<&str> = [
+        ("close", caps.close),
+        ("activate", caps.activate),
+        ("minimize", caps.minimize),
+        ("tell PIDs", caps.pid),
+    ]
+    .into_iter()
+    .filter(|(_, can)| !can)
+    .map(|(what, _)| what)
+    .collect();
+    if missing.is_empty() {
+        println!("Desktop: {}", list.label);
+    } else {
+        println!("Desktop: {} (cannot {})", list.label, missing.join(", "));
+    }
     table::print(&["ID", "PID", "CLASS", "STATE", "", "TITLE"], &rows);
     Ok(())
 }

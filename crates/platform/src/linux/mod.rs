@@ -1,12 +1,14 @@
-//! The Linux backend: the proc filesystem and X11 (and, later, XDG desktop entries).
+//! The Linux backend: the proc filesystem, windows (X11, sway), XDG desktop entries.
 
 mod command;
 mod control;
 mod detail;
 mod procfs;
+mod select;
 mod sockets;
 mod system;
 mod users;
+mod wayland;
 mod x11;
 
 pub use command::process_command;
@@ -31,10 +33,10 @@ impl crate::ProcessSource for procfs::ProcReader {
     }
 }
 
-/// The window backend that fits `session`. Today X11 (which in a Wayland session reaches its
-/// Xwayland windows only).
+/// The window backend that fits `session`, chosen at run time (see [`select`]): sway's IPC,
+/// KWin, GNOME Shell, else X11 (in a Wayland session its Xwayland windows only).
 pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem> {
-    Box::new(x11::X11Windows::new(session.display.as_deref()))
+    Box::new(select::Selected::new(session))
 }
 
 pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {

@@ -44,6 +44,8 @@ const ICONIC_STATE: u32 = 3;
 pub struct X11Windows {
     /// `None`: `$DISPLAY`, read at each connection attempt.
     display: Option<String>,
+    /// The display is the Xwayland of a Wayland session: its windows are marked so.
+    xwayland: bool,
     link: Mutex<Link>,
 }
 
@@ -76,9 +78,12 @@ impl From<Error> for Failure {
 
 impl X11Windows {
     /// Tries to connect now; failing that, stays usable and tries again on later calls.
-    pub fn new(display: Option<&str>) -> Self {
+    /// `xwayland`: the display is the Xwayland of a Wayland session, whose windows are
+    /// marked so.
+    pub fn with_xwayland(display: Option<&str>, xwayland: bool) -> Self {
         let windows = X11Windows {
             display: display.map(str::to_string),
+            xwayland,
             link: Mutex::new(Link::Down {
                 reason: String::new(),
                 tried: None,
@@ -160,7 +165,13 @@ impl WindowSystem for X11Windows {
                 Err(reason) => return WindowList::unavailable(BACKEND, reason),
             };
             match list(&session) {
-                Ok(list) => return list,
+                Ok(mut list) => {
+                    if self.xwayland {
+                        list.label = "Xwayland (X11 windows only)".to_string();
+                        list.windows.iter_mut().for_each(|w| w.xwayland = true);
+                    }
+                    return list;
+                }
                 Err(e) => reason = self.lost(&session, &e),
             }
         }

@@ -458,6 +458,8 @@ fn collect(
             transient_for,
             closable,
             kind: kind.to_string(),
+            // Set by the backend when it knows the display is Xwayland.
+            xwayland: false,
         },
         override_redirect: attrs.override_redirect,
         viewable: attrs.map_state == MapState::VIEWABLE,

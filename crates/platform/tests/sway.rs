@@ -1,0 +1,469 @@
+//! The sway backend against a real headless sway. Each test starts its own sway (as the test
+//! kit's unprivileged user) and its own clients, and ends exactly those, by PID. Without sway
+//! and the clients the tests are skipped, except under CI.
+#![cfg(target_os = "linux")]
+
+use std::time::{Duration, Instant};
+
+use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
+use testkit::desktop::eventually;
+use testkit::process::Process;
+use testkit::sway::Sway;
+
+/// Close timeout for applications that refuse.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Close timeout for applications that comply.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const GTK: &str = "/usr/bin/python3";
+
+fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
+    list.windows.iter().find(|w| &w.id == id).cloned()
+}
+
+fn wait_for_exit(process: &mut Process, what: &str) {
+    eventually(what, || process.has_exited().then_some(()));
+}
+
+#[test]
+fn sway_lists_its_windows_with_pids_app_ids_titles_and_workspaces() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (foot, window) = sway.foot(&*windows, "boss sway list");
+    let list = windows.list();
+    assert!(list.available, "{list:?}");
+    assert_eq!(list.backend, "sway");
+    assert_eq!(list.label, "sway (Wayland)");
+    assert_eq!(list.capabilities, WindowCapabilities::ALL);
+    assert_eq!(list.window_manager.as_deref(), Some("sway"));
+    assert!(window.id.as_str().starts_with("sway:"), "{:?}", window.id);
+    assert_eq!(window.pid, Some(foot.pid()));
+    assert_eq!(window.class, "boss-foot");
+    assert_eq!(window.desktop, Some(0));
+    assert!(window.closable);
+    assert!(!window.minimized);
+    assert!(!window.xwayland);
+    assert_eq!(window.kind, "normal");
+    // sway focuses a new window.
+    eventually("the terminal is active", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
+    });
+}
+
+#[test]
+fn closing_foot_on_sway_closes_it_and_ends_its_process() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (mut foot, window) = sway.foot(&*windows, "boss sway close");
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut foot, "foot exits");
+    assert_eq!(find_id(&windows.list(), &window.id), None);
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Gone
+    );
+}
+
+#[test]
+fn a_gtk_window_that_asks_to_save_is_prompting_stays_alive_and_its_dialog_is_listed() {
+    let Some(sway) = Sway::start(&[GTK]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let mut gtk = sway.gtk_window(&*windows, "boss sway refuser", true, None);
+    let window = gtk.window().clone();
+    assert_eq!(window.pid, Some(gtk.process.pid()));
+    assert_eq!(window.class, "boss-gtk-window");
+    let outcome = windows.close(&window.id, REFUSAL_TIMEOUT).unwrap();
+    assert!(
+        matches!(outcome, CloseOutcome::Prompting | CloseOutcome::StillOpen),
+        "{outcome:?}"
+    );
+    gtk.wait_for_line("close-request 1");
+    assert!(!gtk.process.has_exited(), "the refusing window stays alive");
+    let list = windows.list();
+    let mine: Vec<_> = list
+        .windows
+        .iter()
+        .filter(|w| w.pid == Some(gtk.process.pid()))
+        .collect();
+    assert!(mine.iter().any(|w| w.id == window.id), "{list:?}");
+    assert!(mine.len() >= 2, "the dialog is listed: {list:?}");
+    assert_eq!(outcome, CloseOutcome::Prompting, "the dialog came in time");
+}
+
+#[test]
+fn closing_many_on_sway_waits_once_for_all() {
+    let Some(sway) = Sway::start(&["foot", GTK]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (mut one, first) = sway.foot(&*windows, "boss sway many 1");
+    let (mut two, second) = sway.foot(&*windows, "boss sway many 2");
+    let gtk = sway.gtk_window(&*windows, "boss sway many refuser", true, None);
+    let refuser = gtk.window().id.clone();
+    let missing = WindowId::new("sway", 999_999);
+    let ids = [
+        first.id.clone(),
+        refuser.clone(),
+        second.id.clone(),
+        missing.clone(),
+    ];
+    let started = Instant::now();
+    let results = windows.close_many(&ids, REFUSAL_TIMEOUT);
+    let took = started.elapsed();
+    let outcomes: Vec<_> = results.iter().map(|(_, o)| *o.as_ref().unwrap()).collect();
+    assert_eq!(
+        results.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        ids.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(outcomes[0], CloseOutcome::Closed);
+    assert!(matches!(
+        outcomes[1],
+        CloseOutcome::Prompting | CloseOutcome::StillOpen
+    ));
+    assert_eq!(outcomes[2], CloseOutcome::Closed);
+    assert_eq!(outcomes[3], CloseOutcome::Gone);
+    // One shared timeout, not one per window (generous for a loaded machine).
+    assert!(took < REFUSAL_TIMEOUT * 3, "took {took:?}");
+    wait_for_exit(&mut one, "the first foot exits");
+    wait_for_exit(&mut two, "the second foot exits");
+    assert!(find_id(&windows.list(), &refuser).is_some());
+}
+
+#[test]
+fn minimizing_on_sway_moves_to_the_scratchpad_and_activating_brings_it_back() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_foot, window) = sway.foot(&*windows, "boss sway minimize");
+    windows.minimize(&window.id).unwrap();
+    let hidden = find_id(&windows.list(), &window.id).expect("still listed");
+    assert!(hidden.minimized, "{hidden:?}");
+    assert!(!hidden.active);
+    assert_eq!(hidden.desktop, None);
+    windows.activate(&window.id).unwrap();
+    let back = find_id(&windows.list(), &window.id).expect("still listed");
+    assert!(!back.minimized, "{back:?}");
+    assert!(back.active, "{back:?}");
+    assert_eq!(back.desktop, Some(0));
+}
+
+#[test]
+fn activating_on_sway_focuses_the_window() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_one, first) = sway.foot(&*windows, "boss sway focus 1");
+    let (_two, second) = sway.foot(&*windows, "boss sway focus 2");
+    eventually("the newer window is active", || {
+        find_id(&windows.list(), &second.id).filter(|w| w.active)
+    });
+    windows.activate(&first.id).unwrap();
+    let list = windows.list();
+    assert!(find_id(&list, &first.id).unwrap().active, "{list:?}");
+    assert!(!find_id(&list, &second.id).unwrap().active);
+}
+
+#[test]
+fn ids_that_name_no_sway_window_are_not_found() {
+    let Some(sway) = Sway::start(&[]) else {
+        return;
+    };
+    let windows = sway.windows();
+    for id in [
+        WindowId::new("sway", 424_242),
+        WindowId::x11(0x0040_0007),
+        WindowId::new("sway", "x"),
+    ] {
+        assert!(
+            matches!(windows.activate(&id), Err(platform::Error::NotFound(_))),
+            "{id}"
+        );
+        assert!(
+            matches!(windows.minimize(&id), Err(platform::Error::NotFound(_))),
+            "{id}"
+        );
+        assert_eq!(
+            windows.close(&id, CLOSE_TIMEOUT).unwrap(),
+            CloseOutcome::Gone
+        );
+    }
+}
+
+#[test]
+fn a_forced_backend_that_does_not_answer_is_unavailable_and_says_which() {
+    let session = platform::SessionEnv {
+        wayland_display: Some("wayland-none".into()),
+        swaysock: Some("/nonexistent/sway-ipc.sock".into()),
+        forced_backend: Some("sway".into()),
+        ..platform::SessionEnv::default()
+    };
+    let windows = platform::window_system(&session);
+    let list = windows.list();
+    assert!(!list.available);
+    let reason = list.reason.unwrap_or_default();
+    assert!(reason.contains("BOSS_WINDOW_BACKEND=sway"), "{reason}");
+    assert!(matches!(
+        windows.activate(&WindowId::new("sway", 1)),
+        Err(platform::Error::Unsupported(_))
+    ));
+}
+
+// The wlr-foreign-toplevel backend, forced (BOSS_WINDOW_BACKEND=wlr) on the same sway: what
+// Hyprland, labwc, Wayfire and niri users get.
+
+#[test]
+fn wlr_lists_titles_and_app_ids_without_pids() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (_foot, window) = sway.foot(&*windows, "boss wlr list");
+    let list = windows.list();
+    assert!(list.available, "{list:?}");
+    assert_eq!(list.backend, "wlr");
+    assert_eq!(list.label, "wlroots (Wayland)");
+    assert_eq!(
+        list.capabilities,
+        WindowCapabilities {
+            pid: false,
+            desktop: false,
+            ..WindowCapabilities::ALL
+        }
+    );
+    assert!(window.id.as_str().starts_with("wlr:"), "{:?}", window.id);
+    assert_eq!(window.class, "boss-foot");
+    assert_eq!(window.pid, None);
+    assert!(window.closable);
+    eventually("the terminal is active", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.active)
+    });
+}
+
+#[test]
+fn wlr_closes_foot_and_sees_the_refusing_window_prompt() {
+    let Some(sway) = Sway::start(&["foot", GTK]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (mut foot, window) = sway.foot(&*windows, "boss wlr close");
+    let mut gtk = sway.gtk_window(&*windows, "boss wlr refuser", true, None);
+    let refuser = gtk.window().id.clone();
+    let results = windows.close_many(&[window.id.clone(), refuser.clone()], REFUSAL_TIMEOUT);
+    assert_eq!(results[0].1.as_ref().unwrap(), &CloseOutcome::Closed);
+    let refused = *results[1].1.as_ref().unwrap();
+    assert!(
+        matches!(refused, CloseOutcome::Prompting | CloseOutcome::StillOpen),
+        "{refused:?}"
+    );
+    wait_for_exit(&mut foot, "foot exits");
+    gtk.wait_for_line("close-request 1");
+    assert!(!gtk.process.has_exited());
+    assert!(find_id(&windows.list(), &refuser).is_some());
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Gone
+    );
+}
+
+#[test]
+fn wlr_activates_a_window() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = platform::window_system(&sway.session_forcing("wlr"));
+    let (_one, first) = sway.foot(&*windows, "boss wlr focus 1");
+    let (_two, second) = sway.foot(&*windows, "boss wlr focus 2");
+    eventually("the newer window is active", || {
+        find_id(&windows.list(), &second.id).filter(|w| w.active)
+    });
+    windows.activate(&first.id).unwrap();
+    eventually("the first window is active", || {
+        find_id(&windows.list(), &first.id).filter(|w| w.active)
+    });
+    // sway ignores minimize requests (it has no minimized state); the request is still
+    // accepted, as other wlroots compositors act on it.
+    windows.minimize(&first.id).unwrap();
+    assert!(matches!(
+        windows.activate(&WindowId::new("wlr", 999_999)),
+        Err(platform::Error::NotFound(_))
+    ));
+}
+
+#[test]
+fn boss_started_before_sway_finds_it_once_it_runs() {
+    let Some(mut sway) = Sway::prepare(&["foot"]) else {
+        return;
+    };
+    // As a user service sees it: only the runtime directory, no sockets named yet.
+    let session = platform::SessionEnv {
+        runtime_dir: Some(sway.runtime_dir().display().to_string()),
+        ..platform::SessionEnv::default()
+    };
+    let windows = platform::window_system(&session);
+    assert!(!windows.list().available);
+    sway.launch();
+    let list = eventually("the sway backend is chosen", || {
+        Some(windows.list()).filter(|l| l.backend == "sway")
+    });
+    assert!(list.available, "{list:?}");
+    let (_foot, window) = sway.foot(&*windows, "boss sway late");
+    assert!(window.id.as_str().starts_with("sway:"));
+}
+
+#[test]
+fn xwayland_windows_on_sway_are_listed_once_marked_and_closed_politely() {
+    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
+        return;
+    };
+    let display = sway.xwayland_display();
+    let session = platform::SessionEnv {
+        display: Some(display.clone()),
+        ..sway.session()
+    };
+    let windows = platform::window_system(&session);
+    let mut xterm = sway.spawn_x11(
+        &display,
+        "xterm",
+        &["-T", "boss xwayland", "-e", "sleep", "600"],
+    );
+    let window = testkit::desktop::wait_for_window(&*windows, "boss xwayland");
+    let list = windows.list();
+    assert_eq!(list.backend, "sway");
+    let same: Vec<_> = list
+        .windows
+        .iter()
+        .filter(|w| w.title == "boss xwayland")
+        .collect();
+    assert_eq!(same.len(), 1, "listed once: {list:?}");
+    assert!(window.xwayland, "{window:?}");
+    assert!(window.id.as_str().starts_with("sway:"));
+    assert_eq!(window.class, "XTerm");
+    assert_eq!(window.instance, "xterm");
+    assert_eq!(window.pid, Some(xterm.pid()));
+    let window = eventually("the X server says it accepts close requests", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.closable)
+    });
+    assert_eq!(
+        windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut xterm, "the xterm exits");
+}
+
+/// An X11 window without `WM_DELETE_WINDOW` on `display`, titled `title`: wlroots would close
+/// it by killing its client, so Boss must not ask.
+fn undeletable_x11_window(
+    display: &str,
+    title: &[u8],
+) -> (x11rb::rust_connection::RustConnection, u32) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
+    };
+    use x11rb::wrapper::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(Some(display)).expect("connect to Xwayland");
+    let root = conn.setup().roots[screen].root;
+    // A background, so that the server draws it: a surface without content is never shown.
+    let white = conn.setup().roots[screen].white_pixel;
+    let w = conn.generate_id().unwrap();
+    conn.create_window(
+        x11rb::COPY_DEPTH_FROM_PARENT,
+        w,
+        root,
+        10,
+        10,
+        200,
+        100,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        x11rb::COPY_FROM_PARENT,
+        &CreateWindowAux::new().background_pixel(white),
+    )
+    .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        w,
+        AtomEnum::WM_CLASS,
+        AtomEnum::STRING,
+        b"bare\0Bare\0",
+    )
+    .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        w,
+        AtomEnum::WM_NAME,
+        AtomEnum::STRING,
+        title,
+    )
+    .unwrap();
+    conn.map_window(w).unwrap();
+    conn.sync().unwrap();
+    (conn, w)
+}
+
+#[test]
+fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
+    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
+        return;
+    };
+    let display = sway.xwayland_display();
+    let session = platform::SessionEnv {
+        display: Some(display.clone()),
+        ..sway.session()
+    };
+    let forced = platform::SessionEnv {
+        forced_backend: Some("wlr".into()),
+        ..session.clone()
+    };
+    let mut xterm = sway.spawn_x11(
+        &display,
+        "xterm",
+        &["-T", "boss wlr xwayland", "-e", "sleep", "600"],
+    );
+    // Once sway manages X11 windows (a window mapped before its X window manager is ready
+    // would never be managed).
+    testkit::desktop::wait_for_window(&*platform::window_system(&session), "boss wlr xwayland");
+    let (conn, _bare) = undeletable_x11_window(&display, b"boss bare");
+    for session in [&session, &forced] {
+        let windows = platform::window_system(session);
+        let bare = testkit::desktop::wait_for_window(&*windows, "boss bare");
+        assert!(bare.xwayland, "{bare:?}");
+        assert!(!bare.closable, "{bare:?}");
+        assert_eq!(
+            windows.close(&bare.id, CLOSE_TIMEOUT).unwrap(),
+            CloseOutcome::Unsupported
+        );
+        let term = eventually("the xterm is listed as a closable X11 window", || {
+            windows
+                .list()
+                .windows
+                .into_iter()
+                .find(|w| w.title == "boss wlr xwayland" && w.closable)
+        });
+        assert!(term.xwayland, "{term:?}");
+    }
+    // Nothing was sent to the bare window: its client is still connected.
+    use x11rb::wrapper::ConnectionExt as _;
+    conn.sync()
+        .expect("the bare window's client was not killed");
+    // And the xterm closes politely through wlr.
+    let windows = platform::window_system(&forced);
+    let term = testkit::desktop::wait_for_window(&*windows, "boss wlr xwayland");
+    assert_eq!(
+        windows.close(&term.id, CLOSE_TIMEOUT).unwrap(),
+        CloseOutcome::Closed
+    );
+    wait_for_exit(&mut xterm, "the xterm exits");
+}
