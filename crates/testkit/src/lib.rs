@@ -4,12 +4,15 @@
 //! - [`process::Process`]: a child ended (TERM, then KILL) and reaped on drop;
 //! - [`desktop::Desktop`]: a private X server (Xvfb) with openbox, and client windows on it
 //!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
+//! - [`kwin::Kwin`]: a private KWin Wayland session, with GTK windows ([`gtk::GtkWindow`]);
 //! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket.
 //!
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
 
 pub mod desktop;
+pub mod gtk;
+pub mod kwin;
 pub mod postgres;
 pub mod process;
 
