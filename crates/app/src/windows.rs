@@ -149,9 +149,15 @@ pub struct WindowMonitor {
 
 impl WindowMonitor {
     pub fn new(display: Option<&str>, interval: Duration) -> Arc<Self> {
+        let system = platform::window_system(&SessionEnv::from_env(display));
+        Self::with_system(Arc::from(system), interval)
+    }
+
+    /// A monitor of the windows of `system` (tests give it a compositor of their own).
+    pub fn with_system(system: Arc<dyn WindowSystem>, interval: Duration) -> Arc<Self> {
         let (events, _) = broadcast::channel(16);
         Arc::new(Self {
-            system: Arc::from(platform::window_system(&SessionEnv::from_env(display))),
+            system,
             protected_apps: RwLock::new(Vec::new()),
             events,
             watchers: Arc::default(),
