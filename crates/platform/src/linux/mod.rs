@@ -33,11 +33,16 @@ impl crate::ProcessSource for procfs::ProcReader {
 /// The window backend that fits `session`. Today X11 (which in a Wayland session reaches its
 /// Xwayland windows only).
 pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem> {
-    // Temporary until the run-time selection (select.rs) lands: KWin when it answers.
+    // Temporary until the run-time selection (select.rs) lands: KWin or GNOME when they answer.
     if session.wayland_display.is_some()
         && let Some(kwin) = wayland::kwin::KwinWindows::connect(session)
     {
         return Box::new(kwin);
+    }
+    if session.wayland_display.is_some()
+        && let Some(gnome) = wayland::gnome::GnomeWindows::connect(session)
+    {
+        return Box::new(gnome);
     }
     Box::new(x11::X11Windows::new(session.display.as_deref()))
 }

@@ -13,7 +13,7 @@
 //! or one transient for it appeared (`prompting`, "Save changes?"), or the shared timeout
 //! passed (`still_open`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+use super::{Seen, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem,
+    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "kwin";
@@ -36,8 +37,6 @@ const SCRIPT: &str = include_str!("boss.js");
 /// How long a script may take to report. KWin runs scripts on its main thread, which is
 /// quick unless the compositor is very busy.
 const SCRIPT_PATIENCE: Duration = Duration::from_secs(5);
-/// How often the windows are looked at while waiting for close outcomes.
-const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// The windows of a KWin Wayland session, through scripts run by KWin.
 pub struct KwinWindows {
@@ -117,43 +116,6 @@ struct Report {
     windows: Vec<Seen>,
     results: HashMap<String, String>,
     error: Option<String>,
-}
-
-/// One window as the script describes it.
-#[derive(Debug, Clone, Deserialize)]
-struct Seen {
-    id: String,
-    pid: Option<u32>,
-    resource_class: String,
-    resource_name: String,
-    caption: String,
-    desktop: Option<i64>,
-    minimized: bool,
-    active: bool,
-    closeable: bool,
-    kind: String,
-    transient_for: Option<String>,
-}
-
-impl Seen {
-    fn info(&self) -> WindowInfo {
-        WindowInfo {
-            id: WindowId::new(BACKEND, &self.id),
-            title: self.caption.clone(),
-            class: self.resource_class.clone(),
-            instance: self.resource_name.clone(),
-            pid: self.pid,
-            desktop: self.desktop,
-            active: self.active && !self.minimized,
-            minimized: self.minimized,
-            transient_for: self
-                .transient_for
-                .as_ref()
-                .map(|p| WindowId::new(BACKEND, p)),
-            closable: self.closeable,
-            kind: self.kind.clone(),
-        }
-    }
 }
 
 /// KWin's own id of a window (its `internalId`, a UUID without braces), if `id` is one:
@@ -412,7 +374,7 @@ impl WindowSystem for KwinWindows {
                 available: true,
                 reason: None,
                 window_manager: Some("KWin".to_string()),
-                windows: report.windows.iter().map(Seen::info).collect(),
+                windows: report.windows.iter().map(|w| w.info(BACKEND)).collect(),
             },
             Err(e) => {
                 let mut list = WindowList::unavailable(BACKEND, e.to_string());
@@ -477,16 +439,10 @@ fn close_many(
         return Ok(outcomes);
     }
     let report = kwin.run("close", &targets)?;
-    let before: HashSet<String> = report.windows.iter().map(|w| w.id.clone()).collect();
-    let pids: HashMap<String, Option<u32>> = report
-        .windows
-        .iter()
-        .map(|w| (w.id.clone(), w.pid))
-        .collect();
-    let mut watched: Vec<&str> = Vec::new();
+    let mut sent = Vec::new();
     for &local in &targets {
         match report.results.get(local).map(String::as_str) {
-            Some("sent") => watched.push(local),
+            Some("sent") => sent.push(local),
             Some("unsupported") => {
                 outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
             }
@@ -495,45 +451,12 @@ fn close_many(
             }
         }
     }
-
-    let deadline = started + timeout;
-    while !watched.is_empty() {
-        let now = Instant::now();
-        if now >= deadline {
-            break;
-        }
-        std::thread::sleep(POLL_INTERVAL.min(deadline - now));
-        let windows = kwin.run("list", &[])?.windows;
-        let present: HashSet<&str> = windows.iter().map(|w| w.id.as_str()).collect();
-        let new: Vec<&Seen> = windows.iter().filter(|w| !before.contains(&w.id)).collect();
-        watched.retain(|&t| {
-            let outcome = if !present.contains(t) {
-                Some(CloseOutcome::Closed)
-            } else {
-                let pid = pids.get(t).copied().flatten();
-                let prompted = new.iter().any(|w| {
-                    let parent = w.transient_for.as_deref();
-                    let for_this = parent == Some(t);
-                    // A dialog of the same process not tied to another watched window.
-                    let same_app = pid.is_some()
-                        && w.pid == pid
-                        && !parent.is_some_and(|p| p != t && targets.contains(&p));
-                    for_this || same_app
-                });
-                prompted.then_some(CloseOutcome::Prompting)
-            };
-            match outcome {
-                Some(outcome) => {
-                    outcomes.insert(t.to_string(), outcome);
-                    false
-                }
-                None => true,
-            }
-        });
-    }
-    for t in watched {
-        outcomes.insert(t.to_string(), CloseOutcome::StillOpen);
-    }
+    outcomes.extend(watch_closes(
+        &report.windows,
+        &sent,
+        started + timeout,
+        || Ok(kwin.run("list", &[])?.windows),
+    )?);
     Ok(outcomes)
 }
 
