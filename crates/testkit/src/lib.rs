@@ -5,12 +5,14 @@
 //! - [`desktop::Desktop`]: a private X server (Xvfb) with openbox, and client windows on it
 //!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
 //! - [`kwin::Kwin`]: a private KWin Wayland session, with GTK windows ([`gtk::GtkWindow`]);
+//! - [`gnome::GnomeShell`]: a private GNOME Shell with Boss's extension, GTK windows on it;
 //! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket.
 //!
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
 
 pub mod desktop;
+pub mod gnome;
 pub mod gtk;
 pub mod kwin;
 pub mod postgres;
