@@ -122,4 +122,21 @@ fn on_gnome_shell_windows_are_listed_closed_politely_activated_and_minimized() {
     wait_for_exit(&mut a, "the closed window's process exits");
     other.wait_for_line("close-request 1");
     assert!(!other.has_exited());
+
+    // Without the extension running, the backend is not offered and the reason says what to
+    // do.
+    let disabled = std::process::Command::new("gnome-extensions")
+        .args(["disable", platform::linux::wayland::gnome::EXTENSION_UUID])
+        .env("DBUS_SESSION_BUS_ADDRESS", &shell.bus)
+        .status()
+        .expect("run gnome-extensions");
+    assert!(disabled.success());
+    let reason = eventually("the extension no longer answers", || {
+        GnomeWindows::missing_extension(&shell.session_env())
+    });
+    assert!(
+        reason.contains("boss desktop gnome-extension install"),
+        "{reason}"
+    );
+    assert!(GnomeWindows::connect(&shell.session_env()).is_none());
 }

@@ -46,6 +46,7 @@ impl GnomeShell {
             "dbus-run-session",
             "gnome-shell",
             "gsettings",
+            "gnome-extensions",
             PYTHON,
         ];
         if !crate::require(&needed, "GNOME Shell tests") {

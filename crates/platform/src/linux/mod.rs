@@ -47,6 +47,18 @@ pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem
     Box::new(x11::X11Windows::new(session.display.as_deref()))
 }
 
+pub fn install_gnome_extension(data_home: &std::path::Path) -> Result<std::path::PathBuf> {
+    wayland::gnome::install_extension(data_home)
+}
+
+pub fn enable_gnome_extension() -> Result<crate::GnomeExtensionEnabled> {
+    wayland::gnome::enable_extension()
+}
+
+pub fn gnome_extension_answers(session: &crate::SessionEnv) -> bool {
+    wayland::gnome::GnomeWindows::connect(session).is_some()
+}
+
 pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {
     Ok(Box::new(procfs::ProcReader::new()?))
 }

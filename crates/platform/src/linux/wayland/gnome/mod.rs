@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use super::{Seen, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
+    CloseOutcome, GnomeExtensionEnabled, SessionEnv, WindowCapabilities, WindowId, WindowList,
+    WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
@@ -57,19 +58,10 @@ pub fn install_extension(data_home: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// How the extension was enabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Enabled {
-    /// By the running shell (`gnome-extensions enable`): it runs now.
-    Running,
-    /// In the settings (`org.gnome.shell enabled-extensions`): it runs from the next log-in.
-    AtNextLogin,
-}
-
 /// Enables the extension: through the running shell when it knows the extension, else in
 /// the `org.gnome.shell enabled-extensions` setting (added to what is there). Runs
 /// `gnome-extensions` and `gsettings` with this process's environment (its session bus).
-pub fn enable_extension() -> Result<Enabled> {
+pub fn enable_extension() -> Result<GnomeExtensionEnabled> {
     let quiet = |program: &str, args: &[&str]| {
         Command::new(program)
             .args(args)
@@ -79,7 +71,7 @@ pub fn enable_extension() -> Result<Enabled> {
     };
     if quiet("gnome-extensions", &["enable", EXTENSION_UUID]).is_ok_and(|out| out.status.success())
     {
-        return Ok(Enabled::Running);
+        return Ok(GnomeExtensionEnabled::Running);
     }
     let failed = |what: &str, e: String| Error::Io {
         context: format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
@@ -98,7 +90,7 @@ pub fn enable_extension() -> Result<Enabled> {
     if !out.status.success() {
         return Err(failed("change", "gsettings failed".into()));
     }
-    Ok(Enabled::AtNextLogin)
+    Ok(GnomeExtensionEnabled::AtNextLogin)
 }
 
 /// The GVariant string list `current` (as `gsettings get` prints it) with the extension added.
