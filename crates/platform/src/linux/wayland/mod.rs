@@ -13,6 +13,19 @@ use serde::Deserialize;
 use crate::error::Result;
 use crate::window::{CloseOutcome, WindowId, WindowInfo};
 
+/// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
+/// systemd and dbus-broker put at `$XDG_RUNTIME_DIR/bus` (some sessions do not export the
+/// variable).
+fn session_bus_address(session: &crate::window::SessionEnv) -> Option<String> {
+    if let Some(address) = &session.session_bus {
+        return Some(address.clone());
+    }
+    let socket = std::path::Path::new(session.runtime_dir.as_deref()?).join("bus");
+    socket
+        .exists()
+        .then(|| format!("unix:path={}", socket.display()))
+}
+
 /// How often the windows are looked at while waiting for close outcomes.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 

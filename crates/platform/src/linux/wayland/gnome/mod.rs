@@ -133,8 +133,8 @@ fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
 
 /// Connects to the session bus of `session`; `None` without one.
 fn bus(session: &SessionEnv) -> Option<zbus::Connection> {
-    let address = session.session_bus.as_deref()?;
-    zbus::block_on(zbus::connection::Builder::address(address).build()).ok()
+    let address = super::session_bus_address(session)?;
+    zbus::block_on(zbus::connection::Builder::address(address.as_str()).build()).ok()
 }
 
 impl GnomeWindows {

@@ -141,7 +141,7 @@ impl KwinWindows {
     /// Connects to the session bus of `session` and checks that KWin answers there; `None`
     /// when there is no session bus or no KWin on it.
     pub fn connect(session: &SessionEnv) -> Option<KwinWindows> {
-        let address = session.session_bus.as_deref()?;
+        let address = super::session_bus_address(session)?;
         let inbox = Arc::new(Inbox {
             reports: Mutex::new(HashMap::new()),
             arrived: Condvar::new(),
@@ -151,7 +151,7 @@ impl KwinWindows {
             inbox: inbox.clone(),
         };
         let conn = zbus::block_on(async {
-            zbus::connection::Builder::address(address)
+            zbus::connection::Builder::address(address.as_str())
                 .serve_at(REPORT_PATH, reporter)
                 .build()
                 .await
