@@ -30,6 +30,9 @@ pub enum Command {
     /// Database chores: migrate, check, copy between SQLite and PostgreSQL.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Set up the desktop session for Boss (e.g. the GNOME Shell extension).
+    #[command(subcommand)]
+    Desktop(crate::desktop_setup::DesktopCommand),
     #[command(flatten)]
     Client(crate::client::ClientCommand),
     /// Internal: keeps a launched program's output in capped, rotated files (Boss starts it

@@ -12,6 +12,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod db_admin;
+pub mod desktop_setup;
 pub mod error;
 pub mod glances;
 pub mod http;

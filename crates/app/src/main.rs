@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         match command {
             Command::Serve(args) => boss::server::serve(args.into_config()?).await,
             Command::Db(command) => command.run().await,
+            Command::Desktop(command) => tokio::task::spawn_blocking(|| command.run()).await?,
             Command::Client(_) | Command::LogWriter(_) => unreachable!("handled above"),
         }
     });

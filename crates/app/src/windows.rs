@@ -182,9 +182,14 @@ pub struct WindowMonitor {
 impl WindowMonitor {
     /// The windows of `session`, with the backend chosen for it.
     pub fn new(session: &SessionEnv, interval: Duration) -> Arc<Self> {
+        Self::with_system(Arc::from(platform::window_system(session)), interval)
+    }
+
+    /// A monitor of the windows of `system` (tests give it a compositor of their own).
+    pub fn with_system(system: Arc<dyn WindowSystem>, interval: Duration) -> Arc<Self> {
         let (events, _) = broadcast::channel(16);
         Arc::new(Self {
-            system: Arc::from(platform::window_system(session)),
+            system,
             protected_apps: RwLock::new(Vec::new()),
             events,
             watchers: Arc::default(),

@@ -16,8 +16,8 @@ pub use command::ProcessCommand;
 pub use error::{Error, Result};
 pub use model::*;
 pub use window::{
-    CloseOutcome, Geometry, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo,
-    WindowLayout, WindowList, WindowSystem,
+    CloseOutcome, Geometry, GnomeExtensionEnabled, Placement, SessionEnv, WindowCapabilities,
+    WindowId, WindowInfo, WindowLayout, WindowList, WindowSystem,
 };
 
 pub mod app;
@@ -150,6 +150,23 @@ pub fn loopback_peer(client: std::net::SocketAddr, server: std::net::SocketAddr)
 /// X server. Keep one and share it: it holds its own connection.
 pub fn window_system(session: &SessionEnv) -> Box<dyn WindowSystem> {
     native::window_system(session)
+}
+
+/// Writes Boss's GNOME Shell extension (the window service the GNOME backend talks to) into
+/// `data_home` (`$XDG_DATA_HOME`): `gnome-shell/extensions/<uuid>/`. Returns that folder.
+pub fn install_gnome_extension(data_home: &std::path::Path) -> Result<std::path::PathBuf> {
+    native::install_gnome_extension(data_home)
+}
+
+/// Enables Boss's GNOME Shell extension for this process's session (see
+/// [`GnomeExtensionEnabled`]).
+pub fn enable_gnome_extension() -> Result<GnomeExtensionEnabled> {
+    native::enable_gnome_extension()
+}
+
+/// Whether Boss's GNOME Shell extension answers in `session`.
+pub fn gnome_extension_answers(session: &SessionEnv) -> bool {
+    native::gnome_extension_answers(session)
 }
 
 /// Sets up the C allocator for a small long-running server: large allocations (such as the

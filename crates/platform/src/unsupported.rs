@@ -231,3 +231,15 @@ pub fn own_process() -> Result<crate::resources::OwnProcess> {
 pub fn cpu_model() -> Option<String> {
     None
 }
+
+pub fn install_gnome_extension(_data_home: &std::path::Path) -> Result<std::path::PathBuf> {
+    Err(Error::Unsupported("GNOME Shell extensions".into()))
+}
+
+pub fn enable_gnome_extension() -> Result<crate::GnomeExtensionEnabled> {
+    Err(Error::Unsupported("GNOME Shell extensions".into()))
+}
+
+pub fn gnome_extension_answers(_session: &crate::SessionEnv) -> bool {
+    false
+}

@@ -282,6 +282,16 @@ pub struct Placement {
     pub minimized: bool,
 }
 
+/// How Boss's GNOME Shell extension was turned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GnomeExtensionEnabled {
+    /// By the running shell (`gnome-extensions enable`).
+    Running,
+    /// In the settings (`org.gnome.shell enabled-extensions`): GNOME Shell loads it at the
+    /// next log-in.
+    AtNextLogin,
+}
+
 /// The windows of one graphical session. Implementations keep their own connection and are
 /// safe to share between threads.
 pub trait WindowSystem: Send + Sync {

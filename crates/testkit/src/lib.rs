@@ -6,12 +6,17 @@
 //!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
 //! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket;
 //! - [`sway::Sway`]: a headless sway (as an unprivileged user of its own) with foot and GTK
-//!   windows on it.
+//!   windows on it;
+//! - [`kwin::Kwin`]: a private KWin Wayland session, with GTK windows ([`gtk::GtkWindow`]);
+//! - [`gnome::GnomeShell`]: a private GNOME Shell with Boss's extension, GTK windows on it.
 //!
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
 
 pub mod desktop;
+pub mod gnome;
+pub mod gtk;
+pub mod kwin;
 pub mod postgres;
 pub mod process;
 pub mod sway;

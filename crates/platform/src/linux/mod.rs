@@ -8,7 +8,7 @@ mod select;
 mod sockets;
 mod system;
 mod users;
-mod wayland;
+pub mod wayland;
 mod x11;
 
 pub use command::process_command;
@@ -37,6 +37,18 @@ impl crate::ProcessSource for procfs::ProcReader {
 /// KWin, GNOME Shell, else X11 (in a Wayland session its Xwayland windows only).
 pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem> {
     Box::new(select::Selected::new(session))
+}
+
+pub fn install_gnome_extension(data_home: &std::path::Path) -> Result<std::path::PathBuf> {
+    wayland::gnome::install_extension(data_home)
+}
+
+pub fn enable_gnome_extension() -> Result<crate::GnomeExtensionEnabled> {
+    wayland::gnome::enable_extension()
+}
+
+pub fn gnome_extension_answers(session: &crate::SessionEnv) -> bool {
+    wayland::gnome::GnomeWindows::connect(session).is_some()
 }
 
 pub fn process_source() -> Result<Box<dyn crate::ProcessSource>> {

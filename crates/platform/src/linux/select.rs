@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::wayland::gnome::GnomeWindows;
+use super::wayland::kwin::KwinWindows;
 use super::wayland::sway::SwayWindows;
 use super::wayland::wlr::WlrWindows;
 use super::x11::X11Windows;
@@ -120,10 +122,12 @@ fn connect(candidate: &Candidate, session: &SessionEnv) -> Option<Box<dyn Window
             let x11 = session.display.is_some().then(xwayland);
             SwayWindows::connect(socket, x11).map(|b| Box::new(b) as Box<dyn WindowSystem>)
         }
-        // HOOK(kwin): Candidate::Kwin => kwin::KwinWindows::connect(session).map(|b| Box::new(b) as _),
-        Candidate::Kwin => None,
-        // HOOK(gnome): Candidate::Gnome => gnome::GnomeWindows::connect(session).map(|b| Box::new(b) as _),
-        Candidate::Gnome => None,
+        Candidate::Kwin => {
+            KwinWindows::connect(session).map(|b| Box::new(b) as Box<dyn WindowSystem>)
+        }
+        Candidate::Gnome => {
+            GnomeWindows::connect(session).map(|b| Box::new(b) as Box<dyn WindowSystem>)
+        }
         Candidate::Wlr => {
             let socket = wayland_socket(session)?;
             let x11 = session.display.is_some().then(xwayland);
@@ -176,12 +180,16 @@ struct Current {
     fallback: bool,
     x11: bool,
     chosen: Instant,
+    /// Why a better backend did not answer, when it can be told (GNOME Shell runs but Boss's
+    /// extension does not answer): said in the list of the fallback.
+    note: Option<String>,
 }
 
 /// The first candidate that answers. `x11`: the X11 backend in use, kept rather than
 /// connected anew when the choice falls to X11 again.
 fn choose(session: &SessionEnv, x11: Option<Arc<dyn WindowSystem>>) -> Current {
     let all = candidates(session, &runtime_files(session));
+    let mut note = None;
     for (rank, candidate) in all.iter().enumerate() {
         let is_x11 = matches!(candidate, Candidate::X11 { .. });
         let backend = match (is_x11, &x11) {
@@ -194,7 +202,11 @@ fn choose(session: &SessionEnv, x11: Option<Arc<dyn WindowSystem>>) -> Current {
                 fallback: rank > 0 && matches!(candidate, Candidate::X11 { xwayland: true }),
                 x11: is_x11,
                 chosen: Instant::now(),
+                note,
             };
+        }
+        if matches!(candidate, Candidate::Gnome) && note.is_none() {
+            note = GnomeWindows::missing_extension(session);
         }
     }
     let reason = match &session.forced_backend {
@@ -202,10 +214,11 @@ fn choose(session: &SessionEnv, x11: Option<Arc<dyn WindowSystem>>) -> Current {
         None => "no window backend answered".to_string(),
     };
     Current {
-        backend: Arc::new(Unavailable(reason)),
+        backend: Arc::new(Unavailable(note.unwrap_or(reason))),
         fallback: true,
         x11: false,
         chosen: Instant::now(),
+        note: None,
     }
 }
 
@@ -240,19 +253,32 @@ impl Selected {
             current.x11.then(|| current.backend.clone())
         };
         let mut next = choose(&self.session, x11);
-        let list = next.backend.list();
+        let list = with_note(next.backend.list(), next.note.as_deref());
         next.fallback |= !list.available;
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = next;
         list
     }
 }
 
+/// `list`, saying `note` first (why a better backend did not answer), then what the fallback
+/// itself said.
+fn with_note(mut list: WindowList, note: Option<&str>) -> WindowList {
+    if let Some(note) = note {
+        list.reason = Some(match list.reason.take() {
+            Some(own) => format!("{note} ({own})"),
+            None => note.to_string(),
+        });
+    }
+    list
+}
+
 impl WindowSystem for Selected {
     fn list(&self) -> WindowList {
-        let (backend, fallback, due) = {
+        let (backend, fallback, due, note) = {
             let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
             let due = current.chosen.elapsed() >= RECHOOSE_AFTER;
-            (current.backend.clone(), current.fallback, due)
+            let note = current.note.clone();
+            (current.backend.clone(), current.fallback, due, note)
         };
         if fallback && due {
             return self.choose_again();
@@ -262,7 +288,7 @@ impl WindowSystem for Selected {
             // The compositor may have been restarted (a new socket) or replaced.
             return self.choose_again();
         }
-        list
+        with_note(list, note.as_deref())
     }
 
     fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {

@@ -1,8 +1,137 @@
 //! Window backends of Wayland compositors: sway's IPC (and, through it, the Xwayland windows of
-//! a sway session), and the wlr-foreign-toplevel protocol of other wlroots compositors.
+//! a sway session), the wlr-foreign-toplevel protocol of other wlroots compositors, and the
+//! compositors that offer clients no window protocol of their own: KWin (through its scripting)
+//! and GNOME Shell (through Boss's extension), both over the session bus, which describe
+//! windows the same way ([`Seen`]) and observe closes alike (the code below).
 //!
 //! Wayland has no common window protocol: each backend speaks one compositor's (or one family
 //! of compositors') own. [`super::select`] picks the one that answers.
 
+pub mod gnome;
+pub mod kwin;
 pub mod sway;
 pub mod wlr;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::window::{CloseOutcome, WindowId, WindowInfo};
+
+/// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
+/// systemd and dbus-broker put at `$XDG_RUNTIME_DIR/bus` (some sessions do not export the
+/// variable).
+fn session_bus_address(session: &crate::window::SessionEnv) -> Option<String> {
+    if let Some(address) = &session.session_bus {
+        return Some(address.clone());
+    }
+    let socket = std::path::Path::new(session.runtime_dir.as_deref()?).join("bus");
+    socket
+        .exists()
+        .then(|| format!("unix:path={}", socket.display()))
+}
+
+/// How often the windows are looked at while waiting for close outcomes.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// One window as the KWin script or the GNOME extension describes it (the same JSON).
+#[derive(Debug, Clone, Deserialize)]
+struct Seen {
+    /// The compositor's own id (KWin's `internalId`, Mutter's `get_id()`).
+    id: String,
+    pid: Option<u32>,
+    resource_class: String,
+    resource_name: String,
+    caption: String,
+    desktop: Option<i64>,
+    minimized: bool,
+    active: bool,
+    closeable: bool,
+    kind: String,
+    transient_for: Option<String>,
+    /// An X11 client through Xwayland. The KWin script and the GNOME extension do not say yet
+    /// (their windows are listed all the same, once each).
+    #[serde(default)]
+    xwayland: bool,
+}
+
+impl Seen {
+    fn info(&self, backend: &str) -> WindowInfo {
+        WindowInfo {
+            id: WindowId::new(backend, &self.id),
+            title: self.caption.clone(),
+            class: self.resource_class.clone(),
+            instance: self.resource_name.clone(),
+            pid: self.pid,
+            desktop: self.desktop,
+            active: self.active && !self.minimized,
+            minimized: self.minimized,
+            transient_for: self
+                .transient_for
+                .as_ref()
+                .map(|p| WindowId::new(backend, p)),
+            closable: self.closeable,
+            kind: self.kind.clone(),
+            xwayland: self.xwayland,
+        }
+    }
+}
+
+/// Watches windows asked to close (`sent`, compositor ids) until `deadline`, listing the
+/// windows with `list` every few milliseconds: gone is `closed`; a new window transient for it,
+/// or of the same process, is `prompting` ("Save changes?"); else `still_open`. `before` is
+/// the list taken before the requests, so that new windows can be told from old ones.
+fn watch_closes(
+    before: &[Seen],
+    sent: &[&str],
+    deadline: Instant,
+    list: impl Fn() -> Result<Vec<Seen>>,
+) -> Result<HashMap<String, CloseOutcome>> {
+    let known: HashSet<&str> = before.iter().map(|w| w.id.as_str()).collect();
+    let pids: HashMap<&str, Option<u32>> = before.iter().map(|w| (w.id.as_str(), w.pid)).collect();
+    let mut outcomes = HashMap::new();
+    let mut watched: Vec<&str> = sent.to_vec();
+    while !watched.is_empty() {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        std::thread::sleep(POLL_INTERVAL.min(deadline - now));
+        let windows = list()?;
+        let present: HashSet<&str> = windows.iter().map(|w| w.id.as_str()).collect();
+        let new: Vec<&Seen> = windows
+            .iter()
+            .filter(|w| !known.contains(w.id.as_str()))
+            .collect();
+        watched.retain(|&t| {
+            let outcome = if !present.contains(t) {
+                Some(CloseOutcome::Closed)
+            } else {
+                let pid = pids.get(t).copied().flatten();
+                let prompted = new.iter().any(|w| {
+                    let parent = w.transient_for.as_deref();
+                    let for_this = parent == Some(t);
+                    // A window of the same process not tied to another asked window.
+                    let same_app = pid.is_some()
+                        && w.pid == pid
+                        && !parent.is_some_and(|p| p != t && sent.contains(&p));
+                    for_this || same_app
+                });
+                prompted.then_some(CloseOutcome::Prompting)
+            };
+            match outcome {
+                Some(outcome) => {
+                    outcomes.insert(t.to_string(), outcome);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    for t in watched {
+        outcomes.insert(t.to_string(), CloseOutcome::StillOpen);
+    }
+    Ok(outcomes)
+}

@@ -1,0 +1,69 @@
+//! `boss desktop ...`: setting up the desktop session so that Boss sees its windows. Today
+//! `boss desktop gnome-extension install`: GNOME Shell offers no window protocol, so Boss's
+//! GNOME backend talks to an extension of its own, which this writes into the user's
+//! extensions folder and enables. Runs locally, as the user whose session it is.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use platform::{GnomeExtensionEnabled, SessionEnv};
+
+#[derive(Debug, Subcommand)]
+pub enum DesktopCommand {
+    /// Boss's GNOME Shell extension (needed to see windows in a GNOME Wayland session).
+    #[command(subcommand)]
+    GnomeExtension(GnomeExtensionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GnomeExtensionCommand {
+    /// Write the extension to ~/.local/share/gnome-shell/extensions/ and enable it.
+    Install,
+}
+
+impl DesktopCommand {
+    pub fn run(self) -> anyhow::Result<()> {
+        match self {
+            DesktopCommand::GnomeExtension(GnomeExtensionCommand::Install) => {
+                install_gnome_extension()
+            }
+        }
+    }
+}
+
+/// `$XDG_DATA_HOME`, else `~/.local/share`.
+fn data_home() -> anyhow::Result<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var("XDG_DATA_HOME") {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = var("HOME").context("neither XDG_DATA_HOME nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".local/share"))
+}
+
+fn install_gnome_extension() -> anyhow::Result<()> {
+    let dir = platform::install_gnome_extension(&data_home()?)
+        .context("cannot install Boss's GNOME Shell extension")?;
+    println!(
+        "Installed Boss's GNOME Shell extension in {}",
+        dir.display()
+    );
+    let enabled = platform::enable_gnome_extension().context(
+        "the extension is installed but could not be enabled: enable it in the Extensions app \
+         or with `gnome-extensions enable windows@boss-of-apps`",
+    )?;
+    let runs = platform::gnome_extension_answers(&SessionEnv::from_env(None));
+    match (enabled, runs) {
+        (_, true) => println!("It is enabled and running: Boss now sees this session's windows."),
+        (GnomeExtensionEnabled::Running, false) => println!(
+            "It is enabled. If Boss still sees no windows, log out and in again (GNOME Shell on \
+             Wayland loads new extensions only at log-in)."
+        ),
+        (GnomeExtensionEnabled::AtNextLogin, false) => println!(
+            "It is enabled from the next log-in: log out and in again (GNOME Shell on Wayland \
+             loads new extensions only at log-in)."
+        ),
+    }
+    Ok(())
+}

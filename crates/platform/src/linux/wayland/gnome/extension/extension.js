@@ -1,0 +1,123 @@
+// Boss of Apps: the windows of this GNOME Shell session over D-Bus, for Boss's GNOME backend.
+// Exports org.boss.Windows at /org/boss/Windows on the session bus (on the shell's own
+// connection, so callers address org.gnome.Shell). List answers JSON; Close, Activate and
+// Minimize take a window id (MetaWindow.get_id(), as a string) and answer "sent", "done",
+// "gone" or "unsupported". Close is the close button's polite request (MetaWindow.delete),
+// never a kill. GNOME Shell 43 and 44 (the pre-ES-module extension API).
+const { Gio, Meta } = imports.gi;
+const Main = imports.ui.main;
+
+const INTERFACE = `<node>
+  <interface name="org.boss.Windows">
+    <method name="List"><arg type="s" direction="out" name="json"/></method>
+    <method name="Close"><arg type="s" direction="in" name="id"/><arg type="s" direction="out" name="result"/></method>
+    <method name="Activate"><arg type="s" direction="in" name="id"/><arg type="s" direction="out" name="result"/></method>
+    <method name="Minimize"><arg type="s" direction="in" name="id"/><arg type="s" direction="out" name="result"/></method>
+  </interface>
+</node>`;
+
+// What a taskbar shows: application windows and their dialogs.
+const SHOWN = [
+    Meta.WindowType.NORMAL,
+    Meta.WindowType.DIALOG,
+    Meta.WindowType.MODAL_DIALOG,
+    Meta.WindowType.UTILITY,
+];
+
+function windows() {
+    return global.get_window_actors()
+        .map(actor => actor.meta_window)
+        .filter(w => w && !w.is_override_redirect() && SHOWN.includes(w.get_window_type()));
+}
+
+function kind(w) {
+    switch (w.get_window_type()) {
+    case Meta.WindowType.DIALOG:
+    case Meta.WindowType.MODAL_DIALOG:
+        return 'dialog';
+    case Meta.WindowType.UTILITY:
+        return 'utility';
+    default:
+        return 'normal';
+    }
+}
+
+function describe(w) {
+    const workspace = w.get_workspace();
+    const parent = w.get_transient_for();
+    const pid = w.get_pid();
+    return {
+        id: String(w.get_id()),
+        pid: pid > 0 ? pid : null,
+        resource_class: w.get_wm_class() || '',
+        resource_name: w.get_wm_class_instance() || '',
+        caption: w.get_title() || '',
+        desktop: w.is_on_all_workspaces() ? -1 : (workspace ? workspace.index() : null),
+        minimized: w.minimized,
+        active: w.has_focus(),
+        closeable: w.can_close(),
+        minimizable: w.can_minimize(),
+        kind: kind(w),
+        transient_for: parent ? String(parent.get_id()) : null,
+    };
+}
+
+function find(id) {
+    return windows().find(w => String(w.get_id()) === id) || null;
+}
+
+function now() {
+    return global.display.get_current_time_roundtrip();
+}
+
+class BossWindows {
+    List() {
+        return JSON.stringify(windows().map(describe));
+    }
+
+    Close(id) {
+        const w = find(id);
+        if (!w)
+            return 'gone';
+        if (!w.can_close())
+            return 'unsupported';
+        w.delete(now());
+        return 'sent';
+    }
+
+    Activate(id) {
+        const w = find(id);
+        if (!w)
+            return 'gone';
+        Main.activateWindow(w, now());
+        return 'done';
+    }
+
+    Minimize(id) {
+        const w = find(id);
+        if (!w)
+            return 'gone';
+        if (!w.can_minimize())
+            return 'unsupported';
+        w.minimize();
+        return 'done';
+    }
+}
+
+class Extension {
+    enable() {
+        this._service = new BossWindows();
+        this._exported = Gio.DBusExportedObject.wrapJSObject(INTERFACE, this._service);
+        this._exported.export(Gio.DBus.session, '/org/boss/Windows');
+    }
+
+    disable() {
+        this._exported.unexport();
+        this._exported = null;
+        this._service = null;
+    }
+}
+
+function init() {
+    return new Extension();
+}

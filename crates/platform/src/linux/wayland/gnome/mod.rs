@@ -1,0 +1,352 @@
+//! The GNOME Shell window backend (Mutter on Wayland), through Boss's own shell extension.
+//!
+//! GNOME offers no window protocol and has disabled `org.gnome.Shell.Eval` since GNOME 41, so
+//! Boss ships a small extension (`extension/`, built into the binary) that exports
+//! `org.boss.Windows` at `/org/boss/Windows` on the shell's session-bus connection: `List`
+//! (JSON), `Close` (`MetaWindow.delete`, the close button's polite request), `Activate` and
+//! `Minimize`. [`install_extension`] writes it where GNOME Shell looks for user extensions and
+//! [`enable_extension`] turns it on; the shell loads new extensions only at log-in on Wayland.
+//!
+//! The extension uses the GNOME 43/44 API (`init()` returning an object with
+//! `enable`/`disable`); GNOME 45 and later load extensions as ES modules and need a second
+//! variant, not shipped yet.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{Seen, watch_closes};
+use crate::error::{Error, Result};
+use crate::window::{
+    CloseOutcome, GnomeExtensionEnabled, SessionEnv, WindowCapabilities, WindowId, WindowList,
+    WindowSystem,
+};
+
+pub const BACKEND: &str = "gnome";
+const LABEL: &str = "GNOME Shell (Wayland)";
+const SHELL: &str = "org.gnome.Shell";
+const PATH: &str = "/org/boss/Windows";
+const INTERFACE: &str = "org.boss.Windows";
+
+/// The extension's id, its folder's name.
+pub const EXTENSION_UUID: &str = "windows@boss-of-apps";
+
+/// The extension's files, by name.
+pub const EXTENSION_FILES: [(&str, &str); 2] = [
+    ("metadata.json", include_str!("extension/metadata.json")),
+    ("extension.js", include_str!("extension/extension.js")),
+];
+
+/// Writes the extension into `data_home` (`$XDG_DATA_HOME`, usually `~/.local/share`):
+/// `gnome-shell/extensions/<uuid>/`. Returns that folder.
+pub fn install_extension(data_home: &Path) -> Result<PathBuf> {
+    let dir = data_home
+        .join("gnome-shell/extensions")
+        .join(EXTENSION_UUID);
+    let io = |what: String| {
+        move |source| Error::Io {
+            context: what,
+            source,
+        }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(format!("cannot create '{}'", dir.display())))?;
+    for (name, contents) in EXTENSION_FILES {
+        let path = dir.join(name);
+        std::fs::write(&path, contents)
+            .map_err(io(format!("cannot write '{}'", path.display())))?;
+    }
+    Ok(dir)
+}
+
+/// Enables the extension: through the running shell when it knows the extension, else in
+/// the `org.gnome.shell enabled-extensions` setting (added to what is there). Runs
+/// `gnome-extensions` and `gsettings` with this process's environment (its session bus).
+pub fn enable_extension() -> Result<GnomeExtensionEnabled> {
+    let quiet = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+    };
+    if quiet("gnome-extensions", &["enable", EXTENSION_UUID]).is_ok_and(|out| out.status.success())
+    {
+        return Ok(GnomeExtensionEnabled::Running);
+    }
+    let failed = |what: &str, e: String| Error::Io {
+        context: format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
+        source: std::io::Error::other(e),
+    };
+    let key = ["org.gnome.shell", "enabled-extensions"];
+    let out =
+        quiet("gsettings", &["get", key[0], key[1]]).map_err(|e| failed("read", e.to_string()))?;
+    if !out.status.success() {
+        return Err(failed("read", "gsettings failed".into()));
+    }
+    let current = String::from_utf8_lossy(&out.stdout);
+    let value = with_uuid(current.trim());
+    let out = quiet("gsettings", &["set", key[0], key[1], &value])
+        .map_err(|e| failed("change", e.to_string()))?;
+    if !out.status.success() {
+        return Err(failed("change", "gsettings failed".into()));
+    }
+    Ok(GnomeExtensionEnabled::AtNextLogin)
+}
+
+/// The GVariant string list `current` (as `gsettings get` prints it) with the extension added.
+fn with_uuid(current: &str) -> String {
+    let inner = current
+        .trim_start_matches("@as ")
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim();
+    let mut items: Vec<String> = inner
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let quoted = format!("'{EXTENSION_UUID}'");
+    if !items.contains(&quoted) {
+        items.push(quoted);
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// The windows of a GNOME Shell session, through Boss's extension.
+pub struct GnomeWindows {
+    conn: zbus::Connection,
+}
+
+/// Mutter's id of a window (digits), if `id` is a GNOME one.
+fn local_id(id: &WindowId) -> Option<&str> {
+    let local = id.local(BACKEND)?;
+    (local.len() <= 20 && local.bytes().all(|b| b.is_ascii_digit())).then_some(local)
+}
+
+fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
+    Error::Io {
+        context: context.into(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Connects to the session bus of `session`; `None` without one.
+fn bus(session: &SessionEnv) -> Option<zbus::Connection> {
+    let address = super::session_bus_address(session)?;
+    zbus::block_on(zbus::connection::Builder::address(address.as_str()).build()).ok()
+}
+
+impl GnomeWindows {
+    /// Connects to the session bus of `session` and checks that Boss's extension answers
+    /// there; `None` when it does not (see [`GnomeWindows::missing_extension`]).
+    pub fn connect(session: &SessionEnv) -> Option<GnomeWindows> {
+        let windows = GnomeWindows {
+            conn: bus(session)?,
+        };
+        windows.seen().ok()?;
+        Some(windows)
+    }
+
+    /// Why there are no GNOME windows although GNOME Shell runs in `session`: the extension is
+    /// not installed, not enabled, or not loaded yet. `None` when no GNOME Shell is on the
+    /// bus, or the extension answers.
+    pub fn missing_extension(session: &SessionEnv) -> Option<String> {
+        let conn = bus(session)?;
+        let shell_runs = zbus::block_on(conn.call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus"),
+            "NameHasOwner",
+            &(SHELL,),
+        ))
+        .ok()
+        .and_then(|reply| reply.body().deserialize::<bool>().ok())
+        .unwrap_or(false);
+        if !shell_runs || (GnomeWindows { conn }).seen().is_ok() {
+            return None;
+        }
+        Some(format!(
+            "GNOME Shell runs, but Boss's extension ({EXTENSION_UUID}) does not answer: run \
+             `boss desktop gnome-extension install`, then log out and in again"
+        ))
+    }
+
+    fn call(&self, method: &str, arg: Option<&str>) -> Result<String> {
+        let reply = match arg {
+            Some(arg) => zbus::block_on(self.conn.call_method(
+                Some(SHELL),
+                PATH,
+                Some(INTERFACE),
+                method,
+                &(arg,),
+            )),
+            None => zbus::block_on(self.conn.call_method(
+                Some(SHELL),
+                PATH,
+                Some(INTERFACE),
+                method,
+                &(),
+            )),
+        }
+        .map_err(|e| {
+            Error::Unsupported(format!(
+                "GNOME Shell windows: Boss's extension does not answer ({e})"
+            ))
+        })?;
+        reply
+            .body()
+            .deserialize::<String>()
+            .map_err(|e| io_error("the GNOME extension's answer", e))
+    }
+
+    fn seen(&self) -> Result<Vec<Seen>> {
+        let json = self.call("List", None)?;
+        serde_json::from_str(&json).map_err(|e| io_error("the GNOME extension's window list", e))
+    }
+
+    fn act(&self, method: &str, id: &WindowId) -> Result<()> {
+        let not_found = || Error::NotFound(format!("window {id}"));
+        let local = local_id(id).ok_or_else(not_found)?;
+        match self.call(method, Some(local))?.as_str() {
+            "done" => Ok(()),
+            "unsupported" => Err(Error::Unsupported(format!(
+                "GNOME Shell does not allow that for window {id}"
+            ))),
+            _ => Err(not_found()),
+        }
+    }
+
+    fn close_all(
+        &self,
+        ids: &[WindowId],
+        timeout: Duration,
+    ) -> Result<std::collections::HashMap<String, CloseOutcome>> {
+        let started = Instant::now();
+        let mut targets: Vec<&str> = Vec::new();
+        for local in ids.iter().filter_map(local_id) {
+            if !targets.contains(&local) {
+                targets.push(local);
+            }
+        }
+        let mut outcomes = std::collections::HashMap::new();
+        if targets.is_empty() {
+            return Ok(outcomes);
+        }
+        let before = self.seen()?;
+        let mut sent = Vec::new();
+        for &local in &targets {
+            match self.call("Close", Some(local))?.as_str() {
+                "sent" => sent.push(local),
+                "unsupported" => {
+                    outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
+                }
+                _ => {
+                    outcomes.insert(local.to_string(), CloseOutcome::Gone);
+                }
+            }
+        }
+        outcomes.extend(watch_closes(&before, &sent, started + timeout, || {
+            self.seen()
+        })?);
+        Ok(outcomes)
+    }
+}
+
+impl WindowSystem for GnomeWindows {
+    fn list(&self) -> WindowList {
+        match self.seen() {
+            Ok(seen) => WindowList {
+                backend: BACKEND.to_string(),
+                label: LABEL.to_string(),
+                capabilities: WindowCapabilities::ALL,
+                available: true,
+                reason: None,
+                window_manager: Some("GNOME Shell".to_string()),
+                windows: seen.iter().map(|w| w.info(BACKEND)).collect(),
+            },
+            Err(e) => {
+                let mut list = WindowList::unavailable(BACKEND, e.to_string());
+                list.label = LABEL.to_string();
+                list
+            }
+        }
+    }
+
+    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
+        let mut results = self.close_many(std::slice::from_ref(id), timeout);
+        results
+            .pop()
+            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
+    }
+
+    fn close_many(
+        &self,
+        ids: &[WindowId],
+        timeout: Duration,
+    ) -> Vec<(WindowId, Result<CloseOutcome>)> {
+        match self.close_all(ids, timeout) {
+            Ok(outcomes) => ids
+                .iter()
+                .map(|id| {
+                    let outcome = local_id(id)
+                        .and_then(|l| outcomes.get(l).copied())
+                        .unwrap_or(CloseOutcome::Gone);
+                    (id.clone(), Ok(outcome))
+                })
+                .collect(),
+            Err(e) => ids
+                .iter()
+                .map(|id| {
+                    let copy = match &e {
+                        Error::Unsupported(m) => Error::Unsupported(m.clone()),
+                        other => io_error("GNOME Shell", other),
+                    };
+                    (id.clone(), Err(copy))
+                })
+                .collect(),
+        }
+    }
+
+    fn activate(&self, id: &WindowId) -> Result<()> {
+        self.act("Activate", id)
+    }
+
+    fn minimize(&self, id: &WindowId) -> Result<()> {
+        self.act("Minimize", id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enabling_adds_the_extension_to_the_setting_once() {
+        let uuid = format!("'{EXTENSION_UUID}'");
+        assert_eq!(with_uuid("@as []"), format!("[{uuid}]"));
+        assert_eq!(with_uuid("['a@b']"), format!("['a@b', {uuid}]"));
+        assert_eq!(
+            with_uuid(&format!("['a@b', {uuid}]")),
+            format!("['a@b', {uuid}]")
+        );
+    }
+
+    #[test]
+    fn only_numeric_gnome_ids_are_sent_to_the_shell() {
+        assert_eq!(
+            local_id(&WindowId::new(BACKEND, 1256976951)),
+            Some("1256976951")
+        );
+        for bad in ["gnome:12a", "gnome:'1'", "kwin:1"] {
+            assert_eq!(local_id(&WindowId::parse(bad).unwrap()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_extension_declares_the_shell_versions_it_supports() {
+        let metadata = EXTENSION_FILES[0].1;
+        assert!(metadata.contains(&format!("\"uuid\": \"{EXTENSION_UUID}\"")));
+        assert!(metadata.contains("\"43\""));
+    }
+}

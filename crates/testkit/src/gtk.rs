@@ -1,0 +1,105 @@
+//! GTK 3 windows on a Wayland compositor (`fixtures/gtk_window.py`), plain or refusing to
+//! close like an editor with unsaved changes. Shared by the KWin and GNOME Shell fixtures.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::Instant;
+
+use crate::desktop::PATIENCE;
+use crate::process::Process;
+
+/// The script (see its header).
+pub const GTK_WINDOW_SCRIPT: &str = include_str!("../fixtures/gtk_window.py");
+
+/// Debian's Python, which has `gi` (the first `python3` on `PATH` may be another build).
+pub const PYTHON: &str = "/usr/bin/python3";
+
+/// A running GTK window and what it printed.
+pub struct GtkWindow {
+    pub process: Process,
+    lines: Receiver<String>,
+    said: Vec<String>,
+}
+
+/// What a GTK window needs to find its compositor.
+pub struct WaylandSession<'a> {
+    pub runtime_dir: &'a Path,
+    pub wayland_display: &'a str,
+    pub session_bus: &'a str,
+}
+
+impl GtkWindow {
+    /// Starts a window titled `title` and waits until it is mapped (`ready`). `refuse`: it
+    /// answers close requests with a "Save changes?" dialog; `connect`: it holds a TCP
+    /// connection to 127.0.0.1:`connect` (as a browser showing Boss).
+    pub fn start(
+        session: &WaylandSession<'_>,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> GtkWindow {
+        let mut command = Command::new(PYTHON);
+        command.args(["-c", GTK_WINDOW_SCRIPT, title]);
+        if refuse {
+            command.arg("--refuse");
+        }
+        if let Some(port) = connect {
+            command.args(["--connect", &port.to_string()]);
+        }
+        let mut process = Process(
+            command
+                .env("XDG_RUNTIME_DIR", session.runtime_dir)
+                .env("WAYLAND_DISPLAY", session.wayland_display)
+                .env("DBUS_SESSION_BUS_ADDRESS", session.session_bus)
+                .env("GDK_BACKEND", "wayland")
+                .env("NO_AT_BRIDGE", "1")
+                .env("GSETTINGS_BACKEND", "memory")
+                .env_remove("DISPLAY")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the GTK window"),
+        );
+        let lines = process.stdout_lines();
+        let mut window = GtkWindow {
+            process,
+            lines,
+            said: Vec::new(),
+        };
+        window.wait_for_line("ready");
+        window
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// The local port of its connection (with `connect`).
+    pub fn local_port(&self) -> Option<u16> {
+        self.said
+            .iter()
+            .find_map(|l| l.strip_prefix("connected ")?.trim().parse().ok())
+    }
+
+    /// Waits until it has printed `line`.
+    pub fn wait_for_line(&mut self, line: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.said.iter().any(|l| l == line) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.said.push(l),
+                Err(_) => panic!(
+                    "the GTK window never said {line:?}; it said {:?}",
+                    self.said
+                ),
+            }
+        }
+    }
+
+    /// Whether the process has ended (reaping it).
+    pub fn has_exited(&mut self) -> bool {
+        self.process.has_exited()
+    }
+}

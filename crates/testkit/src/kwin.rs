@@ -1,0 +1,160 @@
+//! A private KWin Wayland session: `kwin_wayland --virtual` (no GPU, no seat) on a D-Bus
+//! session bus of its own, with its own runtime directory. Ended by PID on drop.
+//!
+//! Debian's `/usr/bin/kwin_wayland` carries a file capability (`cap_sys_resource`) that a
+//! container may not grant ("Operation not permitted"): the fixture runs a plain copy, which
+//! has none, under the same file name (KWin's built-in Qt platform plugin is found by it).
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use platform::{SessionEnv, WindowInfo, WindowSystem};
+
+use crate::desktop::{PATIENCE, eventually};
+use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
+use crate::process::Process;
+
+const KWIN: &str = "/usr/bin/kwin_wayland";
+const SOCKET: &str = "wayland-boss";
+
+/// KWin on its own bus, in a temporary directory.
+pub struct Kwin {
+    /// The bus (`dbus-run-session`, whose child KWin is).
+    session: Option<Process>,
+    kwin_pid: u32,
+    pub bus: String,
+    pub runtime_dir: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Kwin {
+    /// Starts KWin. `None`: skipped (prerequisites missing, not in CI).
+    pub fn start() -> Option<Kwin> {
+        if !crate::require(&["dbus-run-session", "kwin_wayland", PYTHON], "KWin tests") {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        // A plain copy (not `cp -a`, which keeps the capability), same name.
+        let kwin = dir.path().join("kwin_wayland");
+        std::fs::write(&kwin, std::fs::read(KWIN).expect("read kwin_wayland")).expect("copy");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&kwin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let runtime_dir = dir.path().join("runtime");
+        std::fs::create_dir(&runtime_dir).expect("runtime dir");
+        std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700))
+            .expect("chmod");
+        let bus_file = dir.path().join("bus");
+        let log = std::fs::File::create(dir.path().join("kwin.log")).expect("log");
+        // dbus-run-session closes inherited descriptors: the bus address and KWin's PID come
+        // back through a file (written whole, then renamed). `exec` keeps the PID.
+        let script = r#"printf '%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$$" > "$1.new" &&
+            mv "$1.new" "$1" && exec "$2" --virtual --socket "$3" --width 1280 --height 800 \
+            --no-lockscreen --no-global-shortcuts --no-kactivities"#;
+        let session = Process(
+            Command::new("dbus-run-session")
+                .args(["--", "sh", "-c", script, "sh"])
+                .arg(&bus_file)
+                .arg(&kwin)
+                .arg(SOCKET)
+                .env("XDG_RUNTIME_DIR", &runtime_dir)
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .spawn()
+                .expect("start dbus-run-session"),
+        );
+        let (bus, kwin_pid) = eventually("KWin's bus address is written", || {
+            let text = std::fs::read_to_string(&bus_file).ok()?;
+            let mut lines = text.lines();
+            Some((lines.next()?.to_string(), lines.next()?.parse().ok()?))
+        });
+        let fixture = Kwin {
+            session: Some(session),
+            kwin_pid,
+            bus,
+            runtime_dir,
+            dir,
+        };
+        let socket = fixture.runtime_dir.join(SOCKET);
+        let deadline = Instant::now() + PATIENCE;
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "KWin did not open its Wayland socket; it said:\n{}",
+                fixture.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(fixture)
+    }
+
+    /// What KWin printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kwin.log")).unwrap_or_default()
+    }
+
+    /// The session as Boss would find it in its environment.
+    pub fn session_env(&self) -> SessionEnv {
+        SessionEnv {
+            wayland_display: Some(SOCKET.to_string()),
+            current_desktop: vec!["KDE".to_string()],
+            runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
+            session_bus: Some(self.bus.clone()),
+            ..SessionEnv::default()
+        }
+    }
+
+    /// The window backend under test, once KWin answers on its bus.
+    pub fn windows(&self) -> Box<dyn WindowSystem> {
+        let session = self.session_env();
+        Box::new(eventually("KWin answers on its bus", || {
+            platform::linux::wayland::kwin::KwinWindows::connect(&session)
+        }))
+    }
+
+    fn wayland(&self) -> WaylandSession<'_> {
+        WaylandSession {
+            runtime_dir: &self.runtime_dir,
+            wayland_display: SOCKET,
+            session_bus: &self.bus,
+        }
+    }
+
+    /// A GTK window on this KWin (see [`GtkWindow::start`]) and its entry in `windows`' list.
+    pub fn gtk_window(
+        &self,
+        windows: &dyn WindowSystem,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> (GtkWindow, WindowInfo) {
+        let window = GtkWindow::start(&self.wayland(), title, refuse, connect);
+        let info = crate::desktop::wait_for_window(windows, title);
+        (window, info)
+    }
+}
+
+impl Drop for Kwin {
+    fn drop(&mut self) {
+        // KWin first, then the bus: ending the bus first leaves KWin's socket behind.
+        if let Some(mut session) = self.session.take() {
+            // While dbus-run-session runs, its child KWin has not been reaped: the PID is
+            // still KWin's.
+            if !session.has_exited()
+                && let Some(pid) = rustix::process::Pid::from_raw(self.kwin_pid as i32)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+            }
+            // dbus-run-session ends with its child and stops the bus itself.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !session.has_exited() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            drop(session);
+        }
+    }
+}
