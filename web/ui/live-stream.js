@@ -3,9 +3,12 @@
 // drops it, closed while the tab is hidden and when the page unmounts), and the "Live" badge
 // showing how that connection is doing. What each event means stays with each page.
 import { html, useState, useEffect, useRef } from '../vendor/preact-htm.js';
-import { api } from '../api.js';
+import { api, selectedHost } from '../api.js';
 
 const RETRY_MS = 3000;
+// Another fleet host's events are not streamed: its lists are polled this often instead
+// (each poll is a request relayed through the database).
+const REMOTE_POLL_MS = 2000;
 
 /**
  * Listens to one topic of /api/v1/events. `handlers` maps event names to functions called with
@@ -44,6 +47,14 @@ export function useLiveStream(topic, handlers, onResync) {
     function open() {
       clearTimeout(retryTimer);
       if (source || disposed) return;
+      if (selectedHost()) {
+        publish('live');
+        retryTimer = setTimeout(() => {
+          latest.current.onResync?.();
+          open();
+        }, REMOTE_POLL_MS);
+        return;
+      }
       source = new EventSource(`/api/v1/events?topics=${topic}`, { withCredentials: true });
       for (const name of Object.keys(latest.current.handlers)) source.addEventListener(name, dispatch);
       source.onopen = () => {

@@ -225,6 +225,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BOSS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64,
         value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections_per_address: u64,
+    /// This machine's name among the hosts sharing a PostgreSQL database [default: the
+    /// machine's host name]
+    #[arg(long, env = "BOSS_HOST_NAME")]
+    pub host_name: Option<String>,
 }
 
 impl ServeArgs {
@@ -250,6 +254,7 @@ impl ServeArgs {
         config.secure_cookies = self.secure_cookies;
         config.sample_interval = std::time::Duration::from_millis(self.sample_interval_ms);
         config.display = self.display.filter(|d| !d.is_empty());
+        config.host_name = self.host_name.filter(|n| !n.trim().is_empty());
         config.connections = crate::server::connections::ConnectionLimits {
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             max_connections: self.max_connections as usize,

@@ -38,6 +38,8 @@ pub struct Config {
     pub display: Option<String>,
     /// Where installed applications are found (the session's XDG directories).
     pub catalog: platform::CatalogOptions,
+    /// This host's name in a fleet (`None`: the machine's name).
+    pub host_name: Option<String>,
 }
 
 impl Config {
@@ -58,6 +60,7 @@ impl Config {
             sample_interval: Duration::from_secs(1),
             display: None,
             catalog: platform::CatalogOptions::from_env(),
+            host_name: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod db_admin;
 pub mod error;
+pub mod fleet;
 pub mod http;
 pub mod launches;
 pub mod live;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub auth_cache: Arc<AuthCache>,
     /// The port the server listens on, once bound (to recognise the browser showing Boss).
     pub listen_port: Arc<OnceLock<u16>>,
+    /// This host among the others on the same PostgreSQL database.
+    pub fleet: Arc<crate::fleet::Fleet>,
 }
 
 impl AppState {
@@ -46,6 +48,11 @@ impl AppState {
         let spool = Arc::new(Spool::new(&config.data_dir));
         let setup = Arc::new(SetupCode::new(&config.data_dir));
         let apps = Arc::new(AppCatalog::new(config.catalog.clone()));
+        let me = crate::fleet::HostIdentity::load(&config.data_dir, config.host_name.as_deref())
+            .unwrap_or_else(|err| {
+                tracing::warn!("cannot keep this host's id in the data directory: {err}");
+                crate::fleet::HostIdentity::ephemeral(config.host_name.as_deref())
+            });
         Self {
             store,
             config: Arc::new(config),
@@ -59,6 +66,7 @@ impl AppState {
             spool,
             auth_cache: Arc::new(AuthCache::default()),
             listen_port: Arc::new(OnceLock::new()),
+            fleet: Arc::new(crate::fleet::Fleet::new(me)),
         }
     }
 

@@ -14,6 +14,7 @@ use axum_extra::extract::CookieJar;
 use super::{Permission, secret};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::fleet::relay::RelayedCall;
 use crate::state::AppState;
 use crate::store::User;
 
@@ -33,6 +34,12 @@ pub enum AuthMethod {
         hash: String,
         /// Kept so that a token remembered by the cache still stops at its expiry.
         expires_at: Option<i64>,
+    },
+    /// A request another host of the fleet relayed for this user (see `fleet::relay`); it
+    /// authenticated there.
+    Relayed {
+        /// The name of the host it came through.
+        origin: String,
     },
 }
 
@@ -73,6 +80,7 @@ impl Caller {
             }
             // A recheck of a long-lived stream is not a use of the token.
             AuthMethod::Token { hash, .. } => state.store.token(hash, now).await?.map(|f| f.1),
+            AuthMethod::Relayed { .. } => state.store.user_by_id(self.user.id).await?,
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash
@@ -82,7 +90,7 @@ impl Caller {
     pub fn session_hash(&self) -> Option<&str> {
         match &self.method {
             AuthMethod::Session { id_hash } => Some(id_hash),
-            AuthMethod::Token { .. } => None,
+            AuthMethod::Token { .. } | AuthMethod::Relayed { .. } => None,
         }
     }
 }
@@ -91,6 +99,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(relayed) = parts.extensions.get::<RelayedCall>().cloned() {
+            return relayed_caller(state, relayed).await;
+        }
         let peer = peer_address(parts).await;
         let client = client_address(parts, peer, &state.config.trusted_proxies);
         let now = now_ms();
@@ -167,6 +178,24 @@ impl FromRequestParts<AppState> for Caller {
             peer,
         })
     }
+}
+
+/// The actor of a relayed request, as this host's store knows them now (a role changed since
+/// the request was made counts). Only the command runner adds [`RelayedCall`] to a request.
+async fn relayed_caller(state: &AppState, relayed: RelayedCall) -> Result<Caller> {
+    let user = state
+        .store
+        .user_by_id(relayed.user_id)
+        .await?
+        .ok_or_else(|| Error::unauthorized("the account that made this request no longer exists"))?;
+    Ok(Caller {
+        user,
+        method: AuthMethod::Relayed {
+            origin: relayed.origin,
+        },
+        client: None,
+        peer: None,
+    })
 }
 
 /// The database's answer, remembered; or, when the database cannot be reached, what it said

@@ -159,6 +159,7 @@ async fn me(caller: Caller) -> Json<Me> {
     let auth = match caller.method {
         AuthMethod::Session { .. } => "session",
         AuthMethod::Token { .. } => "token",
+        AuthMethod::Relayed { .. } => "relayed",
     };
     Json(Me {
         user: UserView::from(&caller.user),

@@ -10,6 +10,7 @@ mod extract;
 mod files;
 pub mod guard;
 mod health;
+pub mod hosts;
 pub mod launches;
 pub mod processes;
 mod settings;
@@ -54,6 +55,7 @@ use crate::state::AppState;
         (name = "windows", description = "The desktop's windows: close gracefully, activate, minimize"),
         (name = "apps", description = "Installed applications and launching them"),
         (name = "launches", description = "Launch history, running any program, the file browser"),
+        (name = "hosts", description = "The fleet: every Boss on one PostgreSQL database, any host's routes, actions on many hosts"),
     )
 )]
 struct ApiDoc;
@@ -89,6 +91,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(launches::routes())
         .merge(files::routes())
         .merge(events::routes())
+        .merge(hosts::routes())
 }
 
 /// The OpenAPI document of the whole API.
