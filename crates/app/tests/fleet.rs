@@ -128,7 +128,10 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         let entry = host_entry(&hosts, name);
         assert_eq!(entry["online"], true, "{name} is online: {entry}");
         assert_eq!(entry["this_host"], name == "alpha");
-        assert!(entry["summary"]["processes"].as_u64().unwrap() > 0, "{entry}");
+        assert!(
+            entry["summary"]["processes"].as_u64().unwrap() > 0,
+            "{entry}"
+        );
     }
     assert_eq!(
         host_entry(&hosts, "charlie")["capabilities"]["windows"]["available"],
@@ -144,7 +147,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
             .spawn()
             .unwrap(),
     );
-    let (status, list) = api.get("/api/v1/hosts/bravo/processes").await;
+    let (status, list) = api.get("/api/v1/hosts/bravo/processes?fresh=true").await;
     assert_eq!(status, 200, "{list}");
     let row = list["processes"]
         .as_array()
@@ -172,7 +175,12 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["target"].as_str().unwrap_or("").contains(&marker.pid().to_string()))
+        .filter(|e| {
+            e["target"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&marker.pid().to_string())
+        })
         .collect();
     assert_eq!(rows.len(), 1, "one audit row for one termination: {audit}");
     assert_eq!(rows[0]["actor"], "alice");
@@ -224,7 +232,10 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
                 json!({"timeout_ms": 2000}),
             )
             .await;
-        assert_eq!(status, 200, "the launch on {name} is stopped there: {stopped}");
+        assert_eq!(
+            status, 200,
+            "the launch on {name} is stopped there: {stopped}"
+        );
     }
 
     // Bravo dies. A request made while it still looks online times out and is withdrawn;
@@ -243,20 +254,27 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         "a dead host's request fails with a JSON error: {status} {late}"
     );
     assert!(late["error"]["code"] == "host_timeout" || late["error"]["code"] == "host_unreachable");
-    eventually("alpha reports bravo offline", Duration::from_secs(20), || {
-        let api = &api;
-        async move {
-            let (_, hosts) = api.get("/api/v1/hosts").await;
-            (host_entry(&hosts, "bravo")["online"] == false).then_some(())
-        }
-    })
+    eventually(
+        "alpha reports bravo offline",
+        Duration::from_secs(20),
+        || {
+            let api = &api;
+            async move {
+                let (_, hosts) = api.get("/api/v1/hosts").await;
+                (host_entry(&hosts, "bravo")["online"] == false).then_some(())
+            }
+        },
+    )
     .await;
     assert!(started.elapsed() < Duration::from_secs(40));
     let asked = Instant::now();
     let (status, refused) = api.get("/api/v1/hosts/bravo/processes").await;
     assert_eq!(status, 503, "{refused}");
     assert_eq!(refused["error"]["code"], "host_unreachable");
-    assert!(asked.elapsed() < Duration::from_secs(2), "an offline host fails fast");
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "an offline host fails fast"
+    );
 
     // Bravo comes back as the same host; the late request was never run.
     let b = host("bravo", &b_dir, &url, "");

@@ -187,7 +187,9 @@ async fn relayed_caller(state: &AppState, relayed: RelayedCall) -> Result<Caller
         .store
         .user_by_id(relayed.user_id)
         .await?
-        .ok_or_else(|| Error::unauthorized("the account that made this request no longer exists"))?;
+        .ok_or_else(|| {
+            Error::unauthorized("the account that made this request no longer exists")
+        })?;
     Ok(Caller {
         user,
         method: AuthMethod::Relayed {

@@ -21,7 +21,9 @@ pub async fn hosts(client: &Client, json: bool) -> ClientResult<()> {
                 (false, _) => "offline",
             };
             let summary = h.summary.as_ref();
-            let desktop = h.capabilities["windows"]["label"].as_str().map(str::to_string);
+            let desktop = h.capabilities["windows"]["label"]
+                .as_str()
+                .map(str::to_string);
             vec![
                 h.name.clone(),
                 state.into(),
@@ -35,7 +37,9 @@ pub async fn hosts(client: &Client, json: bool) -> ClientResult<()> {
         })
         .collect();
     table::print(
-        &["HOST", "STATE", "CPU", "MEMORY", "PROCS", "WINDOWS", "DESKTOP", "OS"],
+        &[
+            "HOST", "STATE", "CPU", "MEMORY", "PROCS", "WINDOWS", "DESKTOP", "OS",
+        ],
         &rows,
     );
     Ok(())

@@ -201,7 +201,10 @@ pub fn relayed_from() -> Option<String> {
 
 /// What the audit adds to its detail: which host wrote the row (in a fleet) and the host a
 /// relayed request came through.
-pub fn audit_detail(state: &AppState, detail: Option<serde_json::Value>) -> Option<serde_json::Value> {
+pub fn audit_detail(
+    state: &AppState,
+    detail: Option<serde_json::Value>,
+) -> Option<serde_json::Value> {
     let via = relayed_from();
     let host = state.fleet.db().map(|_| state.fleet.me.name.clone());
     if via.is_none() && host.is_none() {

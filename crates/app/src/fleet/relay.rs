@@ -447,13 +447,12 @@ impl FleetDb {
         let _waiting = Waiting::new(self, id, woken.clone());
         let until = Instant::now() + deadline;
         loop {
-            let row = sqlx::query(
-                "SELECT state, status, headers, result FROM commands WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
+            let row =
+                sqlx::query("SELECT state, status, headers, result FROM commands WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_error)?;
             let state: String = row.try_get("state").map_err(db_error)?;
             if state == "done" {
                 let status: i32 = row.try_get("status").map_err(db_error)?;
@@ -472,8 +471,9 @@ impl FleetDb {
             if now >= until || state == "expired" {
                 return Err(self.withdraw(id, target, deadline).await);
             }
-            let _ = tokio::time::timeout((until - now).min(Duration::from_secs(1)), woken.notified())
-                .await;
+            let _ =
+                tokio::time::timeout((until - now).min(Duration::from_secs(1)), woken.notified())
+                    .await;
         }
     }
 
@@ -545,7 +545,12 @@ impl FleetDb {
     }
 
     /// Writes the answer and tells the origin.
-    async fn finish(&self, id: i64, origin_id: &str, answer: &RelayAnswer) -> Result<(), sqlx::Error> {
+    async fn finish(
+        &self,
+        id: i64,
+        origin_id: &str,
+        answer: &RelayAnswer,
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE commands SET state = 'done', finished_at = {NOW_MS}, status = $2, \
@@ -619,7 +624,11 @@ impl<'a> Waiting<'a> {
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.db.waiters.lock().expect("waiters lock").remove(&self.id);
+        self.db
+            .waiters
+            .lock()
+            .expect("waiters lock")
+            .remove(&self.id);
     }
 }
 

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::Method;
-use axum::response::Response;
 use axum::response::IntoResponse;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,11 +24,14 @@ use crate::fleet::relay::{DEFAULT_DEADLINE, HostRecord, RelayAnswer, RelayReques
 use crate::fleet::{HostSummary, capabilities, summary};
 use crate::state::AppState;
 
+/// The relay's description: its route is a wildcard, which the route macro cannot register.
+#[derive(OpenApi)]
+#[openapi(paths(relay))]
+struct RelayDoc;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(RelayDoc::openapi())
         .routes(routes!(list_hosts))
-        .routes(routes!(relay))
-        // Deeper paths (`processes/42/terminate`) reach the same handler.
         .route("/api/v1/hosts/{host}/{*path}", axum::routing::any(relay))
         .routes(routes!(fleet_close_all))
         .routes(routes!(fleet_launch))
@@ -349,20 +352,19 @@ async fn on_each(state: &AppState, hosts: Vec<String>, request: RelayRequest) ->
     let mut results = Vec::with_capacity(tasks.len());
     for (host, task) in names.into_iter().zip(tasks) {
         // Each send ends at its own deadline; this bound only guards against a bug.
-        let result = match tokio::time::timeout(DEFAULT_DEADLINE + Duration::from_secs(60), task)
-            .await
-        {
-            Ok(Ok(result)) => result,
-            _ => {
-                let err = Error::Internal(anyhow::anyhow!("the relay to '{host}' failed"));
-                HostResult {
-                    host,
-                    status: 500,
-                    ok: false,
-                    body: error_json(&err),
+        let result =
+            match tokio::time::timeout(DEFAULT_DEADLINE + Duration::from_secs(60), task).await {
+                Ok(Ok(result)) => result,
+                _ => {
+                    let err = Error::Internal(anyhow::anyhow!("the relay to '{host}' failed"));
+                    HostResult {
+                        host,
+                        status: 500,
+                        ok: false,
+                        body: error_json(&err),
+                    }
                 }
-            }
-        };
+            };
         results.push(result);
     }
     FleetReport { results }
