@@ -102,5 +102,6 @@ impl AppState {
         self.processes.set_protection(protection);
         self.windows
             .set_protected_apps(settings.protected_windows.clone());
+        self.fleet.set_role_hosts(settings.role_hosts.clone());
     }
 }

@@ -131,3 +131,86 @@ async fn another_host_on_sqlite_is_not_found_and_accounts_are_not_relayed() {
         .await;
     assert_eq!(unauthenticated.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed() {
+    let app = TestApp::new().await;
+    let (admin, operator) = app.admin_and("otto", "operator").await;
+    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let admins = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"role_hosts": {"admin": ["elsewhere"]}}),
+        )
+        .await;
+    assert_eq!(
+        admins.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        admins.body
+    );
+
+    let limited = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"role_hosts": {"operator": ["elsewhere"]}}),
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::OK, "{:?}", limited.body);
+    assert_eq!(limited.body["role_hosts"]["operator"], json!(["elsewhere"]));
+
+    for path in [
+        "/api/v1/processes".to_string(),
+        format!("/api/v1/hosts/{name}/processes"),
+    ] {
+        let reply = app.get(&path, &operator).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.code(), "host_not_allowed", "{path}");
+    }
+    let me = std::process::id();
+    let act = app
+        .post(
+            &format!("/api/v1/hosts/{name}/processes/{me}/signal"),
+            &operator,
+            json!({"signal": "CONT"}),
+        )
+        .await;
+    assert_eq!(act.code(), "host_not_allowed", "{:?}", act.body);
+    assert_eq!(
+        app.audit(&admin, "process.signal").await[0]["outcome"],
+        "denied"
+    );
+    // Their account is theirs everywhere; admins are never limited.
+    assert_eq!(
+        app.get("/api/v1/auth/me", &operator).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/processes", &admin).await.status,
+        StatusCode::OK
+    );
+
+    let allowed = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"role_hosts": {"operator": [name.clone()]}}),
+        )
+        .await;
+    assert_eq!(allowed.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/processes", &operator).await.status,
+        StatusCode::OK
+    );
+}

@@ -50,11 +50,23 @@ pub struct Caller {
     pub client: Option<IpAddr>,
     /// The client's address and port (to find a loopback client's process).
     pub peer: Option<SocketAddr>,
+    /// Whether the user's role may use this host's machine (a fleet can limit roles to some
+    /// hosts; see the `role_hosts` setting).
+    pub host_allowed: bool,
 }
 
 impl Caller {
     /// The permission gate: `Ok` when the caller's role grants `permission`.
     pub fn require(&self, permission: Permission) -> Result<()> {
+        if !self.host_allowed && permission.is_on_machine() {
+            return Err(Error::Forbidden {
+                code: "host_not_allowed",
+                message: format!(
+                    "your role '{}' may not use this host (the settings limit it to others)",
+                    self.user.role
+                ),
+            });
+        }
         if self.user.role.allows(permission) {
             Ok(())
         } else {
@@ -133,6 +145,7 @@ impl FromRequestParts<AppState> for Caller {
                     Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
                 })?;
             return Ok(Caller {
+                host_allowed: state.fleet.admits(user.role),
                 user,
                 method,
                 client,
@@ -172,6 +185,7 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
         Ok(Caller {
+            host_allowed: state.fleet.admits(user.role),
             user,
             method,
             client,
@@ -191,6 +205,7 @@ async fn relayed_caller(state: &AppState, relayed: RelayedCall) -> Result<Caller
             Error::unauthorized("the account that made this request no longer exists")
         })?;
     Ok(Caller {
+        host_allowed: state.fleet.admits(user.role),
         user,
         method: AuthMethod::Relayed {
             origin: relayed.origin,

@@ -84,6 +84,8 @@ pub struct Fleet {
     pub me: HostIdentity,
     db: OnceLock<Arc<relay::FleetDb>>,
     router: OnceLock<Router>,
+    /// The hosts each limited role may use (the `role_hosts` setting).
+    role_hosts: std::sync::RwLock<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl Fleet {
@@ -92,6 +94,24 @@ impl Fleet {
             me,
             db: OnceLock::new(),
             router: OnceLock::new(),
+            role_hosts: Default::default(),
+        }
+    }
+
+    pub fn set_role_hosts(&self, map: std::collections::BTreeMap<String, Vec<String>>) {
+        *self.role_hosts.write().expect("role hosts lock") = map;
+    }
+
+    /// Whether `role` may use this host's machine (see the `role_hosts` setting).
+    pub fn admits(&self, role: crate::auth::Role) -> bool {
+        match self
+            .role_hosts
+            .read()
+            .expect("role hosts lock")
+            .get(role.as_str())
+        {
+            Some(hosts) => hosts.iter().any(|h| *h == self.me.name || *h == self.me.id),
+            None => true,
         }
     }
 

@@ -639,6 +639,11 @@ pub async fn heartbeat(db: Arc<FleetDb>, state: AppState) {
     let os = super::os_name(&state).await;
     loop {
         tick.tick().await;
+        // Settings changed through another host (protections, host limits) reach this one
+        // within a heartbeat.
+        if let Err(err) = state.apply_settings().await {
+            tracing::debug!("cannot reload the settings: {err}");
+        }
         let capabilities = super::capabilities(&state).await;
         let summary = super::summary(&state).await;
         if let Err(err) = db.beat(&os, &capabilities, summary.as_ref()).await {
