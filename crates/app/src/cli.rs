@@ -40,6 +40,16 @@ pub enum DbCommand {
     Migrate(DatabaseArgs),
     /// Connect and report the backend, schema version and number of accounts.
     Check(DatabaseArgs),
+    /// Create (or reset) the PostgreSQL role of one fleet host: it may use Boss's tables, but
+    /// row-level security lets it write only its own row among the hosts and see, claim and
+    /// answer only its own commands. Prints the role's new password once. Run as the tables'
+    /// owner, with a role that may create roles.
+    FleetHost {
+        /// The host's name (its --host-name).
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Copy accounts, API tokens, the audit log and settings into another, empty database,
     /// e.g. from the SQLite default into PostgreSQL.
     Copy {
@@ -162,6 +172,9 @@ impl DbCommand {
         match self {
             DbCommand::Migrate(args) => crate::db_admin::migrate(&args.url()?).await,
             DbCommand::Check(args) => crate::db_admin::check(&args.url()?).await,
+            DbCommand::FleetHost { name, database } => {
+                crate::db_admin::fleet_host(&database.url()?, &name).await
+            }
             DbCommand::Copy {
                 from,
                 from_file,

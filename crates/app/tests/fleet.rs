@@ -326,3 +326,122 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     pool.close().await;
     drop((a, b, c));
 }
+
+/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
+fn host_role(owner_url: &str, name: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_boss"))
+        .args(["db", "fleet-host", name])
+        .env("BOSS_DATABASE_URL", owner_url)
+        .env_remove("BOSS_DATA_DIR")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let role = format!("boss_host_{name}");
+    assert!(said.contains(&role), "{said}");
+    // The throwaway cluster trusts local connections: the password is not needed here.
+    owner_url.replacen("postgres@", &format!("{role}@"), 1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own_commands() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let owner = pg.create_database("roles");
+    let alpha_url = host_role(&owner, "alpha");
+    let bravo_url = host_role(&owner, "bravo");
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = host("alpha", dirs[0].path(), &alpha_url, "");
+    let b = host("bravo", dirs[1].path(), &bravo_url, "");
+
+    // The protocol works under the policies: alpha reads bravo's machine.
+    let http = reqwest::Client::new();
+    let register = http
+        .post(format!("{}/api/v1/auth/register", a.base))
+        .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": a.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), 201);
+    let cookie = register.headers()["set-cookie"].to_str().unwrap();
+    let api = Api {
+        http: http.clone(),
+        base: a.base.clone(),
+        cookie: cookie.split(';').next().unwrap().to_string(),
+    };
+    let (status, body) = api.get("/api/v1/hosts/bravo/system").await;
+    assert_eq!(status, 200, "{body}");
+
+    // What alpha's role may not do.
+    let as_alpha = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&alpha_url)
+        .await
+        .unwrap();
+    let as_owner = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&owner)
+        .await
+        .unwrap();
+    let bravo_id: String = sqlx::query_scalar("SELECT id FROM hosts WHERE name = 'bravo'")
+        .fetch_one(&as_alpha)
+        .await
+        .unwrap();
+    let offline = sqlx::query("UPDATE hosts SET last_seen = 0 WHERE name = 'bravo'")
+        .execute(&as_alpha)
+        .await
+        .unwrap();
+    assert_eq!(offline.rows_affected(), 0, "alpha cannot touch bravo's row");
+    let forged = sqlx::query(
+        "INSERT INTO commands (host_id, origin_id, origin_name, user_id, method, path, \
+         created_at, deadline) VALUES ($1, $1, 'bravo', 1, 'GET', 'processes', 0, 0)",
+    )
+    .bind(&bravo_id)
+    .execute(&as_alpha)
+    .await;
+    assert!(
+        forged.is_err(),
+        "alpha cannot send commands in bravo's name"
+    );
+    sqlx::query(
+        "INSERT INTO commands (host_id, origin_id, origin_name, user_id, method, path, \
+         created_at, deadline) VALUES ($1, $1, 'bravo', 1, 'GET', 'processes', 0, 0)",
+    )
+    .bind(&bravo_id)
+    .execute(&as_owner)
+    .await
+    .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM commands WHERE origin_id = $1")
+        .bind(&bravo_id)
+        .fetch_one(&as_alpha)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "alpha does not see bravo's own commands");
+    let claimed =
+        sqlx::query("UPDATE commands SET state = 'running' WHERE host_id = $1 AND origin_id = $1")
+            .bind(&bravo_id)
+            .execute(&as_alpha)
+            .await
+            .unwrap();
+    assert_eq!(
+        claimed.rows_affected(),
+        0,
+        "alpha cannot claim bravo's commands"
+    );
+    let answered = sqlx::query("UPDATE commands SET state = 'done' WHERE host_id = $1")
+        .bind(&bravo_id)
+        .execute(&as_alpha)
+        .await;
+    assert!(
+        answered.is_err(),
+        "alpha cannot answer for bravo, even its own requests"
+    );
+    as_alpha.close().await;
+    as_owner.close().await;
+    drop((a, b));
+}

@@ -40,3 +40,30 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_pending ON commands (host_id, id) WHERE state = 'pending';
 CREATE INDEX commands_created_at ON commands (created_at);
+
+-- Row-level security for per-host database roles (`boss db fleet-host NAME`): a host's role
+-- writes only its own row in `hosts`, and sees, claims and answers only the commands sent to or
+-- by its hosts. The tables' owner (a single-role setup, and `boss db`) is not bound by these.
+ALTER TABLE hosts ADD COLUMN db_role TEXT NOT NULL DEFAULT current_user;
+ALTER TABLE hosts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hosts_read ON hosts FOR SELECT USING (true);
+CREATE POLICY hosts_insert ON hosts FOR INSERT WITH CHECK (db_role = current_user);
+CREATE POLICY hosts_update ON hosts FOR UPDATE
+    USING (db_role = current_user) WITH CHECK (db_role = current_user);
+CREATE POLICY hosts_delete ON hosts FOR DELETE USING (db_role = current_user);
+
+ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
+CREATE POLICY commands_read ON commands FOR SELECT USING (
+    host_id IN (SELECT id FROM hosts WHERE db_role = current_user)
+    OR origin_id IN (SELECT id FROM hosts WHERE db_role = current_user));
+CREATE POLICY commands_send ON commands FOR INSERT WITH CHECK (
+    origin_id IN (SELECT id FROM hosts WHERE db_role = current_user));
+-- The target claims and answers; the origin may only withdraw (mark expired).
+CREATE POLICY commands_update ON commands FOR UPDATE USING (
+    host_id IN (SELECT id FROM hosts WHERE db_role = current_user)
+    OR origin_id IN (SELECT id FROM hosts WHERE db_role = current_user))
+WITH CHECK (
+    host_id IN (SELECT id FROM hosts WHERE db_role = current_user)
+    OR state = 'expired');
+CREATE POLICY commands_delete ON commands FOR DELETE USING (
+    origin_id IN (SELECT id FROM hosts WHERE db_role = current_user));

@@ -111,9 +111,30 @@ impl SqlStore {
     async fn migrate(&self) -> StoreResult<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            // A fleet host's own role (`boss db fleet-host`) may not create anything, not even
+            // the migrations table sqlx would make sure of: when every migration has run,
+            // there is nothing to do.
+            Backend::Postgres if self.postgres_up_to_date().await => {}
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Whether every PostgreSQL migration has been applied (false when that cannot be read).
+    async fn postgres_up_to_date(&self) -> bool {
+        let applied = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await;
+        let Ok(rows) = applied else {
+            return false;
+        };
+        let applied: std::collections::HashSet<i64> = rows
+            .iter()
+            .filter_map(|row| row.try_get::<i64, _>(0).ok())
+            .collect();
+        POSTGRES_MIGRATIONS
+            .iter()
+            .all(|m| applied.contains(&m.version))
     }
 
     /// The row that `sql` (with one `$1` parameter) finds for `key`, if any, mapped by `map`.
