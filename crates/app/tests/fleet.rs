@@ -138,6 +138,48 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         true
     );
 
+    // The CLI: `boss hosts`, and `--host` sends a client command to another host.
+    let (status, token) = api
+        .post(
+            "/api/v1/tokens",
+            json!({"name": "cli", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    let cli = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["--server", &a.base])
+            .args(args)
+            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
+            .env("XDG_CONFIG_HOME", dirs[0].path())
+            .env_remove("BOSS_HOST")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "boss {args:?}: {out}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    };
+    let table = cli(&["hosts"]);
+    for name in ["alpha", "bravo", "charlie"] {
+        assert!(table.contains(name), "{table}");
+    }
+    assert!(table.contains("online (this)"), "{table}");
+    let windows: Value =
+        serde_json::from_str(&cli(&["--host", "charlie", "windows", "--json"])).unwrap();
+    assert_eq!(
+        windows["available"], true,
+        "charlie's display, not alpha's: {windows}"
+    );
+    let windows: Value = serde_json::from_str(&cli(&["windows", "--json"])).unwrap();
+    assert_eq!(
+        windows["available"], false,
+        "alpha has no display: {windows}"
+    );
+
     // A process only this test started, found in bravo's list through alpha, ended through
     // alpha; bravo's audit row names alice and the host the request came through.
     let marker = Process(
