@@ -26,3 +26,4 @@ export * from './harness/api.js';
 export * from './harness/browser.js';
 export * from './harness/ui.js';
 export * from './harness/desktop.js';
+export * from './harness/postgres.js';
