@@ -71,8 +71,11 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
       const answer = await relayed;
       assert.equal(answer.status(), 200);
       const body = await answer.json();
-      assert.ok(body.processes.some((p) => p.pid === bravo.proc.pid), "bravo's list has bravo in it");
-      await waitUntil(async () => (await page.locator('tbody tr').count()) > 5, {
+      // Each Boss protects itself: in bravo's list bravo is protected, alpha is not.
+      const row = (pid) => body.processes.find((p) => p.pid === pid);
+      assert.ok(row(bravo.proc.pid)?.protected, "bravo's list protects bravo");
+      assert.equal(row(alpha.proc.pid)?.protected, null, "bravo's list does not protect alpha");
+      await waitUntil(async () => (await page.getByTestId('process-row').count()) > 5, {
         message: "bravo's processes are listed",
       });
       await screenshot(page, 'fleet-processes-bravo');
@@ -105,11 +108,19 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
         message: 'bravo is reported offline',
       });
 
-      // Back to alpha: machine routes are unprefixed again.
+      // Back to alpha: its own live stream again, no relayed requests.
       await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-show').click();
-      const local = page.waitForResponse((r) => /\/api\/v1\/processes(\?|$)/.test(r.url()));
+      const stream = page.waitForRequest((r) => r.url().includes('/api/v1/events?topics=processes'));
+      const relayedAfter = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/v1/hosts/')) relayedAfter.push(r.url());
+      });
       await page.goto('/#/processes');
-      assert.equal((await local).status(), 200);
+      await stream;
+      await waitUntil(async () => (await page.getByTestId('process-row').count()) > 5, {
+        message: "alpha's processes are listed",
+      });
+      assert.deepEqual(relayedAfter, []);
       assert.equal(await page.getByTestId('host-switcher').inputValue(), 'alpha');
     });
     await close();
