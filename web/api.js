@@ -52,11 +52,11 @@ export function onHostChange(listener) {
   return () => hostListeners.delete(listener);
 }
 
-function routed(path) {
-  if (!host || SHARED_ROUTES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) {
+function routed(path, target = host) {
+  if (!target || SHARED_ROUTES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) {
     return path;
   }
-  return `/hosts/${encodeURIComponent(host)}${path}`;
+  return `/hosts/${encodeURIComponent(target)}${path}`;
 }
 
 // Builds "?a=1&b=2", leaving out empty values so filters stay optional.
@@ -71,10 +71,11 @@ export function queryString(params) {
 
 /**
  * Calls `/api/v1${path}`. Options: method, body (sent as JSON), query (object),
- * quiet401 (do not send the user to the login page on 401, e.g. for the start-up probe).
+ * quiet401 (do not send the user to the login page on 401, e.g. for the start-up probe), host
+ * (send a machine route to this fleet host rather than the selected one, e.g. a launch's own).
  * Resolves to the parsed JSON body, or null for empty responses (204).
  */
-export async function api(path, { method = 'GET', body, query, quiet401 = false } = {}) {
+export async function api(path, { method = 'GET', body, query, quiet401 = false, host: target = host } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -84,7 +85,7 @@ export async function api(path, { method = 'GET', body, query, quiet401 = false 
 
   let response;
   try {
-    response = await fetch(`/api/v1${routed(path)}${queryString(query)}`, init);
+    response = await fetch(`/api/v1${routed(path, target)}${queryString(query)}`, init);
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the Boss server. Check that it is running.');
   }

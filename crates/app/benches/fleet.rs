@@ -134,7 +134,9 @@ async fn run(requests: usize) {
     round(
         "remote POST signal CONT",
         requests,
-        signal(format!("{base}/api/v1/hosts/bench-b/processes/{pid}/signal")),
+        signal(format!(
+            "{base}/api/v1/hosts/bench-b/processes/{pid}/signal"
+        )),
     )
     .await;
     drop(target);

@@ -267,6 +267,10 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     for (result, name) in results.iter().zip(["bravo", "charlie"]) {
         assert_eq!(result["host"], name);
         assert_eq!(result["status"], 201, "{result}");
+        assert_eq!(
+            result["body"]["launch"]["host"], name,
+            "the launch names its host"
+        );
         let id = result["body"]["launch"]["id"].as_i64().unwrap();
         let (status, stopped) = api
             .post(

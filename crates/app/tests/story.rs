@@ -246,6 +246,7 @@ async fn store_story(store: &dyn Store) {
         start_ticks: Some(99),
         outcome: LaunchOutcome::Running,
         error: None,
+        host: None,
     };
     store
         .record_launch(&launch("l1", "Editor", "alice", now))

@@ -38,6 +38,9 @@ CREATE TABLE commands (
     headers      TEXT,
     result       BYTEA
 );
+-- Launches of several hosts meet in one table: each names its host (NULL before fleets).
+ALTER TABLE launches ADD COLUMN host TEXT;
+
 CREATE INDEX commands_pending ON commands (host_id, id) WHERE state = 'pending';
 CREATE INDEX commands_created_at ON commands (created_at);
 

@@ -191,6 +191,7 @@ async fn start(
         start_ticks: None,
         outcome: LaunchOutcome::Running,
         error: None,
+        host: fleet_host(state),
     };
     let launched = match launched {
         Ok(launched) => launched,
@@ -455,7 +456,13 @@ async fn ended_within(process: ProcessRef, patience: Duration) -> bool {
 /// After a start of Boss: launches recorded as running are either still running (watched
 /// again, by polling: they are no longer Boss's children) or ended while Boss was down.
 pub async fn reconcile(state: &AppState) -> Result<()> {
-    for launch in state.store.running_launches().await? {
+    // In a fleet, other hosts' launches are theirs to follow.
+    let here = fleet_host(state);
+    let running = state.store.running_launches().await?;
+    for launch in running
+        .into_iter()
+        .filter(|l| l.record.host.is_none() || l.record.host == here)
+    {
         let process = match (launch.record.pid, launch.record.start_ticks) {
             (Some(pid), Some(start_ticks)) => Some(ProcessRef { pid, start_ticks }),
             _ => None,
@@ -497,4 +504,10 @@ pub async fn reconcile(state: &AppState) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The host a launch is recorded on: this host's name on a shared PostgreSQL database, where
+/// launches of several hosts meet; `None` on SQLite.
+fn fleet_host(state: &AppState) -> Option<String> {
+    (state.store.backend() == "postgres").then(|| state.fleet.me.name.clone())
 }

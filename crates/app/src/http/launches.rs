@@ -55,6 +55,9 @@ pub struct LaunchView {
     /// Why it could not be started (outcome `failed_to_start`).
     pub error: Option<String>,
     pub running: bool,
+    /// In a fleet, the host it was started on (stop and relaunch it there).
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 impl From<&Launch> for LaunchView {
@@ -78,6 +81,7 @@ impl From<&Launch> for LaunchView {
             outcome: r.outcome,
             error: r.error.clone(),
             running: l.ended_at.is_none() && r.outcome == LaunchOutcome::Running,
+            host: r.host.clone(),
         }
     }
 }

@@ -330,6 +330,9 @@ pub struct NewLaunch {
     /// Why it could not be started.
     #[serde(default)]
     pub error: Option<String>,
+    /// In a fleet, the name of the host it runs on (`None` on SQLite, and before fleets).
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// How a launch ended.

@@ -207,7 +207,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
 }
 
 const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error";
+    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error, host";
 
 fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
     let argv: String = row.try_get("argv")?;
@@ -233,6 +233,7 @@ fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
                     .ok_or_else(|| StoreError::Corrupt(format!("launch outcome '{text}'")))?
             },
             error: row.try_get("error")?,
+            host: row.try_get("host")?,
         },
         ended_at: int("ended_at")?,
         exit_code: int("exit_code")?.map(|c| c as i32),
@@ -978,8 +979,8 @@ async fn insert_launch<'e>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO launches (uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-            started_at, pid, start_ticks, outcome, error) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+            started_at, pid, start_ticks, outcome, error, host) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (uid) DO NOTHING",
     )
     .bind(l.uid.clone())
@@ -995,6 +996,7 @@ async fn insert_launch<'e>(
     .bind(l.start_ticks.map(|t| t as i64))
     .bind(l.outcome.as_str())
     .bind(l.error.clone())
+    .bind(l.host.clone())
     .execute(db)
     .await?;
     Ok(())
