@@ -254,6 +254,29 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     })
     .await;
 
+    // Charlie's live windows, followed through alpha.
+    let mut stream = api
+        .http
+        .get(format!(
+            "{}/api/v1/hosts/charlie/events?topics=windows",
+            a.base
+        ))
+        .header("cookie", &api.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    while !(seen.contains("event: windows") && seen.contains(r#""available":true"#)) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stream.chunk())
+            .await
+            .expect("charlie's windows arrive")
+            .unwrap()
+            .expect("the stream goes on");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(stream);
+
     // A fleet launch on bravo and charlie, one result per host.
     let (status, fleet) = api
         .post(

@@ -105,7 +105,7 @@ async fn another_host_on_sqlite_is_not_found_and_accounts_are_not_relayed() {
             .contains("SQLite")
     );
 
-    for path in ["auth/me", "users", "hosts", "events"] {
+    for path in ["auth/me", "users", "hosts", "processes/events"] {
         let reply = app
             .call(
                 Method::GET,
@@ -213,4 +213,22 @@ async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed(
         app.get("/api/v1/processes", &operator).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_hosts_event_stream_is_followed_by_reading_its_lists() {
+    let app = TestApp::new().await;
+    let admin = app.register("admin").await;
+    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut stream = app
+        .events(
+            &format!("/api/v1/hosts/{name}/events?topics=processes"),
+            &admin,
+        )
+        .await;
+    stream.read_until("event: system").await;
+    stream.read_until("event: processes").await;
 }

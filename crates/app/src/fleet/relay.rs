@@ -133,8 +133,8 @@ fn relayable(path: &str) -> Result<(), String> {
     let last = path.rsplit('/').next().unwrap_or("");
     if matches!(first, "hosts" | "fleet" | "auth" | "tokens" | "users") || last == "events" {
         return Err(format!(
-            "'/api/v1/{path}' is not relayed to other hosts: accounts are shared, and live \
-             events of another host are followed by polling its lists"
+            "'/api/v1/{path}' is not relayed to other hosts: accounts are shared, and \
+             `/api/v1/hosts/{{host}}/events` follows another host by reading its lists"
         ));
     }
     Ok(())

@@ -124,7 +124,9 @@ async fn list_hosts(State(state): State<AppState>, caller: Caller) -> Result<Jso
 /// own permission checks, protections and audit (the row names the host it came through).
 /// 503 `host_unreachable` when the host is offline, 504 `host_timeout` when it does not
 /// answer in time (20 s, or a requested `timeout_ms` plus 10 s); a late request is not run.
-/// Accounts, tokens and event streams are not relayed.
+/// Accounts and tokens are not relayed (they are the same on every host);
+/// `GET .../events?topics=processes,windows` follows the host's lists every 2 s as the
+/// full-list events of `/api/v1/events`.
 #[utoipa::path(method(get, post, patch, delete), path = "/api/v1/hosts/{host}/{path}",
     tag = "hosts",
     params(("host" = String, Path, description = "The host's name or id"),
@@ -151,6 +153,11 @@ async fn relay(
         .and_then(|rest| rest.split_once('/'))
         .ok_or_else(|| Error::NotFound("give a route after the host".into()))?;
     let host = percent_decode(rest.0);
+    if rest.1 == "events" && method == Method::GET {
+        return Ok(
+            follow(state, host, caller.user.id, uri.query().map(str::to_string)).into_response(),
+        );
+    }
     let request = RelayRequest {
         method,
         path: rest.1.to_string(),
@@ -159,6 +166,86 @@ async fn relay(
         user_id: caller.user.id,
     };
     Ok(send(&state, &host, request).await?.into_response())
+}
+
+/// How often the stream of another host polls its lists.
+const FOLLOW_EVERY: Duration = Duration::from_secs(2);
+
+/// The live event stream of another host (`/api/v1/hosts/{host}/events`): rather than relay a
+/// stream that never ends through the database, its lists are read through the relay every
+/// [`FOLLOW_EVERY`] and sent as the full-list events of `/api/v1/events` (`system` and
+/// `processes`, `windows`; same shapes), each read running as the caller on that host. An
+/// `error` event carries a failed read (`{"error": ...}`); the stream ends when the caller is
+/// no longer allowed there (401 or 403). The `launches` topic is not followed: the history is
+/// shared, read it from any host.
+fn follow(
+    state: AppState,
+    host: String,
+    user_id: i64,
+    query: Option<String>,
+) -> axum::response::sse::Sse<
+    impl tokio_stream::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let topics = query
+        .as_deref()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("topics=")))
+        .map(percent_decode)
+        .unwrap_or_else(|| "processes,windows".into());
+    let mut lists: Vec<(&str, &str)> = Vec::new();
+    for topic in topics.split(',').map(str::trim) {
+        match topic {
+            "processes" => lists.extend([("system", "system"), ("processes", "processes")]),
+            "windows" => lists.push(("windows", "windows")),
+            _ => {}
+        }
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(8);
+    tokio::spawn(async move {
+        loop {
+            for (path, name) in &lists {
+                let request = RelayRequest {
+                    method: Method::GET,
+                    path: path.to_string(),
+                    query: None,
+                    body: Default::default(),
+                    user_id,
+                };
+                let (event, refused) = match send(&state, &host, request).await {
+                    Ok(answer) if answer.status.is_success() => (
+                        Event::default()
+                            .event(*name)
+                            .data(String::from_utf8_lossy(&answer.body)),
+                        false,
+                    ),
+                    Ok(answer) => (
+                        Event::default()
+                            .event("error")
+                            .data(String::from_utf8_lossy(&answer.body)),
+                        matches!(answer.status.as_u16(), 401 | 403),
+                    ),
+                    Err(err) => (
+                        Event::default()
+                            .event("error")
+                            .data(error_json(&err).to_string()),
+                        false,
+                    ),
+                };
+                if tx.send(event).await.is_err() || refused {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = tx.closed() => return,
+                _ = tokio::time::sleep(FOLLOW_EVERY) => {}
+            }
+        }
+    });
+    let stream = tokio_stream::StreamExt::map(
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+        Ok::<_, std::convert::Infallible>,
+    );
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 /// Relays `request` to `host` (by name or id); this host runs it itself.
