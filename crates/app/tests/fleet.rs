@@ -254,6 +254,24 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     })
     .await;
 
+    // A fleet close-all preview on every host: one result each, in name order.
+    let (status, fleet) = api
+        .post(
+            "/api/v1/fleet/windows/close-all",
+            json!({"hosts": "all", "dry_run": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{fleet}");
+    let results = fleet["results"].as_array().unwrap();
+    let hosts: Vec<&str> = results
+        .iter()
+        .map(|r| r["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["alpha", "bravo", "charlie"], "{fleet}");
+    assert_eq!(results[2]["ok"], true, "charlie has a desktop: {fleet}");
+    assert_eq!(results[2]["body"]["dry_run"], true);
+    assert_eq!(results[0]["ok"], false, "alpha has none: {fleet}");
+
     // Charlie's live windows, followed through alpha.
     let mut stream = api
         .http
