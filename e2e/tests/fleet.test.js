@@ -1,7 +1,8 @@
 // The fleet in a browser: two Boss servers (alpha, bravo) on one throw-away PostgreSQL cluster.
 // Signed in on alpha, the header's host switcher lists both; choosing bravo sends the pages'
 // machine requests to /api/v1/hosts/bravo/... (the process list is bravo's, relayed through the
-// database) and survives a reload; the Hosts page shows both online with their summaries; when
+// database) and survives a reload; the Hosts page shows both online with their summaries and
+// runs a fleet close-all (a preview per host, then one result per host); when
 // bravo stops, the Hosts page reports it offline; choosing alpha again goes back to unprefixed
 // routes.
 //
@@ -99,6 +100,20 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
         'Shown',
       );
       await screenshot(page, 'fleet-hosts');
+
+      // A fleet action: close every window on every host, after a preview per host.
+      await page.getByTestId('fleet-close-all').click();
+      const dialogText = page.locator('#dialog-message');
+      await waitUntil(async () => /bravo: /.test((await dialogText.textContent()) || ''), {
+        message: 'the preview names every host',
+      });
+      assert.match(await dialogText.textContent(), /alpha: /);
+      await screenshot(page, 'fleet-close-all-preview');
+      await page.getByTestId('confirm-ok').click();
+      const report = page.getByTestId('fleet-report');
+      await waitUntil(async () => /alpha: .*bravo: /.test((await report.textContent()) || ''), {
+        message: 'a result per host',
+      });
 
       // Bravo stops: the overview (refreshed every 5 s) reports it offline.
       await bravo.stop();

@@ -4,8 +4,10 @@
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, errorMessage, selectHost, selectedHost } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
-import { ErrorAlert, Loading } from '../../ui/feedback.js';
+import { ErrorAlert, Loading, StatusMessage } from '../../ui/feedback.js';
 import { formatDateTime } from '../../ui/format.js';
+import { useConfirm } from '../../ui/dialog.js';
+import { can } from '../../ui/roles.js';
 
 const REFRESH_MS = 5000;
 
@@ -42,7 +44,54 @@ function HostRow({ host, shown }) {
   `;
 }
 
-export function HostsPage({ title }) {
+// "Close every window on every host": a preview first (how many windows each host would close),
+// then the real thing; each host closes gracefully and passes protected windows by, as its own
+// close-all does. One line per host says how it went.
+function closeSummary(result) {
+  if (!result.ok) return `${result.host}: ${result.body?.error?.message || `HTTP ${result.status}`}`;
+  const rows = result.body.results || [];
+  const closed = rows.filter((r) => r.outcome === 'closed' || r.outcome === 'would_close').length;
+  return `${result.host}: ${closed} of ${rows.length} window(s) ${result.body.dry_run ? 'would close' : 'closed'}`;
+}
+
+function FleetCloseAll() {
+  const [dialog, confirm] = useConfirm();
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState(null);
+  const [error, setError] = useState(null);
+
+  async function run() {
+    setBusy(true);
+    setError(null);
+    try {
+      const preview = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all', dry_run: true } });
+      const ok = await confirm({
+        title: 'Close every window on every host?',
+        message: preview.results.map(closeSummary).join('; '),
+        confirmLabel: 'Close all',
+        danger: true,
+      });
+      if (!ok) return;
+      const done = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all' } });
+      setReport(done.results.map(closeSummary).join('; '));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`
+    ${dialog}
+    <button type="button" class="btn btn-danger" disabled=${busy} onClick=${run} data-testid="fleet-close-all">
+      Close all windows everywhere…
+    </button>
+    ${error && html`<${ErrorAlert} message=${error} />`}
+    <${StatusMessage} message=${report} testid="fleet-report" />
+  `;
+}
+
+export function HostsPage({ title, user }) {
   const [hosts, setHosts] = useState(null);
   const [error, setError] = useState(null);
 
@@ -69,7 +118,9 @@ export function HostsPage({ title }) {
 
   const current = selectedHost();
   return html`
-    <${PageHeading} title=${title} />
+    <${PageHeading} title=${title}>
+      ${hosts?.fleet && can(user, 'act') && html`<${FleetCloseAll} />`}
+    <//>
     ${error && html`<${ErrorAlert} message=${error} />`}
     ${!hosts && !error && html`<${Loading} />`}
     ${hosts && !hosts.fleet && html`
