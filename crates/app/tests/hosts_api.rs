@@ -232,3 +232,11 @@ async fn a_hosts_event_stream_is_followed_by_reading_its_lists() {
     stream.read_until("event: system").await;
     stream.read_until("event: processes").await;
 }
+
+#[tokio::test]
+async fn following_the_events_of_an_unknown_host_is_refused_at_once() {
+    let app = TestApp::new().await;
+    let admin = app.register("admin").await;
+    let reply = app.get("/api/v1/hosts/nowhere/events", &admin).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{:?}", reply.body);
+}

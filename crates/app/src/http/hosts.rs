@@ -154,6 +154,17 @@ async fn relay(
         .ok_or_else(|| Error::NotFound("give a route after the host".into()))?;
     let host = percent_decode(rest.0);
     if rest.1 == "events" && method == Method::GET {
+        // An unknown host is refused at once rather than streamed errors.
+        let me = &state.fleet.me;
+        if host != me.name && host != me.id {
+            let known = match state.fleet.db() {
+                Some(db) => db.host(&host).await?.is_some(),
+                None => false,
+            };
+            if !known {
+                return Err(Error::NotFound(format!("there is no host '{host}'")));
+            }
+        }
         return Ok(
             follow(state, host, caller.user.id, uri.query().map(str::to_string)).into_response(),
         );
@@ -177,7 +188,7 @@ const FOLLOW_EVERY: Duration = Duration::from_secs(2);
 /// `processes`, `windows`; same shapes), each read running as the caller on that host. An
 /// `error` event carries a failed read (`{"error": ...}`); the stream ends when the caller is
 /// no longer allowed there (401 or 403). The `launches` topic is not followed: the history is
-/// shared, read it from any host.
+/// shared, read it from any host. A host removed from the list ends the stream too.
 fn follow(
     state: AppState,
     host: String,
@@ -222,7 +233,7 @@ fn follow(
                         Event::default()
                             .event("error")
                             .data(String::from_utf8_lossy(&answer.body)),
-                        matches!(answer.status.as_u16(), 401 | 403),
+                        matches!(answer.status.as_u16(), 401 | 403 | 404),
                     ),
                     Err(err) => (
                         Event::default()
