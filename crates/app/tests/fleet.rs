@@ -180,6 +180,27 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         "alpha has no display: {windows}"
     );
 
+    // A read repeated within a second is answered from alpha's memory: one command, not two.
+    let commands = || async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM commands")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        count
+    };
+    let before = commands().await;
+    for _ in 0..2 {
+        let (status, _) = api.get("/api/v1/hosts/charlie/system").await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(commands().await, before + 1, "the second read was cached");
+
     // A process only this test started, found in bravo's list through alpha, ended through
     // alpha; bravo's audit row names alice and the host the request came through.
     let marker = Process(

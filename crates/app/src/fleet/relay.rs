@@ -38,6 +38,10 @@ const POLL: Duration = Duration::from_secs(2);
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
 /// The largest answer relayed back (an icon, a long process list).
 pub const MAX_ANSWER_BYTES: usize = 8 << 20;
+/// A successful relayed read is answered again from memory for this long (pages of several
+/// browser tabs polling the same host cost one round trip); any other request to that host
+/// forgets its reads.
+const READ_CACHE: Duration = Duration::from_secs(1);
 /// Answered commands are kept this long (for diagnosis), then removed.
 const KEEP_COMMANDS_MS: i64 = 3600 * 1000;
 
@@ -239,7 +243,11 @@ pub struct FleetDb {
     me: HostIdentity,
     /// Callers waiting for the answer to a command, woken by its `done` notification.
     waiters: Mutex<HashMap<i64, Arc<Notify>>>,
+    /// Recent successful reads: (host id, user id, path, query) -> when, answer.
+    reads: Mutex<HashMap<ReadKey, (Instant, RelayAnswer)>>,
 }
+
+type ReadKey = (String, i64, String, Option<String>);
 
 fn db_error(err: sqlx::Error) -> Error {
     StoreError::Database(err).into()
@@ -261,6 +269,7 @@ impl FleetDb {
             pool,
             me,
             waiters: Mutex::new(HashMap::new()),
+            reads: Mutex::new(HashMap::new()),
         })
     }
 
@@ -415,6 +424,43 @@ impl FleetDb {
                 }
             )));
         }
+        // Reads per user: what a read shows depends on the reader's role.
+        let key: ReadKey = (
+            target.id.clone(),
+            request.user_id,
+            request.path.clone(),
+            request.query.clone(),
+        );
+        // `fresh=true` asks for a new sample: never from memory.
+        let is_read = request.method == Method::GET
+            && !request
+                .query
+                .as_deref()
+                .unwrap_or("")
+                .contains("fresh=true");
+        {
+            let mut reads = self.reads.lock().expect("reads lock");
+            reads.retain(|_, (at, _)| at.elapsed() < READ_CACHE);
+            if !is_read {
+                reads.retain(|(host, ..), _| *host != target.id);
+            } else if let Some((_, answer)) = reads.get(&key) {
+                return Ok(answer.clone());
+            }
+        }
+        let answer = self.round_trip(target, request).await?;
+        if is_read && answer.status.is_success() {
+            let mut reads = self.reads.lock().expect("reads lock");
+            reads.insert(key, (Instant::now(), answer.clone()));
+        }
+        Ok(answer)
+    }
+
+    /// One command: written, announced, waited for.
+    async fn round_trip(
+        &self,
+        target: &HostRecord,
+        request: RelayRequest,
+    ) -> crate::error::Result<RelayAnswer> {
         let deadline = request.deadline();
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         let id: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
