@@ -1,7 +1,8 @@
 //! The fleet benchmark (issue 16): round-trip latency of a request relayed to another host
 //! through PostgreSQL (the `commands` table, `NOTIFY`/`LISTEN`) beside the same request served
 //! locally: a process-list read and a signal (`CONT`, harmless, to a `sleep` the benchmark
-//! starts and ends itself). Two Boss servers run in this process on one throwaway PostgreSQL
+//! starts and ends itself), and a read answered from the asking host's one-second cache. Two
+//! Boss servers run in this process on one throwaway PostgreSQL
 //! cluster, each on its own loopback port.
 //!
 //! Run: `cargo bench -p boss-app --bench fleet` (add `-- --quick` for fewer requests).
@@ -99,7 +100,19 @@ async fn run(requests: usize) {
             .unwrap(),
     );
     let pid = target.pid();
+    // A query that changes with every request, so that no read is answered from the asking
+    // host's one-second cache (measured on its own below).
     let get = |path: String| {
+        let (client, cookie) = (client.clone(), cookie.clone());
+        let counter = std::sync::atomic::AtomicUsize::new(0);
+        move || {
+            let round = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            client
+                .get(format!("{path}?round={round}"))
+                .header("cookie", &cookie)
+        }
+    };
+    let cached = |path: String| {
         let (client, cookie) = (client.clone(), cookie.clone());
         move || client.get(&path).header("cookie", &cookie)
     };
@@ -123,6 +136,12 @@ async fn run(requests: usize) {
         "remote GET processes",
         requests,
         get(format!("{base}/api/v1/hosts/bench-b/processes")),
+    )
+    .await;
+    round(
+        "remote GET processes cached",
+        requests,
+        cached(format!("{base}/api/v1/hosts/bench-b/processes")),
     )
     .await;
     round(
