@@ -27,3 +27,4 @@ export * from './harness/browser.js';
 export * from './harness/ui.js';
 export * from './harness/desktop.js';
 export * from './harness/sway.js';
+export * from './harness/postgres.js';

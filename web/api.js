@@ -27,6 +27,38 @@ const FALLBACK_MESSAGES = {
   503: 'The service is unavailable right now.',
 };
 
+// The fleet host whose machine the pages show (null: the server's own), kept per tab. Machine
+// routes go to it as /hosts/{host}/...; accounts, tokens, the host list, fleet actions,
+// settings and the audit log are the same on every host and are not prefixed.
+const SHARED_ROUTES = ['/auth', '/tokens', '/users', '/hosts', '/fleet', '/health', '/settings', '/audit'];
+let host = sessionStorage.getItem('boss.host') || null;
+const hostListeners = new Set();
+
+export function selectedHost() {
+  return host;
+}
+
+/** Shows `name`'s machine from now on (null: this server's). */
+export function selectHost(name) {
+  host = name || null;
+  if (host) sessionStorage.setItem('boss.host', host);
+  else sessionStorage.removeItem('boss.host');
+  for (const listener of hostListeners) listener(host);
+}
+
+/** Calls `listener(host)` when another host is selected; returns the unsubscribe function. */
+export function onHostChange(listener) {
+  hostListeners.add(listener);
+  return () => hostListeners.delete(listener);
+}
+
+function routed(path, target = host) {
+  if (!target || SHARED_ROUTES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) {
+    return path;
+  }
+  return `/hosts/${encodeURIComponent(target)}${path}`;
+}
+
 // Builds "?a=1&b=2", leaving out empty values so filters stay optional.
 export function queryString(params) {
   const search = new URLSearchParams();
@@ -39,10 +71,11 @@ export function queryString(params) {
 
 /**
  * Calls `/api/v1${path}`. Options: method, body (sent as JSON), query (object),
- * quiet401 (do not send the user to the login page on 401, e.g. for the start-up probe).
+ * quiet401 (do not send the user to the login page on 401, e.g. for the start-up probe), host
+ * (send a machine route to this fleet host rather than the selected one, e.g. a launch's own).
  * Resolves to the parsed JSON body, or null for empty responses (204).
  */
-export async function api(path, { method = 'GET', body, query, quiet401 = false } = {}) {
+export async function api(path, { method = 'GET', body, query, quiet401 = false, host: target = host } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -52,7 +85,7 @@ export async function api(path, { method = 'GET', body, query, quiet401 = false 
 
   let response;
   try {
-    response = await fetch(`/api/v1${path}${queryString(query)}`, init);
+    response = await fetch(`/api/v1${routed(path, target)}${queryString(query)}`, init);
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the Boss server. Check that it is running.');
   }

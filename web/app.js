@@ -7,7 +7,7 @@
 //   stream for Applications and History, the token table for Account and Settings).
 // - ui/ holds the generic pieces: icons, search box, dialogs, feedback, roles, formatting.
 import { html, render, useState, useEffect, useLayoutEffect, useCallback, useRef } from './vendor/preact-htm.js';
-import { api, setUnauthorizedHandler, errorMessage } from './api.js';
+import { api, setUnauthorizedHandler, errorMessage, selectedHost, onHostChange } from './api.js';
 import { applyStoredTheme } from './theme.js';
 import { registerServiceWorker } from './pwa.js';
 import { Layout } from './layout.js';
@@ -21,6 +21,7 @@ import { HistoryPage } from './pages/history/page.js';
 import { SessionsPage } from './pages/sessions/page.js';
 import { ManagedPage } from './pages/managed/page.js';
 import { AuditPage } from './pages/audit/page.js';
+import { HostsPage } from './pages/hosts/page.js';
 import { SettingsPage } from './pages/settings/page.js';
 import { AccountPage } from './pages/account/page.js';
 import { ForbiddenPage } from './pages/forbidden/page.js';
@@ -36,6 +37,7 @@ const PAGES = {
   history: { title: 'History', component: HistoryPage },
   sessions: { title: 'Sessions', component: SessionsPage },
   managed: { title: 'Managed apps', component: ManagedPage },
+  hosts: { title: 'Hosts', component: HostsPage },
   audit: { title: 'Audit log', component: AuditPage, needs: 'readAudit' },
   settings: { title: 'Settings', component: SettingsPage },
   account: { title: 'Account', component: AccountPage },
@@ -141,6 +143,9 @@ function App() {
     navigate('login');
   }, [refreshHealth]);
 
+  const [host, setHost] = useState(selectedHost);
+  useEffect(() => onHostChange(setHost), []);
+
   const signedIn = Boolean(session?.user);
   const health = session?.health;
 
@@ -181,9 +186,10 @@ function App() {
 
   if (!page) return null; // redirecting away from login/register
   const Page = page.needs && !can(session.user, page.needs) ? ForbiddenPage : page.component;
+  // Choosing another host remounts the page, which then loads that host's machine.
   return html`
     <${Layout} user=${session.user} route=${route} onLogout=${onLogout}>
-      <${Page} key=${route} user=${session.user} auth=${session.auth} title=${page.title}
+      <${Page} key=${`${route}@${host || ''}`} user=${session.user} auth=${session.auth} title=${page.title}
         onUserUpdated=${onUserUpdated} />
     <//>
   `;

@@ -4,6 +4,7 @@ import { html, useState, useEffect } from './vendor/preact-htm.js';
 import { useTheme } from './theme.js';
 import { can, roleLabel } from './ui/roles.js';
 import { MenuIcon, CloseIcon, SunIcon, MoonIcon, LogoutIcon } from './ui/icons.js';
+import { HostSwitcher } from './ui/host-switcher.js';
 
 export const NAV_ITEMS = [
   { route: 'processes', label: 'Processes', testid: 'nav-processes' },
@@ -12,6 +13,7 @@ export const NAV_ITEMS = [
   { route: 'history', label: 'History', testid: 'nav-history' },
   { route: 'sessions', label: 'Sessions', testid: 'nav-sessions' },
   { route: 'managed', label: 'Managed', testid: 'nav-managed' },
+  { route: 'hosts', label: 'Hosts', testid: 'nav-hosts' },
   { route: 'audit', label: 'Audit', testid: 'nav-audit', needs: 'readAudit' },
   { route: 'settings', label: 'Settings', testid: 'nav-settings' },
   { route: 'account', label: 'Account', testid: 'nav-account' },
@@ -59,6 +61,7 @@ export function Layout({ user, route, onLogout, children }) {
           <span>Boss of Apps</span>
         </a>
         <div class="topbar-end">
+          <${HostSwitcher} />
           <span class="user-badge" data-testid="current-user" title=${`${user.username} (${user.role})`}>
             <span class="user-name">${user.username}</span>
             <span class="role-tag role-${user.role}">${roleLabel(user.role)}</span>

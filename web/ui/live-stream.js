@@ -3,9 +3,21 @@
 // drops it, closed while the tab is hidden and when the page unmounts), and the "Live" badge
 // showing how that connection is doing. What each event means stays with each page.
 import { html, useState, useEffect, useRef } from '../vendor/preact-htm.js';
-import { api } from '../api.js';
+import { api, selectedHost } from '../api.js';
 
 const RETRY_MS = 3000;
+// Another fleet host's events are not streamed: its lists are polled this often instead (each
+// poll is a request relayed through the database), and handed to the page as the full-list
+// events the stream would send (same shapes as the GET routes). Topics without lists here
+// (launches) are resynced instead.
+const REMOTE_POLL_MS = 2000;
+const REMOTE_LISTS = {
+  processes: [
+    ['/system', 'system'],
+    ['/processes', 'processes'],
+  ],
+  windows: [['/windows', 'windows']],
+};
 
 /**
  * Listens to one topic of /api/v1/events. `handlers` maps event names to functions called with
@@ -44,6 +56,10 @@ export function useLiveStream(topic, handlers, onResync) {
     function open() {
       clearTimeout(retryTimer);
       if (source || disposed) return;
+      if (selectedHost()) {
+        poll();
+        return;
+      }
       source = new EventSource(`/api/v1/events?topics=${topic}`, { withCredentials: true });
       for (const name of Object.keys(latest.current.handlers)) source.addEventListener(name, dispatch);
       source.onopen = () => {
@@ -67,6 +83,24 @@ export function useLiveStream(topic, handlers, onResync) {
           publish('reconnecting'); // EventSource retries by itself
         }
       };
+    }
+    async function poll() {
+      const lists = REMOTE_LISTS[topic];
+      try {
+        if (lists) {
+          for (const [path, name] of lists) {
+            const data = await api(path);
+            if (disposed) return;
+            latest.current.handlers[name]?.(data);
+          }
+        } else {
+          latest.current.onResync?.();
+        }
+        publish('live');
+      } catch {
+        publish('offline');
+      }
+      if (!disposed && !document.hidden) retryTimer = setTimeout(poll, REMOTE_POLL_MS);
     }
     function close() {
       if (!source) return;

@@ -58,6 +58,16 @@ pub enum DbCommand {
     Migrate(DatabaseArgs),
     /// Connect and report the backend, schema version and number of accounts.
     Check(DatabaseArgs),
+    /// Create (or reset) the PostgreSQL role of one fleet host: it may use Boss's tables, but
+    /// row-level security lets it write only its own row among the hosts and see, claim and
+    /// answer only its own commands. Prints the role's new password once. Run as the tables'
+    /// owner, with a role that may create roles.
+    FleetHost {
+        /// The host's name (its --host-name).
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Copy accounts, API tokens, the audit log, launches, settings and saved sessions into
     /// another, empty database, e.g. from the SQLite default into PostgreSQL.
     Copy {
@@ -180,6 +190,9 @@ impl DbCommand {
         match self {
             DbCommand::Migrate(args) => crate::db_admin::migrate(&args.url()?).await,
             DbCommand::Check(args) => crate::db_admin::check(&args.url()?).await,
+            DbCommand::FleetHost { name, database } => {
+                crate::db_admin::fleet_host(&database.url()?, &name).await
+            }
             DbCommand::Copy {
                 from,
                 from_file,
@@ -243,6 +256,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BOSS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64,
         value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections_per_address: u64,
+    /// This machine's name among the hosts sharing a PostgreSQL database [default: the
+    /// machine's host name]
+    #[arg(long, env = "BOSS_HOST_NAME")]
+    pub host_name: Option<String>,
 }
 
 impl ServeArgs {
@@ -270,6 +287,7 @@ impl ServeArgs {
         config.display = self.display.filter(|d| !d.is_empty());
         // This very binary keeps the logs of what it launches (`boss log-writer`).
         config.log_writer = std::env::current_exe().ok();
+        config.host_name = self.host_name.filter(|n| !n.trim().is_empty());
         config.connections = crate::server::connections::ConnectionLimits {
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             max_connections: self.max_connections as usize,

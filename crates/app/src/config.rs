@@ -44,6 +44,8 @@ pub struct Config {
     /// The `boss` binary that keeps launched programs' logs (`boss log-writer`), capped and
     /// rotated. `None` (embedding, unit tests): logs are appended to one file without a cap.
     pub log_writer: Option<PathBuf>,
+    /// This host's name in a fleet (`None`: the machine's name).
+    pub host_name: Option<String>,
 }
 
 impl Config {
@@ -66,6 +68,7 @@ impl Config {
             window_session: None,
             catalog: platform::CatalogOptions::from_env(),
             log_writer: None,
+            host_name: None,
         }
     }
 

@@ -34,6 +34,12 @@ pub enum Error {
     /// A backend (the database, the display) cannot be reached right now.
     #[error("{0}")]
     Unavailable(String),
+    /// Another host of the fleet is offline.
+    #[error("{0}")]
+    HostUnreachable(String),
+    /// Another host of the fleet did not answer before the deadline.
+    #[error("{0}")]
+    HostTimeout(String),
     /// A bug or an unexpected failure: logged in full, reported to clients in general terms.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

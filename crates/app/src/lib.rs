@@ -14,6 +14,7 @@ pub mod config;
 pub mod db_admin;
 pub mod desktop_setup;
 pub mod error;
+pub mod fleet;
 pub mod glances;
 pub mod http;
 pub mod launches;

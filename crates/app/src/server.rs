@@ -54,6 +54,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot reconcile the launches that were running")?;
     state.spawn_background_tasks();
     crate::actions::sessions::spawn_restore_on_start(&state);
+    if store.backend() == "postgres" {
+        let url = state.config.database_url.clone();
+        crate::fleet::Fleet::join(&state, &url)
+            .await
+            .context("cannot join the fleet of hosts on this database")?;
+    }
     crate::actions::accounts::spawn_denial_auditor(&state);
 
     let shutdown = shutdown_signal()?;
@@ -65,6 +71,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     connections::serve(listener, crate::http::app(state), limits, shutdown).await;
     // Refusals counted in the last minute are written before the database closes.
     crate::actions::accounts::audit_folded_denials(&at_exit, true).await;
+    // Others stop sending requests here at once rather than after the heartbeat goes stale.
+    at_exit.fleet.leave().await;
     store.close().await;
     tracing::info!("Boss of Apps stopped");
     Ok(())

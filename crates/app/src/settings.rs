@@ -1,6 +1,8 @@
 //! Server-wide settings that admins change at run time, kept in the `settings` table: what
 //! they are and how they are read. Changing them is an action (`actions::settings`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,6 +14,7 @@ pub(crate) const PROTECTED_WINDOWS: &str = "protected_windows";
 pub(crate) const RESTORE_SESSION_ON_START: &str = "restore_session_on_start";
 pub(crate) const METRICS_SCRAPERS: &str = "metrics_scrapers";
 pub(crate) const METRICS_PROCESS_EXPORTER_NAMES: &str = "metrics_process_exporter_names";
+pub(crate) const ROLE_HOSTS: &str = "role_hosts";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
@@ -33,6 +36,11 @@ pub struct Settings {
     /// (`namedprocess_namegroup_*` with `groupname`), for its Grafana dashboards.
     #[serde(default)]
     pub metrics_process_exporter_names: bool,
+    /// In a fleet: the hosts on which a role may see and act on the machine, by role
+    /// (`{"operator": ["lab-1", "lab-2"]}`). A role not named may use every host; admins
+    /// cannot be limited.
+    #[serde(default)]
+    pub role_hosts: BTreeMap<String, Vec<String>>,
 }
 
 /// An address or a network in CIDR notation; an address is a network of one.
@@ -58,6 +66,8 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub restore_session_on_start: Option<Option<i64>>,
+    /// Replaces the whole map.
+    pub role_hosts: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// Tells a field given as `null` (`Some(None)`: clear it) from one left out (`None`).
@@ -94,5 +104,10 @@ pub async fn load(store: &dyn Store) -> StoreResult<Settings> {
             .await?
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        role_hosts: store
+            .setting(ROLE_HOSTS)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
     })
 }

@@ -43,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The previous network and disk counters of the Glances-compatible API (for rates).
     pub glances: Arc<crate::glances::Counters>,
+    /// This host among the others on the same PostgreSQL database.
+    pub fleet: Arc<crate::fleet::Fleet>,
 }
 
 impl AppState {
@@ -57,6 +59,11 @@ impl AppState {
         let spool = Arc::new(Spool::new(&config.data_dir));
         let setup = Arc::new(SetupCode::new(&config.data_dir));
         let apps = Arc::new(AppCatalog::new(config.catalog.clone()));
+        let me = crate::fleet::HostIdentity::load(&config.data_dir, config.host_name.as_deref())
+            .unwrap_or_else(|err| {
+                tracing::warn!("cannot keep this host's id in the data directory: {err}");
+                crate::fleet::HostIdentity::ephemeral(config.host_name.as_deref())
+            });
         Self {
             store,
             config: Arc::new(config),
@@ -73,6 +80,7 @@ impl AppState {
             listen_port: Arc::new(OnceLock::new()),
             metrics: Arc::default(),
             glances: Arc::default(),
+            fleet: Arc::new(crate::fleet::Fleet::new(me)),
         }
     }
 
@@ -110,5 +118,6 @@ impl AppState {
             .set_protected_apps(settings.protected_windows.clone());
         self.metrics
             .set_settings(crate::metrics::MetricsSettings::from_settings(settings));
+        self.fleet.set_role_hosts(settings.role_hosts.clone());
     }
 }

@@ -31,6 +31,22 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
     ("DELETE /api/v1/tokens/{id}", "tokens"),
     ("PATCH /api/v1/settings", "settings"),
     (
+        "PATCH /api/v1/hosts/{host}/{path}",
+        "the relay: the handler of POST /api/v1/hosts/{host}/{path}, walked",
+    ),
+    (
+        "DELETE /api/v1/hosts/{host}/{path}",
+        "the relay: the handler of POST /api/v1/hosts/{host}/{path}, walked",
+    ),
+    (
+        "POST /api/v1/fleet/launch",
+        "starts new programs on many hosts: there is no existing target to protect",
+    ),
+    (
+        "POST /api/v1/fleet/windows/close-all",
+        "each host's own close-all, which passes protected windows by (checked below)",
+    ),
+    (
         "POST /api/v1/apps/{id}/launch",
         "starts a new program: there is no existing target to protect",
     ),
@@ -241,6 +257,21 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
         &pid,
         json!({"name": "adopted sleeper"}),
         "managed.adopt",
+        in_list,
+    )
+    .await;
+    // Relayed to a host (here this one), an action meets that host's own protections.
+    let hosts = app.get("/api/v1/hosts", &admin).await;
+    let this_host = hosts.body["hosts"][0]["name"].as_str().unwrap().to_string();
+    walk.refuses(
+        &app,
+        "POST /api/v1/hosts/{host}/{path}",
+        &[
+            ("host", this_host),
+            ("path", format!("processes/{}/terminate", sleeper.pid())),
+        ],
+        json!({"timeout_ms": 100}),
+        "process.terminate",
         in_list,
     )
     .await;

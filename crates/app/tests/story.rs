@@ -247,6 +247,7 @@ async fn store_story(store: &dyn Store) {
         outcome: LaunchOutcome::Running,
         error: None,
         managed_id: None,
+        host: None,
     };
     store
         .record_launch(&launch("l1", "Editor", "alice", now))

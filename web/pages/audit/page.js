@@ -78,6 +78,12 @@ function FilterForm({ initial, onApply }) {
   `;
 }
 
+// In a fleet each row names the host that wrote it, and the host a relayed request came through.
+function hostCell(detail) {
+  if (!detail?.host) return html`<span class="muted">—</span>`;
+  return detail.via ? `${detail.host} (via ${detail.via})` : detail.host;
+}
+
 function EventRow({ event }) {
   const detail = event.detail == null ? '' : JSON.stringify(event.detail);
   return html`
@@ -92,6 +98,7 @@ function EventRow({ event }) {
         </span>
       </td>
       <td class="nowrap" data-label="Client">${event.client ?? html`<span class="muted">—</span>`}</td>
+      <td class="nowrap" data-label="Host" data-testid="audit-host">${hostCell(event.detail)}</td>
       <td class="detail-cell" data-label="Detail">${detail ? html`<code>${detail}</code>` : html`<span class="muted">—</span>`}</td>
     </tr>
   `;
@@ -145,6 +152,7 @@ export function AuditPage({ title }) {
             <th scope="col">Target</th>
             <th scope="col">Outcome</th>
             <th scope="col">Client</th>
+            <th scope="col">Host</th>
             <th scope="col">Detail</th>
           </tr>
         </thead>

@@ -19,6 +19,12 @@ import { LaunchTable } from './table.js';
 import { TotalsPanel } from './totals.js';
 
 const STOP_TIMEOUT_MS = 5000;
+
+// In a fleet a launch is stopped and relaunched by the host that started it, whichever host
+// the pages show.
+function onItsHost(launch) {
+  return launch.host ? { host: launch.host } : {};
+}
 const TOTALS_DELAY_MS = 500;
 
 function sameFilters(a, b) {
@@ -164,13 +170,13 @@ export function HistoryPage({ title, user }) {
     setError(null);
     setStatus('');
     try {
-      const answer = await api(`/launches/${launch.id}/stop`, { method: 'POST', body: { timeout_ms: STOP_TIMEOUT_MS } });
+      const answer = await api(`/launches/${launch.id}/stop`, { method: 'POST', body: { timeout_ms: STOP_TIMEOUT_MS }, ...onItsHost(launch) });
       if (answer.launch) upsert(answer.launch);
       setStatus(`${name}: ${stopSentence(answer)}.`);
     } catch (err) {
       setError(err.status === 409 ? `${name} had already ended.` : `Could not stop ${name}: ${errorMessage(err)}`);
       try {
-        upsert(await api(`/launches/${launch.id}`));
+        upsert(await api(`/launches/${launch.id}`, onItsHost(launch)));
       } catch {
         // the list refreshes from the live stream anyway
       }
@@ -187,7 +193,7 @@ export function HistoryPage({ title, user }) {
     setStatus('');
     try {
       // The server runs the full recorded command (the history shows credentials hidden).
-      const answer = await api(`/launches/${launch.id}/relaunch`, { method: 'POST' });
+      const answer = await api(`/launches/${launch.id}/relaunch`, { method: 'POST', ...onItsHost(launch) });
       upsert(answer.launch);
       if (answer.launch.outcome === 'failed_to_start') setError(startedSentence(answer.launch, true));
       else setStatus(startedSentence(answer.launch, true));

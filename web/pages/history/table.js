@@ -36,7 +36,7 @@ function filterLink(key, value) {
   return `#/history?${new URLSearchParams({ [key]: value }).toString()}`;
 }
 
-function LaunchRow({ launch, now, canAct, busy, onStop, onRelaunch }) {
+function LaunchRow({ launch, now, canAct, fleet, busy, onStop, onRelaunch }) {
   const name = launchName(launch);
   const command = argvText(launch.argv);
   const ended = launch.ended_at ? `; ended ${formatFull(launch.ended_at)}` : '';
@@ -69,6 +69,7 @@ function LaunchRow({ launch, now, canAct, busy, onStop, onRelaunch }) {
             ? html`<a href=${`#/processes?pid=${launch.pid}`} title="Show this process">${launch.pid}</a>`
             : html`<span class="muted">${launch.pid}</span>`}
       </td>
+      ${fleet && html`<td data-label="Host" class="nowrap" data-testid="launch-host">${launch.host ?? html`<span class="muted">—</span>`}</td>`}
       <td data-label="Outcome"><${OutcomeBadge} launch=${launch} /></td>
       <td data-label="Command" class="launch-command">
         <code title=${launch.cwd ? `${command}\nin ${launch.cwd}` : command} data-testid="launch-argv">${command}</code>
@@ -88,6 +89,8 @@ function LaunchRow({ launch, now, canAct, busy, onStop, onRelaunch }) {
 
 /** Props: launches, now (for running durations), canAct, busyId, onStop(launch), onRelaunch(launch). */
 export function LaunchTable({ launches, now, canAct, busyId, onStop, onRelaunch }) {
+  // The host column appears once launches of a fleet's hosts are listed.
+  const fleet = launches.some((launch) => launch.host);
   return html`
     <table class="table table-stack launch-table" data-testid="history-table">
       <thead>
@@ -97,13 +100,14 @@ export function LaunchTable({ launches, now, canAct, busyId, onStop, onRelaunch 
           <th scope="col">Started</th>
           <th scope="col" class="num">Duration</th>
           <th scope="col" class="num">PID</th>
+          ${fleet && html`<th scope="col">Host</th>`}
           <th scope="col">Outcome</th>
           <th scope="col">Command</th>
           ${canAct && html`<th scope="col" class="actions-cell"><span class="visually-hidden">Actions</span></th>`}
         </tr>
       </thead>
       <tbody>
-        ${launches.map((launch) => html`<${LaunchRow} key=${launch.id} launch=${launch} now=${now} canAct=${canAct}
+        ${launches.map((launch) => html`<${LaunchRow} key=${launch.id} launch=${launch} now=${now} canAct=${canAct} fleet=${fleet}
           busy=${busyId === launch.id} onStop=${onStop} onRelaunch=${onRelaunch} />`)}
       </tbody>
     </table>

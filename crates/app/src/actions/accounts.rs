@@ -247,6 +247,10 @@ fn require_session(caller: &Caller, what: &str) -> Result<()> {
             code: "session_required",
             message: format!("only a logged-in session may {what}, not an API token"),
         }),
+        AuthMethod::Relayed { .. } => Err(Error::Forbidden {
+            code: "session_required",
+            message: format!("only a logged-in session may {what}, not a relayed request"),
+        }),
     }
 }
 

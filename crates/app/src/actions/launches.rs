@@ -239,6 +239,7 @@ pub(crate) async fn spawn_recorded(
         outcome: LaunchOutcome::Running,
         error: None,
         managed_id: managed.as_ref().map(|m| m.managed_id),
+        host: fleet_host(state),
     };
     let launched = match launched {
         Ok(launched) => launched,
@@ -537,7 +538,13 @@ pub async fn reconcile(state: &AppState) -> Result<()> {
         .iter()
         .map(|m| m.id)
         .collect();
-    for launch in state.store.running_launches().await? {
+    // In a fleet, other hosts' launches are theirs to follow.
+    let here = fleet_host(state);
+    let running = state.store.running_launches().await?;
+    for launch in running
+        .into_iter()
+        .filter(|l| l.record.host.is_none() || l.record.host == here)
+    {
         if launch
             .record
             .managed_id
@@ -588,4 +595,10 @@ pub async fn reconcile(state: &AppState) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The host a launch is recorded on: this host's name on a shared PostgreSQL database, where
+/// launches of several hosts meet; `None` on SQLite.
+pub(crate) fn fleet_host(state: &AppState) -> Option<String> {
+    (state.store.backend() == "postgres").then(|| state.fleet.me.name.clone())
 }

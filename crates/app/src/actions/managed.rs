@@ -402,6 +402,7 @@ pub async fn adopt(
         outcome: LaunchOutcome::Running,
         error: None,
         managed_id: Some(app.id),
+        host: launches::fleet_host(state),
     };
     let launch = launches::record_adopted(state, record).await;
     let mut entry = by(caller, ACTION, target_of(&app), Outcome::Success);

@@ -74,7 +74,7 @@ pub async fn audit(state: &AppState, entry: AuditEntry<'_>) {
         action: entry.action.as_str().to_string(),
         target: entry.target,
         outcome: entry.outcome.as_str().to_string(),
-        detail: entry.detail,
+        detail: crate::fleet::audit_detail(state, entry.detail),
         client: entry.client.map(|ip| ip.to_string()),
     };
     let record = crate::spool::SpooledRecord::Audit(event);

@@ -720,6 +720,7 @@ pub async fn restore_on_start(
         ))
     })?;
     let caller = Caller {
+        host_allowed: state.fleet.admits(user.role),
         user,
         method: crate::auth::AuthMethod::Startup,
         client: None,

@@ -11,7 +11,8 @@ use crate::state::AppState;
 
 use crate::settings::{
     METRICS_PROCESS_EXPORTER_NAMES, METRICS_SCRAPERS, PROTECTED_PROCESSES, PROTECTED_WINDOWS,
-    REGISTRATION_OPEN, RESTORE_SESSION_ON_START, Settings, SettingsPatch, load, parse_network,
+    REGISTRATION_OPEN, RESTORE_SESSION_ON_START, ROLE_HOSTS, Settings, SettingsPatch, load,
+    parse_network,
 };
 
 const ACTION: AuditAction = AuditAction::SettingsUpdate;
@@ -30,6 +31,9 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
         if let Some(names) = names {
             validate_names(names)?;
         }
+    }
+    if let Some(role_hosts) = &patch.role_hosts {
+        validate_role_hosts(role_hosts)?;
     }
     if let Some(Some(id)) = patch.restore_session_on_start
         && state.store.desk_session(id).await?.is_none()
@@ -74,12 +78,54 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
             state.store.set_setting(key, &json!(names), now).await?;
         }
     }
+    if let Some(role_hosts) = patch.role_hosts {
+        let role_hosts: std::collections::BTreeMap<String, Vec<String>> = role_hosts
+            .into_iter()
+            .map(|(role, hosts)| {
+                let mut hosts: Vec<String> = hosts.iter().map(|h| h.trim().to_string()).collect();
+                hosts.sort();
+                hosts.dedup();
+                (role, hosts)
+            })
+            .collect();
+        state
+            .store
+            .set_setting(ROLE_HOSTS, &json!(role_hosts), now)
+            .await?;
+    }
     let settings = load(state.store.as_ref()).await?;
     state.apply(&settings);
     let mut entry = super::by(caller, ACTION, None, Outcome::Success);
     entry.detail = Some(json!({ "settings": settings }));
     audit(state, entry).await;
     Ok(settings)
+}
+
+/// Roles that exist and are not admin (an admin limited to some hosts could lock every admin
+/// out of the others), each with a list of plausible host names.
+fn validate_role_hosts(map: &std::collections::BTreeMap<String, Vec<String>>) -> Result<()> {
+    for (role, hosts) in map {
+        match role.parse::<crate::auth::Role>() {
+            Ok(crate::auth::Role::Admin) => {
+                return Err(Error::Invalid(
+                    "the admin role cannot be limited to some hosts".into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Error::Invalid(format!(
+                    "'{role}' is not a role (viewer or operator)"
+                )));
+            }
+        }
+        if hosts.len() > 1000 {
+            return Err(Error::Invalid("at most 1000 hosts per role".into()));
+        }
+        if let Some(bad) = hosts.iter().find(|h| h.trim().is_empty() || h.len() > 255) {
+            return Err(Error::Invalid(format!("'{bad}' is not a host name")));
+        }
+    }
+    Ok(())
 }
 
 fn validate_names(names: &[String]) -> Result<()> {

@@ -14,6 +14,7 @@ use axum_extra::extract::CookieJar;
 use super::{Permission, secret};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::fleet::relay::RelayedCall;
 use crate::state::AppState;
 use crate::store::User;
 
@@ -37,6 +38,12 @@ pub enum AuthMethod {
     /// Boss itself at start-up, restoring the session chosen in the settings on behalf of the
     /// user who saved it (`restore_session_on_start`). Never the method of a request.
     Startup,
+    /// A request another host of the fleet relayed for this user (see `fleet::relay`); it
+    /// authenticated there.
+    Relayed {
+        /// The name of the host it came through.
+        origin: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -46,11 +53,23 @@ pub struct Caller {
     pub client: Option<IpAddr>,
     /// The client's address and port (to find a loopback client's process).
     pub peer: Option<SocketAddr>,
+    /// Whether the user's role may use this host's machine (a fleet can limit roles to some
+    /// hosts; see the `role_hosts` setting).
+    pub host_allowed: bool,
 }
 
 impl Caller {
     /// The permission gate: `Ok` when the caller's role grants `permission`.
     pub fn require(&self, permission: Permission) -> Result<()> {
+        if !self.host_allowed && permission.is_on_machine() {
+            return Err(Error::Forbidden {
+                code: "host_not_allowed",
+                message: format!(
+                    "your role '{}' may not use this host (the settings limit it to others)",
+                    self.user.role
+                ),
+            });
+        }
         if self.user.role.allows(permission) {
             Ok(())
         } else {
@@ -77,6 +96,7 @@ impl Caller {
             // A recheck of a long-lived stream is not a use of the token.
             AuthMethod::Token { hash, .. } => state.store.token(hash, now).await?.map(|f| f.1),
             AuthMethod::Startup => state.store.user_by_id(self.user.id).await?,
+            AuthMethod::Relayed { .. } => state.store.user_by_id(self.user.id).await?,
         };
         Ok(user.is_some_and(|user| {
             user.role == self.user.role && user.password_hash == self.user.password_hash
@@ -86,7 +106,7 @@ impl Caller {
     pub fn session_hash(&self) -> Option<&str> {
         match &self.method {
             AuthMethod::Session { id_hash } => Some(id_hash),
-            AuthMethod::Token { .. } | AuthMethod::Startup => None,
+            AuthMethod::Token { .. } | AuthMethod::Startup | AuthMethod::Relayed { .. } => None,
         }
     }
 }
@@ -95,6 +115,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(relayed) = parts.extensions.get::<RelayedCall>().cloned() {
+            return relayed_caller(state, relayed).await;
+        }
         let peer = peer_address(parts).await;
         let client = client_address(parts, peer, &state.config.trusted_proxies);
         let now = now_ms();
@@ -142,6 +165,7 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
         Ok(Caller {
+            host_allowed: state.fleet.admits(user.role),
             user,
             method,
             client,
@@ -179,12 +203,34 @@ impl Caller {
                 Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
             })?;
         Ok(Caller {
+            host_allowed: state.fleet.admits(user.role),
             user,
             method,
             client,
             peer,
         })
     }
+}
+
+/// The actor of a relayed request, as this host's store knows them now (a role changed since
+/// the request was made counts). Only the command runner adds [`RelayedCall`] to a request.
+async fn relayed_caller(state: &AppState, relayed: RelayedCall) -> Result<Caller> {
+    let user = state
+        .store
+        .user_by_id(relayed.user_id)
+        .await?
+        .ok_or_else(|| {
+            Error::unauthorized("the account that made this request no longer exists")
+        })?;
+    Ok(Caller {
+        host_allowed: state.fleet.admits(user.role),
+        user,
+        method: AuthMethod::Relayed {
+            origin: relayed.origin,
+        },
+        client: None,
+        peer: None,
+    })
 }
 
 /// The database's answer, remembered; or, when the database cannot be reached, what it said

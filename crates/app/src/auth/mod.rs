@@ -90,6 +90,18 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Whether this is about the machine itself (what a role limited to some hosts may not
+    /// do on the others), as opposed to accounts, settings and the audit log.
+    pub fn is_on_machine(self) -> bool {
+        matches!(
+            self,
+            Permission::View
+                | Permission::ViewEnvironment
+                | Permission::Act
+                | Permission::RevealCommandLine
+        )
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Permission::View => "view this",

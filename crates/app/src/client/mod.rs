@@ -13,6 +13,7 @@
 mod apps;
 mod autostart;
 mod history;
+mod hosts;
 mod login;
 mod managed;
 mod processes;
@@ -104,6 +105,10 @@ pub struct Connection {
     /// Read the API token from this file [default: $BOSS_TOKEN, else what `boss login` saved]
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
+    /// Send the command to this host of the fleet (a name from `boss hosts`) instead of the
+    /// server's own machine.
+    #[arg(long, env = "BOSS_HOST", global = true, value_name = "NAME")]
+    pub host: Option<String>,
     /// `BOSS_TOKEN`, read from the environment only.
     #[arg(skip = std::env::var("BOSS_TOKEN").ok().filter(|t| !t.is_empty()))]
     pub token_env: Option<String>,
@@ -121,7 +126,9 @@ impl Connection {
             Some(path) => Some(read_token_file(path)?),
             None => self.token_env.clone().or(saved.token),
         };
-        Ok(Client::new(&server, token))
+        let mut client = Client::new(&server, token);
+        client.host = self.host.clone().filter(|h| !h.is_empty());
+        Ok(client)
     }
 }
 
@@ -174,6 +181,8 @@ pub enum ClientCommand {
     /// Start Boss at login (XDG autostart, or a systemd --user unit with --systemd), so that
     /// managed apps come back after a reboot. Works on this machine's files; no server needed.
     Autostart(autostart::AutostartArgs),
+    /// List the hosts sharing the server's PostgreSQL database (online, CPU, memory, windows).
+    Hosts,
 }
 
 /// Runs one client command; its output goes to stdout, and the error says what to exit with.
@@ -196,6 +205,7 @@ pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
         ClientCommand::Session(c) => sessions::run(&client, c, json).await,
         ClientCommand::Managed(a) => managed::managed(&client, a, json).await,
         ClientCommand::Autostart(_) => unreachable!("handled above"),
+        ClientCommand::Hosts => hosts::hosts(&client, json).await,
     }
 }
 
@@ -240,6 +250,8 @@ pub struct Client {
     token: Option<String>,
     /// A login session (`boss_session=...`), used only by `boss login` to mint its token.
     session: Option<String>,
+    /// The fleet host the machine routes go to (`--host`); `None`: the server's own.
+    pub host: Option<String>,
 }
 
 impl Client {
@@ -249,6 +261,7 @@ impl Client {
             server: server.trim_end_matches('/').to_string(),
             token,
             session: None,
+            host: None,
         }
     }
 
@@ -259,6 +272,7 @@ impl Client {
             server: self.server.clone(),
             token: None,
             session: Some(cookie),
+            host: None,
         }
     }
 
@@ -300,6 +314,7 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> ClientResult<reqwest::Response> {
+        let path = self.routed(path);
         let mut request = self.http.request(method, format!("{}{path}", self.server));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
@@ -317,6 +332,24 @@ impl Client {
         }
         let body = response.json::<ErrorBody>().await.ok();
         Err(ClientError::refused(status, body, "the server refused"))
+    }
+
+    /// `path` as it goes to the chosen host: machine routes under `/api/v1/hosts/{host}/`;
+    /// accounts, tokens and the host list are the same everywhere and stay as they are.
+    fn routed(&self, path: &str) -> String {
+        let Some(host) = &self.host else {
+            return path.to_string();
+        };
+        match path.strip_prefix("/api/v1/") {
+            Some(rest)
+                if !["auth/", "tokens", "users", "hosts", "fleet/"]
+                    .iter()
+                    .any(|shared| rest.starts_with(shared)) =>
+            {
+                format!("/api/v1/hosts/{}/{rest}", encode(host))
+            }
+            _ => path.to_string(),
+        }
     }
 
     fn unreachable(&self, err: &reqwest::Error) -> ClientError {

@@ -160,6 +160,7 @@ async fn me(caller: Caller) -> Json<Me> {
         AuthMethod::Session { .. } => "session",
         AuthMethod::Token { .. } => "token",
         AuthMethod::Startup => "startup",
+        AuthMethod::Relayed { .. } => "relayed",
     };
     Json(Me {
         user: UserView::from(&caller.user),

@@ -58,6 +58,9 @@ pub struct LaunchView {
     /// The managed app this run belongs to.
     #[serde(default)]
     pub managed_id: Option<i64>,
+    /// In a fleet, the host it was started on (stop and relaunch it there).
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 impl From<&Launch> for LaunchView {
@@ -82,6 +85,7 @@ impl From<&Launch> for LaunchView {
             error: r.error.clone(),
             running: l.ended_at.is_none() && r.outcome == LaunchOutcome::Running,
             managed_id: r.managed_id,
+            host: r.host.clone(),
         }
     }
 }

@@ -11,6 +11,7 @@ mod files;
 mod glances;
 pub mod guard;
 mod health;
+pub mod hosts;
 pub mod launches;
 pub mod managed;
 mod metrics;
@@ -62,6 +63,7 @@ use crate::state::AppState;
         (name = "managed", description = "Managed apps: kept running with restart policies and capped logs"),
         (name = "metrics", description = "Prometheus metrics"),
         (name = "glances", description = "Glances-compatible read API (v4 and v3 shapes) for Home Assistant and dashboards"),
+        (name = "hosts", description = "The fleet: every Boss on one PostgreSQL database, any host's routes, actions on many hosts"),
     )
 )]
 struct ApiDoc;
@@ -105,6 +107,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(metrics::routes())
         .merge(glances::routes())
+        .merge(hosts::routes())
 }
 
 /// The OpenAPI document of the whole API.

@@ -17,6 +17,9 @@ pub const LAUNCH_LOGS: &str = "launches";
 /// The one-time code that the first account needs (see `auth/setup.rs`).
 pub const SETUP_CODE: &str = "setup-code";
 
+/// This host's stable id in a fleet (see `fleet`).
+pub const HOST_ID: &str = "host-id";
+
 /// What in the data directory must be private (the database's WAL and shared-memory files
 /// exist only while it is open, or after a crash). The setup code is written private.
 const PRIVATE_ENTRIES: [&str; 5] = [DATABASE, "boss.db-wal", "boss.db-shm", SPOOL, LAUNCH_LOGS];

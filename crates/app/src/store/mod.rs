@@ -383,6 +383,9 @@ pub struct NewLaunch {
     /// The managed app this run belongs to.
     #[serde(default)]
     pub managed_id: Option<i64>,
+    /// In a fleet, the name of the host it runs on (`None` on SQLite, and before fleets).
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// How a launch ended.

@@ -112,9 +112,30 @@ impl SqlStore {
     async fn migrate(&self) -> StoreResult<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            // A fleet host's own role (`boss db fleet-host`) may not create anything, not even
+            // the migrations table sqlx would make sure of: when every migration has run,
+            // there is nothing to do.
+            Backend::Postgres if self.postgres_up_to_date().await => {}
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Whether every PostgreSQL migration has been applied (false when that cannot be read).
+    async fn postgres_up_to_date(&self) -> bool {
+        let applied = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await;
+        let Ok(rows) = applied else {
+            return false;
+        };
+        let applied: std::collections::HashSet<i64> = rows
+            .iter()
+            .filter_map(|row| row.try_get::<i64, _>(0).ok())
+            .collect();
+        POSTGRES_MIGRATIONS
+            .iter()
+            .all(|m| applied.contains(&m.version))
     }
 
     /// The row that `sql` (with one `$1` parameter) finds for `key`, if any, mapped by `map`.
@@ -187,7 +208,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
 }
 
 const LAUNCH_COLUMNS: &str = "id, uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error, managed_id";
+    started_at, pid, start_ticks, ended_at, exit_code, signal, outcome, error, managed_id, host";
 
 const MANAGED_COLUMNS: &str =
     "id, name, desktop_id, argv, cwd, env, policy, enabled, created_at, updated_at";
@@ -256,6 +277,7 @@ fn launch_from_row(row: &AnyRow) -> StoreResult<Launch> {
             },
             error: row.try_get("error")?,
             managed_id: int("managed_id")?,
+            host: row.try_get("host")?,
         },
         ended_at: int("ended_at")?,
         exit_code: int("exit_code")?.map(|c| c as i32),
@@ -1193,8 +1215,8 @@ async fn insert_launch<'e>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO launches (uid, user_id, username, app_id, app_name, argv, cwd, log_file, \
-            started_at, pid, start_ticks, outcome, error, managed_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+            started_at, pid, start_ticks, outcome, error, managed_id, host) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (uid) DO NOTHING",
     )
     .bind(l.uid.clone())
@@ -1211,6 +1233,7 @@ async fn insert_launch<'e>(
     .bind(l.outcome.as_str())
     .bind(l.error.clone())
     .bind(l.managed_id)
+    .bind(l.host.clone())
     .execute(db)
     .await?;
     Ok(())

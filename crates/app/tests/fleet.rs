@@ -1,0 +1,555 @@
+//! The fleet (issue 16): three real `boss serve` processes on one throwaway PostgreSQL cluster,
+//! each with its own data directory and `--host-name`, on this machine. One host lists the
+//! others, reads and acts on them through the database, and copes with a host that dies and
+//! comes back, and with PostgreSQL restarting.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::server::Server;
+use serde_json::{Value, json};
+use sqlx::Row;
+use testkit::desktop::Desktop;
+use testkit::postgres::TempPostgres;
+use testkit::process::Process;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A logged-in HTTP client of one host.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Api {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .timeout(Duration::from_secs(60));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the host answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+}
+
+fn host(name: &str, dir: &std::path::Path, url: &str, display: &str) -> Server {
+    Server::start_with(
+        dir,
+        &[
+            ("BOSS_DATABASE_URL", url),
+            ("BOSS_HOST_NAME", name),
+            // Each host sees only the display the test gives it (none for most).
+            ("DISPLAY", display),
+            ("BOSS_DISPLAY", display),
+        ],
+    )
+}
+
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    within: Duration,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let until = Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < until, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn host_entry<'a>(hosts: &'a Value, name: &str) -> &'a Value {
+    hosts["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("host {name} is listed: {hosts}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outages() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let Some(desktop) = Desktop::start(true, &["xterm"]) else {
+        return;
+    };
+    let url = pg.create_database("fleet");
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = host("alpha", dirs[0].path(), &url, "");
+    let b = host("bravo", dirs[1].path(), &url, "");
+    let c = host("charlie", dirs[2].path(), &url, &desktop.display);
+
+    let http = reqwest::Client::new();
+    let register = http
+        .post(format!("{}/api/v1/auth/register", a.base))
+        .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": a.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), 201, "the first account is made on alpha");
+    let cookie = register.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let api = Api {
+        http,
+        base: a.base.clone(),
+        cookie,
+    };
+
+    // Every host is listed, online, with its summary and window backend.
+    let (status, hosts) = api.get("/api/v1/hosts").await;
+    assert_eq!(status, 200, "{hosts}");
+    assert_eq!(hosts["fleet"], true);
+    for name in ["alpha", "bravo", "charlie"] {
+        let entry = host_entry(&hosts, name);
+        assert_eq!(entry["online"], true, "{name} is online: {entry}");
+        assert_eq!(entry["this_host"], name == "alpha");
+        assert!(
+            entry["summary"]["processes"].as_u64().unwrap() > 0,
+            "{entry}"
+        );
+    }
+    assert_eq!(
+        host_entry(&hosts, "charlie")["capabilities"]["windows"]["available"],
+        true
+    );
+
+    // The CLI: `boss hosts`, and `--host` sends a client command to another host.
+    let (status, token) = api
+        .post(
+            "/api/v1/tokens",
+            json!({"name": "cli", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    let cli = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["--server", &a.base])
+            .args(args)
+            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
+            .env("XDG_CONFIG_HOME", dirs[0].path())
+            .env_remove("BOSS_HOST")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "boss {args:?}: {out}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    };
+    let table = cli(&["hosts"]);
+    for name in ["alpha", "bravo", "charlie"] {
+        assert!(table.contains(name), "{table}");
+    }
+    assert!(table.contains("online (this)"), "{table}");
+    let windows: Value =
+        serde_json::from_str(&cli(&["--host", "charlie", "windows", "--json"])).unwrap();
+    assert_eq!(
+        windows["available"], true,
+        "charlie's display, not alpha's: {windows}"
+    );
+    let windows: Value = serde_json::from_str(&cli(&["windows", "--json"])).unwrap();
+    assert_eq!(
+        windows["available"], false,
+        "alpha has no display: {windows}"
+    );
+
+    // A read repeated within a second is answered from alpha's memory: one command, not two.
+    let commands = || async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM commands")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        count
+    };
+    let before = commands().await;
+    for _ in 0..2 {
+        let (status, _) = api.get("/api/v1/hosts/charlie/system").await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(commands().await, before + 1, "the second read was cached");
+
+    // A process only this test started, found in bravo's list through alpha, ended through
+    // alpha; bravo's audit row names alice and the host the request came through.
+    let marker = Process(
+        Command::new("sleep")
+            .arg("86399.25")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (status, list) = api.get("/api/v1/hosts/bravo/processes?fresh=true").await;
+    assert_eq!(status, 200, "{list}");
+    let row = list["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pid"] == marker.pid())
+        .unwrap_or_else(|| panic!("bravo lists the test's process"))
+        .clone();
+    assert_eq!(row["cmdline"], "sleep 86399.25");
+    let (status, ended) = api
+        .post(
+            &format!("/api/v1/hosts/bravo/processes/{}/terminate", marker.pid()),
+            json!({"started_at": row["started_at"], "timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(status, 200, "{ended}");
+    let mut marker = marker;
+    eventually("the process has ended", Duration::from_secs(5), || {
+        let gone = marker.has_exited();
+        async move { gone.then_some(()) }
+    })
+    .await;
+    let (_, audit) = api.get("/api/v1/audit?action=process.terminate").await;
+    let rows: Vec<&Value> = audit["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["target"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&marker.pid().to_string())
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "one audit row for one termination: {audit}");
+    assert_eq!(rows[0]["actor"], "alice");
+    assert_eq!(rows[0]["outcome"], "success");
+    assert_eq!(rows[0]["detail"]["host"], "bravo", "{}", rows[0]);
+    assert_eq!(rows[0]["detail"]["via"], "alpha", "{}", rows[0]);
+
+    // Close-all on charlie's own display, through alpha.
+    let windows = desktop.windows();
+    let (mut xterm, _) = desktop.xterm(windows.as_ref(), "fleet-close-me");
+    let (status, report) = api
+        .post(
+            "/api/v1/hosts/charlie/windows/close-all",
+            json!({"timeout_ms": 3000}),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["window"]["title"] == "fleet-close-me" && r["outcome"] == "closed"),
+        "charlie closed its xterm: {report}"
+    );
+    eventually("the xterm has exited", Duration::from_secs(5), || {
+        let gone = xterm.has_exited();
+        async move { gone.then_some(()) }
+    })
+    .await;
+
+    // A fleet close-all preview on every host: one result each, in name order.
+    let (status, fleet) = api
+        .post(
+            "/api/v1/fleet/windows/close-all",
+            json!({"hosts": "all", "dry_run": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{fleet}");
+    let results = fleet["results"].as_array().unwrap();
+    let hosts: Vec<&str> = results
+        .iter()
+        .map(|r| r["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["alpha", "bravo", "charlie"], "{fleet}");
+    assert_eq!(results[2]["ok"], true, "charlie has a desktop: {fleet}");
+    assert_eq!(results[2]["body"]["dry_run"], true);
+    assert_eq!(results[0]["ok"], false, "alpha has none: {fleet}");
+
+    // Charlie's live windows, followed through alpha.
+    let mut stream = api
+        .http
+        .get(format!(
+            "{}/api/v1/hosts/charlie/events?topics=windows",
+            a.base
+        ))
+        .header("cookie", &api.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    while !(seen.contains("event: windows") && seen.contains(r#""available":true"#)) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stream.chunk())
+            .await
+            .expect("charlie's windows arrive")
+            .unwrap()
+            .expect("the stream goes on");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(stream);
+
+    // A fleet launch on bravo and charlie, one result per host.
+    let (status, fleet) = api
+        .post(
+            "/api/v1/fleet/launch",
+            json!({"hosts": ["bravo", "charlie"], "program": "sleep", "args": ["86398.5"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{fleet}");
+    let results = fleet["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{fleet}");
+    for (result, name) in results.iter().zip(["bravo", "charlie"]) {
+        assert_eq!(result["host"], name);
+        assert_eq!(result["status"], 201, "{result}");
+        assert_eq!(
+            result["body"]["launch"]["host"], name,
+            "the launch names its host"
+        );
+        let id = result["body"]["launch"]["id"].as_i64().unwrap();
+        let (status, stopped) = api
+            .post(
+                &format!("/api/v1/hosts/{name}/launches/{id}/stop"),
+                json!({"timeout_ms": 2000}),
+            )
+            .await;
+        assert_eq!(
+            status, 200,
+            "the launch on {name} is stopped there: {stopped}"
+        );
+    }
+
+    // Bravo dies. A request made while it still looks online times out and is withdrawn;
+    // then alpha reports it offline within 15 s and requests fail at once.
+    let b_dir = b.data_dir.clone();
+    drop(b);
+    let started = Instant::now();
+    let (status, late) = api
+        .post(
+            "/api/v1/hosts/bravo/launches",
+            json!({"program": "sleep", "args": ["86397.75"]}),
+        )
+        .await;
+    assert!(
+        status == 504 || status == 503,
+        "a dead host's request fails with a JSON error: {status} {late}"
+    );
+    assert!(late["error"]["code"] == "host_timeout" || late["error"]["code"] == "host_unreachable");
+    eventually(
+        "alpha reports bravo offline",
+        Duration::from_secs(20),
+        || {
+            let api = &api;
+            async move {
+                let (_, hosts) = api.get("/api/v1/hosts").await;
+                (host_entry(&hosts, "bravo")["online"] == false).then_some(())
+            }
+        },
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(40));
+    let asked = Instant::now();
+    let (status, refused) = api.get("/api/v1/hosts/bravo/processes").await;
+    assert_eq!(status, 503, "{refused}");
+    assert_eq!(refused["error"]["code"], "host_unreachable");
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "an offline host fails fast"
+    );
+
+    // Bravo comes back as the same host; the late request was never run.
+    let b = host("bravo", &b_dir, &url, "");
+    let (status, _) = api.get("/api/v1/hosts/bravo/system").await;
+    assert_eq!(status, 200, "bravo answers again");
+    let (_, history) = api.get("/api/v1/hosts/bravo/launches").await;
+    assert!(
+        !history.to_string().contains("86397.75"),
+        "a request past its deadline is not run: {history}"
+    );
+
+    // PostgreSQL restarts mid-run: the hosts reconnect and commands resume.
+    pg.stop_server();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    pg.start_server();
+    eventually(
+        "charlie answers through alpha after PostgreSQL restarted",
+        Duration::from_secs(40),
+        || {
+            let api = &api;
+            async move {
+                let (status, _) = api.get("/api/v1/hosts/charlie/windows").await;
+                (status == 200).then_some(())
+            }
+        },
+    )
+    .await;
+
+    // No command ran twice or after its deadline.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let rows = sqlx::query("SELECT state, claimed_at, deadline FROM commands")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let state: String = row.get("state");
+        let claimed: Option<i64> = row.get("claimed_at");
+        let deadline: i64 = row.get("deadline");
+        assert!(state == "done" || state == "expired", "settled: {state}");
+        if let Some(claimed) = claimed {
+            assert!(claimed <= deadline, "claimed before its deadline");
+        }
+    }
+    pool.close().await;
+    drop((a, b, c));
+}
+
+/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
+fn host_role(owner_url: &str, name: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_boss"))
+        .args(["db", "fleet-host", name])
+        .env("BOSS_DATABASE_URL", owner_url)
+        .env_remove("BOSS_DATA_DIR")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let role = format!("boss_host_{name}");
+    assert!(said.contains(&role), "{said}");
+    // The throwaway cluster trusts local connections: the password is not needed here.
+    owner_url.replacen("postgres@", &format!("{role}@"), 1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own_commands() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let owner = pg.create_database("roles");
+    let alpha_url = host_role(&owner, "alpha");
+    let bravo_url = host_role(&owner, "bravo");
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = host("alpha", dirs[0].path(), &alpha_url, "");
+    let b = host("bravo", dirs[1].path(), &bravo_url, "");
+
+    // The protocol works under the policies: alpha reads bravo's machine.
+    let http = reqwest::Client::new();
+    let register = http
+        .post(format!("{}/api/v1/auth/register", a.base))
+        .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": a.setup_code()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), 201);
+    let cookie = register.headers()["set-cookie"].to_str().unwrap();
+    let api = Api {
+        http: http.clone(),
+        base: a.base.clone(),
+        cookie: cookie.split(';').next().unwrap().to_string(),
+    };
+    let (status, body) = api.get("/api/v1/hosts/bravo/system").await;
+    assert_eq!(status, 200, "{body}");
+
+    // What alpha's role may not do.
+    let as_alpha = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&alpha_url)
+        .await
+        .unwrap();
+    let as_owner = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&owner)
+        .await
+        .unwrap();
+    let bravo_id: String = sqlx::query_scalar("SELECT id FROM hosts WHERE name = 'bravo'")
+        .fetch_one(&as_alpha)
+        .await
+        .unwrap();
+    let offline = sqlx::query("UPDATE hosts SET last_seen = 0 WHERE name = 'bravo'")
+        .execute(&as_alpha)
+        .await
+        .unwrap();
+    assert_eq!(offline.rows_affected(), 0, "alpha cannot touch bravo's row");
+    let forged = sqlx::query(
+        "INSERT INTO commands (host_id, origin_id, origin_name, user_id, method, path, \
+         created_at, deadline) VALUES ($1, $1, 'bravo', 1, 'GET', 'processes', 0, 0)",
+    )
+    .bind(&bravo_id)
+    .execute(&as_alpha)
+    .await;
+    assert!(
+        forged.is_err(),
+        "alpha cannot send commands in bravo's name"
+    );
+    sqlx::query(
+        "INSERT INTO commands (host_id, origin_id, origin_name, user_id, method, path, \
+         created_at, deadline) VALUES ($1, $1, 'bravo', 1, 'GET', 'processes', 0, 0)",
+    )
+    .bind(&bravo_id)
+    .execute(&as_owner)
+    .await
+    .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM commands WHERE origin_id = $1")
+        .bind(&bravo_id)
+        .fetch_one(&as_alpha)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "alpha does not see bravo's own commands");
+    let claimed =
+        sqlx::query("UPDATE commands SET state = 'running' WHERE host_id = $1 AND origin_id = $1")
+            .bind(&bravo_id)
+            .execute(&as_alpha)
+            .await
+            .unwrap();
+    assert_eq!(
+        claimed.rows_affected(),
+        0,
+        "alpha cannot claim bravo's commands"
+    );
+    let answered = sqlx::query("UPDATE commands SET state = 'done' WHERE host_id = $1")
+        .bind(&bravo_id)
+        .execute(&as_alpha)
+        .await;
+    assert!(
+        answered.is_err(),
+        "alpha cannot answer for bravo, even its own requests"
+    );
+    as_alpha.close().await;
+    as_owner.close().await;
+    drop((a, b));
+}

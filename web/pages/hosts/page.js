@@ -1,0 +1,146 @@
+// Hosts overview: every Boss on this PostgreSQL database (on SQLite, only this one), online or
+// not, with CPU, memory, process and window counts from its last heartbeat. Choosing a host
+// shows its machine on every other page (the switcher in the header does the same).
+import { html, useState, useEffect } from '../../vendor/preact-htm.js';
+import { api, errorMessage, selectHost, selectedHost } from '../../api.js';
+import { PageHeading } from '../../ui/page.js';
+import { ErrorAlert, Loading, StatusMessage } from '../../ui/feedback.js';
+import { formatDateTime } from '../../ui/format.js';
+import { useConfirm } from '../../ui/dialog.js';
+import { can } from '../../ui/roles.js';
+
+const REFRESH_MS = 5000;
+
+function mib(bytes) {
+  return `${Math.round(bytes / 1048576).toLocaleString()} MiB`;
+}
+
+function HostRow({ host, shown }) {
+  const s = host.summary;
+  const muted = html`<span class="muted">—</span>`;
+  return html`
+    <tr data-testid="host-row" data-host=${host.name}>
+      <td data-label="Host">
+        <strong>${host.name}</strong>${host.this_host ? html` <span class="muted">(this server)</span>` : ''}
+      </td>
+      <td data-label="State">
+        <span class=${`badge ${host.online ? 'badge-success' : 'badge-danger'}`} data-testid="host-state">
+          ${host.online ? 'online' : 'offline'}
+        </span>
+      </td>
+      <td data-label="CPU">${s ? `${Math.round(s.cpu_percent)} %` : muted}</td>
+      <td data-label="Memory">${s ? `${mib(s.memory_used)} of ${mib(s.memory_total)}` : muted}</td>
+      <td data-label="Processes">${s ? s.processes : muted}</td>
+      <td data-label="Windows">${s ? s.windows : muted}</td>
+      <td data-label="Desktop">${host.capabilities?.windows?.label || muted}</td>
+      <td data-label="Last seen">${host.last_seen ? formatDateTime(host.last_seen) : muted}</td>
+      <td data-label="">
+        <button type="button" class="btn btn-small" disabled=${shown} data-testid="host-show"
+          onClick=${() => selectHost(host.this_host ? null : host.name)}>
+          ${shown ? 'Shown' : 'Show'}
+        </button>
+      </td>
+    </tr>
+  `;
+}
+
+// "Close every window on every host": a preview first (how many windows each host would close),
+// then the real thing; each host closes gracefully and passes protected windows by, as its own
+// close-all does. One line per host says how it went.
+function closeSummary(result) {
+  if (!result.ok) return `${result.host}: ${result.body?.error?.message || `HTTP ${result.status}`}`;
+  const rows = result.body.results || [];
+  const closed = rows.filter((r) => r.outcome === 'closed' || r.outcome === 'would_close').length;
+  return `${result.host}: ${closed} of ${rows.length} window(s) ${result.body.dry_run ? 'would close' : 'closed'}`;
+}
+
+function FleetCloseAll() {
+  const [dialog, confirm] = useConfirm();
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState(null);
+  const [error, setError] = useState(null);
+
+  async function run() {
+    setBusy(true);
+    setError(null);
+    try {
+      const preview = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all', dry_run: true } });
+      const ok = await confirm({
+        title: 'Close every window on every host?',
+        message: preview.results.map(closeSummary).join('; '),
+        confirmLabel: 'Close all',
+        danger: true,
+      });
+      if (!ok) return;
+      const done = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all' } });
+      setReport(done.results.map(closeSummary).join('; '));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`
+    ${dialog}
+    <button type="button" class="btn btn-danger" disabled=${busy} onClick=${run} data-testid="fleet-close-all">
+      Close all windows everywhere…
+    </button>
+    ${error && html`<${ErrorAlert} message=${error} />`}
+    <${StatusMessage} message=${report} testid="fleet-report" />
+  `;
+}
+
+export function HostsPage({ title, user }) {
+  const [hosts, setHosts] = useState(null);
+  const [error, setError] = useState(null);
+
+  useEffect(() => {
+    let stopped = false;
+    async function load() {
+      try {
+        const answer = await api('/hosts');
+        if (!stopped) {
+          setHosts(answer);
+          setError(null);
+        }
+      } catch (err) {
+        if (!stopped) setError(errorMessage(err));
+      }
+    }
+    load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  const current = selectedHost();
+  return html`
+    <${PageHeading} title=${title}>
+      ${hosts?.fleet && can(user, 'act') && html`<${FleetCloseAll} />`}
+    <//>
+    ${error && html`<${ErrorAlert} message=${error} />`}
+    ${!hosts && !error && html`<${Loading} />`}
+    ${hosts && !hosts.fleet && html`
+      <p class="muted" data-testid="hosts-single">
+        This Boss keeps its data in SQLite, so it is the only host. Run several Boss servers on one
+        PostgreSQL database to see and control them all from here.
+      </p>`}
+    ${hosts && html`
+      <table class="table table-stack" data-testid="hosts-table">
+        <thead>
+          <tr>
+            <th scope="col">Host</th><th scope="col">State</th><th scope="col">CPU</th>
+            <th scope="col">Memory</th><th scope="col">Processes</th><th scope="col">Windows</th>
+            <th scope="col">Desktop</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Show</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${hosts.hosts.map((host) => html`<${HostRow} key=${host.id} host=${host}
+            shown=${current ? current === host.name : host.this_host} />`)}
+        </tbody>
+      </table>`}
+  `;
+}
