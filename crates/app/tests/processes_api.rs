@@ -623,6 +623,8 @@ async fn fresh_true_or_no_cache_waits_for_a_new_scan() {
     let third = no_cache.body["taken_at"].as_str().unwrap().to_string();
     assert!(third > second, "{third} after {second}");
     assert_eq!(monitor.scan_count(), scans + 2);
+    // `taken_at` counts milliseconds: let one pass.
+    tokio::time::sleep(Duration::from_millis(5)).await;
 
     let system = app.get("/api/v1/system?fresh=true", &admin).await;
     assert!(system.body["taken_at"].as_str().unwrap() > third.as_str());
