@@ -212,6 +212,59 @@ pub fn tail(path: &Path, keep: u32, lines: usize) -> io::Result<String> {
     Ok(out)
 }
 
+/// [`tail`], and a cursor just past what it read, to follow the log from there.
+pub fn tail_and_cursor(path: &Path, keep: u32, lines: usize) -> io::Result<(String, LogCursor)> {
+    // Measured first: what is written meanwhile may come twice, but is never lost.
+    let offset = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e),
+    };
+    Ok((tail(path, keep, lines)?, LogCursor { offset }))
+}
+
+/// How far a reader following a log has read its current file.
+#[derive(Debug, Clone, Copy)]
+pub struct LogCursor {
+    offset: u64,
+}
+
+impl LogCursor {
+    /// The most one read returns; the rest comes with the next.
+    const MAX_READ: u64 = 1 << 20;
+
+    /// What was written since the last read. The writer rotates by renaming the current file
+    /// to `.1` and starting an empty one: a current file shorter than what was read means
+    /// that, and the rest of `.1` comes first. (A file that grew past the old length again
+    /// between two reads would hide a rotation; followers read every quarter second and files
+    /// rotate at megabytes, so at worst some lines are skipped, never repeated.)
+    pub fn read_new(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        let len = match std::fs::metadata(path) {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        if len < self.offset {
+            if let Ok(mut previous) = File::open(rotated(path, 1)) {
+                previous.seek(SeekFrom::Start(self.offset))?;
+                previous.take(Self::MAX_READ).read_to_end(&mut out)?;
+            }
+            self.offset = 0;
+        }
+        if len > self.offset {
+            let mut current = File::open(path)?;
+            current.seek(SeekFrom::Start(self.offset))?;
+            let read = current
+                .take((len - self.offset).min(Self::MAX_READ))
+                .read_to_end(&mut out)?;
+            self.offset += read as u64;
+        }
+        Ok(out)
+    }
+}
+
 /// The bytes a log holds now, over all its files.
 pub fn total_bytes(path: &Path, keep: u32) -> u64 {
     files(path, keep)
@@ -242,6 +295,24 @@ mod tests {
         assert!(!rotated(&path, 3).exists());
         let last = tail(&path, 2, 2).unwrap();
         assert_eq!(last, "line 1998\nline 1999\n");
+    }
+
+    #[test]
+    fn a_follower_reads_what_is_added_and_the_rest_of_a_rotated_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.log");
+        std::fs::write(&path, "a\n").unwrap();
+        let (text, mut cursor) = tail_and_cursor(&path, 5, 10).unwrap();
+        assert_eq!(text, "a\n");
+        assert_eq!(cursor.read_new(&path).unwrap(), b"");
+        std::fs::write(&path, "a\nb\n").unwrap();
+        assert_eq!(cursor.read_new(&path).unwrap(), b"b\n");
+        // Rotated: the current file became `.1` (with one more line), a new one started.
+        std::fs::write(&path, "a\nb\nc\n").unwrap();
+        std::fs::rename(&path, rotated(&path, 1)).unwrap();
+        std::fs::write(&path, "d\n").unwrap();
+        assert_eq!(cursor.read_new(&path).unwrap(), b"c\nd\n");
+        assert_eq!(cursor.read_new(&path).unwrap(), b"");
     }
 
     #[test]

@@ -331,6 +331,43 @@ async fn a_chatty_program_keeps_its_log_under_the_bound() {
 }
 
 #[tokio::test]
+async fn a_followed_log_sends_output_as_it_is_written_and_ends_with_the_app() {
+    let app = TestApp::new().await;
+    let auth = admin(&app).await;
+    let script = "echo first; while [ ! -e go ]; do sleep 0.05; done; echo second; sleep 300";
+    let dir = tempfile::tempdir().unwrap();
+    let created = create(
+        &app,
+        &auth,
+        json!({"name": "talker", "argv": ["sh", "-c", script], "cwd": dir.path()}),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/managed/{id}/logs?tail=5&follow=true");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut follow = loop {
+        // The first line may not have reached the log yet when the app has just started.
+        let mut follow = app.stream(&path, &auth, "text/plain; charset=utf-8").await;
+        let tail = app.get(&format!("/api/v1/managed/{id}/logs"), &auth).await;
+        if tail.body.as_str().is_some_and(|t| t.contains("first")) {
+            follow.read_until("first\n").await;
+            break follow;
+        }
+        assert!(Instant::now() < deadline, "the first line is logged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    follow.read_until("second\n").await;
+    assert_eq!(follow.text.matches("first").count(), 1, "{}", follow.text);
+    let reply = app.delete(&format!("/api/v1/managed/{id}"), &auth).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert!(
+        follow.ends_within(Duration::from_secs(5)).await,
+        "the follow ends once the app is gone"
+    );
+}
+
+#[tokio::test]
 async fn an_adopted_sleep_is_restarted_by_its_policy_when_it_ends() {
     let app = TestApp::new().await;
     let auth = admin(&app).await;

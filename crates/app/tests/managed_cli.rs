@@ -120,6 +120,26 @@ async fn managed_add_list_logs_stop_and_remove_from_the_command_line() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 
+    // `logs -f` prints the tail, then follows (ended by this test, which started it).
+    let mut follow = Command::new(env!("CARGO_BIN_EXE_boss"));
+    follow
+        .args(["managed", "logs", "greeter", "-f"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("BOSS_SERVER", &server.base)
+        .env_remove("BOSS_TOKEN")
+        .stdout(std::process::Stdio::piped());
+    let mut follow = testkit::process::Process(follow.spawn().expect("run boss"));
+    let lines = follow.stdout_lines();
+    let first = lines
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the tail comes first");
+    assert_eq!(first, "hello-from-greeter");
+    assert!(!follow.has_exited(), "it keeps following");
+    drop(follow);
+    let (code, _, err) = run(&["--json", "managed", "logs", "greeter", "-f"]);
+    assert_eq!(code, Some(2), "{err}");
+
     let (code, out, err) = run(&["managed", "stop", "greeter"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("stopped"), "{out}");

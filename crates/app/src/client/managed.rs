@@ -42,6 +42,9 @@ enum ManagedCommand {
         /// How many lines (1 to 10000).
         #[arg(long, default_value_t = 100)]
         tail: usize,
+        /// Then keep printing the output as it is written, as `tail -f` (until Ctrl-C).
+        #[arg(long, short)]
+        follow: bool,
     },
     /// Stop a managed app and forget it (its launch history stays).
     Remove { name: String },
@@ -79,7 +82,32 @@ pub async fn managed(client: &Client, args: ManagedArgs, json: bool) -> ClientRe
         ManagedCommand::Start { name } => control(client, &name, "start", json).await,
         ManagedCommand::Stop { name } => control(client, &name, "stop", json).await,
         ManagedCommand::Restart { name } => control(client, &name, "restart", json).await,
-        ManagedCommand::Logs { name, tail } => {
+        ManagedCommand::Logs {
+            name,
+            tail,
+            follow: true,
+        } => {
+            if json {
+                return Err(ClientError::Usage(
+                    "--follow prints the output as it comes; it has no --json form".into(),
+                ));
+            }
+            let app = find(client, &name).await?;
+            let path = format!("/api/v1/managed/{}/logs?tail={tail}&follow=true", app.id);
+            let mut response = client.get_response(&path).await?;
+            let mut out = std::io::stdout();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| ClientError::Failed(format!("the log stream broke: {e}")))?
+            {
+                use std::io::Write;
+                let _ = out.write_all(&chunk);
+                let _ = out.flush();
+            }
+            Ok(())
+        }
+        ManagedCommand::Logs { name, tail, .. } => {
             let app = find(client, &name).await?;
             let text = client
                 .get_text(&format!("/api/v1/managed/{}/logs?tail={tail}", app.id))

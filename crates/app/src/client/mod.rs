@@ -298,6 +298,11 @@ impl Client {
         Ok(())
     }
 
+    /// `GET path`, the answer as it comes (a followed log).
+    pub async fn get_response(&self, path: &str) -> ClientResult<reqwest::Response> {
+        self.send(Method::GET, path, None::<&()>).await
+    }
+
     /// The raw text of a response (CSV).
     pub async fn get_text(&self, path: &str) -> ClientResult<String> {
         let response = self.send(Method::GET, path, None::<&()>).await?;

@@ -1,10 +1,15 @@
 //! Managed apps: list, create, change, delete, start, stop, restart, read their logs, adopt a
 //! running process.
 
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -219,6 +224,69 @@ async fn restart_managed(
 struct LogQuery {
     /// How many lines, 1 to 10000 (default 200).
     tail: Option<usize>,
+    /// Keep the answer open and send the output as it is written, as `tail -f` does, until
+    /// the client goes (or its session or token does, or the app is deleted).
+    follow: Option<bool>,
+}
+
+/// How often a followed log is looked at.
+const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// How often a follower's credentials and app are checked again without a change announced.
+const FOLLOW_RECHECK: Duration = Duration::from_secs(30);
+
+/// Sends what is added to the log at `path` to `tx` until the client goes, its credentials
+/// are revoked (at once when announced, as event streams end), or the app is deleted.
+async fn follow_log(
+    state: AppState,
+    caller: Caller,
+    id: i64,
+    path: std::path::PathBuf,
+    mut cursor: crate::logs::LogCursor,
+    tx: mpsc::Sender<std::io::Result<Bytes>>,
+) {
+    let mut changes = state.auth_cache.subscribe();
+    let mut checked = Instant::now();
+    loop {
+        let recheck = tokio::select! {
+            _ = tx.closed() => return,
+            _ = tokio::time::sleep(FOLLOW_EVERY) => checked.elapsed() >= FOLLOW_RECHECK,
+            change = changes.recv() => match change {
+                Ok(user_id) => user_id == caller.user.id,
+                Err(broadcast::error::RecvError::Lagged(_)) => true,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        };
+        // A deleted app's runner is forgotten at once; the store has the last word.
+        let gone = !state.managed.knows(id);
+        if recheck || gone {
+            checked = Instant::now();
+            let allowed = caller.still_valid(&state).await.unwrap_or(true);
+            let exists = !matches!(state.store.managed_app(id).await, Ok(None));
+            if !allowed || !exists {
+                return;
+            }
+        }
+        let file = path.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let new = cursor.read_new(&file);
+            (cursor, new)
+        })
+        .await;
+        let Ok((moved, new)) = read else { return };
+        cursor = moved;
+        match new {
+            Ok(bytes) if bytes.is_empty() => {}
+            Ok(bytes) => {
+                if tx.send(Ok(Bytes::from(bytes))).await.is_err() {
+                    return;
+                }
+            }
+            Err(err) => {
+                let _ = tx.send(Err(err)).await;
+                return;
+            }
+        }
+    }
 }
 
 /// The last lines of a managed app's output (stdout and stderr), across its rotated files.
@@ -246,18 +314,23 @@ async fn managed_logs(
         .ok_or_else(|| Error::NotFound(format!("no managed app with id {id}")))?;
     let path = crate::managed::log_path(&state, id);
     let keep = app.app.policy.logs.keep;
-    let text = tokio::task::spawn_blocking(move || crate::logs::tail(&path, keep, lines))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .map_err(|e| Error::Internal(anyhow::anyhow!("cannot read the log: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        text,
-    )
-        .into_response())
+    let file = path.clone();
+    let (text, cursor) =
+        tokio::task::spawn_blocking(move || crate::logs::tail_and_cursor(&file, keep, lines))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot read the log: {e}")))?;
+    let headers = [
+        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    if query.follow != Some(true) {
+        return Ok((headers, text).into_response());
+    }
+    let (tx, rx) = mpsc::channel(16);
+    let _ = tx.send(Ok(Bytes::from(text))).await;
+    tokio::spawn(follow_log(state, caller, id, path, cursor, tx));
+    Ok((headers, Body::from_stream(ReceiverStream::new(rx))).into_response())
 }
 
 /// Turns a running process into a managed app: argv, working directory and environment are

@@ -216,6 +216,11 @@ impl ManagedSupervisor {
         }
     }
 
+    /// Whether app `id` has a runner (every stored app has, unless it is being deleted).
+    pub fn knows(&self, id: i64) -> bool {
+        self.lock().contains_key(&id)
+    }
+
     pub(crate) fn forget(&self, id: i64) {
         self.lock().remove(&id);
     }

@@ -314,6 +314,11 @@ impl TestApp {
 
     /// Opens an event stream (`/api/v1/events...`) as `auth`.
     pub async fn events(&self, path: &str, auth: &Auth) -> EventStream {
+        self.stream(path, auth, "text/event-stream").await
+    }
+
+    /// A streamed answer of `content_type` (events, a followed log), read as it comes.
+    pub async fn stream(&self, path: &str, auth: &Auth, content_type: &str) -> EventStream {
         let mut request = Request::get(path).header(header::HOST, "127.0.0.1:8350");
         request = match auth {
             Auth::None => request,
@@ -326,10 +331,7 @@ impl TestApp {
             .await
             .expect("infallible");
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(
-            response.headers()[header::CONTENT_TYPE],
-            "text/event-stream"
-        );
+        assert_eq!(response.headers()[header::CONTENT_TYPE], content_type);
         EventStream {
             body: response.into_body(),
             text: String::new(),
