@@ -14,7 +14,7 @@
 pub mod relay;
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -99,7 +99,10 @@ impl Fleet {
     }
 
     pub fn set_role_hosts(&self, map: std::collections::BTreeMap<String, Vec<String>>) {
-        *self.role_hosts.write().expect("role hosts lock") = map;
+        *self
+            .role_hosts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = map;
     }
 
     /// Whether `role` may use this host's machine (see the `role_hosts` setting).
@@ -107,7 +110,7 @@ impl Fleet {
         match self
             .role_hosts
             .read()
-            .expect("role hosts lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .get(role.as_str())
         {
             Some(hosts) => hosts.iter().any(|h| *h == self.me.name || *h == self.me.id),

@@ -13,7 +13,7 @@
 //! Times are the database's clock, so hosts whose clocks disagree agree on deadlines.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -439,7 +439,7 @@ impl FleetDb {
                 .unwrap_or("")
                 .contains("fresh=true");
         {
-            let mut reads = self.reads.lock().expect("reads lock");
+            let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
             reads.retain(|_, (at, _)| at.elapsed() < READ_CACHE);
             if !is_read {
                 reads.retain(|(host, ..), _| *host != target.id);
@@ -449,7 +449,7 @@ impl FleetDb {
         }
         let answer = self.round_trip(target, request).await?;
         if is_read && answer.status.is_success() {
-            let mut reads = self.reads.lock().expect("reads lock");
+            let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
             reads.insert(key, (Instant::now(), answer.clone()));
         }
         Ok(answer)
@@ -617,7 +617,12 @@ impl FleetDb {
     }
 
     fn wake(&self, id: i64) {
-        let waiter = self.waiters.lock().expect("waiters lock").get(&id).cloned();
+        let waiter = self
+            .waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned();
         if let Some(waiter) = waiter {
             waiter.notify_one();
         }
@@ -663,7 +668,10 @@ struct Waiting<'a> {
 
 impl<'a> Waiting<'a> {
     fn new(db: &'a FleetDb, id: i64, woken: Arc<Notify>) -> Self {
-        db.waiters.lock().expect("waiters lock").insert(id, woken);
+        db.waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, woken);
         Waiting { db, id }
     }
 }
@@ -673,7 +681,7 @@ impl Drop for Waiting<'_> {
         self.db
             .waiters
             .lock()
-            .expect("waiters lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .remove(&self.id);
     }
 }
