@@ -145,12 +145,14 @@ impl GnomeShell {
 
     /// The session as Boss would find it in its environment.
     pub fn session_env(&self) -> SessionEnv {
-        SessionEnv {
-            wayland_display: Some(SOCKET.to_string()),
-            current_desktop: vec!["GNOME".to_string()],
-            runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
-            session_bus: Some(self.bus.clone()),
-            ..SessionEnv::default()
+        self.wayland().env("GNOME")
+    }
+
+    fn wayland(&self) -> WaylandSession<'_> {
+        WaylandSession {
+            runtime_dir: &self.runtime_dir,
+            wayland_display: SOCKET,
+            session_bus: &self.bus,
         }
     }
 
@@ -162,7 +164,7 @@ impl GnomeShell {
         }))
     }
 
-    /// A GTK window on this shell (see [`GtkWindow::start`]) and its entry in `windows`' list.
+    /// A GTK window on this shell and its entry in `windows`' list.
     pub fn gtk_window(
         &self,
         windows: &dyn WindowSystem,
@@ -170,14 +172,7 @@ impl GnomeShell {
         refuse: bool,
         connect: Option<u16>,
     ) -> (GtkWindow, WindowInfo) {
-        let session = WaylandSession {
-            runtime_dir: &self.runtime_dir,
-            wayland_display: SOCKET,
-            session_bus: &self.bus,
-        };
-        let window = GtkWindow::start(&session, title, refuse, connect);
-        let info = crate::desktop::wait_for_window(windows, title);
-        (window, info)
+        self.wayland().gtk_window(windows, title, refuse, connect)
     }
 
     /// The processes this session started that are still running (found by their

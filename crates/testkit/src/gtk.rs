@@ -29,6 +29,34 @@ pub struct WaylandSession<'a> {
     pub session_bus: &'a str,
 }
 
+impl WaylandSession<'_> {
+    /// The session as Boss would find it in its environment, on desktop `desktop`
+    /// (`XDG_CURRENT_DESKTOP`: `KDE`, `GNOME`).
+    pub fn env(&self, desktop: &str) -> platform::SessionEnv {
+        platform::SessionEnv {
+            wayland_display: Some(self.wayland_display.to_string()),
+            current_desktop: vec![desktop.to_string()],
+            runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
+            session_bus: Some(self.session_bus.to_string()),
+            ..platform::SessionEnv::default()
+        }
+    }
+
+    /// A GTK window on this compositor (see [`GtkWindow::start`]) and its entry in `windows`'
+    /// list.
+    pub fn gtk_window(
+        &self,
+        windows: &dyn platform::WindowSystem,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> (GtkWindow, platform::WindowInfo) {
+        let window = GtkWindow::start(self, title, refuse, connect);
+        let info = crate::desktop::wait_for_window(windows, title);
+        (window, info)
+    }
+}
+
 impl GtkWindow {
     /// Starts a window titled `title` and waits until it is mapped (`ready`). `refuse`: it
     /// answers close requests with a "Save changes?" dialog; `connect`: it holds a TCP

@@ -99,13 +99,7 @@ impl Kwin {
 
     /// The session as Boss would find it in its environment.
     pub fn session_env(&self) -> SessionEnv {
-        SessionEnv {
-            wayland_display: Some(SOCKET.to_string()),
-            current_desktop: vec!["KDE".to_string()],
-            runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
-            session_bus: Some(self.bus.clone()),
-            ..SessionEnv::default()
-        }
+        self.wayland().env("KDE")
     }
 
     /// The window backend under test, once KWin answers on its bus.
@@ -124,7 +118,7 @@ impl Kwin {
         }
     }
 
-    /// A GTK window on this KWin (see [`GtkWindow::start`]) and its entry in `windows`' list.
+    /// A GTK window on this KWin and its entry in `windows`' list.
     pub fn gtk_window(
         &self,
         windows: &dyn WindowSystem,
@@ -132,9 +126,7 @@ impl Kwin {
         refuse: bool,
         connect: Option<u16>,
     ) -> (GtkWindow, WindowInfo) {
-        let window = GtkWindow::start(&self.wayland(), title, refuse, connect);
-        let info = crate::desktop::wait_for_window(windows, title);
-        (window, info)
+        self.wayland().gtk_window(windows, title, refuse, connect)
     }
 }
 
