@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use common::desktop::Desktop;
-use common::{Auth, TestApp};
+use common::{Auth, TestApp, find_window as find, window_list as windows};
 
 async fn app_on(desktop: &Desktop) -> TestApp {
     let display = desktop.display.clone();
@@ -18,20 +18,6 @@ async fn app_on(desktop: &Desktop) -> TestApp {
         c.sample_interval = Duration::from_millis(200);
     })
     .await
-}
-
-async fn windows(app: &TestApp, auth: &Auth) -> Value {
-    let reply = app.get("/api/v1/windows", auth).await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body
-}
-
-fn find<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
-    list["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["title"] == title)
 }
 
 async fn wait_for_list(

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use testkit::process::Process;
 use testkit::sway::Sway;
 
-use common::{Auth, TestApp};
+use common::{TestApp, find_window as find, window_list as windows};
 
 const GTK: &str = "/usr/bin/python3";
 
@@ -23,20 +23,6 @@ async fn app_on(sway: &Sway) -> TestApp {
         c.sample_interval = Duration::from_millis(200);
     })
     .await
-}
-
-async fn windows(app: &TestApp, auth: &Auth) -> Value {
-    let reply = app.get("/api/v1/windows", auth).await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body
-}
-
-fn find<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
-    list["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["title"] == title)
 }
 
 async fn wait_for_exit(process: &mut Process, what: &str) {

@@ -348,3 +348,19 @@ impl TestApp {
         reply.body["events"].as_array().unwrap().clone()
     }
 }
+
+/// `GET /api/v1/windows` as `auth`, checked to succeed.
+pub async fn window_list(app: &TestApp, auth: &Auth) -> Value {
+    let reply = app.get("/api/v1/windows", auth).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+/// The window titled `title` in such a list.
+pub fn find_window<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
+    list["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["title"] == title)
+}

@@ -10,22 +10,8 @@ use platform::{WindowInfo, WindowSystem};
 use serde_json::{Value, json};
 use testkit::gtk::GtkWindow;
 
-use super::{Auth, TestApp};
+use super::{TestApp, find_window as find, window_list as windows};
 use boss::windows::WindowMonitor;
-
-async fn windows(app: &TestApp, auth: &Auth) -> Value {
-    let reply = app.get("/api/v1/windows", auth).await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body
-}
-
-fn find<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
-    list["windows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["title"] == title)
-}
 
 /// Through the API on `system` (backend `backend`, named `label`): the list with PIDs, close-all
 /// previewed then done, sparing the browser showing Boss and a refusing editor. `gtk` starts a
