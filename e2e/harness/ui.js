@@ -25,6 +25,21 @@ export async function waitUntil(predicate, { timeout = 10_000, interval = 100, m
   }
 }
 
+/** The trimmed text of a locator ('' when it has none). */
+export async function textOf(locator) {
+  return ((await locator.textContent()) || '').trim();
+}
+
+/** The Windows page's row of the window with this title. */
+export const windowRow = (page, title) => page.locator(`[data-testid="window-row"][data-title="${title}"]`);
+
+/** Opens the Windows page from the navigation and waits for its live table. */
+export async function openWindowsPage(page) {
+  await page.getByTestId('nav-windows').click();
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await page.getByTestId('windows-table').waitFor();
+}
+
 /** The auth form on screen (login or register). */
 export function authForm(page) {
   return page.locator('form').filter({ has: page.locator('input[name="username"]') });
