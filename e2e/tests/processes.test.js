@@ -76,36 +76,31 @@ const isAscending = (list) => list.every((v, i) => i === 0 || list[i - 1] <= v);
 const isDescending = (list) => list.every((v, i) => i === 0 || list[i - 1] >= v);
 
 /**
- * Types into the filter the way an input event does, and measures in the page: `script` from the
- * event until the (microtask-scheduled) render is done, `frame` until the end of the next frame
+ * Makes one change in the page, `{filter: text}` (typed as an input event does) or `{sort: key}`
+ * (a click on that column's header), and measures it there: `script` from the event until the (microtask-scheduled) render is done, `frame` until the end of the next frame
  * (so it also holds the style, layout and paint the change causes, plus the wait for that frame).
  */
-function timedFilter(page, text) {
-  return page.evaluate(async (value) => {
+function timedChange(page, change) {
+  return page.evaluate(async ({ filter, sort }) => {
     const input = document.querySelector('[data-testid="process-filter"]');
+    const header = sort && document.querySelector(`[data-testid="process-table"] [data-sort="${sort}"] button`);
     const t0 = performance.now();
-    input.value = value;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
+    if (header) {
+      header.click();
+    } else {
+      input.value = filter;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
     await Promise.resolve();
     await Promise.resolve();
     const script = performance.now() - t0;
     await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     return { script, frame: performance.now() - t0 };
-  }, text);
+  }, change);
 }
 
-function timedSort(page, key) {
-  return page.evaluate(async (k) => {
-    const button = document.querySelector(`[data-testid="process-table"] [data-sort="${k}"] button`);
-    const t0 = performance.now();
-    button.click();
-    await Promise.resolve();
-    await Promise.resolve();
-    const script = performance.now() - t0;
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    return { script, frame: performance.now() - t0 };
-  }, key);
-}
+const timedFilter = (page, text) => timedChange(page, { filter: text });
+const timedSort = (page, key) => timedChange(page, { sort: key });
 
 const round = (ms) => Math.round(ms * 10) / 10;
 // Timings on a shared machine are noisy: each figure is the median of three runs.

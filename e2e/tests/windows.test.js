@@ -59,7 +59,6 @@ function exitWithin(child, timeout, what) {
   ]);
 }
 
-
 describe('the windows page in the browser', { skip: desktopPrerequisites(), timeout: 300_000 }, () => {
   let desktop;
   let tmp;
