@@ -1,11 +1,12 @@
 // Account page: who you are, change your password, and manage your API tokens.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, StatusMessage } from '../../ui/feedback.js';
 import { formatDateTime, MIN_PASSWORD_LENGTH } from '../../ui/format.js';
 import { roleLabel } from '../../ui/roles.js';
 import { TokensSection } from './tokens.js';
+import { useSubmit } from '../../ui/submit.js';
 
 function AccountInfo({ user, auth }) {
   return html`
@@ -34,9 +35,8 @@ function ChangePasswordForm({ onTokensRevoked }) {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [revokeTokens, setRevokeTokens] = useState(false);
-  const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -46,9 +46,7 @@ function ChangePasswordForm({ onTokensRevoked }) {
       return setError(`The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
     }
     if (next !== confirm) return setError('The two new passwords do not match.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const changed = await api('/auth/password', {
         method: 'POST',
         body: { current_password: current, new_password: next, revoke_tokens: revokeTokens },
@@ -60,11 +58,7 @@ function ChangePasswordForm({ onTokensRevoked }) {
       const tokens = revokeTokens ? ` ${plural(changed.tokens_revoked, 'API token was', 'API tokens were')} revoked.` : '';
       setStatus(`Password changed. Your other sessions have been signed out.${tokens}`);
       if (revokeTokens) onTokensRevoked();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return html`

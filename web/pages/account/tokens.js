@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../api.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { TokenTable } from '../../shared/token-table.js';
+import { useSubmit } from '../../ui/submit.js';
 
 // The secret is only in this component's memory; once dismissed it is gone for good.
 function NewSecret({ token, secret, onDismiss }) {
@@ -57,27 +58,19 @@ function CreateTokenForm({ onCreated }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [expiry, setExpiry] = useState('90');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
     if (!name.trim()) return setError('Give the token a name, for example the script that will use it.');
     if (!password) return setError('Enter your current password to create a token.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { name: name.trim(), password, expires_in_days: expiry ? Number(expiry) : null };
       const created = await api('/tokens', { method: 'POST', body });
       setName('');
-      setPassword('');
       onCreated(created);
-    } catch (err) {
-      setPassword('');
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setPassword(''); // kept neither after success nor after a refusal
   }
 
   return html`

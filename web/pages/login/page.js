@@ -1,14 +1,14 @@
 // Login page: username and password, then the session cookie is set by the server.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { AuthCard } from '../../ui/auth-card.js';
 import { ErrorAlert } from '../../ui/feedback.js';
+import { useSubmit } from '../../ui/submit.js';
 
 export function LoginPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -16,15 +16,10 @@ export function LoginPage({ health, onSignedIn }) {
       setError('Enter your user name and password.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await api('/auth/login', { method: 'POST', body: { username: username.trim(), password } });
       onSignedIn(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    });
   }
 
   return html`

@@ -11,6 +11,7 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { useLiveStream, LiveIndicator } from '../../ui/live-stream.js';
 import { useNow } from '../../shared/launch-stream.js';
+import { useSubmit } from '../../ui/submit.js';
 
 const LOG_LINES = 200;
 const LOG_REFRESH_MS = 2000;
@@ -78,8 +79,7 @@ function LogView({ app }) {
 
 function PolicyEditor({ app, onSaved }) {
   const [draft, setDraft] = useState(() => JSON.stringify(app.policy, null, 2));
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
   async function save(event) {
     event.preventDefault();
     let policy;
@@ -89,16 +89,7 @@ function PolicyEditor({ app, onSaved }) {
       setError(`The policy is not valid JSON: ${err.message}`);
       return;
     }
-    setBusy(true);
-    try {
-      const saved = await api(`/managed/${app.id}`, { method: 'PATCH', body: { policy } });
-      setError(null);
-      onSaved(saved);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onSaved(await api(`/managed/${app.id}`, { method: 'PATCH', body: { policy } })));
   }
   return html`
     <form class="policy-editor" onSubmit=${save} data-testid="policy-editor">
@@ -151,12 +142,10 @@ function AddForm({ onAdded }) {
   const [name, setName] = useState('');
   const [argv, setArgv] = useState('');
   const [cwd, setCwd] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   async function submit(event) {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const words = argv.split('\n').map((w) => w.trim()).filter((w) => w !== '');
       const answer = await api('/managed', {
         method: 'POST',
@@ -165,13 +154,8 @@ function AddForm({ onAdded }) {
       setName('');
       setArgv('');
       setCwd('');
-      setError(null);
       onAdded(answer.app);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return html`
     <form class="card managed-add" onSubmit=${submit} aria-label="Keep a program running" data-testid="managed-add">

@@ -2,18 +2,18 @@
 // that needs the setup code Boss printed at start-up, which its link (#/register?code=...)
 // fills in.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { AuthCard } from '../../ui/auth-card.js';
 import { ErrorAlert } from '../../ui/feedback.js';
 import { MIN_PASSWORD_LENGTH } from '../../ui/format.js';
+import { useSubmit } from '../../ui/submit.js';
 
 export function RegisterPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [setupCode, setSetupCode] = useState(codeFromLink);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   const firstAccount = health.setup_required;
   const title = firstAccount ? 'Create the first account (it will be the administrator)' : 'Create an account';
@@ -35,17 +35,11 @@ export function RegisterPage({ health, onSignedIn }) {
       setError(problem);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { username: username.trim(), password };
       if (firstAccount) body.setup_code = setupCode.trim();
-      const user = await api('/auth/register', { method: 'POST', body });
-      onSignedIn(user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+      onSignedIn(await api('/auth/register', { method: 'POST', body }));
+    });
   }
 
   return html`

@@ -6,13 +6,13 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { ROLES, roleLabel } from '../../ui/roles.js';
 import { Time, TokenTable } from '../../shared/token-table.js';
+import { useSubmit } from '../../ui/submit.js';
 
 function AddUserForm({ onAdded }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('viewer');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -20,19 +20,13 @@ function AddUserForm({ onAdded }) {
       setError('Enter a user name and a password.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const user = await api('/users', { method: 'POST', body: { username: username.trim(), password, role } });
       setUsername('');
       setPassword('');
       setRole('viewer');
       onAdded(user);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return html`
