@@ -7,6 +7,7 @@ import { formatDateTime, MIN_PASSWORD_LENGTH } from '../../ui/format.js';
 import { roleLabel } from '../../ui/roles.js';
 import { TokensSection } from './tokens.js';
 import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 function AccountInfo({ user, auth }) {
   return html`
@@ -67,22 +68,13 @@ function ChangePasswordForm({ onTokensRevoked }) {
       <form class="form form-narrow" onSubmit=${submit} novalidate data-testid="password-form">
         <${ErrorAlert} message=${error} testid="password-error" />
         <${StatusMessage} message=${status} testid="password-status" />
-        <div class="field">
-          <label for="current-password">Current password</label>
-          <input id="current-password" name="current_password" type="password" autocomplete="current-password"
-            value=${current} onInput=${(e) => setCurrent(e.target.value)} />
-        </div>
-        <div class="field">
-          <label for="new-password">New password</label>
-          <input id="new-password" name="new_password" type="password" autocomplete="new-password"
-            aria-describedby="new-password-hint" value=${next} onInput=${(e) => setNext(e.target.value)} />
-          <p id="new-password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
-        </div>
-        <div class="field">
-          <label for="confirm-password">Confirm new password</label>
-          <input id="confirm-password" name="confirm_password" type="password" autocomplete="new-password"
-            value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
-        </div>
+        <${TextField} id="current-password" label="Current password" name="current_password" type="password"
+          autocomplete="current-password" value=${current} onValue=${setCurrent} />
+        <${TextField} id="new-password" label="New password" name="new_password" type="password"
+          autocomplete="new-password" value=${next} onValue=${setNext}
+          hint=${`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+        <${TextField} id="confirm-password" label="Confirm new password" name="confirm_password" type="password"
+          autocomplete="new-password" value=${confirm} onValue=${setConfirm} />
         <div class="switch-row">
           <input id="revoke-tokens" name="revoke_tokens" type="checkbox" checked=${revokeTokens}
             onChange=${(e) => setRevokeTokens(e.target.checked)} aria-describedby="revoke-tokens-hint"

@@ -6,6 +6,7 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { TokenTable } from '../../shared/token-table.js';
 import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 // The secret is only in this component's memory; once dismissed it is gone for good.
 function NewSecret({ token, secret, onDismiss }) {
@@ -77,11 +78,8 @@ function CreateTokenForm({ onCreated }) {
     <form class="form form-inline" onSubmit=${submit} novalidate data-testid="token-form">
       <${ErrorAlert} message=${error} testid="token-error" />
       <div class="form-row">
-        <div class="field field-grow">
-          <label for="token-name">New token name</label>
-          <input id="token-name" name="name" autocomplete="off" maxlength="100" value=${name}
-            onInput=${(e) => setName(e.target.value)} />
-        </div>
+        <${TextField} id="token-name" fieldClass="field field-grow" label="New token name" name="name"
+          autocomplete="off" maxlength="100" value=${name} onValue=${setName} />
         <div class="field">
           <label for="token-expiry">Expires after</label>
           <select id="token-expiry" name="expires_in_days" value=${expiry} onChange=${(e) => setExpiry(e.target.value)}
@@ -89,11 +87,8 @@ function CreateTokenForm({ onCreated }) {
             ${EXPIRY_CHOICES.map((c) => html`<option key=${c.value} value=${c.value}>${c.label}</option>`)}
           </select>
         </div>
-        <div class="field">
-          <label for="token-password">Your current password</label>
-          <input id="token-password" name="password" type="password" autocomplete="current-password"
-            value=${password} onInput=${(e) => setPassword(e.target.value)} />
-        </div>
+        <${TextField} id="token-password" label="Your current password" name="password" type="password"
+          autocomplete="current-password" value=${password} onValue=${setPassword} />
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="token-create">Create token</button>
       </div>
     </form>

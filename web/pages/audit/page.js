@@ -5,6 +5,7 @@ import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { formatDateTime, localInputToRfc3339 } from '../../ui/format.js';
 import { FilterActions, OutcomeField, Suggestions, TimeRangeFields, useFilterDraft } from '../../shared/filter-form.js';
+import { TextField } from '../../ui/field.js';
 
 const PAGE_SIZE = 50;
 const KNOWN_ACTIONS = [
@@ -30,17 +31,12 @@ function FilterForm({ value, onApply }) {
   const { draft, set, submit, reset } = useFilterDraft(value, EMPTY_FILTERS, onApply);
   return html`
     <form class="filters" onSubmit=${submit} aria-label="Filter events" data-testid="audit-filters">
-      <div class="field">
-        <label for="audit-actor">Actor</label>
-        <input id="audit-actor" name="actor" autocapitalize="none" spellcheck=${false} value=${draft.actor}
-          onInput=${set('actor')} />
-      </div>
-      <div class="field">
-        <label for="audit-action">Action</label>
-        <input id="audit-action" name="action" list="audit-action-list" autocapitalize="none" spellcheck=${false}
-          value=${draft.action} onInput=${set('action')} />
+      <${TextField} id="audit-actor" label="Actor" name="actor" autocapitalize="none" spellcheck=${false}
+        value=${draft.actor} onInput=${set('actor')} />
+      <${TextField} id="audit-action" label="Action" name="action" list="audit-action-list" autocapitalize="none"
+        spellcheck=${false} value=${draft.action} onInput=${set('action')}>
         <${Suggestions} id="audit-action-list" items=${KNOWN_ACTIONS} />
-      </div>
+      <//>
       <${OutcomeField} prefix="audit" value=${draft.outcome} onChange=${set('outcome')} outcomes=${OUTCOMES} />
       <${TimeRangeFields} prefix="audit" draft=${draft} set=${set} />
       <${FilterActions} prefix="audit" onReset=${reset} />

@@ -4,6 +4,7 @@ import { api } from '../../api.js';
 import { AuthCard } from '../../ui/auth-card.js';
 import { ErrorAlert } from '../../ui/feedback.js';
 import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 export function LoginPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
@@ -26,16 +27,10 @@ export function LoginPage({ health, onSignedIn }) {
     <${AuthCard} title="Log in">
       <form class="form" onSubmit=${submit} novalidate data-testid="login-form">
         <${ErrorAlert} message=${error} testid="login-error" />
-        <div class="field">
-          <label for="username">User name</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none"
-            spellcheck=${false} required autofocus value=${username} onInput=${(e) => setUsername(e.target.value)} />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required
-            value=${password} onInput=${(e) => setPassword(e.target.value)} />
-        </div>
+        <${TextField} id="username" label="User name" name="username" autocomplete="username" autocapitalize="none"
+          spellcheck=${false} required autofocus value=${username} onValue=${setUsername} />
+        <${TextField} id="password" label="Password" name="password" type="password" autocomplete="current-password"
+          required value=${password} onValue=${setPassword} />
         <button type="submit" class="btn btn-primary btn-block" disabled=${busy} data-testid="login-submit">
           ${busy ? 'Logging in…' : 'Log in'}
         </button>

@@ -12,6 +12,7 @@ import { useConfirm } from '../../ui/dialog.js';
 import { useLiveStream, LiveIndicator } from '../../ui/live-stream.js';
 import { useNow } from '../../shared/launch-stream.js';
 import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 const LOG_LINES = 200;
 const LOG_REFRESH_MS = 2000;
@@ -159,20 +160,14 @@ function AddForm({ onAdded }) {
   }
   return html`
     <form class="card managed-add" onSubmit=${submit} aria-label="Keep a program running" data-testid="managed-add">
-      <div class="field">
-        <label for="managed-name">Name</label>
-        <input id="managed-name" required value=${name} onInput=${(e) => setName(e.target.value)}
-          data-testid="managed-add-name" />
-      </div>
+      <${TextField} id="managed-name" label="Name" required value=${name} onValue=${setName}
+        data-testid="managed-add-name" />
       <div class="field field-wide">
         <label for="managed-argv">Program and arguments, one per line (no shell)</label>
         <textarea id="managed-argv" rows="3" required spellcheck=${false} value=${argv}
           onInput=${(e) => setArgv(e.target.value)} data-testid="managed-add-argv"></textarea>
       </div>
-      <div class="field">
-        <label for="managed-cwd">Working directory (optional)</label>
-        <input id="managed-cwd" value=${cwd} onInput=${(e) => setCwd(e.target.value)} />
-      </div>
+      <${TextField} id="managed-cwd" label="Working directory (optional)" value=${cwd} onValue=${setCwd} />
       <${ErrorAlert} message=${error} testid="managed-add-error" />
       <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="managed-add-submit">Keep running</button>
     </form>
