@@ -8,10 +8,11 @@ import { parseArgs } from './argv.js';
 import { FileBrowser } from './file-browser.js';
 import { XIcon } from '../../ui/icons.js';
 import { useSubmit } from '../../ui/submit.js';
+import { useModal } from '../../ui/dialog.js';
 
 /** Props: onClose(), onLaunched(launch). Render it only while it is open. */
 export function RunProgramDialog({ onClose, onLaunched }) {
-  const ref = useRef(null);
+  const ref = useModal();
   const programRef = useRef(null);
   const [program, setProgram] = useState('');
   const [argsText, setArgsText] = useState('');
@@ -20,8 +21,6 @@ export function RunProgramDialog({ onClose, onLaunched }) {
   const { busy, error, setError, run } = useSubmit();
 
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
     programRef.current?.focus();
   }, []);
 
