@@ -28,3 +28,4 @@ export * from './harness/ui.js';
 export * from './harness/desktop.js';
 export * from './harness/sway.js';
 export * from './harness/postgres.js';
+export * from './harness/suite.js';

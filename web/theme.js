@@ -1,5 +1,5 @@
 // Light/dark theme: follows the system until the user picks one, which is then kept in localStorage.
-// CSS reads <html data-theme>; without it, the prefers-color-scheme media query decides.
+// CSS reads <html data-theme>; without it, the system's colour scheme decides (theme.css).
 import { useState, useEffect, useCallback } from './vendor/preact-htm.js';
 import { loadPref, savePref } from './ui/prefs.js';
 

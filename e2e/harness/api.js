@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_PASSWORD } from './config.js';
+import { waitUntil } from './ui.js';
 
 /**
  * Calls the API from Node. `cookie` is a Cookie header value (e.g. from registerAdmin), `token` a
@@ -86,4 +87,17 @@ export async function createUser(boss, adminCookie, { username, password = DEFAU
     throw new Error(`create user ${username}: expected 201, got ${result.status} ${JSON.stringify(result.body)}`);
   }
   return { user: result.body, password };
+}
+
+/** The titles of the windows GET /api/v1/windows lists (none when the answer has no list). */
+export async function windowTitles(boss, cookie) {
+  return ((await apiRequest(boss, '/windows', { cookie })).body?.windows || []).map((w) => w.title);
+}
+
+/** Waits until GET /api/v1/windows lists a window with each of these titles (15 s at most). */
+export async function waitForWindows(boss, cookie, titles, message) {
+  await waitUntil(async () => {
+    const listed = await windowTitles(boss, cookie);
+    return titles.every((title) => listed.includes(title));
+  }, { timeout: 15_000, message: `${message} in GET /api/v1/windows` });
 }

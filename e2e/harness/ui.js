@@ -25,6 +25,21 @@ export async function waitUntil(predicate, { timeout = 10_000, interval = 100, m
   }
 }
 
+/** The trimmed text of a locator ('' when it has none). */
+export async function textOf(locator) {
+  return ((await locator.textContent()) || '').trim();
+}
+
+/** The Windows page's row of the window with this title. */
+export const windowRow = (page, title) => page.locator(`[data-testid="window-row"][data-title="${title}"]`);
+
+/** Opens the Windows page from the navigation and waits for its live table. */
+export async function openWindowsPage(page) {
+  await page.getByTestId('nav-windows').click();
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await page.getByTestId('windows-table').waitFor();
+}
+
 /** The auth form on screen (login or register). */
 export function authForm(page) {
   return page.locator('form').filter({ has: page.locator('input[name="username"]') });
@@ -59,16 +74,20 @@ export async function expectShell(page, { username } = {}) {
   await page.locator('h1').first().waitFor({ state: 'visible' });
 }
 
+/** Fills the auth form's inputs by name ({username, password, ...}) and submits it. */
+async function submitAuthForm(page, fields) {
+  const form = authForm(page);
+  for (const [name, value] of Object.entries(fields)) await form.locator(`input[name="${name}"]`).fill(value);
+  await form.locator('button[type="submit"]').click();
+}
+
 /** Fills and submits the login form (goes to #/login first unless `navigate: false`). */
 export async function fillLogin(page, { username, password = DEFAULT_PASSWORD, navigate = true } = {}) {
   if (navigate) {
     await page.goto('/#/login');
     await expectLoginPage(page);
   }
-  const form = authForm(page);
-  await form.locator('input[name="username"]').fill(username);
-  await form.locator('input[name="password"]').fill(password);
-  await form.locator('button[type="submit"]').click();
+  await submitAuthForm(page, { username, password });
 }
 
 /** Logs a page in through the UI and waits for the shell. */
@@ -83,11 +102,7 @@ export async function fillRegister(page, { username, password = DEFAULT_PASSWORD
     await page.goto('/#/register');
     await expectRegisterPage(page);
   }
-  const form = authForm(page);
-  await form.locator('input[name="username"]').fill(username);
-  await form.locator('input[name="password"]').fill(password);
-  await form.locator('input[name="confirm"]').fill(confirm);
-  await form.locator('button[type="submit"]').click();
+  await submitAuthForm(page, { username, password, confirm });
 }
 
 /** Clicks the logout button and waits for the login page. */

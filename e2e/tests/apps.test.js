@@ -6,29 +6,16 @@
 // "Run a program…" with the server-side file browser and the argument preview; relaunch; a
 // viewer without any launch control; dark theme and phone layout.
 //
-// Everything launched here is stopped in a finally block: through the API's stop endpoint, and
+// Everything launched here is stopped before the server stops: through the API's stop endpoint, and
 // only as a last resort by the PIDs the API reported for this test's own launches.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import zlib from 'node:zlib';
-import {
-  apiRequest,
-  createFirstAdmin,
-  createUser,
-  horizontalOverflow,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  prerequisites,
-  screenshot,
-  startBoss,
-  waitUntil,
-  withEvidence,
-} from '../harness.js';
+import { apiRequest, browserSuite, horizontalOverflow, loginViaUi, prerequisites, screenshot, startBoss, waitUntil } from '../harness.js';
 
 const ADMIN = 'admin';
 const VIEWER = 'viewer1';
@@ -175,45 +162,33 @@ function processGone(pid) {
 // ---------------------------------------------------------------------------------------------
 
 describe('the applications and history pages in the browser', { skip: prerequisites(), timeout: 300_000 }, () => {
-  let boss;
-  let browser;
-  let desk;
   let xdg;
-  let adminCookie;
   let sleeperLaunch; // the Boss Sleeper launched from the Applications page
   let programLaunch; // sleep 600 from "Run a program…"
   let relaunched; // its relaunch from History
-
-  before(async () => {
-    xdg = await makeXdgDirs();
-    boss = await startBoss({ env: { XDG_DATA_HOME: xdg.home, XDG_DATA_DIRS: xdg.dirs } });
-    const admin = await createFirstAdmin(boss, { username: ADMIN });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: VIEWER, role: 'viewer' });
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
-  });
-
-  after(async () => {
-    try {
-      await stopEverything();
-    } finally {
-      await desk?.close().catch(() => {});
-      await browser?.close().catch(() => {});
-      await boss?.stop();
+  const suite = browserSuite({
+    admin: ADMIN,
+    users: [{ username: VIEWER, role: 'viewer' }],
+    start: async () => {
+      xdg = await makeXdgDirs();
+      return startBoss({ env: { XDG_DATA_HOME: xdg.home, XDG_DATA_DIRS: xdg.dirs } });
+    },
+    beforeStop: () => stopEverything(),
+    afterStop: async () => {
       if (xdg) await rm(xdg.root, { recursive: true, force: true });
-    }
+    },
   });
+  const { step } = suite;
 
   /** Stops every launch of this test's server that still runs: the API first, then its PID. */
   async function stopEverything() {
-    if (!boss || !adminCookie) return;
+    if (!suite.boss || !suite.adminCookie) return;
     const pids = [];
     try {
-      const running = await apiRequest(boss, '/launches?outcome=running&limit=1000', { cookie: adminCookie });
+      const running = await apiRequest(suite.boss, '/launches?outcome=running&limit=1000', { cookie: suite.adminCookie });
       for (const launch of running.body?.launches || []) {
         if (launch.pid) pids.push(launch.pid);
-        await apiRequest(boss, `/launches/${launch.id}/stop`, { method: 'POST', cookie: adminCookie, body: { timeout_ms: 2000 } });
+        await apiRequest(suite.boss, `/launches/${launch.id}/stop`, { method: 'POST', cookie: suite.adminCookie, body: { timeout_ms: 2000 } });
       }
     } catch (error) {
       console.log(`# could not stop launches through the API: ${error.message}`);
@@ -231,19 +206,16 @@ describe('the applications and history pages in the browser', { skip: prerequisi
   }
 
   async function launchById(id) {
-    const answer = await apiRequest(boss, `/launches/${id}`, { cookie: adminCookie });
+    const answer = await apiRequest(suite.boss, `/launches/${id}`, { cookie: suite.adminCookie });
     assert.equal(answer.status, 200, `GET /launches/${id}`);
     return answer.body.launch || answer.body;
   }
 
   async function latestLaunch(query) {
-    const answer = await apiRequest(boss, `/launches?${query}`, { cookie: adminCookie });
+    const answer = await apiRequest(suite.boss, `/launches?${query}`, { cookie: suite.adminCookie });
     assert.equal(answer.status, 200);
     return answer.body.launches[0];
   }
-
-  const step = (name, body) =>
-    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
 
   step('a. the catalog shows only the test entries, with the icon and a letter placeholder', async ({ page }) => {
     await loginViaUi(page, { username: ADMIN });
@@ -317,12 +289,12 @@ describe('the applications and history pages in the browser', { skip: prerequisi
     await screenshot(page, 'apps-launched');
 
     // A launch from elsewhere (the API) reaches the page through the event stream.
-    const other = await apiRequest(boss, `/apps/${SLEEPER_ID}/launch`, { method: 'POST', cookie: adminCookie, body: {} });
+    const other = await apiRequest(suite.boss, `/apps/${SLEEPER_ID}/launch`, { method: 'POST', cookie: suite.adminCookie, body: {} });
     assert.equal(other.status, 201);
     try {
       await waitUntil(async () => /2 running/.test(await badge.textContent()), { message: '"2 running" from the live stream' });
     } finally {
-      const stopped = await apiRequest(boss, `/launches/${other.body.launch.id}/stop`, { method: 'POST', cookie: adminCookie, body: {} });
+      const stopped = await apiRequest(suite.boss, `/launches/${other.body.launch.id}/stop`, { method: 'POST', cookie: suite.adminCookie, body: {} });
       assert.equal(stopped.status, 200);
     }
     await waitUntil(async () => /1 running/.test(await badge.textContent()), { message: 'back to "1 running"' });
@@ -467,7 +439,7 @@ describe('the applications and history pages in the browser', { skip: prerequisi
   });
 
   step('h. a program that does not exist: the dialog says so and stays open', async ({ page }) => {
-    desk.watch.expectHttpError(404, '/api/v1/launches');
+    suite.desk.watch.expectHttpError(404, '/api/v1/launches');
     await page.getByTestId('run-program').click();
     await page.getByTestId('program-path').fill('boss-no-such-program');
     await page.getByTestId('program-launch').click();
@@ -507,74 +479,57 @@ describe('the applications and history pages in the browser', { skip: prerequisi
   });
 
   step('j. dark theme and the phone layout', async () => {
-    const dark = await openPage(browser, boss, { colorScheme: 'dark' });
-    try {
-      await withEvidence({ name: 'j. dark', page: dark.page, watch: dark.watch, boss }, async () => {
-        await loginViaUi(dark.page, { username: ADMIN });
-        await openAppsPage(dark.page);
-        await waitUntil(() => card(dark.page, SLEEPER_ID).getByTestId('app-icon').evaluate((img) => img.naturalWidth > 0), { message: 'icon' });
-        await screenshot(dark.page, 'apps-grid-dark');
-        await openHistoryPage(dark.page);
-        await dark.page.getByTestId('history-table').waitFor();
-        await screenshot(dark.page, 'history-dark');
-      });
-    } finally {
-      await dark.close();
-    }
+    await suite.onPage('j. dark', { colorScheme: 'dark' }, async ({ page }) => {
+      await loginViaUi(page, { username: ADMIN });
+      await openAppsPage(page);
+      await waitUntil(() => card(page, SLEEPER_ID).getByTestId('app-icon').evaluate((img) => img.naturalWidth > 0), { message: 'icon' });
+      await screenshot(page, 'apps-grid-dark');
+      await openHistoryPage(page);
+      await page.getByTestId('history-table').waitFor();
+      await screenshot(page, 'history-dark');
+    });
 
-    const phone = await openPage(browser, boss, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    try {
-      await withEvidence({ name: 'j. phone', page: phone.page, watch: phone.watch, boss }, async () => {
-        const { page } = phone;
-        await loginViaUi(page, { username: ADMIN });
-        await page.goto('/#/apps');
-        await card(page, SLEEPER_ID).waitFor();
-        let overflow = await horizontalOverflow(page);
-        assert.ok(overflow.scrollWidth <= overflow.clientWidth, `no sideways scroll on apps: ${overflow.offenders.join(', ')}`);
-        await screenshot(page, 'apps-phone');
-        await page.getByTestId('run-program').click();
-        const files = page.getByTestId('file-browser');
-        await waitUntil(async () => (await files.getAttribute('data-path')) === os.homedir(), { message: 'the home folder' });
-        await files.locator('.fb-crumbs').getByRole('button', { name: '/' }).click();
-        await files.locator('[data-testid="file-entry"][data-path="/usr"]').waitFor();
-        await screenshot(page, 'apps-phone-run-dialog');
-        await page.keyboard.press('Escape');
-        await page.goto('/#/history');
-        await page.getByTestId('history-table').waitFor();
-        overflow = await horizontalOverflow(page);
-        assert.ok(overflow.scrollWidth <= overflow.clientWidth, `no sideways scroll on history: ${overflow.offenders.join(', ')}`);
-        await screenshot(page, 'history-phone');
-      });
-    } finally {
-      await phone.close();
-    }
+    await suite.onPage('j. phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, async ({ page }) => {
+      await loginViaUi(page, { username: ADMIN });
+      await page.goto('/#/apps');
+      await card(page, SLEEPER_ID).waitFor();
+      let overflow = await horizontalOverflow(page);
+      assert.ok(overflow.scrollWidth <= overflow.clientWidth, `no sideways scroll on apps: ${overflow.offenders.join(', ')}`);
+      await screenshot(page, 'apps-phone');
+      await page.getByTestId('run-program').click();
+      const files = page.getByTestId('file-browser');
+      await waitUntil(async () => (await files.getAttribute('data-path')) === os.homedir(), { message: 'the home folder' });
+      await files.locator('.fb-crumbs').getByRole('button', { name: '/' }).click();
+      await files.locator('[data-testid="file-entry"][data-path="/usr"]').waitFor();
+      await screenshot(page, 'apps-phone-run-dialog');
+      await page.keyboard.press('Escape');
+      await page.goto('/#/history');
+      await page.getByTestId('history-table').waitFor();
+      overflow = await horizontalOverflow(page);
+      assert.ok(overflow.scrollWidth <= overflow.clientWidth, `no sideways scroll on history: ${overflow.offenders.join(', ')}`);
+      await screenshot(page, 'history-phone');
+    });
   });
 
   step('k. a viewer sees the catalog and the history, without any launch or stop control', async () => {
-    const viewer = await openPage(browser, boss);
-    try {
-      await withEvidence({ name: 'k. viewer', page: viewer.page, watch: viewer.watch, boss }, async () => {
-        const { page } = viewer;
-        // Something running, so that a Stop button would show if the role allowed it.
-        const running = await apiRequest(boss, `/apps/${SLEEPER_ID}/launch`, { method: 'POST', cookie: adminCookie, body: {} });
-        assert.equal(running.status, 201);
-        try {
-          await loginViaUi(page, { username: VIEWER });
-          await openAppsPage(page);
-          await page.getByTestId('apps-viewer-note').waitFor();
-          assert.equal(await page.getByTestId('app-launch').count(), 0, 'no Launch buttons');
-          assert.equal(await page.getByTestId('run-program').count(), 0, 'no Run a program button');
-          await openHistoryPage(page);
-          await row(page, running.body.launch.id).waitFor();
-          assert.equal(await page.getByTestId('launch-stop').count(), 0, 'no Stop buttons');
-          assert.equal(await page.getByTestId('launch-relaunch').count(), 0, 'no Relaunch buttons');
-          await screenshot(page, 'history-viewer');
-        } finally {
-          await apiRequest(boss, `/launches/${running.body.launch.id}/stop`, { method: 'POST', cookie: adminCookie, body: {} });
-        }
-      });
-    } finally {
-      await viewer.close();
-    }
+    await suite.onPage('k. viewer', async ({ page }) => {
+      // Something running, so that a Stop button would show if the role allowed it.
+      const running = await apiRequest(suite.boss, `/apps/${SLEEPER_ID}/launch`, { method: 'POST', cookie: suite.adminCookie, body: {} });
+      assert.equal(running.status, 201);
+      try {
+        await loginViaUi(page, { username: VIEWER });
+        await openAppsPage(page);
+        await page.getByTestId('apps-viewer-note').waitFor();
+        assert.equal(await page.getByTestId('app-launch').count(), 0, 'no Launch buttons');
+        assert.equal(await page.getByTestId('run-program').count(), 0, 'no Run a program button');
+        await openHistoryPage(page);
+        await row(page, running.body.launch.id).waitFor();
+        assert.equal(await page.getByTestId('launch-stop').count(), 0, 'no Stop buttons');
+        assert.equal(await page.getByTestId('launch-relaunch').count(), 0, 'no Relaunch buttons');
+        await screenshot(page, 'history-viewer');
+      } finally {
+        await apiRequest(suite.boss, `/launches/${running.body.launch.id}/stop`, { method: 'POST', cookie: suite.adminCookie, body: {} });
+      }
+    });
   });
 });

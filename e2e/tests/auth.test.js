@@ -3,9 +3,10 @@
 // tokens (step-up password, expiry, an admin revoking one).
 // The steps share one server and one browser page and run in order.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import {
   apiRequest,
+  browserSuite,
   DEFAULT_PASSWORD,
   expectLoginPage,
   expectRegisterPage,
@@ -13,18 +14,15 @@ import {
   fillLogin,
   fillRegister,
   horizontalOverflow,
-  launchBrowser,
   loginViaUi,
   logoutViaUi,
-  openPage,
+  PHONE,
   prerequisites,
   screenshot,
   setupCode,
-  startBoss,
   themeState,
   unlabelledInputs,
   waitUntil,
-  withEvidence,
 } from '../harness.js';
 
 const USERNAME = 'alice';
@@ -57,29 +55,14 @@ function hashOf(page) {
 }
 
 describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 }, () => {
-  let boss;
-  let browser;
-  let desk; // the desktop-sized page that the steps share
-
-  before(async () => {
-    boss = await startBoss();
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
-  });
-
-  after(async () => {
-    await desk?.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await boss?.stop();
-  });
-
-  // One step: runs with evidence (screenshot, page log, server log) on failure, and fails on any
-  // console error, CSP violation or unexpected HTTP error the page had during the step.
-  const step = (name, body) =>
-    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
+  // A fresh server (no account yet); the steps share its desktop-sized page. Each step runs with
+  // evidence (screenshot, page log, server log) on failure, and fails on any console error, CSP
+  // violation or unexpected HTTP error the page had during the step.
+  const suite = browserSuite({ admin: null });
+  const { step } = suite;
 
   step('a. a fresh server shows the register page; the first account lands in the shell', async ({ page }) => {
-    const health = await apiRequest(boss, '/health');
+    const health = await apiRequest(suite.boss, '/health');
     assert.equal(health.status, 200);
     assert.equal(health.body.setup_required, true, 'a new data dir has no account yet');
 
@@ -102,16 +85,16 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     });
 
     // The link Boss printed at start-up fills the code in.
-    const link = boss.log().match(/http:\/\/\S+#\/register\?code=([0-9a-f]+)/);
-    assert.ok(link, `the start-up log has the setup link:\n${boss.log()}`);
-    assert.equal(link[1], await setupCode(boss), 'the link and the setup-code file agree');
+    const link = suite.boss.log().match(/http:\/\/\S+#\/register\?code=([0-9a-f]+)/);
+    assert.ok(link, `the start-up log has the setup link:\n${suite.boss.log()}`);
+    assert.equal(link[1], await setupCode(suite.boss), 'the link and the setup-code file agree');
     await page.goto(`/#/register?code=${link[1]}`);
     await page.reload();
     await expectRegisterPage(page);
     assert.equal(await page.getByTestId('setup-code').inputValue(), link[1], 'the code comes from the link');
     await fillRegister(page, { username: USERNAME, password: PASSWORD, navigate: false });
     await expectShell(page, { username: USERNAME });
-    assert.equal(await setupCode(boss), null, 'the setup-code file is gone once used');
+    assert.equal(await setupCode(suite.boss), null, 'the setup-code file is gone once used');
     for (const testid of NAV_TESTIDS) {
       await page.getByTestId(testid).waitFor({ state: 'visible' });
     }
@@ -172,48 +155,37 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
   });
 
   step('f. on a phone the menu reaches the navigation and nothing scrolls sideways', async () => {
-    const phone = await openPage(browser, boss, {
-      viewport: { width: 375, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
+    await suite.onPage('f-phone', PHONE, async ({ page }) => {
+      await page.goto('/#/login');
+      await expectLoginPage(page);
+      const loginWidth = await horizontalOverflow(page);
+      assert.ok(loginWidth.scrollWidth <= loginWidth.clientWidth, `login page scrolls sideways: ${JSON.stringify(loginWidth)}`);
+      await screenshot(page, 'phone-login');
+
+      await loginViaUi(page, { username: USERNAME, password: PASSWORD });
+      const shellWidth = await horizontalOverflow(page);
+      assert.ok(shellWidth.scrollWidth <= shellWidth.clientWidth, `shell scrolls sideways: ${JSON.stringify(shellWidth)}`);
+      await screenshot(page, 'phone-shell');
+
+      const menu = page.getByRole('button', { name: /menu/i });
+      await menu.waitFor({ state: 'visible' });
+      assert.equal(await page.getByTestId('nav-windows').isVisible(), false, 'the navigation starts folded away');
+      await menu.tap();
+      for (const testid of NAV_TESTIDS) {
+        await page.getByTestId(testid).waitFor({ state: 'visible' });
+      }
+      const openWidth = await horizontalOverflow(page);
+      assert.ok(openWidth.scrollWidth <= openWidth.clientWidth, `open menu scrolls sideways: ${JSON.stringify(openWidth)}`);
+      await screenshot(page, 'phone-menu-open');
+
+      await page.getByTestId('nav-windows').tap();
+      await waitUntil(() => /^#\/windows/.test(hashOf(page)), { message: `#/windows (at ${page.url()})` });
+      await page.locator('h1').first().waitFor({ state: 'visible' });
+      await page.getByTestId('nav-windows').waitFor({ state: 'hidden' }); // the menu folds after choosing
+      const windowsWidth = await horizontalOverflow(page);
+      assert.ok(windowsWidth.scrollWidth <= windowsWidth.clientWidth, `windows page scrolls sideways: ${JSON.stringify(windowsWidth)}`);
+      await screenshot(page, 'phone-windows');
     });
-    try {
-      await withEvidence({ name: 'f-phone', page: phone.page, watch: phone.watch, boss }, async () => {
-        const { page } = phone;
-        await page.goto('/#/login');
-        await expectLoginPage(page);
-        const loginWidth = await horizontalOverflow(page);
-        assert.ok(loginWidth.scrollWidth <= loginWidth.clientWidth, `login page scrolls sideways: ${JSON.stringify(loginWidth)}`);
-        await screenshot(page, 'phone-login');
-
-        await loginViaUi(page, { username: USERNAME, password: PASSWORD });
-        const shellWidth = await horizontalOverflow(page);
-        assert.ok(shellWidth.scrollWidth <= shellWidth.clientWidth, `shell scrolls sideways: ${JSON.stringify(shellWidth)}`);
-        await screenshot(page, 'phone-shell');
-
-        const menu = page.getByRole('button', { name: /menu/i });
-        await menu.waitFor({ state: 'visible' });
-        assert.equal(await page.getByTestId('nav-windows').isVisible(), false, 'the navigation starts folded away');
-        await menu.tap();
-        for (const testid of NAV_TESTIDS) {
-          await page.getByTestId(testid).waitFor({ state: 'visible' });
-        }
-        const openWidth = await horizontalOverflow(page);
-        assert.ok(openWidth.scrollWidth <= openWidth.clientWidth, `open menu scrolls sideways: ${JSON.stringify(openWidth)}`);
-        await screenshot(page, 'phone-menu-open');
-
-        await page.getByTestId('nav-windows').tap();
-        await waitUntil(() => /^#\/windows/.test(hashOf(page)), { message: `#/windows (at ${page.url()})` });
-        await page.locator('h1').first().waitFor({ state: 'visible' });
-        await page.getByTestId('nav-windows').waitFor({ state: 'hidden' }); // the menu folds after choosing
-        const windowsWidth = await horizontalOverflow(page);
-        assert.ok(windowsWidth.scrollWidth <= windowsWidth.clientWidth, `windows page scrolls sideways: ${JSON.stringify(windowsWidth)}`);
-        await screenshot(page, 'phone-windows');
-      });
-    } finally {
-      await phone.close();
-    }
   });
 
   step('g. screenshots of the login page and of the shell in light and dark', async ({ page }) => {
@@ -244,17 +216,12 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     await screenshot(page, 'login-dark');
 
     // Without a stored choice, the system preference decides.
-    const night = await openPage(browser, boss, { colorScheme: 'dark' });
-    try {
-      await withEvidence({ name: 'g-system-dark', page: night.page, watch: night.watch, boss }, async () => {
-        await night.page.goto('/#/login');
-        await expectLoginPage(night.page);
-        const state = await themeState(night.page);
-        assert.equal(state.background, dark.background, 'a dark system preference gives the dark theme');
-      });
-    } finally {
-      await night.close();
-    }
+    await suite.onPage('g-system-dark', { colorScheme: 'dark' }, async ({ page }) => {
+      await page.goto('/#/login');
+      await expectLoginPage(page);
+      const state = await themeState(page);
+      assert.equal(state.background, dark.background, 'a dark system preference gives the dark theme');
+    });
   });
 
   step('h. a token needs the current password and an expiry; an admin can revoke it', async ({ page, watch }) => {
@@ -287,7 +254,7 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     assert.equal(await form.locator('input[name=password]').inputValue(), '', 'the password is not kept');
     await screenshot(page, 'account-token-created');
     await page.getByTestId('token-secret-done').click();
-    assert.equal((await apiRequest(boss, '/auth/me', { token: secret })).status, 200);
+    assert.equal((await apiRequest(suite.boss, '/auth/me', { token: secret })).status, 200);
 
     // The administrator sees the token under the user and revokes it.
     await page.goto('/#/settings');
@@ -300,6 +267,6 @@ describe('accounts in the browser', { skip: prerequisites(), timeout: 240_000 },
     await page.getByTestId('user-token-revoke').click();
     await page.getByTestId('confirm-ok').click();
     await listed.waitFor({ state: 'detached' });
-    assert.equal((await apiRequest(boss, '/auth/me', { token: secret })).status, 401, 'the revoked token is refused');
+    assert.equal((await apiRequest(suite.boss, '/auth/me', { token: secret })).status, 401, 'the revoked token is refused');
   });
 });

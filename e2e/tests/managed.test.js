@@ -2,45 +2,22 @@
 // (attempt k/10)" and it stops on request; a program that prints shows its output in the log
 // tail; the policy editor saves a change and shows the server's refusal of an unknown field;
 // removing asks first; a viewer sees the apps without any control. Every managed app is removed
-// through the API in a finally block (Boss stops each whole process tree).
+// through the API before the server stops (Boss stops each whole process tree).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  apiRequest,
-  createFirstAdmin,
-  createUser,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  prerequisites,
-  startBoss,
-  waitUntil,
-  withEvidence,
-} from '../harness.js';
+import { describe, it } from 'node:test';
+import { apiRequest, browserSuite, loginViaUi, prerequisites, waitUntil } from '../harness.js';
 
 describe('the managed apps page in the browser', { skip: prerequisites(), timeout: 180_000 }, () => {
-  let boss;
-  let browser;
-  let adminCookie;
-
-  before(async () => {
-    boss = await startBoss();
-    const admin = await createFirstAdmin(boss, { username: 'admin' });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: 'vic', role: 'viewer' });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    try {
+  const suite = browserSuite({
+    users: [{ username: 'vic', role: 'viewer' }],
+    sharedPage: false,
+    beforeStop: async ({ boss, adminCookie }) => {
+      if (!boss || !adminCookie) return;
       const list = await apiRequest(boss, '/managed', { cookie: adminCookie });
       for (const app of list.body?.apps || []) {
         await apiRequest(boss, `/managed/${app.id}`, { method: 'DELETE', cookie: adminCookie });
       }
-    } finally {
-      await browser?.close().catch(() => {});
-      await boss?.stop();
-    }
+    },
   });
 
   async function addApp(page, name, words) {
@@ -53,10 +30,8 @@ describe('the managed apps page in the browser', { skip: prerequisites(), timeou
     return card;
   }
 
-  it('an operator adds, watches, edits, reads the log of and removes managed apps', async () => {
-    const desk = await openPage(browser, boss);
-    await withEvidence({ name: 'managed-admin', page: desk.page, watch: desk.watch, boss }, async () => {
-      const { page } = desk;
+  it('an operator adds, watches, edits, reads the log of and removes managed apps', () =>
+    suite.onPage('managed-admin', async ({ page, watch }) => {
       await loginViaUi(page, { username: 'admin' });
       await page.getByTestId('nav-managed').first().click();
       await page.getByTestId('managed-empty').waitFor();
@@ -82,10 +57,10 @@ describe('the managed apps page in the browser', { skip: prerequisites(), timeou
       await text.fill(JSON.stringify({ ...policy, max_restarts: 3 }));
       await greeter.getByTestId('policy-save').click();
       await waitUntil(async () => {
-        const list = await apiRequest(boss, '/managed', { cookie: adminCookie });
+        const list = await apiRequest(suite.boss, '/managed', { cookie: suite.adminCookie });
         return list.body.apps.find((a) => a.name === 'greeter')?.policy.max_restarts === 3;
       }, { message: 'the saved policy' });
-      desk.watch.expectHttpError(422, /\/api\/v1\/managed\/\d+$/);
+      watch.expectHttpError(422, /\/api\/v1\/managed\/\d+$/);
       await text.fill('{"max_restart": 3}');
       await greeter.getByTestId('policy-save').click();
       const refusal = greeter.getByTestId('policy-error');
@@ -95,16 +70,12 @@ describe('the managed apps page in the browser', { skip: prerequisites(), timeou
       await greeter.getByTestId('managed-remove').click();
       await page.getByTestId('confirm-ok').click();
       await greeter.waitFor({ state: 'detached' });
-      const left = await apiRequest(boss, '/managed', { cookie: adminCookie });
+      const left = await apiRequest(suite.boss, '/managed', { cookie: suite.adminCookie });
       assert.deepEqual(left.body.apps.map((a) => a.name), ['looper']);
-    });
-    await desk.close();
-  });
+    }));
 
-  it('a viewer sees the apps and their state but no controls', async () => {
-    const desk = await openPage(browser, boss);
-    await withEvidence({ name: 'managed-viewer', page: desk.page, watch: desk.watch, boss }, async () => {
-      const { page } = desk;
+  it('a viewer sees the apps and their state but no controls', () =>
+    suite.onPage('managed-viewer', async ({ page }) => {
       await loginViaUi(page, { username: 'vic' });
       await page.goto('/#/managed');
       const card = page.locator('[data-testid="managed-app"][data-name="looper"]');
@@ -113,7 +84,5 @@ describe('the managed apps page in the browser', { skip: prerequisites(), timeou
       assert.equal(await card.getByTestId('managed-start').count(), 0);
       assert.equal(await card.getByTestId('managed-remove').count(), 0);
       assert.equal(await card.getByTestId('managed-log-toggle').count(), 1);
-    });
-    await desk.close();
-  });
+    }));
 });

@@ -3,43 +3,17 @@
 // 127.0.0.1) follows: refused, then allowed, then with the other names. A bad address is refused
 // with a message that quotes it.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  createFirstAdmin,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  prerequisites,
-  screenshot,
-  startBoss,
-  waitUntil,
-  withEvidence,
-} from '../harness.js';
+import { describe } from 'node:test';
+import { browserSuite, loginViaUi, prerequisites, screenshot, waitUntil } from '../harness.js';
 
 describe('Prometheus settings', { skip: prerequisites(), timeout: 120_000 }, () => {
-  let boss;
-  let browser;
-  let desk;
-
-  before(async () => {
-    boss = await startBoss();
-    await createFirstAdmin(boss, { username: 'admin' });
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
-    await loginViaUi(desk.page, { username: 'admin' });
-  });
-
-  after(async () => {
-    await desk?.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await boss?.stop();
-  });
-
-  const step = (name, body) => it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
-  const scrape = (query = '') => fetch(`${boss.url}/metrics${query}`);
+  const suite = browserSuite();
+  const { step } = suite;
+  const scrape = (query = '') => fetch(`${suite.boss.url}/metrics${query}`);
   const statusOf = async (page, testid) => (await page.getByTestId(testid).textContent()) || '';
 
   step('a. an allowed address scrapes without a token; a bad one is refused by name', async ({ page, watch }) => {
+    await loginViaUi(page, { username: 'admin' });
     assert.equal((await scrape()).status, 401, 'a token is needed at first');
     await page.getByTestId('nav-settings').click();
     const editor = page.getByTestId('metrics-scrapers');

@@ -9,21 +9,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import {
-  ARTIFACTS_DIR,
   apiRequest,
-  createFirstAdmin,
-  createUser,
+  ARTIFACTS_DIR,
+  browserSuite,
   horizontalOverflow,
-  launchBrowser,
   loginViaUi,
-  openPage,
+  PHONE,
   prerequisites,
   screenshot,
-  startBoss,
   waitUntil,
-  withEvidence,
 } from '../harness.js';
 
 const ADMIN = 'admin';
@@ -80,36 +76,31 @@ const isAscending = (list) => list.every((v, i) => i === 0 || list[i - 1] <= v);
 const isDescending = (list) => list.every((v, i) => i === 0 || list[i - 1] >= v);
 
 /**
- * Types into the filter the way an input event does, and measures in the page: `script` from the
- * event until the (microtask-scheduled) render is done, `frame` until the end of the next frame
+ * Makes one change in the page, `{filter: text}` (typed as an input event does) or `{sort: key}`
+ * (a click on that column's header), and measures it there: `script` from the event until the (microtask-scheduled) render is done, `frame` until the end of the next frame
  * (so it also holds the style, layout and paint the change causes, plus the wait for that frame).
  */
-function timedFilter(page, text) {
-  return page.evaluate(async (value) => {
+function timedChange(page, change) {
+  return page.evaluate(async ({ filter, sort }) => {
     const input = document.querySelector('[data-testid="process-filter"]');
+    const header = sort && document.querySelector(`[data-testid="process-table"] [data-sort="${sort}"] button`);
     const t0 = performance.now();
-    input.value = value;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
+    if (header) {
+      header.click();
+    } else {
+      input.value = filter;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
     await Promise.resolve();
     await Promise.resolve();
     const script = performance.now() - t0;
     await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     return { script, frame: performance.now() - t0 };
-  }, text);
+  }, change);
 }
 
-function timedSort(page, key) {
-  return page.evaluate(async (k) => {
-    const button = document.querySelector(`[data-testid="process-table"] [data-sort="${k}"] button`);
-    const t0 = performance.now();
-    button.click();
-    await Promise.resolve();
-    await Promise.resolve();
-    const script = performance.now() - t0;
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    return { script, frame: performance.now() - t0 };
-  }, key);
-}
+const timedFilter = (page, text) => timedChange(page, { filter: text });
+const timedSort = (page, key) => timedChange(page, { sort: key });
 
 const round = (ms) => Math.round(ms * 10) / 10;
 // Timings on a shared machine are noisy: each figure is the median of three runs.
@@ -135,38 +126,20 @@ async function openDetailOf(page, pid) {
 // ---------------------------------------------------------------------------------------------
 
 describe('the processes page in the browser', { skip: prerequisites(), timeout: 300_000 }, () => {
-  let boss;
-  let browser;
-  let desk;
-  let adminCookie;
   let sleeper; // sleep 987, spawned by this test
   const figures = {};
-
-  before(async () => {
-    boss = await startBoss();
-    const admin = await createFirstAdmin(boss, { username: ADMIN });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: VIEWER, role: 'viewer' });
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
-  });
-
-  after(async () => {
-    try {
-      await desk?.close().catch(() => {});
-      await browser?.close().catch(() => {});
-      await boss?.stop();
-    } finally {
+  const suite = browserSuite({
+    admin: ADMIN,
+    users: [{ username: VIEWER, role: 'viewer' }],
+    afterStop: () => {
       // Only our own children, by their handles.
       for (const child of children) {
         if (stillRunning(child)) child.kill('SIGKILL');
       }
       if (Object.keys(figures).length) console.log(`# processes page timings: ${JSON.stringify(figures)}`);
-    }
+    },
   });
-
-  const step = (name, body) =>
-    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
+  const { step } = suite;
 
   step('a. the page shows the system summary and goes live', async ({ page }) => {
     await loginViaUi(page, { username: ADMIN });
@@ -177,7 +150,7 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
     }
     assert.match(await summary.getByTestId('summary-cpu').textContent(), /\d+\.\d %/, 'CPU with one decimal');
     assert.match(await summary.getByTestId('summary-memory').textContent(), /\d [KMGT]iB.*of \d.* [KMGT]iB/, 'memory used of total');
-    const host = await apiRequest(boss, '/system', { cookie: adminCookie });
+    const host = await apiRequest(suite.boss, '/system', { cookie: suite.adminCookie });
     assert.ok((await summary.getByTestId('summary-host').textContent()).includes(host.body.hostname), 'the host name');
     assert.equal(await page.getByTestId('live-indicator').getAttribute('data-state'), 'live');
     // First load (fresh browser context, nothing cached): HTML, CSS, modules, icon and API calls,
@@ -364,7 +337,7 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
   });
 
   step('h. Boss itself is protected: lock badge with the reason, actions disabled', async ({ page }) => {
-    const bossPid = boss.proc.pid;
+    const bossPid = suite.boss.proc.pid;
     const panel = await openDetailOf(page, bossPid);
     const badge = rowLocator(page, bossPid).getByTestId('protected-badge');
     await badge.waitFor();
@@ -398,7 +371,7 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
     await waitUntil(async () => /nice 5/.test((await panel.getByTestId('action-status').textContent()) || ''), {
       message: 'Priority set to nice 5',
     });
-    assert.equal((await apiRequest(boss, `/processes/${other.pid}`, { cookie: adminCookie })).body.nice, 5);
+    assert.equal((await apiRequest(suite.boss, `/processes/${other.pid}`, { cookie: suite.adminCookie })).body.nice, 5);
     // A signal from the menu, with confirmation: USR1 ends sleep (its default action).
     await panel.getByTestId('action-signal').selectOption('USR1');
     await panel.getByTestId('action-signal-send').click();
@@ -414,63 +387,46 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
   });
 
   step('j. a viewer sees the processes but no action buttons and no environment', async () => {
-    const viewer = await openPage(browser, boss);
-    try {
-      await withEvidence({ name: 'j-viewer', page: viewer.page, watch: viewer.watch, boss }, async () => {
-        const { page } = viewer;
-        await loginViaUi(page, { username: VIEWER });
-        await openProcessesPage(page);
-        const panel = await openDetailOf(page, boss.proc.pid);
-        await panel.getByTestId('detail-argv').waitFor();
-        await panel.getByTestId('viewer-note').waitFor();
-        assert.equal(await panel.locator('[data-testid^="action-"]').count(), 0, 'no action controls at all');
-        assert.equal(await page.locator('[data-testid^="action-"]').count(), 0);
-        assert.match(await panel.getByTestId('detail-environment-hidden').textContent(), /hidden for viewers/);
-      });
-    } finally {
-      await viewer.close();
-    }
+    await suite.onPage('j-viewer', async ({ page }) => {
+      await loginViaUi(page, { username: VIEWER });
+      await openProcessesPage(page);
+      const panel = await openDetailOf(page, suite.boss.proc.pid);
+      await panel.getByTestId('detail-argv').waitFor();
+      await panel.getByTestId('viewer-note').waitFor();
+      assert.equal(await panel.locator('[data-testid^="action-"]').count(), 0, 'no action controls at all');
+      assert.equal(await page.locator('[data-testid^="action-"]').count(), 0);
+      assert.match(await panel.getByTestId('detail-environment-hidden').textContent(), /hidden for viewers/);
+    });
   });
 
   step('k. on a phone: four columns, no sideways scroll, the detail is a full-screen sheet', async () => {
-    const phone = await openPage(browser, boss, {
-      viewport: { width: 375, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-    });
-    try {
-      await withEvidence({ name: 'k-phone', page: phone.page, watch: phone.watch, boss }, async () => {
-        const { page } = phone;
-        await loginViaUi(page, { username: ADMIN });
-        await page.getByTestId('system-summary').waitFor({ state: 'visible' });
-        await page.locator('[data-testid="process-table"] [data-testid="process-row"]').first().waitFor();
-        const visibleHeaders = await page.locator('[data-testid="process-table"] [role="columnheader"]').evaluateAll((cells) =>
-          cells.filter((c) => c.getBoundingClientRect().width > 0).map((c) => c.dataset.sort),
-        );
-        assert.deepEqual(visibleHeaders, ['pid', 'name', 'cpu_percent', 'memory_bytes']);
-        const width = await horizontalOverflow(page);
-        assert.ok(width.scrollWidth <= width.clientWidth, `the page scrolls sideways: ${JSON.stringify(width)}`);
-        await screenshot(page, 'processes-phone');
+    await suite.onPage('k-phone', PHONE, async ({ page }) => {
+      await loginViaUi(page, { username: ADMIN });
+      await page.getByTestId('system-summary').waitFor({ state: 'visible' });
+      await page.locator('[data-testid="process-table"] [data-testid="process-row"]').first().waitFor();
+      const visibleHeaders = await page.locator('[data-testid="process-table"] [role="columnheader"]').evaluateAll((cells) =>
+        cells.filter((c) => c.getBoundingClientRect().width > 0).map((c) => c.dataset.sort),
+      );
+      assert.deepEqual(visibleHeaders, ['pid', 'name', 'cpu_percent', 'memory_bytes']);
+      const width = await horizontalOverflow(page);
+      assert.ok(width.scrollWidth <= width.clientWidth, `the page scrolls sideways: ${JSON.stringify(width)}`);
+      await screenshot(page, 'processes-phone');
 
-        // Boss's own row: a process that surely lives until the end of the test.
-        await page.getByTestId('process-filter').fill(String(boss.proc.pid));
-        await rowLocator(page, boss.proc.pid).tap();
-        const panel = page.getByTestId('process-detail');
-        await panel.waitFor({ state: 'visible' });
-        await panel.getByTestId('detail-facts').waitFor();
-        const box = await panel.boundingBox();
-        assert.ok(box.width >= 370 && box.height >= 700, `the sheet covers the screen: ${JSON.stringify(box)}`);
-        await page.waitForTimeout(1200);
-        // What the phone shows (a full-page shot would also show the page under the sheet).
-        mkdirSync(ARTIFACTS_DIR, { recursive: true });
-        await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'processes-phone-detail.png'), animations: 'disabled' });
-        await panel.getByTestId('detail-close').tap();
-        await panel.waitFor({ state: 'detached' });
-      });
-    } finally {
-      await phone.close();
-    }
+      // Boss's own row: a process that surely lives until the end of the test.
+      await page.getByTestId('process-filter').fill(String(suite.boss.proc.pid));
+      await rowLocator(page, suite.boss.proc.pid).tap();
+      const panel = page.getByTestId('process-detail');
+      await panel.waitFor({ state: 'visible' });
+      await panel.getByTestId('detail-facts').waitFor();
+      const box = await panel.boundingBox();
+      assert.ok(box.width >= 370 && box.height >= 700, `the sheet covers the screen: ${JSON.stringify(box)}`);
+      await page.waitForTimeout(1200);
+      // What the phone shows (a full-page shot would also show the page under the sheet).
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'processes-phone-detail.png'), animations: 'disabled' });
+      await panel.getByTestId('detail-close').tap();
+      await panel.waitFor({ state: 'detached' });
+    });
   });
 
   step('l. admins edit the protected-processes list in Settings', async ({ page }) => {
@@ -482,7 +438,7 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
     await waitUntil(async () => /Saved/.test((await page.getByTestId('protected-status').textContent()) || ''), {
       message: 'the saved status',
     });
-    const settings = await apiRequest(boss, '/settings', { cookie: adminCookie });
+    const settings = await apiRequest(suite.boss, '/settings', { cookie: suite.adminCookie });
     assert.deepEqual([...settings.body.protected_processes].sort(), ['/usr/bin/example', 'sleep-protected-e2e']);
     assert.equal(await editor.inputValue(), settings.body.protected_processes.join('\n'), 'the saved list is shown');
     await screenshot(page, 'settings-protected');
@@ -491,7 +447,7 @@ describe('the processes page in the browser', { skip: prerequisites(), timeout: 
     await waitUntil(async () => /No process is protected/.test((await page.getByTestId('protected-status').textContent()) || ''), {
       message: 'the emptied list saved',
     });
-    assert.deepEqual((await apiRequest(boss, '/settings', { cookie: adminCookie })).body.protected_processes, []);
+    assert.deepEqual((await apiRequest(suite.boss, '/settings', { cookie: suite.adminCookie })).body.protected_processes, []);
   });
 
   step('m. 5,000 rows: the same table component filters and sorts within budget', async ({ page }) => {

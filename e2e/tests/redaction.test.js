@@ -4,44 +4,22 @@
 // spawned, by its handle.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import {
-  apiRequest,
-  createFirstAdmin,
-  createUser,
-  launchBrowser,
-  loginViaUi,
-  openPage,
-  prerequisites,
-  startBoss,
-  waitUntil,
-  withEvidence,
-} from '../harness.js';
+import { describe, it } from 'node:test';
+import { apiRequest, browserSuite, loginViaUi, prerequisites, waitUntil } from '../harness.js';
 
 const TOKEN = `boss_${'ab12'.repeat(16)}`;
 
 describe('hidden command-line secrets in the browser', { skip: prerequisites(), timeout: 120_000 }, () => {
-  let boss;
-  let browser;
-  let adminCookie;
   let holder; // sh waiting on stdin, with secrets among its arguments
-
-  before(async () => {
-    boss = await startBoss();
-    const admin = await createFirstAdmin(boss, { username: 'admin' });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: 'vera', role: 'viewer' });
-    holder = spawn('sh', ['-c', 'read line', 'sh', '--token', TOKEN, '--password=hunter2'], { stdio: ['pipe', 'ignore', 'ignore'] });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    try {
-      await browser?.close().catch(() => {});
-      await boss?.stop();
-    } finally {
+  const suite = browserSuite({
+    users: [{ username: 'vera', role: 'viewer' }],
+    sharedPage: false,
+    prepare: () => {
+      holder = spawn('sh', ['-c', 'read line', 'sh', '--token', TOKEN, '--password=hunter2'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    },
+    afterStop: () => {
       if (holder && holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
-    }
+    },
   });
 
   async function openDetail(page, username) {
@@ -52,38 +30,32 @@ describe('hidden command-line secrets in the browser', { skip: prerequisites(), 
     return panel;
   }
 
-  it('a viewer sees *** and a note, and no reveal button', async () => {
-    const desk = await openPage(browser, boss);
-    await withEvidence({ name: 'redaction-viewer', page: desk.page, watch: desk.watch, boss }, async () => {
-      const panel = await openDetail(desk.page, 'vera');
+  it('a viewer sees *** and a note, and no reveal button', () =>
+    suite.onPage('redaction-viewer', async ({ page }) => {
+      const panel = await openDetail(page, 'vera');
       const argv = await panel.getByTestId('detail-argv').textContent();
       assert.ok(argv.includes('***'), argv);
       assert.ok(!argv.includes('hunter2') && !argv.includes(TOKEN), argv);
       await panel.getByTestId('detail-redacted').waitFor();
       assert.equal(await panel.getByTestId('detail-reveal').count(), 0, 'viewers cannot reveal');
-      const page = await desk.page.content();
-      assert.ok(!page.includes('hunter2') && !page.includes(TOKEN), 'the table does not show them either');
-    });
-    await desk.close();
-  });
+      const html = await page.content();
+      assert.ok(!html.includes('hunter2') && !html.includes(TOKEN), 'the table does not show them either');
+    }));
 
-  it('an admin reveals the full command line, and the reveal is audited', async () => {
-    const desk = await openPage(browser, boss);
-    await withEvidence({ name: 'redaction-admin', page: desk.page, watch: desk.watch, boss }, async () => {
-      const panel = await openDetail(desk.page, 'admin');
+  it('an admin reveals the full command line, and the reveal is audited', () =>
+    suite.onPage('redaction-admin', async ({ page }) => {
+      const panel = await openDetail(page, 'admin');
       await panel.getByTestId('detail-reveal').click();
       await panel.getByTestId('detail-revealed').waitFor();
       await waitUntil(async () => (await panel.getByTestId('detail-argv').textContent()).includes('hunter2'), {
         message: 'the revealed argv',
       });
       assert.ok((await panel.getByTestId('detail-argv').textContent()).includes(TOKEN));
-      const audit = await apiRequest(boss, '/audit?action=process.reveal_cmdline', { cookie: adminCookie });
+      const audit = await apiRequest(suite.boss, '/audit?action=process.reveal_cmdline', { cookie: suite.adminCookie });
       assert.equal(audit.body.events.length, 1);
       assert.equal(audit.body.events[0].outcome, 'success');
       await panel.getByTestId('detail-hide').click();
       await panel.getByTestId('detail-redacted').waitFor();
-    });
-    await desk.close();
-  });
+    }));
 });
 

@@ -8,80 +8,53 @@
 // Everything the test starts (X server, window manager, apps, Boss) is ended by its own handle
 // in the after hook; what Boss restored is closed politely through the API first.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import {
   apiRequest,
-  createFirstAdmin,
-  createUser,
+  browserSuite,
   desktopPrerequisites,
   horizontalOverflow,
-  launchBrowser,
   loginViaUi,
   logoutViaUi,
-  openPage,
   screenshot,
   startBoss,
   startDesktop,
+  textOf,
+  waitForWindows,
   waitUntil,
-  withEvidence,
 } from '../harness.js';
 
 const ADMIN = 'admin';
 const VIEWER = 'viewer1';
 const TERM = 'boss-e2e session term';
 
-async function textOf(locator) {
-  return ((await locator.textContent()) || '').trim();
-}
-
-async function windowTitles(boss, cookie) {
-  return ((await apiRequest(boss, '/windows', { cookie })).body?.windows || []).map((w) => w.title);
-}
-
 describe('the sessions page in the browser', { skip: desktopPrerequisites(), timeout: 300_000 }, () => {
   let desktop;
-  let boss;
-  let browser;
-  let desk;
-  let adminCookie;
   let term;
-
-  before(async () => {
-    desktop = await startDesktop();
-    boss = await startBoss({ args: ['--display', desktop.display] });
-    const admin = await createFirstAdmin(boss, { username: ADMIN });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: VIEWER, role: 'viewer' });
-    await desktop.waitForWindowManager(boss, adminCookie);
-    term = desktop.spawn('xterm', ['-T', TERM, '-e', 'sleep', '600']);
-    await waitUntil(async () => (await windowTitles(boss, adminCookie)).includes(TERM), {
-      timeout: 15_000,
-      message: 'the xterm in GET /api/v1/windows',
-    });
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
+  const suite = browserSuite({
+    admin: ADMIN,
+    users: [{ username: VIEWER, role: 'viewer' }],
+    start: async () => {
+      desktop = await startDesktop();
+      return startBoss({ args: ['--display', desktop.display] });
+    },
+    prepare: async ({ boss, adminCookie }) => {
+      await desktop.waitForWindowManager(boss, adminCookie);
+      term = desktop.spawn('xterm', ['-T', TERM, '-e', 'sleep', '600']);
+      await waitForWindows(boss, adminCookie, [TERM], 'the xterm');
+    },
+    // What Boss restored runs detached from it: ask it to close, as a person would.
+    beforeStop: async ({ boss, adminCookie }) => {
+      if (!boss || !adminCookie) return;
+      await apiRequest(boss, '/windows/close-all', {
+        method: 'POST',
+        cookie: adminCookie,
+        body: { dry_run: false, timeout_ms: 5000 },
+      }).catch(() => {});
+    },
+    afterStop: () => desktop?.stop(),
   });
-
-  after(async () => {
-    try {
-      // What Boss restored runs detached from it: ask it to close, as a person would.
-      if (boss && adminCookie) {
-        await apiRequest(boss, '/windows/close-all', {
-          method: 'POST',
-          cookie: adminCookie,
-          body: { dry_run: false, timeout_ms: 5000 },
-        }).catch(() => {});
-      }
-      await desk?.close().catch(() => {});
-      await browser?.close().catch(() => {});
-      await boss?.stop();
-    } finally {
-      await desktop?.stop();
-    }
-  });
-
-  const step = (name, body) =>
-    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
+  const { step } = suite;
 
   step('a. save the desk as "work" and look inside', async ({ page }) => {
     await loginViaUi(page, { username: ADMIN });
@@ -106,7 +79,7 @@ describe('the sessions page in the browser', { skip: desktopPrerequisites(), tim
     // Admins choose it as the session Boss restores when it starts.
     await page.getByTestId('session-startup').check();
     await row.getByTestId('session-startup-badge').waitFor();
-    const settings = (await apiRequest(boss, '/settings', { cookie: adminCookie })).body;
+    const settings = (await apiRequest(suite.boss, '/settings', { cookie: suite.adminCookie })).body;
     assert.equal(settings.restore_session_on_start, Number(await row.getAttribute('data-session-id')));
   });
 
@@ -130,11 +103,8 @@ describe('the sessions page in the browser', { skip: desktopPrerequisites(), tim
     const results = page.locator('[data-testid="restore-results"][data-state="done"]');
     await results.waitFor({ timeout: 30_000 });
     assert.equal(await results.locator('[data-testid="restore-row"]').getAttribute('data-outcome'), 'launched');
-    await waitUntil(async () => (await windowTitles(boss, adminCookie)).includes(TERM), {
-      timeout: 15_000,
-      message: 'the xterm back in GET /api/v1/windows',
-    });
-    const back = (await apiRequest(boss, '/windows', { cookie: adminCookie })).body.windows.find((w) => w.title === TERM);
+    await waitForWindows(suite.boss, suite.adminCookie, [TERM], 'the xterm back');
+    const back = (await apiRequest(suite.boss, '/windows', { cookie: suite.adminCookie })).body.windows.find((w) => w.title === TERM);
     assert.notEqual(back.pid, term.pid, 'a new process');
     await screenshot(page, 'windows-reopened');
   });

@@ -15,19 +15,24 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   apiRequest,
+  browserSuite,
   createFirstAdmin,
-  createUser,
   desktopPrerequisites,
   horizontalOverflow,
   isRunning,
   launchBrowser,
   loginViaUi,
   openPage,
+  openWindowsPage,
+  PHONE,
   screenshot,
   startBoss,
   startDesktop,
   stopChild,
+  textOf,
+  waitForWindows,
   waitUntil,
+  windowRow,
   withEvidence,
   writeRefuserScript,
 } from '../harness.js';
@@ -39,13 +44,8 @@ const ALPHA = 'boss-e2e alpha';
 const BETA = 'boss-e2e beta';
 const REFUSER = 'boss-e2e refuser';
 
-const rowOf = (page, title) => page.locator(`[data-testid="window-row"][data-title="${title}"]`);
 // The refuser renames itself after each refused request ("… [refused 1]").
 const refuserRow = (page) => page.locator(`[data-testid="window-row"][data-title^="${REFUSER}"]`);
-
-async function textOf(locator) {
-  return ((await locator.textContent()) || '').trim();
-}
 
 async function waitForText(locator, pattern, message, timeout = 10_000) {
   await waitUntil(async () => pattern.test(await textOf(locator)), { timeout, message });
@@ -59,73 +59,48 @@ function exitWithin(child, timeout, what) {
   ]);
 }
 
-async function openWindowsPage(page) {
-  await page.getByTestId('nav-windows').click();
-  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
-  await page.getByTestId('windows-table').waitFor();
-}
-
 describe('the windows page in the browser', { skip: desktopPrerequisites(), timeout: 300_000 }, () => {
   let desktop;
-  let boss;
-  let browser;
-  let desk;
-  let adminCookie;
   let tmp;
   let alpha;
   let beta;
   let refuser;
-
-  before(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'boss-e2e-windows-'));
-    desktop = await startDesktop();
-    boss = await startBoss({ args: ['--display', desktop.display] });
-    const admin = await createFirstAdmin(boss, { username: ADMIN });
-    adminCookie = admin.cookie;
-    await createUser(boss, adminCookie, { username: VIEWER, role: 'viewer' });
-    await createUser(boss, adminCookie, { username: OPERATOR, role: 'operator' });
-    await desktop.waitForWindowManager(boss, adminCookie);
-
-    alpha = desktop.spawn('xterm', ['-T', ALPHA, '-e', 'sleep', '600']);
-    beta = desktop.spawn('xterm', ['-T', BETA, '-e', 'sleep', '600']);
-    const script = await writeRefuserScript(tmp);
-    refuser = desktop.spawn('python3', [script, REFUSER]);
-    await waitUntil(() => /^ready$/m.test(refuser.output) || !isRunning(refuser), {
-      timeout: 15_000,
-      message: 'the refuser to print ready',
-    });
-    assert.ok(isRunning(refuser), `the refuser failed to start:\n${refuser.output}`);
-    await waitUntil(
-      async () => {
-        const titles = ((await apiRequest(boss, '/windows', { cookie: adminCookie })).body?.windows || []).map((w) => w.title);
-        return [ALPHA, BETA, REFUSER].every((t) => titles.includes(t));
-      },
-      { timeout: 15_000, message: 'the three windows in GET /api/v1/windows' },
-    );
-
-    browser = await launchBrowser();
-    desk = await openPage(browser, boss);
-  });
-
-  after(async () => {
-    try {
-      await desk?.close().catch(() => {});
-      await browser?.close().catch(() => {});
-      await boss?.stop();
-    } finally {
+  const suite = browserSuite({
+    admin: ADMIN,
+    users: [
+      { username: VIEWER, role: 'viewer' },
+      { username: OPERATOR, role: 'operator' },
+    ],
+    start: async () => {
+      tmp = await mkdtemp(path.join(os.tmpdir(), 'boss-e2e-windows-'));
+      desktop = await startDesktop();
+      return startBoss({ args: ['--display', desktop.display] });
+    },
+    prepare: async ({ boss, adminCookie }) => {
+      await desktop.waitForWindowManager(boss, adminCookie);
+      alpha = desktop.spawn('xterm', ['-T', ALPHA, '-e', 'sleep', '600']);
+      beta = desktop.spawn('xterm', ['-T', BETA, '-e', 'sleep', '600']);
+      const script = await writeRefuserScript(tmp);
+      refuser = desktop.spawn('python3', [script, REFUSER]);
+      await waitUntil(() => /^ready$/m.test(refuser.output) || !isRunning(refuser), {
+        timeout: 15_000,
+        message: 'the refuser to print ready',
+      });
+      assert.ok(isRunning(refuser), `the refuser failed to start:\n${refuser.output}`);
+      await waitForWindows(boss, adminCookie, [ALPHA, BETA, REFUSER], 'the three windows');
+    },
+    afterStop: async () => {
       await desktop?.stop(); // the apps, openbox and Xvfb, each by its handle
       if (tmp) await rm(tmp, { recursive: true, force: true });
-    }
+    },
   });
-
-  const step = (name, body) =>
-    it(name, () => withEvidence({ name, page: desk.page, watch: desk.watch, boss }, () => body(desk)));
+  const { step } = suite;
 
   step('a. the page lists the xterms and the refuser live, with their PIDs and the window manager', async ({ page }) => {
     await loginViaUi(page, { username: ADMIN });
     await openWindowsPage(page);
-    await rowOf(page, ALPHA).waitFor();
-    await rowOf(page, BETA).waitFor();
+    await windowRow(page, ALPHA).waitFor();
+    await windowRow(page, BETA).waitFor();
     await refuserRow(page).waitFor();
     assert.equal(await page.getByTestId('windows-unavailable').count(), 0);
     assert.match(await textOf(page.getByTestId('window-manager')), /Openbox \(X11\)/);
@@ -134,15 +109,15 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
 
     // The PID column shows each xterm's own PID and links to the Processes page.
     for (const [title, child] of [[ALPHA, alpha], [BETA, beta]]) {
-      const pid = rowOf(page, title).getByTestId('window-pid');
+      const pid = windowRow(page, title).getByTestId('window-pid');
       assert.equal(await textOf(pid), String(child.pid), `${title}: PID`);
       assert.equal(await pid.getAttribute('href'), `#/processes?pid=${child.pid}`);
-      assert.match(await textOf(rowOf(page, title)), /XTerm/);
+      assert.match(await textOf(windowRow(page, title)), /XTerm/);
     }
     assert.match(await textOf(refuserRow(page)), /Bossrefuser/);
     // Every row has its actions, and nothing is protected yet.
     for (const id of ['window-close', 'window-activate', 'window-minimize']) {
-      assert.equal(await rowOf(page, ALPHA).getByTestId(id).isEnabled(), true, `${id} enabled`);
+      assert.equal(await windowRow(page, ALPHA).getByTestId(id).isEnabled(), true, `${id} enabled`);
     }
     assert.equal(await page.getByTestId('protected-badge').count(), 0);
     await page.mouse.move(0, 0);
@@ -153,10 +128,10 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
     const filter = page.getByTestId('windows-filter');
     await filter.fill('alpha');
     await waitUntil(async () => (await page.getByTestId('window-row').count()) === 1, { message: 'one row for alpha' });
-    await rowOf(page, ALPHA).waitFor();
+    await windowRow(page, ALPHA).waitFor();
     await filter.fill(String(beta.pid));
     await waitUntil(async () => (await page.getByTestId('window-row').count()) === 1, { message: 'one row for the PID' });
-    await rowOf(page, BETA).waitFor();
+    await windowRow(page, BETA).waitFor();
     await filter.fill('no-such-window');
     await page.getByTestId('windows-empty').waitFor();
     await filter.fill('');
@@ -181,7 +156,7 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
   });
 
   step('c. minimize and activate show up live', async ({ page }) => {
-    const row = rowOf(page, BETA);
+    const row = windowRow(page, BETA);
     await row.getByTestId('window-minimize').click();
     await waitForText(page.getByTestId('action-status'), /Minimized/, 'the minimized status');
     await waitForText(row.getByTestId('window-state').first(), /Minimized/, 'the Minimized badge');
@@ -192,10 +167,10 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
   });
 
   step('d. closing an xterm from its row: "Closed", the row leaves live, the xterm exits', async ({ page }) => {
-    await rowOf(page, ALPHA).getByTestId('window-close').click();
+    await windowRow(page, ALPHA).getByTestId('window-close').click();
     await waitForText(page.getByTestId('action-status'), /Closed/, 'the Closed status');
     assert.match(await textOf(page.getByTestId('action-status')), new RegExp(ALPHA));
-    await rowOf(page, ALPHA).waitFor({ state: 'detached' });
+    await windowRow(page, ALPHA).waitFor({ state: 'detached' });
     const exit = await exitWithin(alpha, 10_000, 'the closed xterm');
     assert.ok(exit, 'the xterm exited');
     assert.equal(await page.getByTestId('action-error').count(), 0, 'no error');
@@ -245,7 +220,7 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
     assert.match(await textOf(results.getByTestId('close-all-counts')), /1 closed/);
     assert.match(await textOf(results.getByTestId('close-all-counts')), /1 still open/);
     await exitWithin(beta, 10_000, 'the second xterm');
-    await rowOf(page, BETA).waitFor({ state: 'detached' });
+    await windowRow(page, BETA).waitFor({ state: 'detached' });
     assert.ok(isRunning(refuser), 'the refuser is still running');
     await refuserRow(page).waitFor();
     await page.mouse.move(0, 0);
@@ -269,7 +244,7 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
     await editor.fill('BossRefuser\n');
     await page.getByTestId('protected-windows-save').click();
     await waitForText(page.getByTestId('protected-windows-status'), /Saved/, 'the saved status');
-    assert.deepEqual((await apiRequest(boss, '/settings', { cookie: adminCookie })).body.protected_windows, ['BossRefuser']);
+    assert.deepEqual((await apiRequest(suite.boss, '/settings', { cookie: suite.adminCookie })).body.protected_windows, ['BossRefuser']);
     await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header stays on top of a full-page shot
     await screenshot(page, 'settings-protected-windows');
 
@@ -298,49 +273,35 @@ describe('the windows page in the browser', { skip: desktopPrerequisites(), time
   });
 
   step('i. a viewer sees the windows but no action buttons', async () => {
-    const viewer = await openPage(browser, boss);
-    try {
-      await withEvidence({ name: 'i-viewer', page: viewer.page, watch: viewer.watch, boss }, async () => {
-        const { page } = viewer;
-        await loginViaUi(page, { username: VIEWER });
-        await openWindowsPage(page);
-        await refuserRow(page).waitFor();
-        for (const id of ['window-close', 'window-activate', 'window-minimize', 'close-all']) {
-          assert.equal(await page.getByTestId(id).count(), 0, `no ${id} for a viewer`);
-        }
-        await page.getByTestId('viewer-note').waitFor();
-      });
-    } finally {
-      await viewer.close();
-    }
+    await suite.onPage('i-viewer', async ({ page }) => {
+      await loginViaUi(page, { username: VIEWER });
+      await openWindowsPage(page);
+      await refuserRow(page).waitFor();
+      for (const id of ['window-close', 'window-activate', 'window-minimize', 'close-all']) {
+        assert.equal(await page.getByTestId(id).count(), 0, `no ${id} for a viewer`);
+      }
+      await page.getByTestId('viewer-note').waitFor();
+    });
   });
 
   step('j. an operator acts; on a phone, cards without sideways scroll', async () => {
     const extra = desktop.spawn('xterm', ['-T', ALPHA, '-e', 'sleep', '600']);
-    const phone = await openPage(browser, boss, {
-      viewport: { width: 375, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-    });
     try {
-      await withEvidence({ name: 'j-phone', page: phone.page, watch: phone.watch, boss }, async () => {
-        const { page } = phone;
+      await suite.onPage('j-phone', PHONE, async ({ page }) => {
         await loginViaUi(page, { username: OPERATOR });
         await page.getByTestId('menu-button').tap();
         await openWindowsPage(page);
-        await rowOf(page, ALPHA).waitFor({ timeout: 15_000 });
+        await windowRow(page, ALPHA).waitFor({ timeout: 15_000 });
         await refuserRow(page).waitFor();
         const width = await horizontalOverflow(page);
         assert.ok(width.scrollWidth <= width.clientWidth, `the page scrolls sideways: ${JSON.stringify(width)}`);
         await screenshot(page, 'windows-phone');
-        await rowOf(page, ALPHA).getByTestId('window-close').tap();
+        await windowRow(page, ALPHA).getByTestId('window-close').tap();
         await waitForText(page.getByTestId('action-status'), /Closed/, 'the Closed status');
-        await rowOf(page, ALPHA).waitFor({ state: 'detached' });
+        await windowRow(page, ALPHA).waitFor({ state: 'detached' });
         await exitWithin(extra, 10_000, 'the third xterm');
       });
     } finally {
-      await phone.close();
       await stopChild(extra);
     }
   });
@@ -389,17 +350,14 @@ describe('the windows page without a desktop or a window manager', { skip: deskt
       boss = await startBoss({ env: { BOSS_DISPLAY: desktop.display } }); // the environment works too
       const admin = await createFirstAdmin(boss, { username: ADMIN });
       const xterm = desktop.spawn('xterm', ['-T', ALPHA, '-e', 'sleep', '600']);
-      await waitUntil(
-        async () => (await apiRequest(boss, '/windows', { cookie: admin.cookie })).body?.windows?.some((w) => w.title === ALPHA),
-        { timeout: 15_000, message: 'the xterm on the bare display' },
-      );
+      await waitForWindows(boss, admin.cookie, [ALPHA], 'the xterm on the bare display');
       ({ page, watch, close } = await openPage(browser, boss));
       await withEvidence({ name: 'no-window-manager', page, watch, boss }, async () => {
         await loginViaUi(page, { username: ADMIN });
         await openWindowsPage(page);
         const wm = page.getByTestId('window-manager');
         assert.match(await textOf(wm), /No window manager: minimize unavailable/);
-        const row = rowOf(page, ALPHA);
+        const row = windowRow(page, ALPHA);
         await row.waitFor();
         assert.equal(await row.getByTestId('window-minimize').isDisabled(), true, 'minimize is disabled');
         assert.match(await row.getByTestId('window-minimize').getAttribute('title'), /No window manager/);

@@ -2,9 +2,10 @@
 // what was closed"): the plan first (a dry run, shown in a dialog: what would start, what runs
 // already, what cannot be restored and why), then the restore, whose result per app stays in a
 // panel with counts.
-import { html, useState, useRef, useEffect } from '../vendor/preact-htm.js';
+import { html, useState } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 import { useLaunchStream } from './launch-stream.js';
+import { confirmOrCancel, useModal } from '../ui/dialog.js';
 
 /** How long a restore waits for the started apps' windows. */
 export const RESTORE_TIMEOUT_MS = 20000;
@@ -57,13 +58,9 @@ function ResultList({ results }) {
 }
 
 function PlanDialog({ plan, onConfirm, onCancel }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
+  const ref = useModal();
   const starts = plan.report.results.filter((r) => r.outcome === 'would_launch').length;
-  const handleClose = () => (ref.current?.returnValue === 'confirm' ? onConfirm() : onCancel());
+  const handleClose = confirmOrCancel(ref, onConfirm, onCancel);
   return html`
     <dialog ref=${ref} class="dialog dialog-wide" aria-labelledby="restore-title" onClose=${handleClose}
       data-testid="restore-dialog">

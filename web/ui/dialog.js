@@ -1,19 +1,35 @@
 // Accessible confirmation dialog built on the native <dialog> element (focus trap and Esc for free).
 import { html, useState, useRef, useEffect, useCallback } from '../vendor/preact-htm.js';
 
-function ConfirmDialog({ request, onDone }) {
+/**
+ * A ref for a <dialog> that opens as a modal (focus trapped, Esc closes it) when it mounts, and
+ * again whenever `when` changes to something truthy.
+ */
+export function useModal(when = true) {
   const ref = useRef(null);
-
   useEffect(() => {
     const dialog = ref.current;
-    if (request && dialog && !dialog.open) dialog.showModal();
-  }, [request]);
+    if (when && dialog && !dialog.open) dialog.showModal();
+  }, [when]);
+  return ref;
+}
+
+/**
+ * The `close` handler of a modal whose form has method=dialog: the button with value "confirm"
+ * calls onConfirm; any other way out (Cancel, Esc) calls onCancel.
+ */
+export function confirmOrCancel(ref, onConfirm, onCancel) {
+  return () => (ref.current?.returnValue === 'confirm' ? onConfirm() : onCancel());
+}
+
+function ConfirmDialog({ request, onDone }) {
+  const ref = useModal(request);
 
   if (!request) return null;
   const { title, message, confirmLabel = 'Confirm', danger = false } = request;
 
   // `close` fires for the buttons (form method=dialog) and for Esc; returnValue tells them apart.
-  const handleClose = () => onDone(ref.current?.returnValue === 'confirm');
+  const handleClose = confirmOrCancel(ref, () => onDone(true), () => onDone(false));
 
   return html`
     <dialog ref=${ref} class="dialog" aria-labelledby="dialog-title" aria-describedby="dialog-message"

@@ -1,11 +1,13 @@
 // Account page: who you are, change your password, and manage your API tokens.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, StatusMessage } from '../../ui/feedback.js';
 import { formatDateTime, MIN_PASSWORD_LENGTH } from '../../ui/format.js';
 import { roleLabel } from '../../ui/roles.js';
 import { TokensSection } from './tokens.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 function AccountInfo({ user, auth }) {
   return html`
@@ -34,9 +36,8 @@ function ChangePasswordForm({ onTokensRevoked }) {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [revokeTokens, setRevokeTokens] = useState(false);
-  const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -46,9 +47,7 @@ function ChangePasswordForm({ onTokensRevoked }) {
       return setError(`The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
     }
     if (next !== confirm) return setError('The two new passwords do not match.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const changed = await api('/auth/password', {
         method: 'POST',
         body: { current_password: current, new_password: next, revoke_tokens: revokeTokens },
@@ -60,11 +59,7 @@ function ChangePasswordForm({ onTokensRevoked }) {
       const tokens = revokeTokens ? ` ${plural(changed.tokens_revoked, 'API token was', 'API tokens were')} revoked.` : '';
       setStatus(`Password changed. Your other sessions have been signed out.${tokens}`);
       if (revokeTokens) onTokensRevoked();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return html`
@@ -73,22 +68,13 @@ function ChangePasswordForm({ onTokensRevoked }) {
       <form class="form form-narrow" onSubmit=${submit} novalidate data-testid="password-form">
         <${ErrorAlert} message=${error} testid="password-error" />
         <${StatusMessage} message=${status} testid="password-status" />
-        <div class="field">
-          <label for="current-password">Current password</label>
-          <input id="current-password" name="current_password" type="password" autocomplete="current-password"
-            value=${current} onInput=${(e) => setCurrent(e.target.value)} />
-        </div>
-        <div class="field">
-          <label for="new-password">New password</label>
-          <input id="new-password" name="new_password" type="password" autocomplete="new-password"
-            aria-describedby="new-password-hint" value=${next} onInput=${(e) => setNext(e.target.value)} />
-          <p id="new-password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
-        </div>
-        <div class="field">
-          <label for="confirm-password">Confirm new password</label>
-          <input id="confirm-password" name="confirm_password" type="password" autocomplete="new-password"
-            value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
-        </div>
+        <${TextField} id="current-password" label="Current password" name="current_password" type="password"
+          autocomplete="current-password" value=${current} onValue=${setCurrent} />
+        <${TextField} id="new-password" label="New password" name="new_password" type="password"
+          autocomplete="new-password" value=${next} onValue=${setNext}
+          hint=${`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+        <${TextField} id="confirm-password" label="Confirm new password" name="confirm_password" type="password"
+          autocomplete="new-password" value=${confirm} onValue=${setConfirm} />
         <div class="switch-row">
           <input id="revoke-tokens" name="revoke_tokens" type="checkbox" checked=${revokeTokens}
             onChange=${(e) => setRevokeTokens(e.target.checked)} aria-describedby="revoke-tokens-hint"

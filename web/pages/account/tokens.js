@@ -5,6 +5,8 @@ import { api, errorMessage } from '../../api.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { TokenTable } from '../../shared/token-table.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 // The secret is only in this component's memory; once dismissed it is gone for good.
 function NewSecret({ token, secret, onDismiss }) {
@@ -57,38 +59,27 @@ function CreateTokenForm({ onCreated }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [expiry, setExpiry] = useState('90');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
     if (!name.trim()) return setError('Give the token a name, for example the script that will use it.');
     if (!password) return setError('Enter your current password to create a token.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { name: name.trim(), password, expires_in_days: expiry ? Number(expiry) : null };
       const created = await api('/tokens', { method: 'POST', body });
       setName('');
-      setPassword('');
       onCreated(created);
-    } catch (err) {
-      setPassword('');
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setPassword(''); // kept neither after success nor after a refusal
   }
 
   return html`
     <form class="form form-inline" onSubmit=${submit} novalidate data-testid="token-form">
       <${ErrorAlert} message=${error} testid="token-error" />
       <div class="form-row">
-        <div class="field field-grow">
-          <label for="token-name">New token name</label>
-          <input id="token-name" name="name" autocomplete="off" maxlength="100" value=${name}
-            onInput=${(e) => setName(e.target.value)} />
-        </div>
+        <${TextField} id="token-name" fieldClass="field field-grow" label="New token name" name="name"
+          autocomplete="off" maxlength="100" value=${name} onValue=${setName} />
         <div class="field">
           <label for="token-expiry">Expires after</label>
           <select id="token-expiry" name="expires_in_days" value=${expiry} onChange=${(e) => setExpiry(e.target.value)}
@@ -96,11 +87,8 @@ function CreateTokenForm({ onCreated }) {
             ${EXPIRY_CHOICES.map((c) => html`<option key=${c.value} value=${c.value}>${c.label}</option>`)}
           </select>
         </div>
-        <div class="field">
-          <label for="token-password">Your current password</label>
-          <input id="token-password" name="password" type="password" autocomplete="current-password"
-            value=${password} onInput=${(e) => setPassword(e.target.value)} />
-        </div>
+        <${TextField} id="token-password" label="Your current password" name="password" type="password"
+          autocomplete="current-password" value=${password} onValue=${setPassword} />
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="token-create">Create token</button>
       </div>
     </form>

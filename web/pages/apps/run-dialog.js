@@ -2,26 +2,25 @@
 // a program name, give arguments (read into an argument vector here: no shell is involved) and
 // a working directory, and launch it with POST /api/v1/launches.
 import { html, useState, useEffect, useRef, useCallback } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { ErrorAlert } from '../../ui/feedback.js';
 import { parseArgs } from './argv.js';
 import { FileBrowser } from './file-browser.js';
 import { XIcon } from '../../ui/icons.js';
+import { useSubmit } from '../../ui/submit.js';
+import { useModal } from '../../ui/dialog.js';
 
 /** Props: onClose(), onLaunched(launch). Render it only while it is open. */
 export function RunProgramDialog({ onClose, onLaunched }) {
-  const ref = useRef(null);
+  const ref = useModal();
   const programRef = useRef(null);
   const [program, setProgram] = useState('');
   const [argsText, setArgsText] = useState('');
   const [cwd, setCwd] = useState('');
   const [folder, setFolder] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const { busy, error, setError, run } = useSubmit();
 
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
     programRef.current?.focus();
   }, []);
 
@@ -45,20 +44,14 @@ export function RunProgramDialog({ onClose, onLaunched }) {
       setError(parsed.error);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await api('/launches', {
         method: 'POST',
         body: { program: programName, args: parsed.args, cwd: cwd.trim() || null },
       });
       onLaunched(answer.launch);
       ref.current?.close();
-    } catch (err) {
-      setError(`Could not start ${programName}: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    }, (message) => `Could not start ${programName}: ${message}`);
   }
 
   return html`

@@ -4,6 +4,8 @@ import { api, errorMessage } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { formatDateTime, localInputToRfc3339 } from '../../ui/format.js';
+import { FilterActions, OutcomeField, Suggestions, TimeRangeFields, useFilterDraft } from '../../shared/filter-form.js';
+import { TextField } from '../../ui/field.js';
 
 const PAGE_SIZE = 50;
 const KNOWN_ACTIONS = [
@@ -25,55 +27,19 @@ function toQuery(filters) {
   };
 }
 
-function FilterForm({ initial, onApply }) {
-  const [draft, setDraft] = useState(initial);
-  const set = (key) => (event) => setDraft({ ...draft, [key]: event.target.value });
-
-  function submit(event) {
-    event.preventDefault();
-    onApply(draft);
-  }
-  function reset() {
-    setDraft(EMPTY_FILTERS);
-    onApply(EMPTY_FILTERS);
-  }
-
+function FilterForm({ value, onApply }) {
+  const { draft, set, submit, reset } = useFilterDraft(value, EMPTY_FILTERS, onApply);
   return html`
     <form class="filters" onSubmit=${submit} aria-label="Filter events" data-testid="audit-filters">
-      <div class="field">
-        <label for="audit-actor">Actor</label>
-        <input id="audit-actor" name="actor" autocapitalize="none" spellcheck=${false} value=${draft.actor}
-          onInput=${set('actor')} />
-      </div>
-      <div class="field">
-        <label for="audit-action">Action</label>
-        <input id="audit-action" name="action" list="audit-action-list" autocapitalize="none" spellcheck=${false}
-          value=${draft.action} onInput=${set('action')} />
-        <datalist id="audit-action-list">
-          ${KNOWN_ACTIONS.map((action) => html`<option key=${action} value=${action} />`)}
-        </datalist>
-      </div>
-      <div class="field">
-        <label for="audit-outcome">Outcome</label>
-        <select id="audit-outcome" name="outcome" value=${draft.outcome} onChange=${set('outcome')}>
-          <option value="">Any</option>
-          ${OUTCOMES.map((outcome) => html`<option key=${outcome} value=${outcome}>${outcome}</option>`)}
-        </select>
-      </div>
-      <div class="field field-wide">
-        <label for="audit-since">Since</label>
-        <input id="audit-since" name="since" type="datetime-local" step="1" value=${draft.since}
-          onInput=${set('since')} />
-      </div>
-      <div class="field field-wide">
-        <label for="audit-until">Until</label>
-        <input id="audit-until" name="until" type="datetime-local" step="1" value=${draft.until}
-          onInput=${set('until')} />
-      </div>
-      <div class="filter-actions">
-        <button type="submit" class="btn btn-primary" data-testid="audit-apply">Apply</button>
-        <button type="button" class="btn" onClick=${reset} data-testid="audit-reset">Reset</button>
-      </div>
+      <${TextField} id="audit-actor" label="Actor" name="actor" autocapitalize="none" spellcheck=${false}
+        value=${draft.actor} onInput=${set('actor')} />
+      <${TextField} id="audit-action" label="Action" name="action" list="audit-action-list" autocapitalize="none"
+        spellcheck=${false} value=${draft.action} onInput=${set('action')}>
+        <${Suggestions} id="audit-action-list" items=${KNOWN_ACTIONS} />
+      <//>
+      <${OutcomeField} prefix="audit" value=${draft.outcome} onChange=${set('outcome')} outcomes=${OUTCOMES} />
+      <${TimeRangeFields} prefix="audit" draft=${draft} set=${set} />
+      <${FilterActions} prefix="audit" onReset=${reset} />
     </form>
   `;
 }
@@ -140,7 +106,7 @@ export function AuditPage({ title }) {
       <button type="button" class="btn" onClick=${() => load(filters, null)} disabled=${loading}
         data-testid="audit-refresh">Refresh</button>
     <//>
-    <${FilterForm} initial=${filters} onApply=${(next) => setFilters({ ...next })} />
+    <${FilterForm} value=${filters} onApply=${setFilters} />
     <${ErrorAlert} message=${error} testid="audit-error" />
     <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events">
       <table class="table table-stack" data-testid="audit-table">

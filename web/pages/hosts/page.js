@@ -8,6 +8,7 @@ import { ErrorAlert, Loading, StatusMessage } from '../../ui/feedback.js';
 import { formatDateTime } from '../../ui/format.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { can } from '../../ui/roles.js';
+import { useSubmit } from '../../ui/submit.js';
 
 const REFRESH_MS = 5000;
 
@@ -56,14 +57,11 @@ function closeSummary(result) {
 
 function FleetCloseAll() {
   const [dialog, confirm] = useConfirm();
-  const [busy, setBusy] = useState(false);
   const [report, setReport] = useState(null);
-  const [error, setError] = useState(null);
+  const { busy, error, run } = useSubmit();
 
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
+  const closeAll = () =>
+    run(async () => {
       const preview = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all', dry_run: true } });
       const ok = await confirm({
         title: 'Close every window on every host?',
@@ -74,16 +72,11 @@ function FleetCloseAll() {
       if (!ok) return;
       const done = await api('/fleet/windows/close-all', { method: 'POST', body: { hosts: 'all' } });
       setReport(done.results.map(closeSummary).join('; '));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return html`
     ${dialog}
-    <button type="button" class="btn btn-danger" disabled=${busy} onClick=${run} data-testid="fleet-close-all">
+    <button type="button" class="btn btn-danger" disabled=${busy} onClick=${closeAll} data-testid="fleet-close-all">
       Close all windows everywhere…
     </button>
     ${error && html`<${ErrorAlert} message=${error} />`}

@@ -1,14 +1,15 @@
 // Login page: username and password, then the session cookie is set by the server.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { AuthCard } from '../../ui/auth-card.js';
 import { ErrorAlert } from '../../ui/feedback.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 export function LoginPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -16,31 +17,20 @@ export function LoginPage({ health, onSignedIn }) {
       setError('Enter your user name and password.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await api('/auth/login', { method: 'POST', body: { username: username.trim(), password } });
       onSignedIn(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    });
   }
 
   return html`
     <${AuthCard} title="Log in">
       <form class="form" onSubmit=${submit} novalidate data-testid="login-form">
         <${ErrorAlert} message=${error} testid="login-error" />
-        <div class="field">
-          <label for="username">User name</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none"
-            spellcheck=${false} required autofocus value=${username} onInput=${(e) => setUsername(e.target.value)} />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required
-            value=${password} onInput=${(e) => setPassword(e.target.value)} />
-        </div>
+        <${TextField} id="username" label="User name" name="username" autocomplete="username" autocapitalize="none"
+          spellcheck=${false} required autofocus value=${username} onValue=${setUsername} />
+        <${TextField} id="password" label="Password" name="password" type="password" autocomplete="current-password"
+          required value=${password} onValue=${setPassword} />
         <button type="submit" class="btn btn-primary btn-block" disabled=${busy} data-testid="login-submit">
           ${busy ? 'Logging in…' : 'Log in'}
         </button>

@@ -11,6 +11,8 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { useLiveStream, LiveIndicator } from '../../ui/live-stream.js';
 import { useNow } from '../../shared/launch-stream.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 const LOG_LINES = 200;
 const LOG_REFRESH_MS = 2000;
@@ -78,8 +80,7 @@ function LogView({ app }) {
 
 function PolicyEditor({ app, onSaved }) {
   const [draft, setDraft] = useState(() => JSON.stringify(app.policy, null, 2));
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
   async function save(event) {
     event.preventDefault();
     let policy;
@@ -89,16 +90,7 @@ function PolicyEditor({ app, onSaved }) {
       setError(`The policy is not valid JSON: ${err.message}`);
       return;
     }
-    setBusy(true);
-    try {
-      const saved = await api(`/managed/${app.id}`, { method: 'PATCH', body: { policy } });
-      setError(null);
-      onSaved(saved);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onSaved(await api(`/managed/${app.id}`, { method: 'PATCH', body: { policy } })));
   }
   return html`
     <form class="policy-editor" onSubmit=${save} data-testid="policy-editor">
@@ -151,12 +143,10 @@ function AddForm({ onAdded }) {
   const [name, setName] = useState('');
   const [argv, setArgv] = useState('');
   const [cwd, setCwd] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   async function submit(event) {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const words = argv.split('\n').map((w) => w.trim()).filter((w) => w !== '');
       const answer = await api('/managed', {
         method: 'POST',
@@ -165,30 +155,19 @@ function AddForm({ onAdded }) {
       setName('');
       setArgv('');
       setCwd('');
-      setError(null);
       onAdded(answer.app);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return html`
     <form class="card managed-add" onSubmit=${submit} aria-label="Keep a program running" data-testid="managed-add">
-      <div class="field">
-        <label for="managed-name">Name</label>
-        <input id="managed-name" required value=${name} onInput=${(e) => setName(e.target.value)}
-          data-testid="managed-add-name" />
-      </div>
+      <${TextField} id="managed-name" label="Name" required value=${name} onValue=${setName}
+        data-testid="managed-add-name" />
       <div class="field field-wide">
         <label for="managed-argv">Program and arguments, one per line (no shell)</label>
         <textarea id="managed-argv" rows="3" required spellcheck=${false} value=${argv}
           onInput=${(e) => setArgv(e.target.value)} data-testid="managed-add-argv"></textarea>
       </div>
-      <div class="field">
-        <label for="managed-cwd">Working directory (optional)</label>
-        <input id="managed-cwd" value=${cwd} onInput=${(e) => setCwd(e.target.value)} />
-      </div>
+      <${TextField} id="managed-cwd" label="Working directory (optional)" value=${cwd} onValue=${setCwd} />
       <${ErrorAlert} message=${error} testid="managed-add-error" />
       <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="managed-add-submit">Keep running</button>
     </form>

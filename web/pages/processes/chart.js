@@ -5,8 +5,16 @@ import { formatBytes, formatPercent } from './format.js';
 
 export const HISTORY_LENGTH = 60;
 
-function cssVar(el, name, fallback) {
-  const value = getComputedStyle(el).getPropertyValue(name).trim();
+/**
+ * The colour a theme variable gives on `el`, as the canvas understands it. The variable itself
+ * holds light-dark(…, …), which only a CSS property resolves (by the colour scheme), so it is
+ * read back through `color`.
+ */
+function cssColor(el, name, fallback) {
+  const before = el.style.color;
+  el.style.color = `var(${name}, ${fallback})`;
+  const value = getComputedStyle(el).color;
+  el.style.color = before;
   return value || fallback;
 }
 
@@ -23,9 +31,9 @@ function draw(canvas, samples) {
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
 
-  const grid = cssVar(canvas, '--border', '#ccc');
-  const cpuColor = cssVar(canvas, '--accent', '#2457c5');
-  const memColor = cssVar(canvas, '--success', '#1a7439');
+  const grid = cssColor(canvas, '--border', '#ccc');
+  const cpuColor = cssColor(canvas, '--accent', '#2457c5');
+  const memColor = cssColor(canvas, '--success', '#1a7439');
 
   const pad = 2;
   const plotH = height - pad * 2;

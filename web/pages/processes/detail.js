@@ -10,6 +10,7 @@ import {
 import { HistoryChart, HISTORY_LENGTH } from './chart.js';
 import { ProcessActions } from './actions.js';
 import { LockIcon, XIcon } from '../../ui/icons.js';
+import { useSubmit } from '../../ui/submit.js';
 
 const REFRESH_MS = 3000;
 
@@ -20,23 +21,15 @@ export function processLink(pid) {
 /** "Keep running": adopt this process as a managed app (restarted by Boss when it ends). */
 function KeepRunning({ proc }) {
   const [message, setMessage] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  async function adopt() {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useSubmit();
+  const adopt = () =>
+    run(async () => {
       const answer = await api(`/processes/${proc.pid}/adopt`, {
         method: 'POST',
         body: { name: `${proc.name} (${proc.pid})`, started_at: proc.started_at },
       });
       setMessage(`Boss keeps ${answer.app.name} running (see Managed).`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
   return html`
     <div class="detail-section">
       <button type="button" class="btn btn-small" onClick=${adopt} disabled=${busy || Boolean(message)}
@@ -98,23 +91,15 @@ function Environment({ detail }) {
 // the full line, which the server writes to the audit log.
 function CommandLine({ pid, detail, canReveal }) {
   const [revealed, setRevealed] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const { busy, error, run } = useSubmit();
   const argv = revealed?.argv ?? detail.argv;
-  const reveal = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const reveal = () =>
+    run(async () => {
       setRevealed(await api(`/processes/${pid}/reveal`, {
         method: 'POST',
         body: { started_at: detail.process.started_at },
       }));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return html`
     <section class="detail-section" aria-labelledby="proc-argv-title">
       <div class="argv-head">

@@ -2,18 +2,19 @@
 // that needs the setup code Boss printed at start-up, which its link (#/register?code=...)
 // fills in.
 import { html, useState } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { api } from '../../api.js';
 import { AuthCard } from '../../ui/auth-card.js';
 import { ErrorAlert } from '../../ui/feedback.js';
 import { MIN_PASSWORD_LENGTH } from '../../ui/format.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 export function RegisterPage({ health, onSignedIn }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [setupCode, setSetupCode] = useState(codeFromLink);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   const firstAccount = health.setup_required;
   const title = firstAccount ? 'Create the first account (it will be the administrator)' : 'Create an account';
@@ -35,17 +36,11 @@ export function RegisterPage({ health, onSignedIn }) {
       setError(problem);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { username: username.trim(), password };
       if (firstAccount) body.setup_code = setupCode.trim();
-      const user = await api('/auth/register', { method: 'POST', body });
-      onSignedIn(user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+      onSignedIn(await api('/auth/register', { method: 'POST', body }));
+    });
   }
 
   return html`
@@ -55,34 +50,19 @@ export function RegisterPage({ health, onSignedIn }) {
       <form class="form" onSubmit=${submit} novalidate data-testid="register-form">
         <${ErrorAlert} message=${error} testid="register-error" />
         ${firstAccount && html`
-          <div class="field">
-            <label for="setup-code">Setup code</label>
-            <input id="setup-code" name="setup_code" autocomplete="one-time-code" autocapitalize="none"
-              spellcheck=${false} required aria-describedby="setup-code-hint" data-testid="setup-code"
-              value=${setupCode} onInput=${(e) => setSetupCode(e.target.value)} />
-            <p id="setup-code-hint" class="hint">
+          <${TextField} id="setup-code" label="Setup code" name="setup_code" autocomplete="one-time-code"
+            autocapitalize="none" spellcheck=${false} required data-testid="setup-code" value=${setupCode}
+            onValue=${setSetupCode} hint=${html`
               Boss printed a link with this code when it started; the code is also in the file
               <code>setup-code</code> in its data directory.
-            </p>
-          </div>`}
-        <div class="field">
-          <label for="username">User name</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck=${false}
-            required maxlength="64" autofocus aria-describedby="username-hint"
-            value=${username} onInput=${(e) => setUsername(e.target.value)} />
-          <p id="username-hint" class="hint">Letters, digits, dots, dashes and underscores.</p>
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="new-password" required
-            aria-describedby="password-hint" value=${password} onInput=${(e) => setPassword(e.target.value)} />
-          <p id="password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
-        </div>
-        <div class="field">
-          <label for="confirm">Confirm password</label>
-          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
-            value=${confirm} onInput=${(e) => setConfirm(e.target.value)} />
-        </div>
+            `} />`}
+        <${TextField} id="username" label="User name" name="username" autocomplete="username" autocapitalize="none"
+          spellcheck=${false} required maxlength="64" autofocus value=${username} onValue=${setUsername}
+          hint="Letters, digits, dots, dashes and underscores." />
+        <${TextField} id="password" label="Password" name="password" type="password" autocomplete="new-password"
+          required value=${password} onValue=${setPassword} hint=${`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+        <${TextField} id="confirm" label="Confirm password" name="confirm" type="password" autocomplete="new-password"
+          required value=${confirm} onValue=${setConfirm} />
         <button type="submit" class="btn btn-primary btn-block" disabled=${busy} data-testid="register-submit">
           ${busy ? 'Creating…' : 'Create account'}
         </button>

@@ -4,6 +4,7 @@
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, errorMessage } from '../../api.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
+import { useSubmit } from '../../ui/submit.js';
 
 /** Lines to a clean list: trimmed, no blanks, no repeats, in the order written. */
 export function parseProtectedList(text) {
@@ -27,9 +28,8 @@ export function parseProtectedList(text) {
 export function ListSettingSection({ setting, prefix, fieldId, title, label, hint, savedMessage }) {
   const [saved, setSaved] = useState(null); // the list as the server has it
   const [text, setText] = useState('');
-  const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   useEffect(() => {
     api('/settings')
@@ -46,20 +46,14 @@ export function ListSettingSection({ setting, prefix, fieldId, title, label, hin
 
   async function save(event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setStatus('');
-    try {
+    await run(async () => {
       const settings = await api('/settings', { method: 'PATCH', body: { [setting]: wanted } });
       const list = settings[setting] || wanted;
       setSaved(list);
       setText(list.join('\n'));
       setStatus(savedMessage(list));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return html`

@@ -2,10 +2,10 @@
 // an API token (one address or network per line, e.g. 10.0.0.5 or 10.0.0.0/24), and whether the
 // application groups carry process-exporter's names so that its Grafana dashboards work as they
 // are. The list editor is ./list.js.
-import { html, useState, useEffect } from '../../vendor/preact-htm.js';
-import { api, errorMessage } from '../../api.js';
+import { html } from '../../vendor/preact-htm.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { ListSettingSection } from './list.js';
+import { useSettingSwitch } from './switch.js';
 
 function savedMessage(list) {
   return list.length
@@ -14,37 +14,8 @@ function savedMessage(list) {
 }
 
 function ProcessExporterNames() {
-  const [enabled, setEnabled] = useState(null);
-  const [error, setError] = useState(null);
-  const [status, setStatus] = useState('');
-  const [saving, setSaving] = useState(false);
-
-  useEffect(() => {
-    api('/settings')
-      .then((settings) => setEnabled(Boolean(settings.metrics_process_exporter_names)))
-      .catch((err) => setError(errorMessage(err)));
-  }, []);
-
-  async function toggle(event) {
-    const wanted = event.target.checked;
-    const before = enabled;
-    setEnabled(wanted); // optimistic: the switch shows the new state while it saves
-    setSaving(true);
-    setError(null);
-    setStatus('');
-    try {
-      const saved = await api('/settings', { method: 'PATCH', body: { metrics_process_exporter_names: wanted } });
-      setEnabled(Boolean(saved.metrics_process_exporter_names));
-      setStatus(saved.metrics_process_exporter_names
-        ? 'Applications are now named as process-exporter names them.'
-        : 'Applications now have Boss’s own metric names.');
-    } catch (err) {
-      setError(errorMessage(err));
-      setEnabled(before); // undo the optimistic tick
-    } finally {
-      setSaving(false);
-    }
-  }
+  const { value: enabled, saving, error, status, toggle } = useSettingSwitch('metrics_process_exporter_names', (on) =>
+    on ? 'Applications are now named as process-exporter names them.' : 'Applications now have Boss’s own metric names.');
 
   return html`
     <section class="panel" aria-labelledby="metrics-title" data-testid="metrics-section">

@@ -6,13 +6,14 @@ import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { ROLES, roleLabel } from '../../ui/roles.js';
 import { Time, TokenTable } from '../../shared/token-table.js';
+import { useSubmit } from '../../ui/submit.js';
+import { TextField } from '../../ui/field.js';
 
 function AddUserForm({ onAdded }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('viewer');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   async function submit(event) {
     event.preventDefault();
@@ -20,19 +21,13 @@ function AddUserForm({ onAdded }) {
       setError('Enter a user name and a password.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const user = await api('/users', { method: 'POST', body: { username: username.trim(), password, role } });
       setUsername('');
       setPassword('');
       setRole('viewer');
       onAdded(user);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return html`
@@ -41,16 +36,10 @@ function AddUserForm({ onAdded }) {
       <h3 id="add-user-title">Add user</h3>
       <${ErrorAlert} message=${error} testid="add-user-error" />
       <div class="form-row">
-        <div class="field">
-          <label for="add-username">User name</label>
-          <input id="add-username" name="username" autocomplete="off" autocapitalize="none" spellcheck=${false}
-            maxlength="64" value=${username} onInput=${(e) => setUsername(e.target.value)} />
-        </div>
-        <div class="field">
-          <label for="add-password">Password</label>
-          <input id="add-password" name="password" type="password" autocomplete="new-password"
-            value=${password} onInput=${(e) => setPassword(e.target.value)} />
-        </div>
+        <${TextField} id="add-username" label="User name" name="username" autocomplete="off" autocapitalize="none"
+          spellcheck=${false} maxlength="64" value=${username} onValue=${setUsername} />
+        <${TextField} id="add-password" label="Password" name="password" type="password" autocomplete="new-password"
+          value=${password} onValue=${setPassword} />
         <div class="field">
           <label for="add-role">Role</label>
           <select id="add-role" name="role" value=${role} onChange=${(e) => setRole(e.target.value)}>

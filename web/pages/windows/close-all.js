@@ -1,10 +1,11 @@
 // "Close all windows…": a dry run first, shown in a dialog (what would be closed, what is
 // protected and why, which dialogs are skipped, which windows don't accept close requests);
 // on Confirm the real close-all, whose per-window results stay in a panel with counts.
-import { html, useState, useRef, useEffect } from '../../vendor/preact-htm.js';
+import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, errorMessage } from '../../api.js';
 import { CLOSE_TIMEOUT_MS, OUTCOME_BADGE, outcomeText } from './model.js';
 import { RestoreResults, restoreSession } from '../../shared/session-restore.js';
+import { confirmOrCancel, useModal } from '../../ui/dialog.js';
 
 // How long after a close-all the page offers to reopen what it closed (the session stays
 // listed on the Sessions page after that).
@@ -75,13 +76,9 @@ function PreviewList({ results }) {
 }
 
 function PreviewDialog({ preview, onConfirm, onCancel }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
+  const ref = useModal();
   const toClose = preview.results.filter((r) => r.outcome === 'would_close').length;
-  const handleClose = () => (ref.current?.returnValue === 'confirm' ? onConfirm() : onCancel());
+  const handleClose = confirmOrCancel(ref, onConfirm, onCancel);
   return html`
     <dialog ref=${ref} class="dialog dialog-wide" aria-labelledby="close-all-title" onClose=${handleClose}
       data-testid="close-all-dialog">
