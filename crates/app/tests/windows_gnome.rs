@@ -47,4 +47,7 @@ async fn on_gnome_the_api_lists_windows_and_close_all_spares_the_browser_and_the
     assert!(installed.join("metadata.json").is_file());
     assert!(installed.join("extension.js").is_file());
     assert!(said.contains("enabled and running"), "{said}");
+    // The form for this shell (43 or 44), chosen by the running shell's version.
+    assert!(said.contains("the GNOME Shell 43-44 form"), "{said}");
+    assert!(said.contains("runs in this session"), "{said}");
 }

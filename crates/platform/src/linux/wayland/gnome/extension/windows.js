@@ -3,9 +3,12 @@
 // connection, so callers address org.gnome.Shell). List answers JSON; Close, Activate and
 // Minimize take a window id (MetaWindow.get_id(), as a string) and answer "sent", "done",
 // "gone" or "unsupported". Close is the close button's polite request (MetaWindow.delete),
-// never a kill. GNOME Shell 43 and 44 (the pre-ES-module extension API).
-const { Gio, Meta } = imports.gi;
-const Main = imports.ui.main;
+// never a kill.
+//
+// The one copy of the window logic, for every shell version: Boss builds extension.js from a
+// wrapper's imports (`legacy.js` for GNOME Shell 43 and 44, `module.js` for the ES modules of
+// 45 and later), this file, then the wrapper's enable/disable part. It uses only `Gio`, `Meta`,
+// `Main` (given by the wrapper) and the shell's `global`.
 
 const INTERFACE = `<node>
   <interface name="org.boss.Windows">
@@ -59,6 +62,7 @@ function describe(w) {
         minimizable: w.can_minimize(),
         kind: kind(w),
         transient_for: parent ? String(parent.get_id()) : null,
+        xwayland: w.get_client_type() === Meta.WindowClientType.X11,
     };
 }
 
@@ -104,20 +108,9 @@ class BossWindows {
     }
 }
 
-class Extension {
-    enable() {
-        this._service = new BossWindows();
-        this._exported = Gio.DBusExportedObject.wrapJSObject(INTERFACE, this._service);
-        this._exported.export(Gio.DBus.session, '/org/boss/Windows');
-    }
-
-    disable() {
-        this._exported.unexport();
-        this._exported = null;
-        this._service = null;
-    }
-}
-
-function init() {
-    return new Extension();
+// Exports the interface on the shell's session-bus connection; the caller unexports it.
+function exportWindows() {
+    const exported = Gio.DBusExportedObject.wrapJSObject(INTERFACE, new BossWindows());
+    exported.export(Gio.DBus.session, '/org/boss/Windows');
+    return exported;
 }
