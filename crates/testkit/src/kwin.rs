@@ -4,14 +4,18 @@
 //! Debian's `/usr/bin/kwin_wayland` carries a file capability (`cap_sys_resource`) that a
 //! container may not grant ("Operation not permitted"): the fixture runs a plain copy, which
 //! has none, under the same file name (KWin's built-in Qt platform plugin is found by it).
+//!
+//! [`Kwin::start`] runs this machine's KWin (5.27 on Debian 12); [`Kwin::start_in`] the one of
+//! another [`Distro`] (KWin 6, Plasma 6's, from the Debian 13 root).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use platform::{SessionEnv, WindowInfo, WindowSystem};
 
 use crate::desktop::{PATIENCE, eventually};
+use crate::distro::Distro;
 use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
 use crate::process::Process;
 
@@ -29,15 +33,23 @@ pub struct Kwin {
 }
 
 impl Kwin {
-    /// Starts KWin. `None`: skipped (prerequisites missing, not in CI).
+    /// Starts this machine's KWin. `None`: skipped (prerequisites missing, not in CI).
     pub fn start() -> Option<Kwin> {
         if !crate::require(&["dbus-run-session", "kwin_wayland", PYTHON], "KWin tests") {
             return None;
         }
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        Some(Kwin::start_in(Distro::Host))
+    }
+
+    /// Starts the KWin of `distro` (its prerequisites checked by the caller; GTK windows run
+    /// on this machine).
+    pub fn start_in(distro: Distro) -> Kwin {
+        // In /tmp, which a chrooted KWin sees at the same path (see [`Distro`]).
+        let dir = tempfile::tempdir_in("/tmp").expect("a temporary directory");
         // A plain copy (not `cp -a`, which keeps the capability), same name.
         let kwin = dir.path().join("kwin_wayland");
-        std::fs::write(&kwin, std::fs::read(KWIN).expect("read kwin_wayland")).expect("copy");
+        let original = distro.file(KWIN);
+        std::fs::write(&kwin, std::fs::read(&original).expect("read kwin_wayland")).expect("copy");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&kwin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let runtime_dir = dir.path().join("runtime");
@@ -52,7 +64,8 @@ impl Kwin {
             mv "$1.new" "$1" && exec "$2" --virtual --socket "$3" --width 1280 --height 800 \
             --no-lockscreen --no-global-shortcuts --no-kactivities"#;
         let session = Process(
-            Command::new("dbus-run-session")
+            distro
+                .command("dbus-run-session")
                 .args(["--", "sh", "-c", script, "sh"])
                 .arg(&bus_file)
                 .arg(&kwin)
@@ -89,7 +102,7 @@ impl Kwin {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(fixture)
+        fixture
     }
 
     /// What KWin printed so far.

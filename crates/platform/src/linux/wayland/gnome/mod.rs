@@ -115,7 +115,7 @@ pub fn running_shell_version(session: &SessionEnv) -> Option<String> {
         &(SHELL, "ShellVersion"),
     ))
     .ok()?;
-    let value: zbus::zvariant::OwnedValue = reply.body().deserialize().ok()?;
+    let value: zbus::OwnedVariant = reply.body().deserialize().ok()?;
     String::try_from(value).ok().filter(|v| !v.is_empty())
 }
 
