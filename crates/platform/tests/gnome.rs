@@ -56,7 +56,9 @@ fn on_gnome_shell_48_the_es_module_extension_lists_closes_activates_and_minimize
         shell.version
     );
     // The running shell tells its version, and the form Boss installs for it is the module.
-    let running = gnome::running_shell_version(&shell.session_env()).expect("ShellVersion");
+    let running = eventually("the shell tells its version", || {
+        gnome::running_shell_version(&shell.session_env())
+    });
     assert!(running.starts_with("48."), "{running}");
     let data_home = tempfile::tempdir().unwrap();
     let installed = gnome::install_extension_for(data_home.path(), &shell.session_env()).unwrap();

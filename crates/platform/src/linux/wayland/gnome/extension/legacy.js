@@ -1,6 +1,6 @@
 // Boss of Apps' GNOME Shell extension, GNOME Shell 43 and 44 (imports.*, init() returning the
 // extension). Boss puts windows.js between the two parts of this file.
-const { Gio, Meta } = imports.gi;
+const { Gio, GLib, Meta } = imports.gi;
 const Main = imports.ui.main;
 
 // @@WINDOWS@@

@@ -8,7 +8,7 @@
 // The one copy of the window logic, for every shell version: Boss builds extension.js from a
 // wrapper's imports (`legacy.js` for GNOME Shell 43 and 44, `module.js` for the ES modules of
 // 45 and later), this file, then the wrapper's enable/disable part. It uses only `Gio`, `Meta`,
-// `Main` (given by the wrapper) and the shell's `global`.
+// `GLib`, `Main` (given by the wrapper) and the shell's `global`.
 
 const INTERFACE = `<node>
   <interface name="org.boss.Windows">
@@ -93,7 +93,25 @@ class BossWindows {
         const w = find(id);
         if (!w)
             return 'gone';
+        const overview = Main.overview.visible;
         Main.activateWindow(w, now());
+        // That hides the overview (shown after log-in, for one), and once hidden the shell
+        // focuses a window of its own choice: this one again, then, when the shell is done.
+        if (overview) {
+            const again = () => GLib.idle_add(GLib.PRIORITY_DEFAULT_IDLE, () => {
+                if (find(id) === w)
+                    w.activate(now());
+                return GLib.SOURCE_REMOVE;
+            });
+            if (Main.overview.visible) {
+                const handler = Main.overview.connect('hidden', () => {
+                    Main.overview.disconnect(handler);
+                    again();
+                });
+            } else {
+                again();
+            }
+        }
         return 'done';
     }
 
