@@ -170,6 +170,15 @@ fn story(shell: &GnomeShell) {
     other.wait_for_line("close-request 1");
     assert!(!other.has_exited());
 
+    // An X11 window through Xwayland: listed once, marked, closed politely.
+    let (xterm, display) = shell.xterm("boss gnome xwayland");
+    let session = platform::SessionEnv {
+        display: Some(display),
+        ..shell.session_env()
+    };
+    let chosen = platform::window_system(&session);
+    testkit::gtk::check_xwayland_window(&*windows, &*chosen, xterm, "boss gnome xwayland");
+
     // Without the extension running, the backend is not offered and the reason says what to
     // do.
     let disabled = std::process::Command::new("gnome-extensions")

@@ -50,6 +50,7 @@ on_each_kwin!(
     closing_many_kwin_windows_shares_one_timeout,
     a_kwin_window_minimizes_and_activating_restores_it,
     without_kwin_on_the_bus_there_is_no_kwin_backend,
+    xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely,
 );
 
 fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
@@ -203,4 +204,15 @@ fn without_kwin_on_the_bus_there_is_no_kwin_backend(kwin: Kwin) {
     assert!(platform::linux::wayland::kwin::KwinWindows::connect(&session).is_none());
     session.session_bus = Some("unix:path=/nonexistent/bus".to_string());
     assert!(platform::linux::wayland::kwin::KwinWindows::connect(&session).is_none());
+}
+
+fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwin) {
+    let windows = kwin.windows();
+    let (xterm, display) = kwin.xterm("boss kwin xwayland");
+    let session = platform::SessionEnv {
+        display: Some(display),
+        ..kwin.session_env()
+    };
+    let chosen = platform::window_system(&session);
+    testkit::gtk::check_xwayland_window(&*windows, &*chosen, xterm, "boss kwin xwayland");
 }

@@ -207,6 +207,27 @@ impl GnomeShell {
         self.wayland().gtk_window(windows, title, refuse, connect)
     }
 
+    /// An xterm titled `title` on this shell's Xwayland (with Mutter's cookie file, in the
+    /// runtime directory), and the X display.
+    pub fn xterm(&self, title: &str) -> (Process, String) {
+        let display = crate::gtk::xwayland_display(self.shell_pid);
+        let cookie = eventually("Mutter's Xwayland cookie file", || {
+            std::fs::read_dir(&self.runtime_dir)
+                .ok()?
+                .flatten()
+                .find_map(|e| {
+                    let name = e.file_name();
+                    name.to_str()?
+                        .starts_with(".mutter-Xwaylandauth.")
+                        .then(|| e.path())
+                })
+        });
+        (
+            self.wayland().xterm(&display, Some(&cookie), title),
+            display,
+        )
+    }
+
     /// The processes this session started that are still running (found by their
     /// environment, which names this session's own runtime directory).
     fn leftovers(&self) -> Vec<i32> {

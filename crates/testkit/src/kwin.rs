@@ -62,7 +62,7 @@ impl Kwin {
         // back through a file (written whole, then renamed). `exec` keeps the PID.
         let script = r#"printf '%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$$" > "$1.new" &&
             mv "$1.new" "$1" && exec "$2" --virtual --socket "$3" --width 1280 --height 800 \
-            --no-lockscreen --no-global-shortcuts --no-kactivities"#;
+            --no-lockscreen --no-global-shortcuts --no-kactivities --xwayland"#;
         let session = Process(
             distro
                 .command("dbus-run-session")
@@ -129,6 +129,13 @@ impl Kwin {
             wayland_display: SOCKET,
             session_bus: &self.bus,
         }
+    }
+
+    /// An xterm titled `title` on this KWin's Xwayland (which admits local clients without a
+    /// cookie), and the X display.
+    pub fn xterm(&self, title: &str) -> (Process, String) {
+        let display = crate::gtk::xwayland_display(self.kwin_pid);
+        (self.wayland().xterm(&display, None, title), display)
     }
 
     /// A GTK window on this KWin and its entry in `windows`' list.
