@@ -208,11 +208,7 @@ fn without_kwin_on_the_bus_there_is_no_kwin_backend(kwin: Kwin) {
 
 fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwin) {
     let windows = kwin.windows();
-    let (xterm, display) = kwin.xterm("boss kwin xwayland");
-    let session = platform::SessionEnv {
-        display: Some(display),
-        ..kwin.session_env()
-    };
-    let chosen = platform::window_system(&session);
-    testkit::gtk::check_xwayland_window(&*windows, &*chosen, xterm, "boss kwin xwayland");
+    let title = "boss kwin xwayland";
+    let xterm = kwin.xterm(title);
+    testkit::gtk::check_xwayland_window(&*windows, kwin.session_env(), xterm, title);
 }

@@ -169,15 +169,20 @@ impl WaylandSession<'_> {
     }
 }
 
-/// An Xwayland window (the xterm `xterm` titled `title`) as `windows`, a compositor's own
-/// backend, and `chosen`, Boss's run-time choice for the session with its X display, list
-/// it: once, marked `xwayland`, with its PID; then closed politely, and the xterm exits.
+/// An Xwayland window (`xterm`, titled `title`, on the X `display` of `session`) as
+/// `windows`, the compositor's own backend, and Boss's run-time choice for the session with
+/// that display list it: once, marked `xwayland`, with its PID; then closed politely, and the
+/// xterm exits.
 pub fn check_xwayland_window(
     windows: &dyn platform::WindowSystem,
-    chosen: &dyn platform::WindowSystem,
-    mut xterm: Process,
+    session: platform::SessionEnv,
+    (mut xterm, display): (Process, String),
     title: &str,
 ) {
+    let chosen = platform::window_system(&platform::SessionEnv {
+        display: Some(display),
+        ..session
+    });
     let window = crate::desktop::wait_for_window(windows, title);
     assert!(window.xwayland, "{window:?}");
     assert_eq!(window.pid, Some(xterm.pid()));
@@ -189,8 +194,14 @@ pub fn check_xwayland_window(
     assert_eq!(same.len(), 1, "listed once: {list:?}");
     assert!(same[0].xwayland, "{:?}", same[0]);
     let outcome = windows
-        .close(&window.id, std::time::Duration::from_secs(5))
+        .close(&window.id, std::time::Duration::from_secs(10))
         .unwrap();
-    assert_eq!(outcome, platform::CloseOutcome::Closed);
+    assert_eq!(
+        outcome,
+        platform::CloseOutcome::Closed,
+        "xterm exited: {}; now listed: {:?}",
+        xterm.has_exited(),
+        windows.list().windows
+    );
     crate::desktop::eventually("the xterm exits", || xterm.has_exited().then_some(()));
 }

@@ -70,6 +70,15 @@ function find(id) {
     return windows().find(w => String(w.get_id()) === id) || null;
 }
 
+// `act` on the window `id` when `allowed` for it, answering what `act` does; else "gone" or
+// "unsupported".
+function acting(id, allowed, act) {
+    const w = find(id);
+    if (!w)
+        return 'gone';
+    return allowed(w) ? act(w) : 'unsupported';
+}
+
 function now() {
     return global.display.get_current_time_roundtrip();
 }
@@ -80,13 +89,10 @@ class BossWindows {
     }
 
     Close(id) {
-        const w = find(id);
-        if (!w)
-            return 'gone';
-        if (!w.can_close())
-            return 'unsupported';
-        w.delete(now());
-        return 'sent';
+        return acting(id, w => w.can_close(), w => {
+            w.delete(now());
+            return 'sent';
+        });
     }
 
     Activate(id) {
@@ -116,13 +122,10 @@ class BossWindows {
     }
 
     Minimize(id) {
-        const w = find(id);
-        if (!w)
-            return 'gone';
-        if (!w.can_minimize())
-            return 'unsupported';
-        w.minimize();
-        return 'done';
+        return acting(id, w => w.can_minimize(), w => {
+            w.minimize();
+            return 'done';
+        });
     }
 }
 
