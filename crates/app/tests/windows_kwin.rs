@@ -19,8 +19,8 @@ async fn on_kwin_the_api_lists_windows_and_close_all_spares_the_browser_and_the_
 
 #[tokio::test]
 async fn on_plasma_6_the_api_lists_windows_and_close_all_spares_the_browser_and_the_refuser() {
-    if let Some(distro) = Distro::trixie("KWin 6 tests") {
-        story(Kwin::start_in(distro)).await;
+    if let Some(kwin) = Distro::trixie("KWin 6 tests").and_then(Kwin::start_in) {
+        story(kwin).await;
     }
 }
 

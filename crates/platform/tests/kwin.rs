@@ -35,8 +35,8 @@ macro_rules! on_each_kwin {
 
             #[test]
             fn on_plasma_6() {
-                if let Some(distro) = Distro::trixie("KWin 6 tests") {
-                    super::$story(Kwin::start_in(distro));
+                if let Some(kwin) = Distro::trixie("KWin 6 tests").and_then(Kwin::start_in) {
+                    super::$story(kwin);
                 }
             }
         }

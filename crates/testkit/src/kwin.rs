@@ -35,15 +35,21 @@ pub struct Kwin {
 impl Kwin {
     /// Starts this machine's KWin. `None`: skipped (prerequisites missing, not in CI).
     pub fn start() -> Option<Kwin> {
-        if !crate::require(&["dbus-run-session", "kwin_wayland", PYTHON], "KWin tests") {
-            return None;
-        }
-        Some(Kwin::start_in(Distro::Host))
+        Kwin::start_in(Distro::Host)
     }
 
-    /// Starts the KWin of `distro` (its prerequisites checked by the caller; GTK windows run
-    /// on this machine).
-    pub fn start_in(distro: Distro) -> Kwin {
+    /// Starts the KWin of `distro`. `None`: skipped (prerequisites missing, not in CI).
+    pub fn start_in(distro: Distro) -> Option<Kwin> {
+        // The test runs these here: GTK windows and xterm (on KWin's Xwayland).
+        let host_programs = ["xterm", PYTHON];
+        let programs = ["dbus-run-session", "kwin_wayland", "Xwayland"];
+        let needed: &[&str] = match distro {
+            Distro::Host => &[&programs[..], &host_programs[..]].concat(),
+            Distro::Trixie(_) => &host_programs,
+        };
+        if !crate::require(needed, "KWin tests") {
+            return None;
+        }
         // In /tmp, which a chrooted KWin sees at the same path (see [`Distro`]).
         let dir = tempfile::tempdir_in("/tmp").expect("a temporary directory");
         // A plain copy (not `cp -a`, which keeps the capability), same name.
@@ -102,7 +108,7 @@ impl Kwin {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        fixture
+        Some(fixture)
     }
 
     /// What KWin printed so far.
