@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use platform::{GnomeExtensionEnabled, SessionEnv};
+use platform::{GnomeExtensionEnabled, GnomeShellFound, SessionEnv};
 
 #[derive(Debug, Subcommand)]
 pub enum DesktopCommand {
@@ -43,17 +43,28 @@ fn data_home() -> anyhow::Result<PathBuf> {
 }
 
 fn install_gnome_extension() -> anyhow::Result<()> {
-    let dir = platform::install_gnome_extension(&data_home()?)
+    let session = SessionEnv::from_env(None);
+    let installed = platform::install_gnome_extension(&data_home()?, &session)
         .context("cannot install Boss's GNOME Shell extension")?;
+    let chosen_by = match &installed.shell_version {
+        Some((version, GnomeShellFound::Running)) => {
+            format!("GNOME Shell {version} runs in this session")
+        }
+        Some((version, GnomeShellFound::Installed)) => {
+            format!("GNOME Shell {version} is installed")
+        }
+        None => "no GNOME Shell was found; it fits current ones".to_string(),
+    };
     println!(
-        "Installed Boss's GNOME Shell extension in {}",
-        dir.display()
+        "Installed Boss's GNOME Shell extension, {} ({chosen_by}), in {}",
+        installed.form.describe(),
+        installed.dir.display()
     );
     let enabled = platform::enable_gnome_extension().context(
         "the extension is installed but could not be enabled: enable it in the Extensions app \
          or with `gnome-extensions enable windows@boss-of-apps`",
     )?;
-    let runs = platform::gnome_extension_answers(&SessionEnv::from_env(None));
+    let runs = platform::gnome_extension_answers(&session);
     match (enabled, runs) {
         (_, true) => println!("It is enabled and running: Boss now sees this session's windows."),
         (GnomeExtensionEnabled::Running, false) => println!(

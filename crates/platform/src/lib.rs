@@ -16,8 +16,9 @@ pub use command::ProcessCommand;
 pub use error::{Error, Result};
 pub use model::*;
 pub use window::{
-    CloseOutcome, Geometry, GnomeExtensionEnabled, Placement, SessionEnv, WindowCapabilities,
-    WindowId, WindowInfo, WindowLayout, WindowList, WindowSystem,
+    CloseOutcome, Geometry, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
+    GnomeShellFound, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub mod app;
@@ -153,9 +154,14 @@ pub fn window_system(session: &SessionEnv) -> Box<dyn WindowSystem> {
 }
 
 /// Writes Boss's GNOME Shell extension (the window service the GNOME backend talks to) into
-/// `data_home` (`$XDG_DATA_HOME`): `gnome-shell/extensions/<uuid>/`. Returns that folder.
-pub fn install_gnome_extension(data_home: &std::path::Path) -> Result<std::path::PathBuf> {
-    native::install_gnome_extension(data_home)
+/// `data_home` (`$XDG_DATA_HOME`): `gnome-shell/extensions/<uuid>/`, in the form that fits the
+/// GNOME Shell of `session` (the running one, else the installed one; see
+/// [`GnomeExtensionInstalled`]).
+pub fn install_gnome_extension(
+    data_home: &std::path::Path,
+    session: &SessionEnv,
+) -> Result<GnomeExtensionInstalled> {
+    native::install_gnome_extension(data_home, session)
 }
 
 /// Enables Boss's GNOME Shell extension for this process's session (see

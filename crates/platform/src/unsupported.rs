@@ -232,7 +232,10 @@ pub fn cpu_model() -> Option<String> {
     None
 }
 
-pub fn install_gnome_extension(_data_home: &std::path::Path) -> Result<std::path::PathBuf> {
+pub fn install_gnome_extension(
+    _data_home: &std::path::Path,
+    _session: &crate::SessionEnv,
+) -> Result<crate::GnomeExtensionInstalled> {
     Err(Error::Unsupported("GNOME Shell extensions".into()))
 }
 

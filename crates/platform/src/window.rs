@@ -292,6 +292,65 @@ pub enum GnomeExtensionEnabled {
     AtNextLogin,
 }
 
+/// The form of Boss's GNOME Shell extension: GNOME Shell 45 changed how extensions are
+/// loaded, and each shell loads only its own form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GnomeExtensionForm {
+    /// GNOME Shell 43 and 44: a script with `imports.*` and `init()`.
+    Legacy,
+    /// GNOME Shell 45 and later: an ES module whose default export extends `Extension`.
+    Module,
+}
+
+impl GnomeExtensionForm {
+    /// The form for GNOME Shell `version` ("48.7", "43.beta", "GNOME Shell 45.0"); `None` when
+    /// it names no major version.
+    pub fn for_shell_version(version: &str) -> Option<GnomeExtensionForm> {
+        let number = version.split_whitespace().last()?;
+        let major: u32 = number.split('.').next()?.parse().ok()?;
+        Some(if major >= 45 {
+            GnomeExtensionForm::Module
+        } else {
+            GnomeExtensionForm::Legacy
+        })
+    }
+
+    /// The shell versions this form declares in its `metadata.json`.
+    pub fn shell_versions(self) -> &'static [&'static str] {
+        match self {
+            GnomeExtensionForm::Legacy => &["43", "44"],
+            GnomeExtensionForm::Module => &["45", "46", "47", "48", "49"],
+        }
+    }
+
+    /// In words, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            GnomeExtensionForm::Legacy => "the GNOME Shell 43-44 form",
+            GnomeExtensionForm::Module => "the ES-module form for GNOME Shell 45 and later",
+        }
+    }
+}
+
+/// Where Boss's GNOME Shell extension was written, in which form, and why that form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GnomeExtensionInstalled {
+    pub dir: std::path::PathBuf,
+    pub form: GnomeExtensionForm,
+    /// The shell version the form was chosen by, and where it was found. `None`: no GNOME
+    /// Shell was found, and the form for current shells was written.
+    pub shell_version: Option<(String, GnomeShellFound)>,
+}
+
+/// Where the GNOME Shell version that chose the extension's form was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GnomeShellFound {
+    /// The shell of the session, over D-Bus (`ShellVersion`).
+    Running,
+    /// The `gnome-shell` program (`--version`).
+    Installed,
+}
+
 /// The windows of one graphical session. Implementations keep their own connection and are
 /// safe to share between threads.
 pub trait WindowSystem: Send + Sync {

@@ -1,14 +1,20 @@
-//! The GNOME window backend against a real GNOME Shell 43 (`gnome-shell --headless --wayland`)
-//! with Boss's extension, and GTK 3 windows on it. GNOME Shell takes seconds to start, so one
-//! shell serves one test with several checks. Everything the test started is ended on drop.
-//! Without GNOME Shell the test is skipped, except under CI.
+//! The GNOME window backend against a real GNOME Shell (`gnome-shell --headless --wayland`)
+//! with Boss's extension, and GTK 3 windows on it: this machine's GNOME Shell 43 with the
+//! extension's script form, and GNOME Shell 48 from the Debian 13 root (`scripts/trixie-root`)
+//! with its ES-module form. GNOME Shell takes seconds to start, so one shell serves one test
+//! with several checks. Everything a test started is ended on drop. Without GNOME Shell (or
+//! the root) a test is skipped, except under CI.
 #![cfg(target_os = "linux")]
 
 use std::time::{Duration, Instant};
 
-use platform::linux::wayland::gnome::GnomeWindows;
-use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
+use platform::linux::wayland::gnome::{self, GnomeWindows};
+use platform::{
+    CloseOutcome, GnomeExtensionForm, GnomeShellFound, WindowCapabilities, WindowId, WindowInfo,
+    WindowList,
+};
 use testkit::desktop::eventually;
+use testkit::distro::Distro;
 use testkit::gnome::GnomeShell;
 use testkit::gtk::GtkWindow;
 
@@ -31,6 +37,44 @@ fn on_gnome_shell_windows_are_listed_closed_politely_activated_and_minimized() {
     let Some(shell) = GnomeShell::start() else {
         return;
     };
+    assert!(
+        shell.version.starts_with("GNOME Shell 4"),
+        "{}",
+        shell.version
+    );
+    story(&shell);
+}
+
+#[test]
+fn on_gnome_shell_48_the_es_module_extension_lists_closes_activates_and_minimizes_windows() {
+    let Some(shell) = Distro::trixie("GNOME Shell 48 tests").and_then(GnomeShell::start_in) else {
+        return;
+    };
+    assert!(
+        shell.version.starts_with("GNOME Shell 48."),
+        "{}",
+        shell.version
+    );
+    // The running shell tells its version, and the form Boss installs for it is the module.
+    let running = eventually("the shell tells its version", || {
+        gnome::running_shell_version(&shell.session_env())
+    });
+    assert!(running.starts_with("48."), "{running}");
+    let data_home = tempfile::tempdir().unwrap();
+    let installed = gnome::install_extension_for(data_home.path(), &shell.session_env()).unwrap();
+    assert_eq!(installed.form, GnomeExtensionForm::Module);
+    assert_eq!(
+        installed.shell_version,
+        Some((running, GnomeShellFound::Running))
+    );
+    let script = std::fs::read_to_string(installed.dir.join("extension.js")).unwrap();
+    assert!(script.contains("export default class"), "{script}");
+    story(&shell);
+}
+
+/// Listing, minimize and activate, a refusing and a plain window closed, several at once,
+/// then the extension disabled: on any GNOME Shell.
+fn story(shell: &GnomeShell) {
     let windows = shell.windows();
     // With the extension answering there is nothing missing to report.
     assert_eq!(GnomeWindows::missing_extension(&shell.session_env()), None);
@@ -125,6 +169,11 @@ fn on_gnome_shell_windows_are_listed_closed_politely_activated_and_minimized() {
     wait_for_exit(&mut a, "the closed window's process exits");
     other.wait_for_line("close-request 1");
     assert!(!other.has_exited());
+
+    // An X11 window through Xwayland: listed once, marked, closed politely.
+    let title = "boss gnome xwayland";
+    let xterm = shell.xterm(title);
+    testkit::gtk::check_xwayland_window(&*windows, shell.session_env(), xterm, title);
 
     // Without the extension running, the backend is not offered and the reason says what to
     // do.

@@ -1,12 +1,15 @@
-//! The KWin window backend against a real KWin 5.27 (`kwin_wayland --virtual`, headless) with
-//! GTK 3 windows on it. Each test starts its own KWin on its own bus and its own windows, and
-//! ends exactly those, by PID. Without KWin the tests are skipped, except under CI.
+//! The KWin window backend against a real KWin (`kwin_wayland --virtual`, headless) with GTK 3
+//! windows on it: each story runs on this machine's KWin 5.27 and on Plasma 6's KWin from the
+//! Debian 13 root (`scripts/trixie-root`). Each test starts its own KWin on its own bus and its
+//! own windows, and ends exactly those, by PID. Without KWin (or the root) a test is skipped,
+//! except under CI.
 #![cfg(target_os = "linux")]
 
 use std::time::{Duration, Instant};
 
 use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
 use testkit::desktop::eventually;
+use testkit::distro::Distro;
 use testkit::gtk::GtkWindow;
 use testkit::kwin::Kwin;
 
@@ -16,6 +19,40 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 /// Close timeout for applications that comply.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Each story as two tests, `<story>::on_kwin_5_27` (this machine's) and
+/// `<story>::on_plasma_6` (the Debian 13 root's KWin 6).
+macro_rules! on_each_kwin {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            use super::*;
+
+            #[test]
+            fn on_kwin_5_27() {
+                if let Some(kwin) = Kwin::start() {
+                    super::$story(kwin);
+                }
+            }
+
+            #[test]
+            fn on_plasma_6() {
+                if let Some(kwin) = Distro::trixie("KWin 6 tests").and_then(Kwin::start_in) {
+                    super::$story(kwin);
+                }
+            }
+        }
+    )*};
+}
+
+on_each_kwin!(
+    gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes,
+    a_plain_gtk_window_on_kwin_closes_and_its_process_exits,
+    a_refusing_gtk_window_on_kwin_is_prompting_stays_alive_and_its_dialog_is_listed,
+    closing_many_kwin_windows_shares_one_timeout,
+    a_kwin_window_minimizes_and_activating_restores_it,
+    without_kwin_on_the_bus_there_is_no_kwin_backend,
+    xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely,
+);
+
 fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
     list.windows.iter().find(|w| &w.id == id).cloned()
 }
@@ -24,11 +61,7 @@ fn wait_for_exit(window: &mut GtkWindow, what: &str) {
     eventually(what, || window.has_exited().then_some(()));
 }
 
-#[test]
-fn gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes(kwin: Kwin) {
     let windows = kwin.windows();
     let (first, one) = kwin.gtk_window(&*windows, "boss kwin one", false, None);
     let (second, two) = kwin.gtk_window(&*windows, "boss kwin two", false, None);
@@ -60,11 +93,7 @@ fn gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes() {
     assert!(chosen.windows.iter().any(|w| w.title == "boss kwin two"));
 }
 
-#[test]
-fn a_plain_gtk_window_on_kwin_closes_and_its_process_exits() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn a_plain_gtk_window_on_kwin_closes_and_its_process_exits(kwin: Kwin) {
     let windows = kwin.windows();
     let (mut process, window) = kwin.gtk_window(&*windows, "boss kwin close", false, None);
     assert_eq!(
@@ -80,11 +109,7 @@ fn a_plain_gtk_window_on_kwin_closes_and_its_process_exits() {
     );
 }
 
-#[test]
-fn a_refusing_gtk_window_on_kwin_is_prompting_stays_alive_and_its_dialog_is_listed() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn a_refusing_gtk_window_on_kwin_is_prompting_stays_alive_and_its_dialog_is_listed(kwin: Kwin) {
     let windows = kwin.windows();
     let (mut refuser, window) = kwin.gtk_window(&*windows, "boss kwin refuser", true, None);
     let outcome = windows.close(&window.id, REFUSAL_TIMEOUT).unwrap();
@@ -106,11 +131,7 @@ fn a_refusing_gtk_window_on_kwin_is_prompting_stays_alive_and_its_dialog_is_list
     assert!(find_id(&windows.list(), &window.id).is_some());
 }
 
-#[test]
-fn closing_many_kwin_windows_shares_one_timeout() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn closing_many_kwin_windows_shares_one_timeout(kwin: Kwin) {
     let windows = kwin.windows();
     let (mut plain, plain_window) = kwin.gtk_window(&*windows, "boss kwin many plain", false, None);
     let (mut refuser, refuser_window) =
@@ -149,11 +170,7 @@ fn closing_many_kwin_windows_shares_one_timeout() {
     assert!(!refuser.has_exited() && !other.has_exited());
 }
 
-#[test]
-fn a_kwin_window_minimizes_and_activating_restores_it() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn a_kwin_window_minimizes_and_activating_restores_it(kwin: Kwin) {
     let windows = kwin.windows();
     let (_first, one) = kwin.gtk_window(&*windows, "boss kwin focus one", false, None);
     let (_second, two) = kwin.gtk_window(&*windows, "boss kwin focus two", false, None);
@@ -181,14 +198,17 @@ fn a_kwin_window_minimizes_and_activating_restores_it() {
     ));
 }
 
-#[test]
-fn without_kwin_on_the_bus_there_is_no_kwin_backend() {
-    let Some(kwin) = Kwin::start() else {
-        return;
-    };
+fn without_kwin_on_the_bus_there_is_no_kwin_backend(kwin: Kwin) {
     let mut session = kwin.session_env();
     session.session_bus = None;
     assert!(platform::linux::wayland::kwin::KwinWindows::connect(&session).is_none());
     session.session_bus = Some("unix:path=/nonexistent/bus".to_string());
     assert!(platform::linux::wayland::kwin::KwinWindows::connect(&session).is_none());
+}
+
+fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwin) {
+    let windows = kwin.windows();
+    let title = "boss kwin xwayland";
+    let xterm = kwin.xterm(title);
+    testkit::gtk::check_xwayland_window(&*windows, kwin.session_env(), xterm, title);
 }

@@ -11,6 +11,11 @@
 //! test process becomes a child subreaper (`PR_SET_CHILD_SUBREAPER`), so they stay its
 //! descendants, and at the end every process whose environment names this session's own
 //! runtime directory is ended and reaped: only processes this fixture started carry it.
+//!
+//! [`GnomeShell::start`] runs this machine's shell (43 on Debian 12); [`GnomeShell::start_in`]
+//! the one of another [`Distro`] (48 from the Debian 13 root). The extension is installed in
+//! the form for that shell's version (`gnome-shell --version`), as `boss desktop
+//! gnome-extension install` would.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -21,6 +26,7 @@ use platform::{SessionEnv, WindowInfo, WindowSystem};
 use rustix::process::{Pid, Signal, WaitOptions};
 
 use crate::desktop::{PATIENCE, eventually};
+use crate::distro::Distro;
 use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
 use crate::process::Process;
 
@@ -33,6 +39,8 @@ pub struct GnomeShell {
     shell_pid: u32,
     pub bus: String,
     pub runtime_dir: PathBuf,
+    /// What `gnome-shell --version` said ("GNOME Shell 48.7").
+    pub version: String,
     dir: tempfile::TempDir,
 }
 
@@ -40,22 +48,36 @@ impl GnomeShell {
     /// Starts GNOME Shell with Boss's extension. `None`: skipped (prerequisites missing, not
     /// in CI).
     pub fn start() -> Option<GnomeShell> {
-        let needed = [
-            "unshare",
-            "dbus-daemon",
-            "dbus-run-session",
-            "gnome-shell",
-            "gsettings",
-            "gnome-extensions",
-            PYTHON,
-        ];
-        if !crate::require(&needed, "GNOME Shell tests") {
+        Self::start_in(Distro::Host)
+    }
+
+    /// Starts the GNOME Shell of `distro` with Boss's extension. `None`: skipped
+    /// (prerequisites missing, not in CI).
+    pub fn start_in(distro: Distro) -> Option<GnomeShell> {
+        // The test runs these here, on the shell's bus; GTK windows run on this machine.
+        let host_programs = ["gsettings", "gnome-extensions", PYTHON];
+        let programs = ["unshare", "dbus-daemon", "dbus-run-session", "gnome-shell"];
+        // This machine's programs, or only those the test itself runs here.
+        let needed: &[&str] = match distro {
+            Distro::Host => &[&programs[..], &host_programs[..]].concat(),
+            Distro::Trixie(_) => &host_programs,
+        };
+        if !crate::require(needed, "GNOME Shell tests") {
             return None;
         }
+        let version = distro
+            .command("gnome-shell")
+            .arg("--version")
+            .output()
+            .expect("run gnome-shell --version");
+        let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+        let form = platform::GnomeExtensionForm::for_shell_version(&version)
+            .unwrap_or_else(|| panic!("no GNOME Shell version in {version:?}"));
         // Orphans of the shell (Xwayland, the system bus...) come back to this process.
         rustix::process::set_child_subreaper(Some(rustix::process::getpid()))
             .expect("become a child subreaper");
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        // In /tmp, which a chrooted shell sees at the same path (see [`Distro`]).
+        let dir = tempfile::tempdir_in("/tmp").expect("a temporary directory");
         let home = dir.path().join("home");
         let runtime_dir = dir.path().join("runtime");
         use std::os::unix::fs::PermissionsExt;
@@ -64,7 +86,7 @@ impl GnomeShell {
             std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).expect("chmod");
         }
         let data_home = home.join(".local/share");
-        gnome::install_extension(&data_home).expect("install Boss's GNOME extension");
+        gnome::install_extension(&data_home, form).expect("install Boss's GNOME extension");
         let bus_file = dir.path().join("bus");
         let log = std::fs::File::create(dir.path().join("gnome-shell.log")).expect("log");
         // Inside the namespace: empty /run/systemd and /run/dbus, a system bus there, then the
@@ -79,9 +101,18 @@ impl GnomeShell {
                 printf "%s\n%s\n" "$DBUS_SESSION_BUS_ADDRESS" "$$" > "$1.new" && mv "$1.new" "$1" &&
                 exec gnome-shell --headless --wayland --virtual-monitor 1280x800 \
                     --wayland-display "$2"' sh "$1" "$2" "$3""#;
+        // A private mount namespace: the root's own (see [`Distro`]), or one for this.
+        let mut command = match &distro {
+            Distro::Host => {
+                let mut unshare = Command::new("unshare");
+                unshare.args(["--mount", "sh"]);
+                unshare
+            }
+            Distro::Trixie(_) => distro.command("sh"),
+        };
         let session = Process(
-            Command::new("unshare")
-                .args(["--mount", "sh", "-c", script, "sh"])
+            command
+                .args(["-c", script, "sh"])
                 .arg(&bus_file)
                 .arg(SOCKET)
                 .arg(gnome::EXTENSION_UUID)
@@ -104,6 +135,7 @@ impl GnomeShell {
         let mut fixture = GnomeShell {
             session: Some(session),
             shell_pid: 0,
+            version,
             bus: String::new(),
             runtime_dir,
             dir,
@@ -173,6 +205,27 @@ impl GnomeShell {
         connect: Option<u16>,
     ) -> (GtkWindow, WindowInfo) {
         self.wayland().gtk_window(windows, title, refuse, connect)
+    }
+
+    /// An xterm titled `title` on this shell's Xwayland (with Mutter's cookie file, in the
+    /// runtime directory), and the X display.
+    pub fn xterm(&self, title: &str) -> (Process, String) {
+        let display = crate::gtk::xwayland_display(self.shell_pid);
+        let cookie = eventually("Mutter's Xwayland cookie file", || {
+            std::fs::read_dir(&self.runtime_dir)
+                .ok()?
+                .flatten()
+                .find_map(|e| {
+                    let name = e.file_name();
+                    name.to_str()?
+                        .starts_with(".mutter-Xwaylandauth.")
+                        .then(|| e.path())
+                })
+        });
+        (
+            self.wayland().xterm(&display, Some(&cookie), title),
+            display,
+        )
     }
 
     /// The processes this session started that are still running (found by their

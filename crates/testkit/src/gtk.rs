@@ -131,3 +131,77 @@ impl GtkWindow {
         self.process.has_exited()
     }
 }
+
+/// The X display (":N") of the Xwayland that the compositor `compositor` runs: the one whose
+/// lock file (`/tmp/.XN-lock`) names its PID (wlroots, Mutter and KWin each write it for
+/// their Xwayland). Waits for it a while.
+pub fn xwayland_display(compositor: u32) -> String {
+    crate::desktop::eventually("the compositor's Xwayland display", || {
+        std::fs::read_dir("/tmp").ok()?.flatten().find_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let number = name.strip_prefix(".X")?.strip_suffix("-lock")?.to_string();
+            let owner = std::fs::read_to_string(entry.path()).ok()?;
+            // "%10d\n" (ICCCM's convention), or with a NUL byte (wlroots).
+            let owner = owner.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+            (owner.parse() == Ok(compositor)).then(|| format!(":{number}"))
+        })
+    })
+}
+
+impl WaylandSession<'_> {
+    /// An xterm titled `title` on the session's Xwayland `display` (an X11 client, served
+    /// through Xwayland), with the server's cookie file `xauthority` when it wants one.
+    pub fn xterm(&self, display: &str, xauthority: Option<&Path>, title: &str) -> Process {
+        let mut command = Command::new("xterm");
+        command
+            .args(["-T", title, "-e", "sleep", "600"])
+            .env("DISPLAY", display)
+            .env("XDG_RUNTIME_DIR", self.runtime_dir)
+            .env("DBUS_SESSION_BUS_ADDRESS", self.session_bus)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(file) = xauthority {
+            command.env("XAUTHORITY", file);
+        }
+        Process(command.spawn().expect("start xterm"))
+    }
+}
+
+/// An Xwayland window (`xterm`, titled `title`, on the X `display` of `session`) as
+/// `windows`, the compositor's own backend, and Boss's run-time choice for the session with
+/// that display list it: once, marked `xwayland`, with its PID; then closed politely, and the
+/// xterm exits.
+pub fn check_xwayland_window(
+    windows: &dyn platform::WindowSystem,
+    session: platform::SessionEnv,
+    (mut xterm, display): (Process, String),
+    title: &str,
+) {
+    let chosen = platform::window_system(&platform::SessionEnv {
+        display: Some(display),
+        ..session
+    });
+    let window = crate::desktop::wait_for_window(windows, title);
+    assert!(window.xwayland, "{window:?}");
+    assert_eq!(window.pid, Some(xterm.pid()));
+    // KWin 5.27 lowers the case of WM_CLASS.
+    assert!(window.class.eq_ignore_ascii_case("xterm"), "{window:?}");
+    let list = chosen.list();
+    assert_eq!(list.backend, windows.list().backend);
+    let same: Vec<_> = list.windows.iter().filter(|w| w.title == title).collect();
+    assert_eq!(same.len(), 1, "listed once: {list:?}");
+    assert!(same[0].xwayland, "{:?}", same[0]);
+    let outcome = windows
+        .close(&window.id, std::time::Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(
+        outcome,
+        platform::CloseOutcome::Closed,
+        "xterm exited: {}; now listed: {:?}",
+        xterm.has_exited(),
+        windows.list().windows
+    );
+    crate::desktop::eventually("the xterm exits", || xterm.has_exited().then_some(()));
+}

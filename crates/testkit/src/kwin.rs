@@ -4,14 +4,18 @@
 //! Debian's `/usr/bin/kwin_wayland` carries a file capability (`cap_sys_resource`) that a
 //! container may not grant ("Operation not permitted"): the fixture runs a plain copy, which
 //! has none, under the same file name (KWin's built-in Qt platform plugin is found by it).
+//!
+//! [`Kwin::start`] runs this machine's KWin (5.27 on Debian 12); [`Kwin::start_in`] the one of
+//! another [`Distro`] (KWin 6, Plasma 6's, from the Debian 13 root).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use platform::{SessionEnv, WindowInfo, WindowSystem};
 
 use crate::desktop::{PATIENCE, eventually};
+use crate::distro::Distro;
 use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
 use crate::process::Process;
 
@@ -29,15 +33,29 @@ pub struct Kwin {
 }
 
 impl Kwin {
-    /// Starts KWin. `None`: skipped (prerequisites missing, not in CI).
+    /// Starts this machine's KWin. `None`: skipped (prerequisites missing, not in CI).
     pub fn start() -> Option<Kwin> {
-        if !crate::require(&["dbus-run-session", "kwin_wayland", PYTHON], "KWin tests") {
+        Kwin::start_in(Distro::Host)
+    }
+
+    /// Starts the KWin of `distro`. `None`: skipped (prerequisites missing, not in CI).
+    pub fn start_in(distro: Distro) -> Option<Kwin> {
+        // The test runs these here: GTK windows and xterm (on KWin's Xwayland).
+        let host_programs = ["xterm", PYTHON];
+        let programs = ["dbus-run-session", "kwin_wayland", "Xwayland"];
+        let needed: &[&str] = match distro {
+            Distro::Host => &[&programs[..], &host_programs[..]].concat(),
+            Distro::Trixie(_) => &host_programs,
+        };
+        if !crate::require(needed, "KWin tests") {
             return None;
         }
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        // In /tmp, which a chrooted KWin sees at the same path (see [`Distro`]).
+        let dir = tempfile::tempdir_in("/tmp").expect("a temporary directory");
         // A plain copy (not `cp -a`, which keeps the capability), same name.
         let kwin = dir.path().join("kwin_wayland");
-        std::fs::write(&kwin, std::fs::read(KWIN).expect("read kwin_wayland")).expect("copy");
+        let original = distro.file(KWIN);
+        std::fs::write(&kwin, std::fs::read(&original).expect("read kwin_wayland")).expect("copy");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&kwin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let runtime_dir = dir.path().join("runtime");
@@ -50,9 +68,10 @@ impl Kwin {
         // back through a file (written whole, then renamed). `exec` keeps the PID.
         let script = r#"printf '%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$$" > "$1.new" &&
             mv "$1.new" "$1" && exec "$2" --virtual --socket "$3" --width 1280 --height 800 \
-            --no-lockscreen --no-global-shortcuts --no-kactivities"#;
+            --no-lockscreen --no-global-shortcuts --no-kactivities --xwayland"#;
         let session = Process(
-            Command::new("dbus-run-session")
+            distro
+                .command("dbus-run-session")
                 .args(["--", "sh", "-c", script, "sh"])
                 .arg(&bus_file)
                 .arg(&kwin)
@@ -116,6 +135,13 @@ impl Kwin {
             wayland_display: SOCKET,
             session_bus: &self.bus,
         }
+    }
+
+    /// An xterm titled `title` on this KWin's Xwayland (which admits local clients without a
+    /// cookie), and the X display.
+    pub fn xterm(&self, title: &str) -> (Process, String) {
+        let display = crate::gtk::xwayland_display(self.kwin_pid);
+        (self.wayland().xterm(&display, None, title), display)
     }
 
     /// A GTK window on this KWin and its entry in `windows`' list.

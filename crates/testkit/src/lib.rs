@@ -8,12 +8,15 @@
 //! - [`sway::Sway`]: a headless sway (as an unprivileged user of its own) with foot and GTK
 //!   windows on it;
 //! - [`kwin::Kwin`]: a private KWin Wayland session, with GTK windows ([`gtk::GtkWindow`]);
-//! - [`gnome::GnomeShell`]: a private GNOME Shell with Boss's extension, GTK windows on it.
+//! - [`gnome::GnomeShell`]: a private GNOME Shell with Boss's extension, GTK windows on it;
+//! - [`distro::Distro`]: where a compositor comes from, this machine or the Debian 13 root
+//!   (GNOME Shell 48, KWin 6) that `scripts/trixie-root` builds.
 //!
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
 
 pub mod desktop;
+pub mod distro;
 pub mod gnome;
 pub mod gtk;
 pub mod kwin;

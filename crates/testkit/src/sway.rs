@@ -229,29 +229,9 @@ impl Sway {
     /// when the first X client connects).
     pub fn xwayland_display(&self) -> String {
         let pid = self.sway.as_ref().expect("sway runs").pid();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let found = std::fs::read_dir("/tmp").ok().and_then(|dir| {
-                dir.flatten().find_map(|entry| {
-                    let name = entry.file_name().into_string().ok()?;
-                    let number = name.strip_prefix(".X")?.strip_suffix("-lock")?.to_string();
-                    let owner = std::fs::read_to_string(entry.path()).ok()?;
-                    // "%10d" and a NUL byte (wlroots).
-                    let owner = owner.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-                    (owner.parse() == Ok(pid)).then(|| format!(":{number}"))
-                })
-            });
-            if let Some(display) = found {
-                self.allow_root_on(&display);
-                return display;
-            }
-            if Instant::now() > deadline {
-                let said =
-                    std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default();
-                panic!("sway's Xwayland has no display; sway said:\n{said}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let display = crate::gtk::xwayland_display(pid);
+        self.allow_root_on(&display);
+        display
     }
 
     /// Lets the test's own user (root) on the Xwayland, which only admits the user that

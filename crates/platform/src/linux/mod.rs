@@ -39,8 +39,11 @@ pub fn window_system(session: &crate::SessionEnv) -> Box<dyn crate::WindowSystem
     Box::new(select::Selected::new(session))
 }
 
-pub fn install_gnome_extension(data_home: &std::path::Path) -> Result<std::path::PathBuf> {
-    wayland::gnome::install_extension(data_home)
+pub fn install_gnome_extension(
+    data_home: &std::path::Path,
+    session: &crate::SessionEnv,
+) -> Result<crate::GnomeExtensionInstalled> {
+    wayland::gnome::install_extension_for(data_home, session)
 }
 
 pub fn enable_gnome_extension() -> Result<crate::GnomeExtensionEnabled> {

@@ -51,8 +51,7 @@ struct Seen {
     closeable: bool,
     kind: String,
     transient_for: Option<String>,
-    /// An X11 client through Xwayland. The KWin script and the GNOME extension do not say yet
-    /// (their windows are listed all the same, once each).
+    /// An X11 client through Xwayland (listed once all the same: the compositor lists it).
     #[serde(default)]
     xwayland: bool,
 }

@@ -7,9 +7,10 @@
 //! `Minimize`. [`install_extension`] writes it where GNOME Shell looks for user extensions and
 //! [`enable_extension`] turns it on; the shell loads new extensions only at log-in on Wayland.
 //!
-//! The extension uses the GNOME 43/44 API (`init()` returning an object with
-//! `enable`/`disable`); GNOME 45 and later load extensions as ES modules and need a second
-//! variant, not shipped yet.
+//! GNOME Shell 45 loads extensions only as ES modules, and 43/44 only as scripts with
+//! `imports.*`: the window logic is written once (`extension/windows.js`) and wrapped in
+//! either form (`legacy.js`, `module.js`) when installed, the form chosen by the shell's
+//! version ([`GnomeExtensionForm`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,8 +19,8 @@ use std::time::{Duration, Instant};
 use super::{Seen, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, GnomeExtensionEnabled, SessionEnv, WindowCapabilities, WindowId, WindowList,
-    WindowSystem,
+    CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
+    GnomeShellFound, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
@@ -31,15 +32,38 @@ const INTERFACE: &str = "org.boss.Windows";
 /// The extension's id, its folder's name.
 pub const EXTENSION_UUID: &str = "windows@boss-of-apps";
 
-/// The extension's files, by name.
-pub const EXTENSION_FILES: [(&str, &str); 2] = [
-    ("metadata.json", include_str!("extension/metadata.json")),
-    ("extension.js", include_str!("extension/extension.js")),
-];
+/// The window logic, shared by both forms.
+const WINDOWS_JS: &str = include_str!("extension/windows.js");
 
-/// Writes the extension into `data_home` (`$XDG_DATA_HOME`, usually `~/.local/share`):
-/// `gnome-shell/extensions/<uuid>/`. Returns that folder.
-pub fn install_extension(data_home: &Path) -> Result<PathBuf> {
+/// Where a wrapper takes [`WINDOWS_JS`].
+const WINDOWS_MARK: &str = "// @@WINDOWS@@\n";
+
+/// `metadata.json`, its shell versions left empty (filled per form).
+const METADATA: &str = include_str!("extension/metadata.json");
+const NO_VERSIONS: &str = "\"shell-version\": []";
+
+/// The extension's files in `form`, by name.
+pub fn extension_files(form: GnomeExtensionForm) -> [(&'static str, String); 2] {
+    let wrapper = match form {
+        GnomeExtensionForm::Legacy => include_str!("extension/legacy.js"),
+        GnomeExtensionForm::Module => include_str!("extension/module.js"),
+    };
+    let versions: Vec<String> = form
+        .shell_versions()
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect();
+    let metadata = METADATA.replace(
+        NO_VERSIONS,
+        &format!("\"shell-version\": [{}]", versions.join(", ")),
+    );
+    let script = wrapper.replacen(WINDOWS_MARK, WINDOWS_JS, 1);
+    [("metadata.json", metadata), ("extension.js", script)]
+}
+
+/// Writes the extension in `form` into `data_home` (`$XDG_DATA_HOME`, usually
+/// `~/.local/share`): `gnome-shell/extensions/<uuid>/`. Returns that folder.
+pub fn install_extension(data_home: &Path, form: GnomeExtensionForm) -> Result<PathBuf> {
     let dir = data_home
         .join("gnome-shell/extensions")
         .join(EXTENSION_UUID);
@@ -50,12 +74,62 @@ pub fn install_extension(data_home: &Path) -> Result<PathBuf> {
         }
     };
     std::fs::create_dir_all(&dir).map_err(io(format!("cannot create '{}'", dir.display())))?;
-    for (name, contents) in EXTENSION_FILES {
+    for (name, contents) in extension_files(form) {
         let path = dir.join(name);
         std::fs::write(&path, contents)
             .map_err(io(format!("cannot write '{}'", path.display())))?;
     }
     Ok(dir)
+}
+
+/// Writes the extension in the form that fits the GNOME Shell of `session`: the running
+/// shell's version (its `ShellVersion` on the session bus), else the installed one's
+/// (`gnome-shell --version`), else the form for current shells (45 and later).
+pub fn install_extension_for(
+    data_home: &Path,
+    session: &SessionEnv,
+) -> Result<GnomeExtensionInstalled> {
+    let shell_version = running_shell_version(session)
+        .map(|v| (v, GnomeShellFound::Running))
+        .or_else(|| installed_shell_version().map(|v| (v, GnomeShellFound::Installed)));
+    let form = shell_version
+        .as_ref()
+        .and_then(|(v, _)| GnomeExtensionForm::for_shell_version(v))
+        .unwrap_or(GnomeExtensionForm::Module);
+    Ok(GnomeExtensionInstalled {
+        dir: install_extension(data_home, form)?,
+        form,
+        shell_version,
+    })
+}
+
+/// The version of the GNOME Shell running in `session` (`org.gnome.Shell`'s `ShellVersion`
+/// property, e.g. "48.7"); `None` when none answers.
+pub fn running_shell_version(session: &SessionEnv) -> Option<String> {
+    let conn = bus(session)?;
+    let reply = zbus::block_on(conn.call_method(
+        Some(SHELL),
+        "/org/gnome/Shell",
+        Some("org.freedesktop.DBus.Properties"),
+        "Get",
+        &(SHELL, "ShellVersion"),
+    ))
+    .ok()?;
+    let value: zbus::OwnedVariant = reply.body().deserialize().ok()?;
+    String::try_from(value).ok().filter(|v| !v.is_empty())
+}
+
+/// The version of the `gnome-shell` on `PATH` ("GNOME Shell 48.7" gives "48.7").
+fn installed_shell_version() -> Option<String> {
+    let out = Command::new("gnome-shell")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text.trim().strip_prefix("GNOME Shell ")?.trim();
+    (out.status.success() && !version.is_empty()).then(|| version.to_string())
 }
 
 /// Enables the extension: through the running shell when it knows the extension, else in
@@ -344,9 +418,52 @@ mod tests {
     }
 
     #[test]
-    fn the_extension_declares_the_shell_versions_it_supports() {
-        let metadata = EXTENSION_FILES[0].1;
-        assert!(metadata.contains(&format!("\"uuid\": \"{EXTENSION_UUID}\"")));
-        assert!(metadata.contains("\"43\""));
+    fn each_form_of_the_extension_declares_its_shell_versions_and_holds_the_window_logic() {
+        for (form, versions, entry) in [
+            (
+                GnomeExtensionForm::Legacy,
+                "[\"43\", \"44\"]",
+                "function init()",
+            ),
+            (
+                GnomeExtensionForm::Module,
+                "[\"45\", \"46\", \"47\", \"48\", \"49\"]",
+                "export default class",
+            ),
+        ] {
+            let [(_, metadata), (_, script)] = extension_files(form);
+            let parsed: serde_json::Value = serde_json::from_str(&metadata).unwrap();
+            assert_eq!(parsed["uuid"], EXTENSION_UUID);
+            assert!(
+                metadata.contains(&format!("\"shell-version\": {versions}")),
+                "{metadata}"
+            );
+            assert!(script.contains(entry), "{form:?}");
+            assert!(script.contains("class BossWindows"), "{form:?}");
+            assert!(!script.contains("@@WINDOWS@@"), "{form:?}");
+        }
+        // Only the module form uses ES-module syntax, which GNOME Shell 43 cannot parse.
+        let [_, (_, legacy)] = extension_files(GnomeExtensionForm::Legacy);
+        assert!(!legacy.contains("import ") && !legacy.contains("export "));
+    }
+
+    #[test]
+    fn the_form_follows_the_shell_version() {
+        use GnomeExtensionForm::{Legacy, Module};
+        for (version, form) in [
+            ("43.9", Some(Legacy)),
+            ("44.beta", Some(Legacy)),
+            ("45.0", Some(Module)),
+            ("GNOME Shell 48.7", Some(Module)),
+            ("50", Some(Module)),
+            ("", None),
+            ("unknown", None),
+        ] {
+            assert_eq!(
+                GnomeExtensionForm::for_shell_version(version),
+                form,
+                "{version}"
+            );
+        }
     }
 }

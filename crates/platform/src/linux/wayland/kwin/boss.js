@@ -27,6 +27,13 @@
         return w.managed !== false && !w.deleted && !w.specialWindow && !w.popupWindow
             && !w.outline && (w.normalWindow || w.dialog || w.utility);
     }
+    // An X11 client through Xwayland: KWin 5.27 gives X11 windows a windowId (the X id) and
+    // Wayland ones none; KWin 6 has no such property, but its windows print as their class,
+    // KWin::X11Window(0x...) (5.27: the same, or X11Client before).
+    function xwayland(w) {
+        return (w.windowId !== undefined && w.windowId !== 0)
+            || /^KWin::X11(Window|Client)\(/.test(String(w));
+    }
     function describe(w, active) {
         var parent = w.transientFor;
         return {
@@ -41,7 +48,8 @@
             closeable: !!w.closeable,
             minimizable: w.minimizable !== false,
             kind: w.dialog ? "dialog" : (w.utility ? "utility" : "normal"),
-            transient_for: parent ? idOf(parent) : null
+            transient_for: parent ? idOf(parent) : null,
+            xwayland: xwayland(w)
         };
     }
     function find(windows, id) {

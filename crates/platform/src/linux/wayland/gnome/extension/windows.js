@@ -3,9 +3,12 @@
 // connection, so callers address org.gnome.Shell). List answers JSON; Close, Activate and
 // Minimize take a window id (MetaWindow.get_id(), as a string) and answer "sent", "done",
 // "gone" or "unsupported". Close is the close button's polite request (MetaWindow.delete),
-// never a kill. GNOME Shell 43 and 44 (the pre-ES-module extension API).
-const { Gio, Meta } = imports.gi;
-const Main = imports.ui.main;
+// never a kill.
+//
+// The one copy of the window logic, for every shell version: Boss builds extension.js from a
+// wrapper's imports (`legacy.js` for GNOME Shell 43 and 44, `module.js` for the ES modules of
+// 45 and later), this file, then the wrapper's enable/disable part. It uses only `Gio`, `Meta`,
+// `GLib`, `Main` (given by the wrapper) and the shell's `global`.
 
 const INTERFACE = `<node>
   <interface name="org.boss.Windows">
@@ -59,11 +62,21 @@ function describe(w) {
         minimizable: w.can_minimize(),
         kind: kind(w),
         transient_for: parent ? String(parent.get_id()) : null,
+        xwayland: w.get_client_type() === Meta.WindowClientType.X11,
     };
 }
 
 function find(id) {
     return windows().find(w => String(w.get_id()) === id) || null;
+}
+
+// `act` on the window `id` when `allowed` for it, answering what `act` does; else "gone" or
+// "unsupported".
+function acting(id, allowed, act) {
+    const w = find(id);
+    if (!w)
+        return 'gone';
+    return allowed(w) ? act(w) : 'unsupported';
 }
 
 function now() {
@@ -76,48 +89,49 @@ class BossWindows {
     }
 
     Close(id) {
-        const w = find(id);
-        if (!w)
-            return 'gone';
-        if (!w.can_close())
-            return 'unsupported';
-        w.delete(now());
-        return 'sent';
+        return acting(id, w => w.can_close(), w => {
+            w.delete(now());
+            return 'sent';
+        });
     }
 
     Activate(id) {
         const w = find(id);
         if (!w)
             return 'gone';
+        const overview = Main.overview.visible;
         Main.activateWindow(w, now());
+        // That hides the overview (shown after log-in, for one), and once hidden the shell
+        // focuses a window of its own choice: this one again, then, when the shell is done.
+        if (overview) {
+            const again = () => GLib.idle_add(GLib.PRIORITY_DEFAULT_IDLE, () => {
+                if (find(id) === w)
+                    w.activate(now());
+                return GLib.SOURCE_REMOVE;
+            });
+            if (Main.overview.visible) {
+                const handler = Main.overview.connect('hidden', () => {
+                    Main.overview.disconnect(handler);
+                    again();
+                });
+            } else {
+                again();
+            }
+        }
         return 'done';
     }
 
     Minimize(id) {
-        const w = find(id);
-        if (!w)
-            return 'gone';
-        if (!w.can_minimize())
-            return 'unsupported';
-        w.minimize();
-        return 'done';
+        return acting(id, w => w.can_minimize(), w => {
+            w.minimize();
+            return 'done';
+        });
     }
 }
 
-class Extension {
-    enable() {
-        this._service = new BossWindows();
-        this._exported = Gio.DBusExportedObject.wrapJSObject(INTERFACE, this._service);
-        this._exported.export(Gio.DBus.session, '/org/boss/Windows');
-    }
-
-    disable() {
-        this._exported.unexport();
-        this._exported = null;
-        this._service = null;
-    }
-}
-
-function init() {
-    return new Extension();
+// Exports the interface on the shell's session-bus connection; the caller unexports it.
+function exportWindows() {
+    const exported = Gio.DBusExportedObject.wrapJSObject(INTERFACE, new BossWindows());
+    exported.export(Gio.DBus.session, '/org/boss/Windows');
+    return exported;
 }
