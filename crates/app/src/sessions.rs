@@ -73,6 +73,7 @@ impl SessionWindow {
             }),
             maximized: self.maximized,
             minimized: self.minimized,
+            tiled: None,
         }
     }
 
@@ -452,6 +453,8 @@ mod tests {
                     height: 200,
                 },
                 maximized: false,
+                tiled: false,
+                stacking: None,
                 command: command.map(|c| c.iter().map(|s| s.to_string()).collect()),
             }),
         }
