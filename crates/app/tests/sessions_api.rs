@@ -16,12 +16,11 @@ use serde_json::{Value, json};
 use common::TestApp;
 use common::desktop::Desktop;
 use common::postgres::TempPostgres;
-use common::sessions::{Started, app_named, close_all, outcomes, restore, wait_for};
-use platform::{Placement, WindowInfo, WindowSystem};
-
-/// How far a restored window may be from where it was: managers snap to edges and xterm sizes
-/// to whole character cells.
-const TOLERANCE: i64 = 24;
+use common::sessions::{
+    Started, app_named, assert_back, close_all, outcomes, restore, restore_again_then_undo,
+    wait_for, window,
+};
+use platform::{Placement, WindowSystem};
 
 /// A private catalog with one entry for xterm, as a desktop would have.
 fn catalog(dir: &Path) -> platform::CatalogOptions {
@@ -32,67 +31,23 @@ fn catalog(dir: &Path) -> platform::CatalogOptions {
     )
 }
 
-fn window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
-    wait_for(
-        &format!("a window titled {title:?} is listed"),
-        Duration::from_secs(20),
-        || {
-            windows
-                .list()
-                .windows
-                .into_iter()
-                .find(|w| w.title == title)
-        },
-    )
-}
-
-/// Checks that every window of `saved` is back, on its desktop, near its geometry, owned by a
-/// process other than `old_pids[title]`, and boss-a, raised before the save, in front of
-/// them all; returns the new PIDs by title.
-fn assert_back(
+/// Checks that every window of `saved` is back (see `assert_back`), and boss-a, raised before
+/// the save, in front of them all; returns the new PIDs by title.
+fn assert_back_in_front(
     windows: &dyn WindowSystem,
     saved: &Value,
     old_pids: &HashMap<String, u32>,
 ) -> HashMap<String, u32> {
-    let mut pids = HashMap::new();
-    let mut stacking = HashMap::new();
-    for app in saved["apps"].as_array().unwrap() {
-        if app["restorable"] == false {
-            continue;
-        }
-        for want in app["windows"].as_array().unwrap() {
-            let title = want["title"].as_str().unwrap();
-            let live = window(windows, title);
-            let pid = live.pid.expect("a local client has a PID");
-            assert_ne!(Some(&pid), old_pids.get(title), "{title}: a new process");
-            assert_eq!(live.desktop, want["desktop"].as_i64(), "{title}: desktop");
-            let near = |got: i64, key: &str| (got - want[key].as_i64().unwrap()).abs() <= TOLERANCE;
-            let layout = wait_for(
-                &format!("{title} is back at its geometry"),
-                Duration::from_secs(10),
-                || {
-                    windows.layout(&live).ok().filter(|l| {
-                        let g = l.geometry;
-                        near(g.x.into(), "x")
-                            && near(g.y.into(), "y")
-                            && near(g.width.into(), "width")
-                            && near(g.height.into(), "height")
-                    })
-                },
-            );
-            assert!(!layout.maximized);
-            stacking.insert(title.to_string(), layout.stacking.expect("openbox stacks"));
-            pids.insert(title.to_string(), pid);
-        }
-    }
+    let back = assert_back(windows, saved, old_pids);
     // boss-a is started first on a restore: only the restacking puts it back in front.
-    let front = stacking.iter().max_by_key(|(_, level)| **level);
+    let front = back.stacking.iter().max_by_key(|(_, level)| **level);
     assert_eq!(
         front.map(|(title, _)| title.as_str()),
         Some("boss-a"),
-        "{stacking:?}"
+        "{:?}",
+        back.stacking
     );
-    pids
+    back.pids
 }
 
 async fn story(app: &TestApp, desktop: &Desktop) {
@@ -257,7 +212,7 @@ async fn story(app: &TestApp, desktop: &Desktop) {
         assert_eq!(got[title], "launched", "{title}: {report}");
     }
     started.add_launched(app, &admin, &report).await;
-    let new_pids = assert_back(&*windows, &detail, &old_pids);
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
     let relaunched = report["results"]
         .as_array()
         .unwrap()
@@ -285,38 +240,18 @@ async fn story(app: &TestApp, desktop: &Desktop) {
         .body;
     assert_eq!(entry_launch["app_id"], "boss-term", "{entry_launch}");
 
-    // Nothing twice.
-    let again = outcomes(&restore(app, &admin, work, false).await);
-    for title in ["boss-a", "boss-b", "boss-entry", "boss-launched"] {
-        assert_eq!(again[title], "already_running", "{title}: {again:?}");
-    }
-    assert_eq!(windows.list().windows.len(), 4);
-
-    // Undo a close-all: the first close-all's session holds what it closed.
-    let listed = app.get("/api/v1/sessions", &viewer).await.body;
-    let undo_row = listed["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == undo)
-        .unwrap();
-    assert_eq!(undo_row["kind"], "close_all");
-    assert_eq!(undo_row["windows"], 5);
-    let report = close_all(app, &admin).await;
-    let second_undo = report["session_id"].as_i64().unwrap();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-    let undone = restore(app, &admin, second_undo, false).await;
-    let got = outcomes(&undone);
-    assert_eq!(got.len(), 4, "{undone}");
-    assert!(got.values().all(|o| o == "launched"), "{undone}");
-    started.add_launched(app, &admin, &undone).await;
-    let undo_detail = app
-        .get(&format!("/api/v1/sessions/{second_undo}"), &admin)
-        .await
-        .body;
-    assert_back(&*windows, &undo_detail, &new_pids);
+    restore_again_then_undo(
+        app,
+        (&admin, &viewer),
+        &*windows,
+        (work, undo),
+        &["boss-a", "boss-b", "boss-entry", "boss-launched"],
+        &mut started,
+        |detail| {
+            assert_back_in_front(&*windows, detail, &new_pids);
+        },
+    )
+    .await;
 
     // Rename and delete, audited.
     let renamed = app

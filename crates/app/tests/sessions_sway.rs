@@ -17,13 +17,11 @@ use serde_json::{Value, json};
 
 use common::TestApp;
 use common::sessions::{
-    Started, app_named, catalog, close_all, outcomes, restore, result_for, wait_for,
+    Started, TOLERANCE, app_named, assert_back, catalog, close_all, outcomes, restore,
+    restore_again_then_undo, result_for, wait_for, window,
 };
-use platform::{Geometry, Placement, WindowInfo, WindowSystem};
+use platform::{Geometry, Placement, WindowSystem};
 use testkit::sway::Sway;
-
-/// How far a restored floating window may be from where it was (foot sizes to whole cells).
-const TOLERANCE: i64 = 24;
 
 /// Where the floating terminal sits: frame corner and client size.
 const FLOATING: Geometry = Geometry {
@@ -40,77 +38,17 @@ fn foot_args<'a>(title: &'a str, app_id: &'a str) -> [&'a str; 6] {
     ["-T", title, "--app-id", app_id, "sleep", "600"]
 }
 
-fn window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
-    wait_for(
-        &format!("a window titled {title:?} is listed"),
-        Duration::from_secs(20),
-        || {
-            windows
-                .list()
-                .windows
-                .into_iter()
-                .find(|w| w.title == title)
-        },
-    )
-}
-
-/// Checks that every restorable window of `saved` is back on its workspace, owned by a process
-/// other than `old_pids[title]`; floating ones near their geometry, tiled ones tiled, and the
-/// front one of the second workspace in front again. Returns the new PIDs by title.
-fn assert_back(
+/// Checks that every window of `saved` is back (see `assert_back`), and sway-b, focused last
+/// on the second workspace, in front of sway-a there; returns the new PIDs by title.
+fn assert_back_in_front(
     windows: &dyn WindowSystem,
     saved: &Value,
     old_pids: &HashMap<String, u32>,
 ) -> HashMap<String, u32> {
-    let mut pids = HashMap::new();
-    let mut stacking = HashMap::new();
-    for app in saved["apps"].as_array().unwrap() {
-        if app["restorable"] == false {
-            continue;
-        }
-        for want in app["windows"].as_array().unwrap() {
-            let title = want["title"].as_str().unwrap();
-            let live = wait_for(
-                &format!("{title} is back on desktop {}", want["desktop"]),
-                Duration::from_secs(10),
-                || Some(window(windows, title)).filter(|w| w.desktop == want["desktop"].as_i64()),
-            );
-            let pid = live.pid.expect("sway says which process owns a view");
-            assert_ne!(Some(&pid), old_pids.get(title), "{title}: a new process");
-            assert!(!live.minimized, "{title}");
-            let layout = if want["tiled"] == true {
-                windows.layout(&live).unwrap()
-            } else {
-                let near =
-                    |got: i64, key: &str| (got - want[key].as_i64().unwrap()).abs() <= TOLERANCE;
-                wait_for(
-                    &format!(
-                        "{title} is back at its geometry (now {:?})",
-                        windows.layout(&live)
-                    ),
-                    Duration::from_secs(10),
-                    || {
-                        windows.layout(&live).ok().filter(|l| {
-                            let g = l.geometry;
-                            near(g.x.into(), "x")
-                                && near(g.y.into(), "y")
-                                && near(g.width.into(), "width")
-                                && near(g.height.into(), "height")
-                        })
-                    },
-                )
-            };
-            assert_eq!(layout.tiled, want["tiled"] == true, "{title}: {layout:?}");
-            assert!(!layout.maximized, "{title}");
-            stacking.insert(title.to_string(), layout.stacking);
-            pids.insert(title.to_string(), pid);
-        }
-    }
-    // On the second workspace sway-b was focused last, so it is in front.
-    if let (Some(a), Some(b)) = (stacking.get("sway-a"), stacking.get("sway-b")) {
-        assert!(b > a, "sway-b in front of sway-a: {stacking:?}");
-    }
-    pids
+    let back = assert_back(windows, saved, old_pids);
+    let (a, b) = (&back.stacking["sway-a"], &back.stacking["sway-b"]);
+    assert!(b > a, "sway-b in front of sway-a: {:?}", back.stacking);
+    back.pids
 }
 
 #[tokio::test]
@@ -272,7 +210,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         b_result["reason"].as_str().unwrap_or("").contains("tiled"),
         "a tiled window's geometry is said to be the layout's: {b_result}"
     );
-    let new_pids = assert_back(&*windows, &detail, &old_pids);
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
     let launch_id = result_for(&report, "sway-launched")["launch_id"]
         .as_i64()
         .expect("in the history");
@@ -288,38 +226,18 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         .body;
     assert_eq!(entry_launch["app_id"], "boss-entry", "{entry_launch}");
 
-    // Nothing twice.
-    let again = restore(&app, &admin, work, false).await;
-    let again = outcomes(&again);
-    for title in RESTORABLE {
-        assert_eq!(again[title], "already_running", "{title}: {again:?}");
-    }
-    assert_eq!(windows.list().windows.len(), 4);
-
-    // Undo a close-all the same way.
-    let listed = app.get("/api/v1/sessions", &viewer).await.body;
-    let undo_row = listed["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == undo)
-        .unwrap();
-    assert_eq!(undo_row["kind"], "close_all");
-    let report = close_all(&app, &admin).await;
-    let second_undo = report["session_id"].as_i64().unwrap();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-    let undone = restore(&app, &admin, second_undo, false).await;
-    started.add_launched(&app, &admin, &undone).await;
-    let got = outcomes(&undone);
-    assert_eq!(got.len(), 4, "{undone}");
-    assert!(got.values().all(|o| o == "launched"), "{undone}");
-    let undo_detail = app
-        .get(&format!("/api/v1/sessions/{second_undo}"), &admin)
-        .await
-        .body;
-    assert_back(&*windows, &undo_detail, &new_pids);
+    restore_again_then_undo(
+        &app,
+        (&admin, &viewer),
+        &*windows,
+        (work, undo),
+        &RESTORABLE,
+        &mut started,
+        |detail| {
+            assert_back_in_front(&*windows, detail, &new_pids);
+        },
+    )
+    .await;
 
     // End politely what the story opened.
     close_all(&app, &admin).await;

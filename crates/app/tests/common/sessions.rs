@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
+use platform::{WindowInfo, WindowSystem};
 use serde_json::{Value, json};
 
 use super::{Auth, TestApp};
@@ -137,4 +138,136 @@ pub async fn restore(app: &TestApp, admin: &Auth, id: i64, dry_run: bool) -> Val
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     reply.body
+}
+
+/// How far a restored window may be from where it was: managers snap to edges, terminals size
+/// to whole character cells.
+pub const TOLERANCE: i64 = 24;
+
+/// The window titled `title`, once listed.
+pub fn window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
+    wait_for(
+        &format!("a window titled {title:?} is listed"),
+        Duration::from_secs(20),
+        || {
+            windows
+                .list()
+                .windows
+                .into_iter()
+                .find(|w| w.title == title)
+        },
+    )
+}
+
+/// The restored windows, by title: their processes and places in the stacking order.
+pub struct Back {
+    pub pids: HashMap<String, u32>,
+    pub stacking: HashMap<String, Option<u32>>,
+}
+
+/// Checks that every restorable window of `saved` is back on its desktop, owned by a process
+/// other than `old_pids[title]`, not maximized nor minimized, and near its geometry (a tiled
+/// one tiled instead: its geometry is the layout's).
+pub fn assert_back(
+    windows: &dyn WindowSystem,
+    saved: &Value,
+    old_pids: &HashMap<String, u32>,
+) -> Back {
+    let mut back = Back {
+        pids: HashMap::new(),
+        stacking: HashMap::new(),
+    };
+    for app in saved["apps"].as_array().unwrap() {
+        if app["restorable"] == false {
+            continue;
+        }
+        for want in app["windows"].as_array().unwrap() {
+            let title = want["title"].as_str().unwrap();
+            let desktop = want["desktop"].as_i64();
+            let live = wait_for(
+                &format!("{title} is back on desktop {desktop:?}"),
+                Duration::from_secs(10),
+                || Some(window(windows, title)).filter(|w| w.desktop == desktop),
+            );
+            let pid = live.pid.expect("the window names its process");
+            assert_ne!(Some(&pid), old_pids.get(title), "{title}: a new process");
+            assert!(!live.minimized, "{title}");
+            let tiled = want["tiled"] == true;
+            let near = |got: i64, key: &str| (got - want[key].as_i64().unwrap()).abs() <= TOLERANCE;
+            let layout = wait_for(
+                &format!(
+                    "{title} is back at its geometry (now {:?})",
+                    windows.layout(&live)
+                ),
+                Duration::from_secs(10),
+                || {
+                    windows.layout(&live).ok().filter(|l| {
+                        let g = l.geometry;
+                        l.tiled == tiled
+                            && (tiled
+                                || near(g.x.into(), "x")
+                                    && near(g.y.into(), "y")
+                                    && near(g.width.into(), "width")
+                                    && near(g.height.into(), "height"))
+                    })
+                },
+            );
+            assert!(!layout.maximized, "{title}");
+            back.stacking.insert(title.to_string(), layout.stacking);
+            back.pids.insert(title.to_string(), pid);
+        }
+    }
+    back
+}
+
+/// The end of a session story, on whatever window system: restoring session `work` again
+/// starts nothing (every app of `titles` is `already_running`, one window each); then the
+/// close-all that saved session `undo` first is listed as such, and a close-all now is undone
+/// by restoring what it saved, every app launched again and `check_back` on its windows
+/// (given the session's detail).
+pub async fn restore_again_then_undo(
+    app: &TestApp,
+    (admin, viewer): (&Auth, &Auth),
+    windows: &dyn WindowSystem,
+    (work, undo): (i64, i64),
+    titles: &[&str],
+    started: &mut Started,
+    check_back: impl FnOnce(&Value),
+) {
+    // Nothing twice.
+    let again = outcomes(&restore(app, admin, work, false).await);
+    for title in titles {
+        assert_eq!(again[*title], "already_running", "{title}: {again:?}");
+    }
+    assert_eq!(windows.list().windows.len(), titles.len());
+
+    // Undo a close-all: the first close-all's session holds what it closed.
+    let listed = app.get("/api/v1/sessions", viewer).await.body;
+    let undo_row = listed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == undo)
+        .unwrap();
+    assert_eq!(undo_row["kind"], "close_all");
+    assert_eq!(
+        undo_row["windows"],
+        titles.len() + 1,
+        "the unrestorable too"
+    );
+    let report = close_all(app, admin).await;
+    let second_undo = report["session_id"].as_i64().unwrap();
+    wait_for("every window is closed", Duration::from_secs(10), || {
+        windows.list().windows.is_empty().then_some(())
+    });
+    let undone = restore(app, admin, second_undo, false).await;
+    started.add_launched(app, admin, &undone).await;
+    let got = outcomes(&undone);
+    assert_eq!(got.len(), titles.len(), "{undone}");
+    assert!(got.values().all(|o| o == "launched"), "{undone}");
+    let undo_detail = app
+        .get(&format!("/api/v1/sessions/{second_undo}"), admin)
+        .await
+        .body;
+    check_back(&undo_detail);
 }
