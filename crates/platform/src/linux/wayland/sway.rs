@@ -282,16 +282,15 @@ fn focus_history(node: &Node, out: &mut Vec<i64>) {
         out.push(node.id);
         return;
     }
-    let children: Vec<&Node> = node.nodes.iter().chain(&node.floating_nodes).collect();
-    let rank = |child: &&Node| {
+    let mut children: Vec<&Node> = node.nodes.iter().chain(&node.floating_nodes).collect();
+    // A child missing from `focus` (never focused) counts as the least recent.
+    children.sort_by_key(|child| {
         node.focus
             .iter()
             .position(|&id| id == child.id)
             .unwrap_or(usize::MAX)
-    };
-    let mut ordered = children;
-    ordered.sort_by_key(rank);
-    for child in ordered {
+    });
+    for child in children {
         focus_history(child, out);
     }
 }
