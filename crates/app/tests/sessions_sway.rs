@@ -1,10 +1,11 @@
 //! Sessions end to end on a real headless sway (the test kit's `Sway`): a desk of foot
 //! terminals on two workspaces (one floating at a set geometry, one tiled, one launched through
-//! Boss with arguments, one from a desktop entry, one whose program has no entry, one whose
-//! program is deleted once it runs) is saved, closed and restored; each is back (new PIDs) on
-//! its workspace, the floating one at its geometry, the front one in front, the launched one
-//! with its exact arguments, nothing started twice, the deleted one reported unrestorable.
-//! Then a close-all is undone the same way. On SQLite (both databases are covered on X11).
+//! Boss with arguments, one from a desktop entry, one whose program has no entry, one minimized
+//! into the scratchpad, one whose program is deleted once it runs) is saved, closed and
+//! restored; each is back (new PIDs) on its workspace, the floating one at its geometry, the
+//! minimized one in the scratchpad, the front one in front, the launched one with its exact
+//! arguments, nothing started twice, the deleted one reported unrestorable. Then a close-all
+//! is undone the same way. On SQLite (both databases are covered on X11).
 
 mod common;
 
@@ -32,7 +33,13 @@ const FLOATING: Geometry = Geometry {
 };
 
 /// The titles of the windows that come back (all but the deleted program's).
-const RESTORABLE: [&str; 4] = ["sway-a", "sway-b", "sway-entry", "sway-launched"];
+const RESTORABLE: [&str; 5] = [
+    "sway-a",
+    "sway-b",
+    "sway-entry",
+    "sway-launched",
+    "sway-hidden",
+];
 
 fn foot_args<'a>(title: &'a str, app_id: &'a str) -> [&'a str; 6] {
     ["-T", title, "--app-id", app_id, "sleep", "600"]
@@ -80,6 +87,11 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
     let a = sway.spawn("foot", &foot_args("sway-a", "boss-foot"), Stdio::null());
     let b = sway.spawn("foot", &foot_args("sway-b", "boss-foot"), Stdio::null());
     let entry = sway.spawn("foot", &entry_args, Stdio::null());
+    let hidden = sway.spawn(
+        "foot",
+        &foot_args("sway-hidden", "boss-foot"),
+        Stdio::null(),
+    );
     let gone_dir = tempfile::tempdir().unwrap();
     let gone_program = gone_dir.path().join("foot-gone");
     std::fs::copy("/usr/bin/foot", &gone_program).unwrap();
@@ -119,6 +131,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         ..Placement::default()
     };
     windows.place(&infos["sway-b"], &tiled).unwrap();
+    windows.minimize(&infos["sway-hidden"].id).unwrap();
     wait_for(
         "both are on the second workspace",
         Duration::from_secs(10),
@@ -145,7 +158,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         .await;
     assert_eq!(saved.status, StatusCode::CREATED, "{:?}", saved.body);
     let work = saved.body["session"]["id"].as_i64().unwrap();
-    assert_eq!(saved.body["session"]["apps"], 5);
+    assert_eq!(saved.body["session"]["apps"], 6);
     let detail = app
         .get(&format!("/api/v1/sessions/{work}"), &viewer)
         .await
@@ -173,6 +186,10 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
     let entry_app = app_named(&detail, "sway-entry");
     assert_eq!(entry_app["source"], "desktop_entry", "{entry_app}");
     assert_eq!(entry_app["desktop_id"], "boss-entry");
+    assert_eq!(
+        app_named(&detail, "sway-hidden")["windows"][0]["minimized"],
+        true
+    );
     let gone_app = app_named(&detail, "sway-gone");
     assert_eq!(gone_app["restorable"], false);
     assert!(gone_app["reason"].as_str().unwrap().contains("deleted"));
@@ -189,7 +206,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
     let undo = report["session_id"]
         .as_i64()
         .expect("close-all saved first");
-    for mut process in [a, b, entry, gone] {
+    for mut process in [a, b, entry, hidden, gone] {
         wait_for("the terminal exits", Duration::from_secs(10), || {
             process.has_exited().then_some(())
         });
