@@ -55,7 +55,12 @@ pub struct SessionWindow {
     pub height: u32,
     pub maximized: bool,
     pub minimized: bool,
-    /// Its place among all the session's windows, in the order they were mapped (0 first).
+    /// Placed by a tiling layout (sway): its geometry is the layout's, not its own.
+    #[serde(default)]
+    pub tiled: bool,
+    /// Its place among all the session's windows in the stacking order, 0 the bottom-most
+    /// (on sway: the focus history of its workspace); the order they were listed in where
+    /// the window system tells no stacking. A restore raises the windows in this order.
     #[serde(default)]
     pub order: u32,
 }
@@ -73,6 +78,7 @@ impl SessionWindow {
             }),
             maximized: self.maximized,
             minimized: self.minimized,
+            tiled: Some(self.tiled),
         }
     }
 
@@ -82,7 +88,9 @@ impl SessionWindow {
         const TOLERANCE: i64 = 16;
         let near = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
         let g = layout.geometry;
+        // A tiled window's geometry is its layout's: no use comparing it.
         let geometry_ok = self.maximized
+            || self.tiled
             || (near(g.x.into(), self.x.into())
                 && near(g.y.into(), self.y.into())
                 && near(g.width.into(), self.width.into())
@@ -90,6 +98,7 @@ impl SessionWindow {
         (self.desktop.is_none() || desktop == self.desktop)
             && minimized == self.minimized
             && layout.maximized == self.maximized
+            && layout.tiled == self.tiled
             && geometry_ok
     }
 }
@@ -169,11 +178,21 @@ pub fn build(
     launches: &[Launch],
     catalog: &Catalog,
 ) -> Snapshot {
-    // Group by process, in the order the first window of each appears; each window keeps
-    // its place in the whole list.
+    // Each window's place in the stacking order, bottom first (the list's order breaks ties
+    // and stands in where the window system tells no stacking).
+    let mut by_stacking: Vec<usize> = (0..windows.len()).collect();
+    by_stacking.sort_by_key(|&i| {
+        let stacking = windows[i].layout.as_ref().and_then(|l| l.stacking);
+        (stacking.unwrap_or(u32::MAX), i)
+    });
+    let mut orders = vec![0u32; windows.len()];
+    for (order, &i) in (0u32..).zip(&by_stacking) {
+        orders[i] = order;
+    }
+    // Group by process, in the order the first window of each appears.
     type Group = (Option<u32>, Vec<SeenWindow>, Vec<u32>);
     let mut groups: Vec<Group> = Vec::new();
-    for (order, window) in (0u32..).zip(windows) {
+    for (order, window) in orders.into_iter().zip(windows) {
         let pid = window.pid;
         match groups
             .iter_mut()
@@ -218,6 +237,7 @@ fn saved_window(w: &SeenWindow, order: u32) -> SessionWindow {
         height: layout.geometry.height,
         maximized: layout.maximized,
         minimized: w.minimized,
+        tiled: layout.tiled,
         order,
     }
 }
@@ -452,6 +472,8 @@ mod tests {
                     height: 200,
                 },
                 maximized: false,
+                tiled: false,
+                stacking: None,
                 command: command.map(|c| c.iter().map(|s| s.to_string()).collect()),
             }),
         }
@@ -518,6 +540,32 @@ mod tests {
             ("xterm-1", "xterm-2")
         );
         assert_eq!((full.windows[0].order, bare.windows[0].order), (0, 1));
+    }
+
+    #[test]
+    fn windows_keep_their_stacking_order_bottom_first_whatever_the_list_order() {
+        let processes = HashMap::from([
+            (10, process(&["tool"], "/usr/bin/tool", false)),
+            (11, process(&["tool"], "/usr/bin/tool", false)),
+        ]);
+        let stacked = |pid, title, stacking| {
+            let mut w = window(Some(pid), title, "Tool", None);
+            w.layout.as_mut().unwrap().stacking = Some(stacking);
+            w
+        };
+        let snapshot = build(
+            vec![stacked(10, "front", 7), stacked(11, "back", 2)],
+            &processes,
+            &[],
+            &Catalog::default(),
+        );
+        let orders: Vec<(&str, u32)> = snapshot
+            .apps
+            .iter()
+            .flat_map(|a| &a.windows)
+            .map(|w| (w.title.as_str(), w.order))
+            .collect();
+        assert_eq!(orders, [("front", 1), ("back", 0)]);
     }
 
     #[test]

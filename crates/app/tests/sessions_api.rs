@@ -8,174 +8,46 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use common::TestApp;
 use common::desktop::Desktop;
 use common::postgres::TempPostgres;
-use common::{Auth, TestApp};
-use platform::{Placement, WindowInfo, WindowSystem};
-
-/// How far a restored window may be from where it was: managers snap to edges and xterm sizes
-/// to whole character cells.
-const TOLERANCE: i64 = 24;
-
-/// Processes the test started or had Boss start, ended by PID and start time on drop (the
-/// close-alls of the story end them politely first).
-#[derive(Default)]
-struct Started(Vec<platform::ProcessRef>);
-
-impl Started {
-    fn add(&mut self, pid: u32) {
-        if let Ok(process) = platform::identify_process(pid)
-            && !self.0.contains(&process)
-        {
-            self.0.push(process);
-        }
-    }
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        for process in &self.0 {
-            let _ = platform::send_signal(*process, platform::Signal::Kill);
-        }
-    }
-}
+use common::sessions::{
+    Started, app_named, assert_back, close_all, outcomes, restore, restore_again_then_undo,
+    wait_for, window,
+};
+use platform::{Placement, WindowSystem};
 
 /// A private catalog with one entry for xterm, as a desktop would have.
 fn catalog(dir: &Path) -> platform::CatalogOptions {
-    let apps = dir.join("share/applications");
-    std::fs::create_dir_all(&apps).unwrap();
-    std::fs::write(
-        apps.join("boss-term.desktop"),
-        "[Desktop Entry]\nType=Application\nName=Boss Term\nExec=xterm -T boss-entry -e sleep 600\nStartupWMClass=XTerm\n",
-    )
-    .unwrap();
-    platform::CatalogOptions {
-        data_dirs: vec![dir.join("share")],
-        current_desktops: Vec::new(),
-        locale: None,
-        icon_theme: None,
-        icon_dirs: Vec::new(),
-    }
-}
-
-fn wait_for<T>(what: &str, patience: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + patience;
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
-    wait_for(
-        &format!("a window titled {title:?} is listed"),
-        Duration::from_secs(20),
-        || {
-            windows
-                .list()
-                .windows
-                .into_iter()
-                .find(|w| w.title == title)
-        },
+    common::sessions::catalog(
+        dir,
+        "boss-term",
+        "Name=Boss Term\nExec=xterm -T boss-entry -e sleep 600\nStartupWMClass=XTerm\n",
     )
 }
 
-fn app_named<'a>(detail: &'a Value, title: &str) -> &'a Value {
-    detail["apps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["windows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|w| w["title"] == title)
-        })
-        .unwrap_or_else(|| panic!("no app with a window {title:?}: {detail}"))
-}
-
-fn outcomes(report: &Value) -> HashMap<String, String> {
-    report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let title = r["windows"][0]["title"].as_str().unwrap_or("").to_string();
-            (title, r["outcome"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-async fn close_all(app: &TestApp, admin: &Auth) -> Value {
-    let reply = app
-        .post(
-            "/api/v1/windows/close-all",
-            admin,
-            json!({"dry_run": false, "timeout_ms": 5000}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body
-}
-
-async fn restore(app: &TestApp, admin: &Auth, id: i64, dry_run: bool) -> Value {
-    let reply = app
-        .post(
-            &format!("/api/v1/sessions/{id}/restore"),
-            admin,
-            json!({"dry_run": dry_run, "timeout_ms": 20000}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body
-}
-
-/// Checks that every window of `saved` is back, on its desktop, near its geometry, owned by a
-/// process other than `old_pids[title]`; returns the new PIDs by title.
-fn assert_back(
+/// Checks that every window of `saved` is back (see `assert_back`), and boss-a, raised before
+/// the save, in front of them all; returns the new PIDs by title.
+fn assert_back_in_front(
     windows: &dyn WindowSystem,
     saved: &Value,
     old_pids: &HashMap<String, u32>,
 ) -> HashMap<String, u32> {
-    let mut pids = HashMap::new();
-    for app in saved["apps"].as_array().unwrap() {
-        if app["restorable"] == false {
-            continue;
-        }
-        for want in app["windows"].as_array().unwrap() {
-            let title = want["title"].as_str().unwrap();
-            let live = window(windows, title);
-            let pid = live.pid.expect("a local client has a PID");
-            assert_ne!(Some(&pid), old_pids.get(title), "{title}: a new process");
-            assert_eq!(live.desktop, want["desktop"].as_i64(), "{title}: desktop");
-            let near = |got: i64, key: &str| (got - want[key].as_i64().unwrap()).abs() <= TOLERANCE;
-            let layout = wait_for(
-                &format!("{title} is back at its geometry"),
-                Duration::from_secs(10),
-                || {
-                    windows.layout(&live).ok().filter(|l| {
-                        let g = l.geometry;
-                        near(g.x.into(), "x")
-                            && near(g.y.into(), "y")
-                            && near(g.width.into(), "width")
-                            && near(g.height.into(), "height")
-                    })
-                },
-            );
-            assert!(!layout.maximized);
-            pids.insert(title.to_string(), pid);
-        }
-    }
-    pids
+    let back = assert_back(windows, saved, old_pids);
+    // boss-a is started first on a restore: only the restacking puts it back in front.
+    let front = back.stacking.iter().max_by_key(|(_, level)| **level);
+    assert_eq!(
+        front.map(|(title, _)| title.as_str()),
+        Some("boss-a"),
+        "{:?}",
+        back.stacking
+    );
+    back.pids
 }
 
 async fn story(app: &TestApp, desktop: &Desktop) {
@@ -268,6 +140,7 @@ async fn story(app: &TestApp, desktop: &Desktop) {
             });
         }
     }
+    windows.restack(&[window(&*windows, "boss-a")]).unwrap();
     std::fs::remove_file(&gone_program).unwrap();
 
     // Save. Viewers may look but not save.
@@ -338,16 +211,8 @@ async fn story(app: &TestApp, desktop: &Desktop) {
     for title in ["boss-a", "boss-b", "boss-entry", "boss-launched"] {
         assert_eq!(got[title], "launched", "{title}: {report}");
     }
-    for result in report["results"].as_array().unwrap() {
-        if let Some(id) = result["launch_id"].as_i64() {
-            let launch = app
-                .get(&format!("/api/v1/launches/{id}"), &admin)
-                .await
-                .body;
-            started.add(launch["pid"].as_u64().unwrap() as u32);
-        }
-    }
-    let new_pids = assert_back(&*windows, &detail, &old_pids);
+    started.add_launched(app, &admin, &report).await;
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
     let relaunched = report["results"]
         .as_array()
         .unwrap()
@@ -375,46 +240,18 @@ async fn story(app: &TestApp, desktop: &Desktop) {
         .body;
     assert_eq!(entry_launch["app_id"], "boss-term", "{entry_launch}");
 
-    // Nothing twice.
-    let again = outcomes(&restore(app, &admin, work, false).await);
-    for title in ["boss-a", "boss-b", "boss-entry", "boss-launched"] {
-        assert_eq!(again[title], "already_running", "{title}: {again:?}");
-    }
-    assert_eq!(windows.list().windows.len(), 4);
-
-    // Undo a close-all: the first close-all's session holds what it closed.
-    let listed = app.get("/api/v1/sessions", &viewer).await.body;
-    let undo_row = listed["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == undo)
-        .unwrap();
-    assert_eq!(undo_row["kind"], "close_all");
-    assert_eq!(undo_row["windows"], 5);
-    let report = close_all(app, &admin).await;
-    let second_undo = report["session_id"].as_i64().unwrap();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-    let undone = restore(app, &admin, second_undo, false).await;
-    let got = outcomes(&undone);
-    assert_eq!(got.len(), 4, "{undone}");
-    assert!(got.values().all(|o| o == "launched"), "{undone}");
-    for result in undone["results"].as_array().unwrap() {
-        if let Some(id) = result["launch_id"].as_i64() {
-            let launch = app
-                .get(&format!("/api/v1/launches/{id}"), &admin)
-                .await
-                .body;
-            started.add(launch["pid"].as_u64().unwrap() as u32);
-        }
-    }
-    let undo_detail = app
-        .get(&format!("/api/v1/sessions/{second_undo}"), &admin)
-        .await
-        .body;
-    assert_back(&*windows, &undo_detail, &new_pids);
+    restore_again_then_undo(
+        app,
+        (&admin, &viewer),
+        &*windows,
+        (work, undo),
+        &["boss-a", "boss-b", "boss-entry", "boss-launched"],
+        &mut started,
+        |detail| {
+            assert_back_in_front(&*windows, detail, &new_pids);
+        },
+    )
+    .await;
 
     // Rename and delete, audited.
     let renamed = app

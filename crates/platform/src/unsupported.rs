@@ -87,6 +87,10 @@ impl crate::WindowSystem for NoWindows {
     fn place(&self, _window: &crate::WindowInfo, _placement: &crate::Placement) -> Result<()> {
         no_windows()
     }
+
+    fn restack(&self, _windows: &[crate::WindowInfo]) -> Result<()> {
+        no_windows()
+    }
 }
 
 pub fn process_command(_pid: u32) -> Result<crate::ProcessCommand> {

@@ -265,8 +265,16 @@ pub struct Geometry {
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct WindowLayout {
     pub geometry: Geometry,
-    /// Maximized both ways (`_NET_WM_STATE_MAXIMIZED_VERT` and `_HORZ`).
+    /// Maximized both ways (`_NET_WM_STATE_MAXIMIZED_VERT` and `_HORZ`); on sway, which has
+    /// no maximizing, fullscreen.
     pub maximized: bool,
+    /// Placed by a tiling layout (sway's tiled windows): the layout, not the window, decides
+    /// its position and size, so its geometry is for information only. Never on X11.
+    pub tiled: bool,
+    /// Its place in the stacking order, 0 the bottom-most (X11 `_NET_CLIENT_LIST_STACKING`);
+    /// on sway, which stacks nothing, the focus history of its workspace, 0 the least
+    /// recently focused. Comparable only between windows of one backend at one moment.
+    pub stacking: Option<u32>,
     /// The command that started the client, when it says (X11 `WM_COMMAND`, ICCCM §5.1.1.1).
     pub command: Option<Vec<String>>,
 }
@@ -276,10 +284,13 @@ pub struct WindowLayout {
 pub struct Placement {
     /// The desktop to move it to (-1: all desktops).
     pub desktop: Option<i64>,
-    /// Frame position and client size; ignored for a window to be maximized.
+    /// Frame position and client size; ignored for a window to be maximized or tiled.
     pub geometry: Option<Geometry>,
     pub maximized: bool,
     pub minimized: bool,
+    /// Tiled (true) or floating (false) on a tiling compositor (sway); ignored elsewhere.
+    #[serde(default)]
+    pub tiled: Option<bool>,
 }
 
 /// How Boss's GNOME Shell extension was turned on.
@@ -359,7 +370,13 @@ pub trait WindowSystem: Send + Sync {
 
     /// Asks the window to close, as its close button would, and watches for up to `timeout`
     /// what happens. Never kills or destroys anything: a refusing application stays open.
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome>;
+    /// [`close_many`](Self::close_many) of the one window, unless a backend does better.
+    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
+        let mut results = self.close_many(std::slice::from_ref(id), timeout);
+        results
+            .pop()
+            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
+    }
 
     /// Sends every close request first, then observes all of them under one shared timeout,
     /// so closing many windows takes about as long as closing one. One result per id, in the
@@ -378,25 +395,26 @@ pub trait WindowSystem: Send + Sync {
     /// [`Error::Unsupported`](crate::Error::Unsupported).
     fn minimize(&self, id: &WindowId) -> Result<()>;
 
-    /// Where `window` (as [`list`](Self::list) gave it) sits: its frame position, client size
-    /// and maximized state, and the command it says started it. Backends that cannot tell
-    /// answer [`Error::Unsupported`](crate::Error::Unsupported).
-    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
-        let _ = window;
-        Err(crate::Error::Unsupported(
-            "window geometry with this window backend".into(),
-        ))
-    }
+    // `layout`, `place` and `restack` have no default on purpose: a wrapper (the run-time
+    // chooser) or a new backend that forgot them would silently answer "unsupported".
+
+    /// Where `window` (as [`list`](Self::list) gave it) sits: its frame position, client size,
+    /// maximized and tiled state, its place in the stacking order, and the command it says
+    /// started it. Backends that cannot tell answer
+    /// [`Error::Unsupported`](crate::Error::Unsupported).
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout>;
 
     /// Puts `window` on its desktop, at its geometry, maximized or minimized, by asking the
     /// window manager as a pager would. A request: the manager has the last word, so read
-    /// [`layout`](Self::layout) again to see where it went.
-    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
-        let _ = (window, placement);
-        Err(crate::Error::Unsupported(
-            "placing windows with this window backend".into(),
-        ))
-    }
+    /// [`layout`](Self::layout) again to see where it went. On sway a tiled window gets its
+    /// workspace and state back, but its geometry is the layout's to decide.
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()>;
+
+    /// Stacks `windows` as given, bottom to top, so that the last ends in front, without
+    /// moving any to another desktop. On sway, which stacks nothing, focuses them in turn (the
+    /// last focused of a workspace is what it shows in front) and then gives the focus back
+    /// to what had it.
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()>;
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
+use platform::{
+    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowList,
+};
 use testkit::desktop::eventually;
 use testkit::process::Process;
 use testkit::sway::Sway;
@@ -323,7 +325,7 @@ fn boss_started_before_sway_finds_it_once_it_runs() {
 }
 
 #[test]
-fn xwayland_windows_on_sway_are_listed_once_marked_and_closed_politely() {
+fn xwayland_windows_on_sway_are_listed_once_marked_tell_their_command_and_close_politely() {
     let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
         return;
     };
@@ -352,6 +354,11 @@ fn xwayland_windows_on_sway_are_listed_once_marked_and_closed_politely() {
     assert_eq!(window.class, "XTerm");
     assert_eq!(window.instance, "xterm");
     assert_eq!(window.pid, Some(xterm.pid()));
+    // Its layout has the command the X11 client says started it.
+    let command = windows.layout(&window).unwrap().command;
+    let command = command.expect("xterm sets WM_COMMAND");
+    assert!(command[0].ends_with("xterm"), "{command:?}");
+    assert!(command.iter().any(|a| a == "boss xwayland"), "{command:?}");
     let window = eventually("the X server says it accepts close requests", || {
         find_id(&windows.list(), &window.id).filter(|w| w.closable)
     });
@@ -466,4 +473,127 @@ fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
         CloseOutcome::Closed
     );
     wait_for_exit(&mut xterm, "the xterm exits");
+}
+
+/// How far a placed window may be from where it was asked to go: foot sizes its grid to
+/// whole cells.
+const TOLERANCE: i64 = 24;
+
+fn near(got: Geometry, want: Geometry) -> bool {
+    let close = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
+    close(got.x.into(), want.x.into())
+        && close(got.y.into(), want.y.into())
+        && close(got.width.into(), want.width.into())
+        && close(got.height.into(), want.height.into())
+}
+
+#[test]
+fn on_sway_a_floating_window_is_placed_on_its_workspace_at_its_geometry_and_read_back() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_foot, window) = sway.foot(&*windows, "boss sway place");
+    let tiled = windows.layout(&window).unwrap();
+    assert!(tiled.tiled && !tiled.maximized, "{tiled:?}");
+    assert_eq!(tiled.command, None, "no WM_COMMAND on Wayland");
+
+    let want = Geometry {
+        x: 120,
+        y: 90,
+        width: 500,
+        height: 300,
+    };
+    let placement = Placement {
+        desktop: Some(2),
+        geometry: Some(want),
+        tiled: Some(false),
+        ..Placement::default()
+    };
+    windows.place(&window, &placement).unwrap();
+    // Desktop 2 is workspace number 3, made for it.
+    let moved = eventually("the window is on desktop 2", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(2))
+    });
+    assert!(!moved.minimized);
+    let layout = eventually("the window is at its geometry", || {
+        windows
+            .layout(&moved)
+            .ok()
+            .filter(|l| near(l.geometry, want))
+    });
+    assert!(!layout.tiled && !layout.maximized, "{layout:?}");
+
+    // Placing it again where it is changes nothing.
+    windows.place(&moved, &placement).unwrap();
+    let again = windows.layout(&moved).unwrap();
+    assert!(near(again.geometry, want), "{again:?}");
+
+    // Fullscreen stands for maximized; minimized is the scratchpad; back to a tile.
+    let maximize = Placement {
+        maximized: true,
+        ..Placement::default()
+    };
+    windows.place(&moved, &maximize).unwrap();
+    eventually("the window is fullscreen", || {
+        windows.layout(&moved).ok().filter(|l| l.maximized)
+    });
+    let minimize = Placement {
+        minimized: true,
+        ..Placement::default()
+    };
+    windows.place(&moved, &minimize).unwrap();
+    let hidden = eventually("the window is in the scratchpad", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
+    });
+    let back = Placement {
+        desktop: Some(0),
+        tiled: Some(true),
+        ..Placement::default()
+    };
+    windows.place(&hidden, &back).unwrap();
+    let shown = eventually("the window is back on desktop 0", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(0) && !w.minimized)
+    });
+    let layout = windows.layout(&shown).unwrap();
+    assert!(layout.tiled && !layout.maximized, "{layout:?}");
+}
+
+#[test]
+fn on_sway_restacking_focuses_bottom_to_top_and_gives_the_focus_back() {
+    let Some(sway) = Sway::start(&["foot"]) else {
+        return;
+    };
+    let windows = sway.windows();
+    let (_a, a) = sway.foot(&*windows, "boss sway stack a");
+    let (_b, b) = sway.foot(&*windows, "boss sway stack b");
+    let (_c, c) = sway.foot(&*windows, "boss sway stack c");
+    // Two floating windows on desktop 1; the focus stays with c on desktop 0.
+    for window in [&a, &b] {
+        let placement = Placement {
+            desktop: Some(1),
+            geometry: Some(Geometry {
+                x: 100,
+                y: 100,
+                width: 400,
+                height: 300,
+            }),
+            tiled: Some(false),
+            ..Placement::default()
+        };
+        windows.place(window, &placement).unwrap();
+    }
+    windows.activate(&c.id).unwrap();
+    let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
+
+    windows.restack(&[b.clone(), a.clone()]).unwrap();
+    assert!(stacking(&a) > stacking(&b), "a ends in front");
+    windows.restack(&[a.clone(), b.clone()]).unwrap();
+    assert!(stacking(&b) > stacking(&a), "b ends in front");
+    let list = windows.list();
+    assert!(
+        find_id(&list, &c.id).unwrap().active,
+        "c has the focus back"
+    );
+    assert_eq!(find_id(&list, &a.id).unwrap().desktop, Some(1));
 }

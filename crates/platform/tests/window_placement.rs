@@ -156,6 +156,35 @@ fn place_moves_resizes_maximizes_and_minimizes_through_the_window_manager() {
 }
 
 #[test]
+fn restacking_raises_windows_bottom_to_top_without_moving_them_between_desktops() {
+    let Some(desktop) = Desktop::start(true, &["xterm"]) else {
+        return;
+    };
+    let windows = desktop.windows();
+    let (_a, a) = desktop.xterm(&*windows, "boss stack a");
+    let (_b, b) = desktop.xterm(&*windows, "boss stack b");
+    let (_c, c) = desktop.xterm(&*windows, "boss stack c");
+    let c = move_to_desktop(&*windows, &c, 1);
+    let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.expect("openbox says");
+
+    for order in [[&b, &c, &a], [&a, &b, &c], [&c, &a, &b]] {
+        let ordered: Vec<WindowInfo> = order.iter().map(|w| (*w).clone()).collect();
+        windows.restack(&ordered).unwrap();
+        eventually("the windows are stacked in the order given", || {
+            let levels: Vec<u32> = order.iter().map(|w| stacking(w)).collect();
+            levels.windows(2).all(|p| p[0] < p[1]).then_some(())
+        });
+    }
+    let list = windows.list();
+    assert_eq!(
+        find(&list, &c).unwrap().desktop,
+        Some(1),
+        "c stays on desktop 2"
+    );
+    assert_eq!(find(&list, &a).unwrap().desktop, Some(0));
+}
+
+#[test]
 fn the_command_of_a_running_process_is_its_argv_and_directory() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new("sleep")

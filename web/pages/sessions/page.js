@@ -64,7 +64,7 @@ function WindowList({ windows }) {
           <strong>${w.title || '(untitled)'}</strong>
           <span class="muted">
             ${w.desktop == null ? '' : w.desktop < 0 ? ' · all desktops' : ` · desktop ${w.desktop + 1}`}
-            ${w.maximized ? ' · maximized' : ` · ${w.width}×${w.height} at ${w.x},${w.y}`}
+            ${w.maximized ? ' · maximized' : w.tiled ? ' · tiled' : ` · ${w.width}×${w.height} at ${w.x},${w.y}`}
             ${w.minimized ? ' · minimized' : ''}
           </span>
         </li>`,

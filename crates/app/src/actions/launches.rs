@@ -203,6 +203,20 @@ pub(crate) async fn spawn_recorded(
     if let Some(display) = &state.config.display {
         request.spec.env.push(("DISPLAY".into(), display.clone()));
     }
+    // A session Boss was pointed at (rather than the one it runs in) is where its launches
+    // belong too, so that restored windows come back where they were.
+    if let Some(session) = &state.config.window_session {
+        let wayland = [
+            ("WAYLAND_DISPLAY", &session.wayland_display),
+            ("XDG_RUNTIME_DIR", &session.runtime_dir),
+            ("SWAYSOCK", &session.swaysock),
+        ];
+        for (name, value) in wayland {
+            if let Some(value) = value {
+                request.spec.env.push((name.into(), value.clone()));
+            }
+        }
+    }
     if let Some(dir) = request.spec.log_file.parent() {
         let _ = tokio::fs::create_dir_all(dir).await;
     }

@@ -5,7 +5,8 @@
 //! running only has its windows put back), through the ordinary launch path so that every
 //! start is in the history and the audit log. Launches are staggered; then the new windows are
 //! awaited under one timeout (matched by PID, then by class and title) and placed as they
-//! appear: desktop, geometry, maximized, minimized.
+//! appear: desktop, geometry, maximized, minimized. Last, the windows put back are raised in
+//! their saved stacking order, so that the one in front before is in front again.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -28,6 +29,10 @@ use crate::store::{DeskSession, DeskSessionKind, NewDeskSession};
 const STAGGER: Duration = Duration::from_millis(150);
 /// How often the window list is read while waiting for restored windows.
 const POLL: Duration = Duration::from_millis(100);
+/// How long a placed window is given to get where it was asked to go...
+const SETTLE: Duration = Duration::from_millis(600);
+/// ...and how often it is asked.
+const PLACE_ATTEMPTS: usize = 3;
 /// Longest accepted session name.
 const MAX_NAME: usize = 200;
 
@@ -337,8 +342,20 @@ fn pair_windows(saved: &[SessionWindow], live: &[&WindowInfo]) -> Vec<Option<usi
     pairs
 }
 
+/// How a window was put back.
+enum Put {
+    /// It was where it belonged: nothing asked.
+    InPlace,
+    /// Asked, and it went there.
+    Placed,
+    /// Asked again and again, and the window system kept it elsewhere.
+    Elsewhere,
+}
+
 /// Puts one live window where the saved one was, unless it is there already (`force`: always
-/// ask, for windows just mapped, which managers may still be placing).
+/// ask, for windows just mapped, which managers may still be placing). A placement is a
+/// request: it is checked, and asked again when a client that was still settling (a new
+/// window choosing its own size) undid it.
 async fn put_back(
     system: &std::sync::Arc<dyn WindowSystem>,
     want: &SessionWindow,
@@ -349,18 +366,45 @@ async fn put_back(
     let want_placement = want.placement();
     let (want_c, live_c) = (want.clone(), live.clone());
     let done = tokio::task::spawn_blocking(move || {
-        if !force
-            && let Ok(layout) = system.layout(&live_c)
-            && want_c.matches(live_c.desktop, live_c.minimized, &layout)
-        {
-            return Ok(false);
+        let there = || {
+            let now = system
+                .list()
+                .windows
+                .into_iter()
+                .find(|w| w.id == live_c.id);
+            now.zip(system.layout(&live_c).ok())
+                .is_some_and(|(now, layout)| want_c.matches(now.desktop, now.minimized, &layout))
+        };
+        if !force && there() {
+            return Ok(Put::InPlace);
         }
-        system.place(&live_c, &want_placement).map(|()| true)
+        for _ in 0..PLACE_ATTEMPTS {
+            system.place(&live_c, &want_placement)?;
+            let settled = Instant::now() + SETTLE;
+            while Instant::now() < settled {
+                std::thread::sleep(POLL / 2);
+                if there() {
+                    return Ok(Put::Placed);
+                }
+            }
+        }
+        Ok::<_, platform::Error>(Put::Elsewhere)
     })
     .await;
     let (outcome, reason) = match done {
-        Ok(Ok(true)) => (WindowRestoreOutcome::Placed, None),
-        Ok(Ok(false)) => (WindowRestoreOutcome::InPlace, None),
+        Ok(Ok(Put::Placed | Put::Elsewhere)) if want.tiled => (
+            WindowRestoreOutcome::Placed,
+            Some(
+                "tiled: its workspace is back; the tiling layout decides its position and size"
+                    .into(),
+            ),
+        ),
+        Ok(Ok(Put::Placed)) => (WindowRestoreOutcome::Placed, None),
+        Ok(Ok(Put::Elsewhere)) => (
+            WindowRestoreOutcome::Placed,
+            Some("asked, but the window manager keeps it elsewhere".into()),
+        ),
+        Ok(Ok(Put::InPlace)) => (WindowRestoreOutcome::InPlace, None),
         Ok(Err(e)) => (WindowRestoreOutcome::Failed, Some(e.to_string())),
         Err(e) => (WindowRestoreOutcome::Failed, Some(e.to_string())),
     };
@@ -424,6 +468,8 @@ pub async fn restore(
     // Which running process is which app: exact command lines first, so that a loose match
     // (a bare desktop entry by its program) never takes the process of an app saved with
     // arguments of its own.
+    // The windows put back, with their saved place in the stacking order.
+    let mut restored: Vec<(u32, WindowInfo)> = Vec::new();
     let mut claimed: HashSet<u32> = HashSet::new();
     let mut matched: Vec<Option<u32>> = vec![None; snapshot.apps.len()];
     for rule in [sessions::same_command, sessions::same_program] {
@@ -480,7 +526,10 @@ pub async fn restore(
         let mut windows = Vec::new();
         for (want, pair) in app.windows.iter().zip(pairs) {
             windows.push(match pair {
-                Some(j) => put_back(&system, want, live[j], false).await,
+                Some(j) => {
+                    restored.push((want.order, live[j].clone()));
+                    put_back(&system, want, live[j], false).await
+                }
                 None => WindowRestoreResult {
                     title: want.title.clone(),
                     outcome: WindowRestoreOutcome::Missing,
@@ -540,7 +589,11 @@ pub async fn restore(
     }
 
     // Wait for the new windows under one timeout, placing each as it appears.
-    await_windows(state, &snapshot, &before, &mut pending, timeout).await;
+    let appeared = await_windows(state, &snapshot, &before, &mut pending, timeout).await;
+    restored.extend(appeared);
+    if !restored.is_empty() {
+        restack(&system, restored, &snapshot).await;
+    }
     for p in pending {
         let app = &snapshot.apps[p.index];
         let none_found = p.found.iter().all(Option::is_none);
@@ -594,16 +647,44 @@ pub async fn restore(
     Ok(RestoreReport { dry_run, results })
 }
 
+/// Raises the `restored` windows bottom to top in their saved stacking order (minimized ones
+/// left hidden), so that the front one ends in front. A window system that cannot stack is
+/// no reason to fail a restore that put everything back: it is logged.
+async fn restack(
+    system: &std::sync::Arc<dyn WindowSystem>,
+    mut restored: Vec<(u32, WindowInfo)>,
+    snapshot: &Snapshot,
+) {
+    let minimized: HashSet<u32> = snapshot
+        .apps
+        .iter()
+        .flat_map(|a| &a.windows)
+        .filter(|w| w.minimized)
+        .map(|w| w.order)
+        .collect();
+    restored.retain(|(order, _)| !minimized.contains(order));
+    restored.sort_by_key(|(order, _)| *order);
+    let windows: Vec<WindowInfo> = restored.into_iter().map(|(_, w)| w).collect();
+    let system = system.clone();
+    match tokio::task::spawn_blocking(move || system.restack(&windows)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::info!("restored windows not restacked: {e}"),
+        Err(e) => tracing::warn!("restacking the restored windows failed: {e}"),
+    }
+}
+
 /// Waits until `timeout` for the windows of the apps just started (new since `before`),
 /// placing each as it appears: windows of the launched process itself first, then by class
-/// and title (for programs that hand over to another process).
+/// and title (for programs that hand over to another process). Returns the windows found,
+/// with their saved place in the stacking order.
 async fn await_windows(
     state: &AppState,
     snapshot: &Snapshot,
     before: &[WindowInfo],
     pending: &mut [Pending],
     timeout: Duration,
-) {
+) -> Vec<(u32, WindowInfo)> {
+    let mut appeared = Vec::new();
     let system = state.windows.system();
     let deadline = Instant::now() + timeout;
     let mut taken: Vec<WindowInfo> = Vec::new();
@@ -646,12 +727,14 @@ async fn await_windows(
                     let Some(j) = pair else { continue };
                     let live = candidates[j];
                     taken.push(live.clone());
+                    appeared.push((wanted[k].order, live.clone()));
                     let placed = put_back(&system, &wanted[k], live, true).await;
                     p.found[missing[k]] = Some(placed);
                 }
             }
         }
     }
+    appeared
 }
 
 /// Starts one app through the launch path: its desktop entry when the saved command is the

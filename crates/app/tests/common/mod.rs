@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod server;
+pub mod sessions;
 pub mod wayland;
 
 /// The throwaway PostgreSQL cluster of the test kit.

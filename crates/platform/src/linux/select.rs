@@ -311,7 +311,6 @@ impl WindowSystem for Selected {
         self.backend().minimize(id)
     }
 
-    // The trait answers "unsupported" by default: a wrapper must pass these on too.
     fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
         self.backend().layout(window)
     }
@@ -319,37 +318,48 @@ impl WindowSystem for Selected {
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
         self.backend().place(window, placement)
     }
+
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
+        self.backend().restack(windows)
+    }
 }
 
 /// No backend answered: an empty list saying why, and actions that cannot be done.
 struct Unavailable(String);
+
+impl Unavailable {
+    fn refused<T>(&self) -> Result<T> {
+        Err(Error::Unsupported(format!("windows: {}", self.0)))
+    }
+}
 
 impl WindowSystem for Unavailable {
     fn list(&self) -> WindowList {
         WindowList::unavailable("none", self.0.clone())
     }
 
-    fn close(&self, _: &WindowId, _: Duration) -> Result<CloseOutcome> {
-        Err(Error::Unsupported(format!("windows: {}", self.0)))
-    }
-
     fn close_many(&self, ids: &[WindowId], _: Duration) -> Vec<(WindowId, Result<CloseOutcome>)> {
-        ids.iter()
-            .map(|id| {
-                (
-                    id.clone(),
-                    Err(Error::Unsupported(format!("windows: {}", self.0))),
-                )
-            })
-            .collect()
+        ids.iter().map(|id| (id.clone(), self.refused())).collect()
     }
 
     fn activate(&self, _: &WindowId) -> Result<()> {
-        Err(Error::Unsupported(format!("windows: {}", self.0)))
+        self.refused()
     }
 
     fn minimize(&self, _: &WindowId) -> Result<()> {
-        Err(Error::Unsupported(format!("windows: {}", self.0)))
+        self.refused()
+    }
+
+    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
+        self.refused()
+    }
+
+    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
+        self.refused()
+    }
+
+    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
+        self.refused()
     }
 }
 

@@ -5,6 +5,14 @@
 //! `[con_id=N] kill`, which despite its name sends the polite `xdg_toplevel.close` (for an
 //! Xwayland view `WM_DELETE_WINDOW`, but there wlroots kills clients that do not support it,
 //! so Boss closes an Xwayland view only when the X server says it accepts the request).
+//!
+//! Desktops are sway's numbered workspaces: desktop `n` is workspace number `n + 1` (sway's
+//! default workspaces are `1` to `10`; `2: mail` is number 2), so that a desktop still means
+//! the same workspace after sway dropped an empty one. Where a view sits is read from its
+//! container's rectangles; placing a floating view is `resize set` and `move absolute
+//! position`. A tiled view's position and size are the layout's: placing it restores its
+//! workspace, its tiling and fullscreen, and nothing of its geometry. sway has no maximizing:
+//! its fullscreen stands for it.
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::net::UnixStream;
@@ -16,7 +24,8 @@ use swayipc::{Connection, Node, NodeType, ShellType};
 
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem,
+    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "sway";
@@ -147,8 +156,7 @@ struct View {
 /// Every view of the tree, in tree order (outputs, workspaces, tiled then floating).
 fn views(root: &Node) -> Vec<View> {
     let mut found = Vec::new();
-    let mut workspace_index = 0;
-    walk(root, None, &mut workspace_index, &mut found);
+    walk(root, None, &mut found);
     // Xwayland dialogs name their parent by X window: turn that into the parent's view id.
     let by_x11: HashMap<u32, WindowId> = found
         .iter()
@@ -163,34 +171,32 @@ fn views(root: &Node) -> Vec<View> {
         .collect()
 }
 
-/// Where a node sits: its workspace's index (counted from 0 over all outputs), or the
-/// scratchpad.
+/// Where a node sits: its workspace's desktop (its number less one; `None` for a workspace
+/// without a number), or the scratchpad.
 #[derive(Clone, Copy)]
 enum Place {
-    Workspace(i64),
+    Workspace(Option<i64>),
     Scratchpad,
 }
 
-fn walk(
-    node: &Node,
-    place: Option<Place>,
-    next_index: &mut i64,
-    found: &mut Vec<(View, Option<u32>)>,
-) {
+fn walk(node: &Node, place: Option<Place>, found: &mut Vec<(View, Option<u32>)>) {
     let place = match node.node_type {
         NodeType::Workspace if node.name.as_deref() == Some(SCRATCHPAD) => Some(Place::Scratchpad),
-        NodeType::Workspace => {
-            *next_index += 1;
-            Some(Place::Workspace(*next_index - 1))
-        }
+        NodeType::Workspace => Some(Place::Workspace(workspace_desktop(node))),
         _ => place,
     };
     if let Some(view) = view(node, place) {
         found.push(view);
     }
     for child in node.nodes.iter().chain(&node.floating_nodes) {
-        walk(child, place, next_index, found);
+        walk(child, place, found);
     }
+}
+
+/// The desktop a workspace stands for: its number less one (sway numbers a workspace from
+/// the number its name starts with, -1 when there is none).
+fn workspace_desktop(workspace: &Node) -> Option<i64> {
+    workspace.num.filter(|&n| n >= 1).map(|n| i64::from(n) - 1)
 }
 
 /// The node as a window, if it is a view (containers of views have no shell).
@@ -213,7 +219,7 @@ fn view(node: &Node, place: Option<Place>) -> Option<(View, Option<u32>)> {
     let minimized = matches!(place, Some(Place::Scratchpad));
     let desktop = match place {
         _ if node.sticky => Some(-1),
-        Some(Place::Workspace(index)) => Some(index),
+        Some(Place::Workspace(desktop)) => desktop,
         _ => None,
     };
     let kind = props
@@ -246,6 +252,95 @@ fn view(node: &Node, place: Option<Place>) -> Option<(View, Option<u32>)> {
     Some((View { info, x11 }, parent))
 }
 
+/// A view's container and the workspace it is on, found in the tree by container id.
+struct Located<'t> {
+    node: &'t Node,
+    workspace: &'t Node,
+}
+
+fn locate(root: &Node, con_id: i64) -> Option<Located<'_>> {
+    fn search<'t>(node: &'t Node, workspace: Option<&'t Node>, con_id: i64) -> Option<Located<'t>> {
+        let workspace = match node.node_type {
+            NodeType::Workspace => Some(node),
+            _ => workspace,
+        };
+        if node.id == con_id {
+            return workspace.map(|workspace| Located { node, workspace });
+        }
+        node.nodes
+            .iter()
+            .chain(&node.floating_nodes)
+            .find_map(|child| search(child, workspace, con_id))
+    }
+    search(root, None, con_id)
+}
+
+/// The views under `node`, most recently focused first: sway keeps each container's
+/// children in focus order (`focus`), so following it down gives the workspace's history.
+fn focus_history(node: &Node, out: &mut Vec<i64>) {
+    if node.shell.is_some() {
+        out.push(node.id);
+        return;
+    }
+    let mut children: Vec<&Node> = node.nodes.iter().chain(&node.floating_nodes).collect();
+    // A child missing from `focus` (never focused) counts as the least recent.
+    children.sort_by_key(|child| {
+        node.focus
+            .iter()
+            .position(|&id| id == child.id)
+            .unwrap_or(usize::MAX)
+    });
+    for child in children {
+        focus_history(child, out);
+    }
+}
+
+/// Whether the node is fullscreen (on its workspace or globally).
+fn fullscreen(node: &Node) -> bool {
+    node.fullscreen_mode.is_some_and(|mode| mode != 0)
+}
+
+/// The borders around a view's client area: left, right, top (title bar included), bottom.
+fn borders(node: &Node) -> (i32, i32, i32, i32) {
+    let (rect, window) = (&node.rect, &node.window_rect);
+    let left = window.x;
+    let right = rect.width - window.width - window.x;
+    // `rect` starts below the title bar, which `deco_rect` measures.
+    let top = window.y + node.deco_rect.height;
+    let bottom = rect.height - window.height - window.y;
+    (left, right, top, bottom)
+}
+
+/// Where the view sits, read from its container: the frame's corner (the title bar's, when
+/// it has one) and the client's size.
+fn layout_of(located: &Located<'_>) -> WindowLayout {
+    let node = located.node;
+    let mut history = Vec::new();
+    focus_history(located.workspace, &mut history);
+    let stacking = history
+        .iter()
+        .rev()
+        .position(|&id| id == node.id)
+        .and_then(|n| u32::try_from(n).ok());
+    WindowLayout {
+        geometry: Geometry {
+            x: node.rect.x,
+            y: node.rect.y - node.deco_rect.height,
+            width: u32::try_from(node.window_rect.width).unwrap_or(0),
+            height: u32::try_from(node.window_rect.height).unwrap_or(0),
+        },
+        maximized: fullscreen(node),
+        tiled: node.node_type == NodeType::Con,
+        stacking,
+        command: None,
+    }
+}
+
+/// sway's criteria and commands quote with double quotes; a name may hold one.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 impl WindowSystem for SwayWindows {
     fn list(&self) -> WindowList {
         let mut views = match self.views() {
@@ -267,13 +362,6 @@ impl WindowSystem for SwayWindows {
             window_manager: Some("sway".to_string()),
             windows: views.into_iter().map(|v| v.info).collect(),
         }
-    }
-
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(std::slice::from_ref(id), timeout);
-        results
-            .pop()
-            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
     }
 
     fn close_many(
@@ -381,5 +469,160 @@ impl WindowSystem for SwayWindows {
     fn minimize(&self, id: &WindowId) -> Result<()> {
         let con_id = self.existing(id)?;
         self.command(id, con_id, "move scratchpad")
+    }
+
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
+        let not_found = || Error::NotFound(format!("window {}", window.id));
+        let con_id = con_id(&window.id).ok_or_else(not_found)?;
+        let tree = self.ipc(Connection::get_tree)?;
+        let located = locate(&tree, con_id)
+            .filter(|l| l.node.shell.is_some())
+            .ok_or_else(not_found)?;
+        let mut layout = layout_of(&located);
+        // An Xwayland view may say how it was started; that is one more round trip to the
+        // X server, made only for such views.
+        if let (Some(x11), Some(xwayland)) = (located.node.window, &self.xwayland) {
+            let as_x11 = WindowInfo {
+                id: WindowId::x11(u32::try_from(x11).unwrap_or(0)),
+                ..window.clone()
+            };
+            layout.command = xwayland.layout(&as_x11).ok().and_then(|l| l.command);
+        }
+        Ok(layout)
+    }
+
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
+        let id = &window.id;
+        let con_id = self.existing(id)?;
+        let tree = self.ipc(Connection::get_tree)?;
+        let located =
+            locate(&tree, con_id).ok_or_else(|| Error::NotFound(format!("window {id}")))?;
+        let node = located.node;
+        let in_scratchpad = located.workspace.name.as_deref() == Some(SCRATCHPAD);
+        let floating = node.node_type == NodeType::FloatingCon;
+
+        // First the state: out of the scratchpad, tiled or floating, out of fullscreen. Each
+        // command names the view (`[con_id=N]`), so the focus is not moved.
+        let mut state = Vec::new();
+        if in_scratchpad && !placement.minimized {
+            // Showing it puts it on the focused workspace, floating; a floating toggle takes
+            // it out of the scratchpad for good.
+            state.extend(["scratchpad show", "floating disable"]);
+            if placement.tiled != Some(true) {
+                state.push("floating enable");
+            }
+        } else if placement.tiled == Some(true) && floating {
+            state.push("floating disable");
+        } else if placement.tiled == Some(false) && !floating {
+            state.push("floating enable");
+        }
+        if fullscreen(node) && !placement.maximized {
+            state.push("fullscreen disable");
+        }
+        if !state.is_empty() {
+            self.command(id, con_id, &state.join(", "))?;
+        }
+
+        // Then the geometry of a floating view, from its borders as they are now: `resize
+        // set` sizes the whole container (keeping its centre), so it goes first, then the
+        // frame's corner is put in place.
+        if let Some(g) = placement.geometry
+            && !placement.maximized
+        {
+            let tree = self.ipc(Connection::get_tree)?;
+            let node = locate(&tree, con_id)
+                .ok_or_else(|| Error::NotFound(format!("window {id}")))?
+                .node;
+            // A tiled view's place and size are the layout's: its workspace and tiling were
+            // all there was to put back.
+            if node.node_type == NodeType::FloatingCon {
+                let (left, right, top, bottom) = borders(node);
+                let width = i64::from(g.width) + i64::from(left) + i64::from(right);
+                let height = i64::from(g.height) + i64::from(top) + i64::from(bottom);
+                let command = format!(
+                    "resize set {width} px {height} px, move absolute position {} px {} px",
+                    g.x, g.y
+                );
+                self.command(id, con_id, &command)?;
+            }
+        }
+        // Then its workspace: last, as sway puts a floating view moved to a position onto the
+        // workspace shown there.
+        let mut to_workspace = String::new();
+        match placement.desktop {
+            Some(-1) => to_workspace = "sticky enable".into(),
+            Some(desktop) if desktop >= 0 => {
+                let here = workspace_desktop(located.workspace);
+                if here != Some(desktop) || in_scratchpad || placement.geometry.is_some() {
+                    to_workspace = format!("move container to workspace number {}", desktop + 1);
+                }
+            }
+            _ => {}
+        }
+        if !to_workspace.is_empty() {
+            self.command(id, con_id, &to_workspace)?;
+        }
+        if placement.maximized && !fullscreen(node) {
+            self.command(id, con_id, "fullscreen enable")?;
+        }
+        if placement.minimized && !in_scratchpad {
+            self.command(id, con_id, "move scratchpad")?;
+        }
+        Ok(())
+    }
+
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
+        let tree = self.ipc(Connection::get_tree)?;
+        // What has the focus now: a view, or an (empty) workspace.
+        let mut focused = None;
+        let mut stack = vec![(&tree, None::<&Node>)];
+        while let Some((node, workspace)) = stack.pop() {
+            let workspace = match node.node_type {
+                NodeType::Workspace => Some(node),
+                _ => workspace,
+            };
+            if node.focused {
+                focused = Some((node, workspace));
+                break;
+            }
+            stack.extend(
+                node.nodes
+                    .iter()
+                    .chain(&node.floating_nodes)
+                    .map(|c| (c, workspace)),
+            );
+        }
+        for window in windows {
+            let Some(con_id) = con_id(&window.id) else {
+                continue;
+            };
+            // Focusing a view in the scratchpad would show it: minimized ones stay hidden.
+            let hidden = locate(&tree, con_id)
+                .is_none_or(|l| l.workspace.name.as_deref() == Some(SCRATCHPAD));
+            if hidden {
+                continue;
+            }
+            match self.command(&window.id, con_id, "focus") {
+                Ok(()) | Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match focused {
+            Some((node, _)) if node.shell.is_some() => {
+                let id = WindowId::new(BACKEND, node.id);
+                match self.command(&id, node.id, "focus") {
+                    Ok(()) | Err(Error::NotFound(_)) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+            Some((_, Some(workspace))) => {
+                let name = workspace.name.as_deref().unwrap_or_default();
+                let command = format!("workspace --no-auto-back-and-forth {}", quoted(name));
+                self.ipc(|c| c.run_command(command))?
+                    .into_iter()
+                    .try_for_each(|outcome| outcome.map_err(|e| self.io_error(e)))
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -347,13 +347,6 @@ impl WindowSystem for WlrWindows {
         }
     }
 
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(std::slice::from_ref(id), timeout);
-        results
-            .pop()
-            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
-    }
-
     fn close_many(
         &self,
         ids: &[WindowId],
@@ -470,6 +463,27 @@ impl WindowSystem for WlrWindows {
 
     fn minimize(&self, id: &WindowId) -> Result<()> {
         self.request(id, |t, _| t.handle.set_minimized())
+    }
+
+    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
+        Err(Error::Unsupported("window geometry on this compositor: wlr-foreign-toplevel does not tell where windows are".into()))
+    }
+
+    fn place(
+        &self,
+        _window: &crate::window::WindowInfo,
+        _placement: &crate::window::Placement,
+    ) -> Result<()> {
+        Err(Error::Unsupported(
+            "placing windows on this compositor: wlr-foreign-toplevel cannot move them".into(),
+        ))
+    }
+
+    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
+        Err(Error::Unsupported(
+            "stacking windows on this compositor: wlr-foreign-toplevel has no stacking order"
+                .into(),
+        ))
     }
 }
 

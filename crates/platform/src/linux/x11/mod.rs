@@ -178,13 +178,6 @@ impl WindowSystem for X11Windows {
         WindowList::unavailable(BACKEND, reason)
     }
 
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(std::slice::from_ref(id), timeout);
-        results
-            .pop()
-            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
-    }
-
     fn close_many(
         &self,
         ids: &[WindowId],
@@ -217,6 +210,11 @@ impl WindowSystem for X11Windows {
 
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
         self.act(|s| place::place(s, &window.id, placement))
+    }
+
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
+        let ids: Vec<WindowId> = windows.iter().map(|w| w.id.clone()).collect();
+        self.act(|s| place::restack(s, &ids))
     }
 }
 

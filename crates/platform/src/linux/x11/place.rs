@@ -2,12 +2,15 @@
 //!
 //! Everything goes through the window manager as a pager would (EWMH §4 client messages with
 //! source indication 2): `_NET_WM_DESKTOP` for the desktop, `_NET_MOVERESIZE_WINDOW` for the
-//! geometry, `_NET_WM_STATE` for maximizing, `WM_CHANGE_STATE` (ICCCM §4.1.4) for minimizing.
+//! geometry, `_NET_WM_STATE` for maximizing, `WM_CHANGE_STATE` (ICCCM §4.1.4) for minimizing,
+//! `_NET_RESTACK_WINDOW` for the stacking order (read from `_NET_CLIENT_LIST_STACKING`).
 //! Positions are those of the manager's frame, sizes those of the client, as `-geometry`
 //! means them; the frame's decorations come from `_NET_FRAME_EXTENTS`.
 
 use x11rb::errors::ReplyError;
-use x11rb::protocol::xproto::{AtomEnum, ConfigureWindowAux, ConnectionExt as _, Window};
+use x11rb::protocol::xproto::{
+    AtomEnum, ConfigureWindowAux, ConnectionExt as _, StackMode, Window,
+};
 
 use super::query::{self, first32, tolerate, values32};
 use super::session::Session;
@@ -77,6 +80,10 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
     let state = values32(tolerate(state.reply())?.as_ref());
     let command = tolerate(command.reply())?;
     let extents = frame_extents(s, w)?;
+    let stacking = stacking_order(s)?
+        .iter()
+        .position(|&other| other == w)
+        .and_then(|n| u32::try_from(n).ok());
     let maximized = state.contains(&a._NET_WM_STATE_MAXIMIZED_VERT)
         && state.contains(&a._NET_WM_STATE_MAXIMIZED_HORZ);
     Ok(WindowLayout {
@@ -87,11 +94,56 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
             height: u32::from(geometry.height),
         },
         maximized,
+        tiled: false,
+        stacking,
         command: command
             .filter(|r| r.type_ != x11rb::NONE && r.format == 8)
             .map(|r| wm_command(&r.value))
             .filter(|argv| !argv.is_empty()),
     })
+}
+
+/// The manager's client windows bottom to top (`_NET_CLIENT_LIST_STACKING`); empty without an
+/// EWMH manager that keeps the list.
+fn stacking_order(s: &Session) -> Result<Vec<Window>, Failure> {
+    let reply = s
+        .conn
+        .get_property(
+            false,
+            s.root,
+            s.atoms._NET_CLIENT_LIST_STACKING,
+            AtomEnum::WINDOW,
+            0,
+            u32::MAX / 4,
+        )?
+        .reply();
+    Ok(values32(tolerate(reply)?.as_ref()))
+}
+
+/// Raises each of `ids` in turn to the top of the stack, so that they end stacked as given,
+/// the last in front. With an EWMH manager as a pager asks (`_NET_RESTACK_WINDOW`, detail
+/// `Above` and no sibling: the top of the stack, EWMH §4.3); a manager that does not offer it
+/// gets the ICCCM restack request (a `ConfigureWindow` it intercepts). Neither moves a window
+/// to another desktop or changes the focus.
+pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
+    s.drain_events()?;
+    let wm = query::detect_wm(s)?;
+    for id in ids {
+        let w = existing(s, id)?;
+        let result = if wm.supports(s.atoms._NET_RESTACK_WINDOW) {
+            let above = u32::from(StackMode::ABOVE);
+            let data = [SOURCE_PAGER, x11rb::NONE, above, 0, 0];
+            tell_window_manager(s, w, s.atoms._NET_RESTACK_WINDOW, data)
+        } else {
+            let aux = ConfigureWindowAux::new().stack_mode(StackMode::ABOVE);
+            s.conn
+                .configure_window(w, &aux)
+                .map_err(ReplyError::from)
+                .and_then(|cookie| cookie.check())
+        };
+        checked(result, "raise", id)?;
+    }
+    Ok(())
 }
 
 /// `WM_COMMAND`: Latin-1 arguments, each ended by a NUL (ICCCM §5.1.1.1).

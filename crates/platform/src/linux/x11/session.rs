@@ -19,6 +19,8 @@ x11rb::atom_manager! {
         _NET_SUPPORTED,
         _NET_SUPPORTING_WM_CHECK,
         _NET_CLIENT_LIST,
+        _NET_CLIENT_LIST_STACKING,
+        _NET_RESTACK_WINDOW,
         _NET_ACTIVE_WINDOW,
         _NET_CLOSE_WINDOW,
         _NET_WM_NAME,

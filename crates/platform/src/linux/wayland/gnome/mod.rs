@@ -347,13 +347,6 @@ impl WindowSystem for GnomeWindows {
         }
     }
 
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(std::slice::from_ref(id), timeout);
-        results
-            .pop()
-            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
-    }
-
     fn close_many(
         &self,
         ids: &[WindowId],
@@ -388,6 +381,28 @@ impl WindowSystem for GnomeWindows {
 
     fn minimize(&self, id: &WindowId) -> Result<()> {
         self.act("Minimize", id)
+    }
+
+    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
+        Err(Error::Unsupported(
+            "window geometry on GNOME Shell: Boss's extension does not read it yet".into(),
+        ))
+    }
+
+    fn place(
+        &self,
+        _window: &crate::window::WindowInfo,
+        _placement: &crate::window::Placement,
+    ) -> Result<()> {
+        Err(Error::Unsupported(
+            "placing windows on GNOME Shell: Boss's extension does not move them yet".into(),
+        ))
+    }
+
+    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
+        Err(Error::Unsupported(
+            "stacking windows on GNOME Shell: Boss's extension does not restack them yet".into(),
+        ))
     }
 }
 

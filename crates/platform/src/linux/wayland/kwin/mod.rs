@@ -384,13 +384,6 @@ impl WindowSystem for KwinWindows {
         }
     }
 
-    fn close(&self, id: &WindowId, timeout: Duration) -> Result<CloseOutcome> {
-        let mut results = self.close_many(std::slice::from_ref(id), timeout);
-        results
-            .pop()
-            .map_or(Ok(CloseOutcome::Gone), |(_, outcome)| outcome)
-    }
-
     fn close_many(
         &self,
         ids: &[WindowId],
@@ -417,6 +410,28 @@ impl WindowSystem for KwinWindows {
 
     fn minimize(&self, id: &WindowId) -> Result<()> {
         self.act("minimize", id)
+    }
+
+    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
+        Err(Error::Unsupported(
+            "window geometry on KWin: Boss's KWin script does not read it yet".into(),
+        ))
+    }
+
+    fn place(
+        &self,
+        _window: &crate::window::WindowInfo,
+        _placement: &crate::window::Placement,
+    ) -> Result<()> {
+        Err(Error::Unsupported(
+            "placing windows on KWin: Boss's KWin script does not move them yet".into(),
+        ))
+    }
+
+    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
+        Err(Error::Unsupported(
+            "stacking windows on KWin: Boss's KWin script does not restack them yet".into(),
+        ))
     }
 }
 
