@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{AuditAction, Outcome, audit};
+use super::{AuditAction, Outcome};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -95,9 +95,10 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
     }
     let settings = load(state.store.as_ref()).await?;
     state.apply(&settings);
-    let mut entry = super::by(caller, ACTION, None, Outcome::Success);
-    entry.detail = Some(json!({ "settings": settings }));
-    audit(state, entry).await;
+    super::by(caller, ACTION, None, Outcome::Success)
+        .with_detail(json!({ "settings": settings }))
+        .write(state)
+        .await;
     Ok(settings)
 }
 

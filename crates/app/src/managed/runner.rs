@@ -149,9 +149,11 @@ impl Runner {
     }
 
     async fn audit_boss(&self, action: AuditAction, outcome: Outcome, detail: serde_json::Value) {
-        let mut entry = Actor::Boss.entry(action, self.target(), outcome);
-        entry.detail = Some(detail);
-        actions::audit(&self.state, entry).await;
+        Actor::Boss
+            .entry(action, self.target(), outcome)
+            .with_detail(detail)
+            .write(&self.state)
+            .await;
     }
 
     async fn set_enabled(&mut self, enabled: bool) {
