@@ -719,13 +719,7 @@ pub async fn restore_on_start(
             session.created_by
         ))
     })?;
-    let caller = Caller {
-        host_allowed: state.fleet.admits(user.role),
-        user,
-        method: crate::auth::AuthMethod::Startup,
-        client: None,
-        peer: None,
-    };
+    let caller = Caller::admitted(state, user, crate::auth::AuthMethod::Startup, None, None);
     let deadline = Instant::now() + patience;
     while !state.windows.list().await.list.available {
         if Instant::now() >= deadline {

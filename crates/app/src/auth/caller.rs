@@ -60,7 +60,7 @@ pub struct Caller {
 
 impl Caller {
     /// The caller `user` authenticated by `method`, with whether this host admits their role.
-    fn admitted(
+    pub(crate) fn admitted(
         state: &AppState,
         user: User,
         method: AuthMethod,
