@@ -325,7 +325,7 @@ pub async fn control(
         Ok(()) => audit(state, by(caller, action, target_of(&app), Outcome::Success)).await,
         Err(err) => {
             by(caller, action, target_of(&app), Outcome::Failure)
-                .with_error(&err)
+                .with_error(err)
                 .write(state)
                 .await;
         }
