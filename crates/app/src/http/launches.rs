@@ -162,8 +162,10 @@ fn spreadsheet_safe(cell: String) -> String {
     }
 }
 
-/// The history as CSV.
-fn csv_response(launches: &[Launch]) -> Result<Response> {
+/// The history as CSV (the query's filters, up to `CSV_MAX_ROWS` rows).
+async fn csv_response(state: &AppState, query: &HistoryQuery) -> Result<Response> {
+    let filter = filter(query, CSV_MAX_ROWS, CSV_MAX_ROWS)?;
+    let launches = state.store.list_launches(&filter).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let row = |w: &mut csv::Writer<Vec<u8>>, fields: &[String]| {
         w.write_record(fields.iter().map(|f| spreadsheet_safe(f.clone())))
@@ -189,7 +191,7 @@ fn csv_response(launches: &[Launch]) -> Result<Response> {
     .collect();
     row(&mut writer, &header)?;
     let text = |v: Option<String>| v.unwrap_or_default();
-    for l in launches {
+    for l in &launches {
         let v = LaunchView::from(l);
         row(
             &mut writer,
@@ -241,11 +243,7 @@ async fn list_launches(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/csv"));
     if wants_csv {
-        let launches = state
-            .store
-            .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
-            .await?;
-        return csv_response(&launches);
+        return csv_response(&state, &query).await;
     }
     let mut filter = filter(&query, 100, 1000)?;
     let limit = filter.limit;
@@ -268,11 +266,7 @@ async fn launches_csv(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response> {
     caller.require(Permission::View)?;
-    let launches = state
-        .store
-        .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
-        .await?;
-    csv_response(&launches)
+    csv_response(&state, &query).await
 }
 
 /// Per application: number of launches and total run time (same filters).
