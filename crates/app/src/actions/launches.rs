@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 
 use super::processes::{self, MemberOutcome, Target};
-use super::{Actor, AuditAction, Outcome, audit, by, refuse_protected, require, windows};
+use super::{Actor, AuditAction, Outcome, by, refuse_protected, require, windows};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -257,10 +257,12 @@ pub(crate) async fn spawn_recorded(
                 outcome: LaunchOutcome::FailedToStart,
             };
             finish(state, end).await;
-            let mut entry = actor.entry(ACTION, target, Outcome::Failure);
             let argv = shown_argv(&request.spec.argv);
-            entry.detail = Some(json!({ "argv": argv, "error": err.to_string() }));
-            audit(state, entry).await;
+            actor
+                .entry(ACTION, target, Outcome::Failure)
+                .with_detail(json!({ "argv": argv, "error": err.to_string() }))
+                .write(state)
+                .await;
             return Err(err.into());
         }
     };

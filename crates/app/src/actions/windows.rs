@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{AuditAction, Outcome, audit, by, refuse_protected, require};
+use super::{AuditAction, Outcome, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -349,9 +349,9 @@ pub async fn arrange(
     let outcome = Outcome::of(done.is_ok());
     let mut entry = by(caller, action, Some(describe(&window)), outcome);
     if let Err(err) = &done {
-        entry.detail = Some(json!({ "error": err.to_string() }));
+        entry = entry.with_error(err);
     }
-    audit(state, entry).await;
+    entry.write(state).await;
     done?;
     Ok(window)
 }
