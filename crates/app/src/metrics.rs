@@ -404,6 +404,34 @@ where
     Ok(())
 }
 
+/// A gauge with one sample and no labels (most of the machine's figures).
+fn gauge<V>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: V,
+) -> Result<(), std::fmt::Error>
+where
+    V: prometheus_client::encoding::EncodeGaugeValue
+        + prometheus_client::encoding::EncodeCounterValue,
+{
+    family(encoder, name, help, MetricType::Gauge, one(value))
+}
+
+/// Gauges of whole numbers (name, help, value), each with one sample and no labels; those
+/// without a value (not known on this system) are left out.
+fn gauges(
+    encoder: &mut DescriptorEncoder,
+    figures: impl IntoIterator<Item = (&'static str, &'static str, Option<u64>)>,
+) -> Result<(), std::fmt::Error> {
+    for (name, help, value) in figures {
+        if let Some(value) = value {
+            gauge(encoder, name, help, value)?;
+        }
+    }
+    Ok(())
+}
+
 fn one<V>(value: V) -> Vec<(Vec<(&'static str, String)>, V)> {
     vec![(Vec::new(), value)]
 }
@@ -429,50 +457,20 @@ impl Collector for ScrapeCollector {
                 C,
                 one(own.cpu_seconds),
             )?;
-            family(
-                e,
-                "process_resident_memory_bytes",
-                "Resident memory size in bytes",
-                G,
-                one(own.resident_bytes),
-            )?;
-            family(
-                e,
-                "process_virtual_memory_bytes",
-                "Virtual memory size in bytes",
-                G,
-                one(own.virtual_bytes),
-            )?;
-            family(
-                e,
-                "process_start_time_seconds",
-                "Start time of the process since unix epoch in seconds",
-                G,
-                one(own.start_time_secs),
-            )?;
-            family(
-                e,
-                "process_open_fds",
-                "Number of open file descriptors",
-                G,
-                one(own.open_fds),
-            )?;
-            if let Some(max) = own.max_fds {
-                family(
-                    e,
-                    "process_max_fds",
-                    "Maximum number of open file descriptors",
-                    G,
-                    one(max),
-                )?;
-            }
-            family(
-                e,
-                "process_threads",
-                "Number of OS threads in the process",
-                G,
-                one(own.threads),
-            )?;
+            // Kept as a table: rustfmt would give each figure five lines.
+            #[rustfmt::skip]
+            let figures = [
+                ("process_resident_memory_bytes", "Resident memory size in bytes",
+                    Some(own.resident_bytes)),
+                ("process_virtual_memory_bytes", "Virtual memory size in bytes",
+                    Some(own.virtual_bytes)),
+                ("process_open_fds", "Number of open file descriptors", Some(own.open_fds)),
+                ("process_max_fds", "Maximum number of open file descriptors", own.max_fds),
+                ("process_threads", "Number of OS threads in the process", Some(own.threads)),
+            ];
+            gauges(e, figures)?;
+            let start = "Start time of the process since unix epoch in seconds";
+            gauge(e, "process_start_time_seconds", start, own.start_time_secs)?;
         }
         // The machine.
         if let Some(cpu) = &s.cpu {
@@ -488,101 +486,30 @@ impl Collector for ScrapeCollector {
                 modes,
             )?;
         }
-        family(
-            e,
-            "boss_cpus",
-            "Logical CPUs",
-            G,
-            one(u64::from(s.system.cpu_count)),
-        )?;
-        family(
-            e,
-            "boss_cpu_usage_percent",
-            "All cores busy over the last sample interval, 0 to 100",
-            G,
-            one(f64::from(s.system.cpu_percent)),
-        )?;
-        let [load1, load5, load15] = s.system.load_average;
-        family(e, "boss_load1", "Load average over 1 minute", G, one(load1))?;
-        family(
-            e,
-            "boss_load5",
-            "Load average over 5 minutes",
-            G,
-            one(load5),
-        )?;
-        family(
-            e,
-            "boss_load15",
-            "Load average over 15 minutes",
-            G,
-            one(load15),
-        )?;
-        family(
-            e,
-            "boss_memory_total_bytes",
-            "Physical memory",
-            G,
-            one(s.system.memory_total_bytes),
-        )?;
-        family(
-            e,
-            "boss_memory_available_bytes",
-            "Memory available to start programs without swapping",
-            G,
-            one(s.system.memory_available_bytes),
-        )?;
-        if let Some(memory) = &s.memory {
-            family(
-                e,
-                "boss_memory_free_bytes",
-                "Memory not used at all",
-                G,
-                one(memory.free),
-            )?;
-            family(
-                e,
-                "boss_memory_cached_bytes",
-                "Page cache and reclaimable kernel memory",
-                G,
-                one(memory.cached),
-            )?;
-        }
-        family(
-            e,
-            "boss_swap_total_bytes",
-            "Swap space",
-            G,
-            one(s.system.swap_total_bytes),
-        )?;
-        family(
-            e,
-            "boss_swap_free_bytes",
-            "Swap space not in use",
-            G,
-            one(s.system.swap_free_bytes),
-        )?;
-        family(
-            e,
-            "boss_processes",
-            "Processes on the machine",
-            G,
-            one(u64::from(s.system.process_count)),
-        )?;
-        family(
-            e,
-            "boss_threads",
-            "Threads on the machine",
-            G,
-            one(u64::from(s.system.thread_count)),
-        )?;
-        family(
-            e,
-            "boss_uptime_seconds",
-            "Time since the machine booted",
-            G,
-            one(s.system.uptime_secs),
-        )?;
+        let m = &s.system;
+        let [load1, load5, load15] = m.load_average;
+        let busy = "All cores busy over the last sample interval, 0 to 100";
+        gauge(e, "boss_cpu_usage_percent", busy, f64::from(m.cpu_percent))?;
+        gauge(e, "boss_load1", "Load average over 1 minute", load1)?;
+        gauge(e, "boss_load5", "Load average over 5 minutes", load5)?;
+        gauge(e, "boss_load15", "Load average over 15 minutes", load15)?;
+        let memory = s.memory.as_ref();
+        #[rustfmt::skip]
+        let figures = [
+            ("boss_cpus", "Logical CPUs", Some(u64::from(m.cpu_count))),
+            ("boss_memory_total_bytes", "Physical memory", Some(m.memory_total_bytes)),
+            ("boss_memory_available_bytes", "Memory available to start programs without swapping",
+                Some(m.memory_available_bytes)),
+            ("boss_memory_free_bytes", "Memory not used at all", memory.map(|m| m.free)),
+            ("boss_memory_cached_bytes", "Page cache and reclaimable kernel memory",
+                memory.map(|m| m.cached)),
+            ("boss_swap_total_bytes", "Swap space", Some(m.swap_total_bytes)),
+            ("boss_swap_free_bytes", "Swap space not in use", Some(m.swap_free_bytes)),
+            ("boss_processes", "Processes on the machine", Some(u64::from(m.process_count))),
+            ("boss_threads", "Threads on the machine", Some(u64::from(m.thread_count))),
+            ("boss_uptime_seconds", "Time since the machine booted", Some(m.uptime_secs)),
+        ];
+        gauges(e, figures)?;
         if let Some((backend, count)) = &s.windows {
             family(
                 e,

@@ -82,9 +82,10 @@ pub async fn register(
     if first {
         state.setup.consume();
     }
-    let mut entry = signed_in(&user, client, AuditAction::Register);
-    entry.detail = Some(json!({ "role": user.role, "first_account": first }));
-    audit(state, entry).await;
+    signed_in(&user, client, AuditAction::Register)
+        .with_detail(json!({ "role": user.role, "first_account": first }))
+        .write(state)
+        .await;
     open_session(state, user, client).await
 }
 
@@ -316,8 +317,7 @@ async fn audit_step_up_refusal(
         } => Outcome::Failure,
         _ => Outcome::Denied,
     };
-    let mut entry = by(caller, action, Some(caller.user.username.clone()), outcome);
-    entry.detail = Some(json!({ "reason": err.to_string() }));
+    let entry = by(caller, action, Some(caller.user.username.clone()), outcome).with_reason(err);
     if matches!(err, Error::RateLimited { .. }) {
         audit_refusal(state, caller.client, entry).await;
     } else {
@@ -359,12 +359,13 @@ pub async fn change_password(
     };
     // After the deletions, so that no request in between can put a revoked entry back.
     state.auth_cache.forget_user(caller.user.id);
-    let mut entry = by(caller, ACTION, target, Outcome::Success);
-    entry.detail = Some(json!({
-        "other_sessions_revoked": other_sessions_revoked,
-        "tokens_revoked": tokens_revoked,
-    }));
-    audit(state, entry).await;
+    by(caller, ACTION, target, Outcome::Success)
+        .with_detail(json!({
+            "other_sessions_revoked": other_sessions_revoked,
+            "tokens_revoked": tokens_revoked,
+        }))
+        .write(state)
+        .await;
     Ok(PasswordChanged {
         other_sessions_revoked,
         tokens_revoked,
@@ -416,14 +417,15 @@ pub async fn create_token(
             expires_at,
         )
         .await?;
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(format!("token {}", token.id)),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({ "name": token.name, "expires_in_days": expires_in_days }));
-    audit(state, entry).await;
+    )
+    .with_detail(json!({ "name": token.name, "expires_in_days": expires_in_days }))
+    .write(state)
+    .await;
     Ok((token, secret))
 }
 
@@ -458,15 +460,7 @@ pub async fn list_user_tokens(
     caller: &Caller,
     user_id: i64,
 ) -> Result<(User, Vec<ApiToken>)> {
-    require(
-        state,
-        caller,
-        Permission::ManageUsers,
-        AuditAction::TokenList,
-        Some(format!("user {user_id}")),
-    )
-    .await?;
-    let owner = find_user(state, user_id).await?;
+    let owner = gated_user(state, caller, AuditAction::TokenList, user_id).await?;
     let tokens = state.store.list_tokens(user_id).await?;
     Ok((owner, tokens))
 }
@@ -491,14 +485,10 @@ pub async fn delete_user_token(
     let owner = find_user(state, user_id).await?;
     let deleted = state.store.delete_token(user_id, token_id).await?;
     state.auth_cache.forget_user(user_id);
-    let outcome = if deleted {
-        Outcome::Success
-    } else {
-        Outcome::Failure
-    };
-    let mut entry = by(caller, ACTION, target, outcome);
-    entry.detail = Some(json!({ "owner": owner.username, "owner_id": owner.id }));
-    audit(state, entry).await;
+    by(caller, ACTION, target, Outcome::of(deleted))
+        .with_detail(json!({ "owner": owner.username, "owner_id": owner.id }))
+        .write(state)
+        .await;
     if !deleted {
         return Err(Error::NotFound(format!(
             "'{}' has no API token with id {token_id}",
@@ -538,14 +528,15 @@ pub async fn create_user(
         .create_user(username, &hash, role, false)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("user insert returned no row")))?;
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(user.username.clone()),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({ "id": user.id, "role": role }));
-    audit(state, entry).await;
+    )
+    .with_detail(json!({ "id": user.id, "role": role }))
+    .write(state)
+    .await;
     Ok(user)
 }
 
@@ -559,15 +550,7 @@ pub async fn update_user(
     new_password: Option<&str>,
 ) -> Result<User> {
     const ACTION: AuditAction = AuditAction::UserUpdate;
-    require(
-        state,
-        caller,
-        Permission::ManageUsers,
-        ACTION,
-        Some(format!("user {id}")),
-    )
-    .await?;
-    let user = find_user(state, id).await?;
+    let user = gated_user(state, caller, ACTION, id).await?;
     if let Some(new_password) = new_password {
         password::validate(new_password)?;
     }
@@ -599,33 +582,26 @@ pub async fn update_user(
     }
     // After the changes, so that event streams checking again see them.
     state.auth_cache.forget_user(id);
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(user.username.clone()),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({
+    )
+    .with_detail(json!({
         "id": id,
         "role": role,
         "password_reset": new_password.is_some(),
         "tokens_revoked": tokens_revoked,
-    }));
-    audit(state, entry).await;
+    }))
+    .write(state)
+    .await;
     find_user(state, id).await
 }
 
 pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
     const ACTION: AuditAction = AuditAction::UserDelete;
-    require(
-        state,
-        caller,
-        Permission::ManageUsers,
-        ACTION,
-        Some(format!("user {id}")),
-    )
-    .await?;
-    let user = find_user(state, id).await?;
+    let user = gated_user(state, caller, ACTION, id).await?;
     if id == caller.user.id {
         return Err(Error::Conflict("you cannot delete your own account".into()));
     }
@@ -637,15 +613,29 @@ pub async fn delete_user(state: &AppState, caller: &Caller, id: i64) -> Result<(
     }
     state.store.delete_user(id).await?;
     state.auth_cache.forget_user(id);
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(user.username.clone()),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({ "id": id }));
-    audit(state, entry).await;
+    )
+    .with_detail(json!({ "id": id }))
+    .write(state)
+    .await;
     Ok(())
+}
+
+/// The permission gate of account administration on account `id` (audited under `action` when
+/// refused), then the account.
+async fn gated_user(
+    state: &AppState,
+    caller: &Caller,
+    action: AuditAction,
+    id: i64,
+) -> Result<User> {
+    let target = Some(format!("user {id}"));
+    require(state, caller, Permission::ManageUsers, action, target).await?;
+    find_user(state, id).await
 }
 
 async fn find_user(state: &AppState, id: i64) -> Result<User> {

@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 
 use super::processes::{self, MemberOutcome, Target};
-use super::{Actor, AuditAction, Outcome, audit, by, refuse_protected, require, windows};
+use super::{Actor, AuditAction, Outcome, by, refuse_protected, require, windows};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ fn log_path(state: &AppState, uid: &str) -> PathBuf {
 
 /// An argument vector as the audit log keeps it: credentials hidden, as everywhere they are
 /// shown (the full one stays only in the launch record, for a relaunch).
-fn shown_argv(argv: &[String]) -> Vec<String> {
+pub(super) fn shown_argv(argv: &[String]) -> Vec<String> {
     crate::redact::redact_argv(argv).unwrap_or_else(|| argv.to_vec())
 }
 
@@ -271,22 +271,26 @@ pub(crate) async fn spawn_recorded(
                 outcome: LaunchOutcome::FailedToStart,
             };
             finish(state, end).await;
-            let mut entry = actor.entry(ACTION, target, Outcome::Failure);
             let argv = shown_argv(&request.spec.argv);
-            entry.detail = Some(json!({ "argv": argv, "error": err.to_string() }));
-            audit(state, entry).await;
+            actor
+                .entry(ACTION, target, Outcome::Failure)
+                .with_detail(json!({ "argv": argv, "error": err.to_string() }))
+                .write(state)
+                .await;
             return Err(err.into());
         }
     };
     record.pid = Some(launched.pid);
     record.start_ticks = Some(launched.start_ticks);
     persist(state, SpooledRecord::LaunchStarted(record.clone())).await;
-    let mut entry = actor.entry(ACTION, target, Outcome::Success);
-    entry.detail = Some(
-        json!({ "argv": shown_argv(&record.argv), "pid": launched.pid,
+    actor
+        .entry(ACTION, target, Outcome::Success)
+        .with_detail(
+            json!({ "argv": shown_argv(&record.argv), "pid": launched.pid,
         "app_id": record.app_id, "managed_id": record.managed_id }),
-    );
-    audit(state, entry).await;
+        )
+        .write(state)
+        .await;
     let launch = find_by_uid(state, &record).await;
     state.launches.announce(launch.clone());
     Ok(Spawned {
@@ -491,20 +495,16 @@ pub async fn stop(
             MemberOutcome::StillRunning | MemberOutcome::Failed
         )
     });
-    let outcome = if failed {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    };
-    let mut entry = by(caller, ACTION, target, outcome);
-    entry.detail = Some(json!({
-        "windows_closed": windows_closed,
-        "signal": signal,
-        "pid": process.pid,
-        "result": ending.as_ref().map(|r| r.outcome),
-        "message": ending.and_then(|r| r.message),
-    }));
-    audit(state, entry).await;
+    by(caller, ACTION, target, Outcome::of(!failed))
+        .with_detail(json!({
+            "windows_closed": windows_closed,
+            "signal": signal,
+            "pid": process.pid,
+            "result": ending.as_ref().map(|r| r.outcome),
+            "message": ending.and_then(|r| r.message),
+        }))
+        .write(state)
+        .await;
     // The exit watcher records the end and announces it; wait for that (briefly) so that the
     // answer shows it.
     let launch = tokio::time::timeout(Duration::from_secs(2), async {

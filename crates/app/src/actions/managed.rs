@@ -113,6 +113,19 @@ async fn stored(state: &AppState, id: i64) -> Result<ManagedApp> {
         .ok_or_else(|| Error::NotFound(format!("no managed app with id {id}")))
 }
 
+/// The permission gate of an action on one managed app (audited under `action` when refused),
+/// then the app as stored.
+async fn gated(
+    state: &AppState,
+    caller: &Caller,
+    action: AuditAction,
+    id: i64,
+) -> Result<ManagedApp> {
+    let target = Some(format!("managed {id}"));
+    require(state, caller, Permission::Act, action, target).await?;
+    stored(state, id).await
+}
+
 /// Sends a command built around a reply channel and waits for the runner's answer.
 async fn ask(
     state: &AppState,
@@ -173,13 +186,14 @@ pub async fn create(
         created_at: now_ms(),
     };
     let app = state.store.create_managed(&app).await.map_err(conflict)?;
-    let mut entry = by(caller, ACTION, target_of(&app), Outcome::Success);
-    entry.detail = Some(json!({
-        "argv": crate::redact::redact_argv(&app.app.argv).unwrap_or_else(|| app.app.argv.clone()),
-        "desktop_id": app.app.desktop_id,
-        "policy": app.app.policy,
-    }));
-    audit(state, entry).await;
+    by(caller, ACTION, target_of(&app), Outcome::Success)
+        .with_detail(json!({
+            "argv": launches::shown_argv(&app.app.argv),
+            "desktop_id": app.app.desktop_id,
+            "policy": app.app.policy,
+        }))
+        .write(state)
+        .await;
     state.managed.spawn(state, app.clone(), Initial::Idle);
     // A start that fails (a missing program) leaves the app in backoff with the reason.
     let _ = ask(state, app.id, |reply| Command::Start {
@@ -198,15 +212,7 @@ pub async fn update(
     change: ManagedChange,
 ) -> Result<ManagedView> {
     const ACTION: AuditAction = AuditAction::ManagedUpdate;
-    require(
-        state,
-        caller,
-        Permission::Act,
-        ACTION,
-        Some(format!("managed {id}")),
-    )
-    .await?;
-    let mut app = stored(state, id).await?;
+    let mut app = gated(state, caller, ACTION, id).await?;
     let mut changed = Vec::new();
     if let Some(name) = change.name {
         check_name(&name)?;
@@ -238,9 +244,10 @@ pub async fn update(
     if !state.store.update_managed(&app).await.map_err(conflict)? {
         return Err(Error::NotFound(format!("no managed app with id {id}")));
     }
-    let mut entry = by(caller, ACTION, target_of(&app), Outcome::Success);
-    entry.detail = Some(json!({ "changed": changed, "policy": app.app.policy }));
-    audit(state, entry).await;
+    by(caller, ACTION, target_of(&app), Outcome::Success)
+        .with_detail(json!({ "changed": changed, "policy": app.app.policy }))
+        .write(state)
+        .await;
     state.managed.send(id, Command::Reload(app.clone()));
     Ok(state.managed.view(&app))
 }
@@ -248,15 +255,7 @@ pub async fn update(
 /// Stops a managed app (the whole tree) and forgets it; its launch history stays.
 pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
     const ACTION: AuditAction = AuditAction::ManagedDelete;
-    require(
-        state,
-        caller,
-        Permission::Act,
-        ACTION,
-        Some(format!("managed {id}")),
-    )
-    .await?;
-    let app = stored(state, id).await?;
+    let app = gated(state, caller, ACTION, id).await?;
     let caller_copy = caller.clone();
     match ask(state, id, |reply| Command::Remove {
         caller: caller_copy,
@@ -293,15 +292,7 @@ pub async fn control(
         Control::Stop => AuditAction::ManagedStop,
         Control::Restart => AuditAction::ManagedRestart,
     };
-    require(
-        state,
-        caller,
-        Permission::Act,
-        action,
-        Some(format!("managed {id}")),
-    )
-    .await?;
-    let mut app = stored(state, id).await?;
+    let mut app = gated(state, caller, action, id).await?;
     let was_enabled = app.app.enabled;
     let enabled = control != Control::Stop;
     state
@@ -333,9 +324,10 @@ pub async fn control(
         }) => {}
         Ok(()) => audit(state, by(caller, action, target_of(&app), Outcome::Success)).await,
         Err(err) => {
-            let mut entry = by(caller, action, target_of(&app), Outcome::Failure);
-            entry.detail = Some(json!({ "error": err.to_string() }));
-            audit(state, entry).await;
+            by(caller, action, target_of(&app), Outcome::Failure)
+                .with_error(err)
+                .write(state)
+                .await;
         }
     }
     result?;
@@ -405,9 +397,10 @@ pub async fn adopt(
         host: launches::fleet_host(state),
     };
     let launch = launches::record_adopted(state, record).await;
-    let mut entry = by(caller, ACTION, target_of(&app), Outcome::Success);
-    entry.detail = Some(json!({ "pid": process.pid, "launch_id": launch.id }));
-    audit(state, entry).await;
+    by(caller, ACTION, target_of(&app), Outcome::Success)
+        .with_detail(json!({ "pid": process.pid, "launch_id": launch.id }))
+        .write(state)
+        .await;
     state.managed.spawn(
         state,
         app.clone(),

@@ -38,6 +38,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// `Success` when the attempt succeeded, else `Failure`.
+    pub fn of(succeeded: bool) -> Self {
+        if succeeded {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",
@@ -57,6 +66,32 @@ pub struct AuditEntry<'a> {
     pub target: Option<String>,
     pub outcome: Outcome,
     pub detail: Option<Value>,
+}
+
+impl AuditEntry<'_> {
+    /// The entry with `detail`: a JSON object with whatever else is worth keeping.
+    #[must_use]
+    pub fn with_detail(mut self, detail: Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// The entry of a failed attempt, with the error that ended it (`{"error": …}`).
+    #[must_use]
+    pub fn with_error(self, err: impl std::fmt::Display) -> Self {
+        self.with_detail(serde_json::json!({ "error": err.to_string() }))
+    }
+
+    /// The entry of a refusal, with its reason (`{"reason": …}`).
+    #[must_use]
+    pub fn with_reason(self, reason: impl std::fmt::Display) -> Self {
+        self.with_detail(serde_json::json!({ "reason": reason.to_string() }))
+    }
+
+    /// Writes the row: see [`audit`].
+    pub async fn write(self, state: &AppState) {
+        audit(state, self).await;
+    }
 }
 
 /// Writes an audit row. While the database is unreachable (or older rows still wait in the
@@ -90,9 +125,10 @@ pub async fn require(
     target: Option<String>,
 ) -> Result<()> {
     if let Err(err) = caller.require(permission) {
-        let mut entry = by(caller, action, target, Outcome::Denied);
-        entry.detail = Some(serde_json::json!({ "reason": err.to_string() }));
-        audit(state, entry).await;
+        by(caller, action, target, Outcome::Denied)
+            .with_reason(&err)
+            .write(state)
+            .await;
         return Err(err);
     }
     Ok(())
@@ -108,9 +144,10 @@ pub(super) async fn refuse_protected(
     message: String,
     reason: &str,
 ) -> crate::error::Error {
-    let mut entry = by(caller, action, Some(target), Outcome::Denied);
-    entry.detail = Some(serde_json::json!({ "reason": reason }));
-    audit(state, entry).await;
+    by(caller, action, Some(target), Outcome::Denied)
+        .with_reason(reason)
+        .write(state)
+        .await;
     crate::error::Error::Forbidden {
         code: "protected",
         message,

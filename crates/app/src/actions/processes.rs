@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{AuditAction, Outcome, audit, by, refuse_protected, require};
+use super::{AuditAction, Outcome, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::live::Sample;
@@ -182,14 +182,15 @@ async fn checked_members(
     let members = match members(state, target, tree).await {
         Ok(members) => members,
         Err(err) => {
-            let mut entry = by(
+            by(
                 caller,
                 action,
                 Some(format!("pid {}", target.pid)),
                 Outcome::Failure,
-            );
-            entry.detail = Some(json!({ "error": err.to_string() }));
-            audit(state, entry).await;
+            )
+            .with_error(&err)
+            .write(state)
+            .await;
             return Err(err);
         }
     };
@@ -243,18 +244,15 @@ async fn finish(
     let root = results.last().expect("the root is always acted on");
     let ok = root.outcome.is_done();
     detail["results"] = json!(results);
-    let mut entry = by(
+    by(
         caller,
         action,
         Some(target_text(members, target.pid)),
-        if ok {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-    );
-    entry.detail = Some(detail);
-    audit(state, entry).await;
+        Outcome::of(ok),
+    )
+    .with_detail(detail)
+    .write(state)
+    .await;
     if let Some(err) = single_error {
         return Err(err.into());
     }
@@ -497,24 +495,26 @@ pub async fn reveal_cmdline(
     let detail = match read {
         Ok(detail) => detail,
         Err(err) => {
-            let mut entry = by(caller, ACTION, Some(format!("pid {pid}")), Outcome::Failure);
-            entry.detail = Some(json!({ "error": err.to_string() }));
-            audit(state, entry).await;
+            by(caller, ACTION, Some(format!("pid {pid}")), Outcome::Failure)
+                .with_error(&err)
+                .write(state)
+                .await;
             return Err(err);
         }
     };
     let info = &detail.info;
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(format!("pid {pid} ({})", info.name)),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({
+    )
+    .with_detail(json!({
         "started_at": crate::clock::to_rfc3339(info.started_at),
         "redacted": crate::redact::redact_argv(&detail.argv).is_some(),
-    }));
-    audit(state, entry).await;
+    }))
+    .write(state)
+    .await;
     Ok(RevealedCommandLine {
         pid,
         name: info.name.to_string(),

@@ -186,14 +186,15 @@ async fn store(
         content,
     };
     let id = state.store.create_desk_session(&record).await?;
-    let mut entry = by(
+    by(
         caller,
         AuditAction::SessionSave,
         Some(format!("session {id} ({})", record.name)),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({ "kind": kind, "apps": record.apps, "windows": record.windows }));
-    audit(state, entry).await;
+    )
+    .with_detail(json!({ "kind": kind, "apps": record.apps, "windows": record.windows }))
+    .write(state)
+    .await;
     Ok(DeskSession {
         id,
         name: record.name,
@@ -249,9 +250,10 @@ async fn owned(
         .await?
         .ok_or_else(|| Error::NotFound(format!("no session with id {id}")))?;
     if session.created_by_id != Some(caller.user.id) && caller.user.role < Role::Admin {
-        let mut entry = by(caller, action, target, Outcome::Denied);
-        entry.detail = Some(json!({ "reason": "another user's session" }));
-        audit(state, entry).await;
+        by(caller, action, target, Outcome::Denied)
+            .with_detail(json!({ "reason": "another user's session" }))
+            .write(state)
+            .await;
         return Err(Error::forbidden(format!(
             "session {id} is {}'s: only an admin may change it",
             session.created_by
@@ -267,14 +269,15 @@ pub async fn rename(state: &AppState, caller: &Caller, id: i64, name: &str) -> R
     if !state.store.rename_desk_session(id, &name).await? {
         return Err(Error::NotFound(format!("no session with id {id}")));
     }
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(format!("session {id}")),
         Outcome::Success,
-    );
-    entry.detail = Some(json!({ "from": session.name, "to": name }));
-    audit(state, entry).await;
+    )
+    .with_detail(json!({ "from": session.name, "to": name }))
+    .write(state)
+    .await;
     session.name = name;
     Ok(session)
 }
@@ -624,25 +627,22 @@ pub async fn restore(
     let results: Vec<RestoreResult> = results.into_iter().flatten().collect();
     if !dry_run {
         let count = |o| results.iter().filter(|r| r.outcome == o).count();
-        let mut entry = by(
+        by(
             caller,
             ACTION,
             Some(format!("session {id} ({})", session.name)),
-            if count(RestoreOutcome::Failed) + count(RestoreOutcome::Timeout) == 0 {
-                Outcome::Success
-            } else {
-                Outcome::Failure
-            },
-        );
-        entry.detail = Some(json!({
+            Outcome::of(count(RestoreOutcome::Failed) + count(RestoreOutcome::Timeout) == 0),
+        )
+        .with_detail(json!({
             "launched": count(RestoreOutcome::Launched),
             "placed": count(RestoreOutcome::Placed),
             "already_running": count(RestoreOutcome::AlreadyRunning),
             "unrestorable": count(RestoreOutcome::Unrestorable),
             "failed": count(RestoreOutcome::Failed),
             "timeout": count(RestoreOutcome::Timeout),
-        }));
-        audit(state, entry).await;
+        }))
+        .write(state)
+        .await;
     }
     Ok(RestoreReport { dry_run, results })
 }
@@ -802,13 +802,7 @@ pub async fn restore_on_start(
             session.created_by
         ))
     })?;
-    let caller = Caller {
-        host_allowed: state.fleet.admits(user.role),
-        user,
-        method: crate::auth::AuthMethod::Startup,
-        client: None,
-        peer: None,
-    };
+    let caller = Caller::admitted(state, user, crate::auth::AuthMethod::Startup, None, None);
     let deadline = Instant::now() + patience;
     while !state.windows.list().await.list.available {
         if Instant::now() >= deadline {

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{AuditAction, Outcome, audit};
+use super::{AuditAction, Outcome};
 use crate::auth::{Caller, Permission};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
@@ -42,63 +42,51 @@ pub async fn update(state: &AppState, caller: &Caller, patch: SettingsPatch) -> 
             "'restore_session_on_start': there is no session {id}"
         )));
     }
+    // Every value is valid: store each one given, as (key, value).
+    let mut changes = Vec::new();
     if let Some(session) = patch.restore_session_on_start {
-        state
-            .store
-            .set_setting(RESTORE_SESSION_ON_START, &json!(session), now)
-            .await?;
+        changes.push((RESTORE_SESSION_ON_START, json!(session)));
     }
     if let Some(open) = patch.registration_open {
-        state
-            .store
-            .set_setting(REGISTRATION_OPEN, &json!(open), now)
-            .await?;
+        changes.push((REGISTRATION_OPEN, json!(open)));
     }
     if let Some(names) = patch.metrics_process_exporter_names {
-        state
-            .store
-            .set_setting(METRICS_PROCESS_EXPORTER_NAMES, &json!(names), now)
-            .await?;
+        changes.push((METRICS_PROCESS_EXPORTER_NAMES, json!(names)));
     }
     if let Some(scrapers) = patch.metrics_scrapers {
         // Stored as written (trimmed), so that the Settings page shows what the admin typed.
-        let mut scrapers: Vec<String> = scrapers.iter().map(|s| s.trim().to_string()).collect();
-        scrapers.sort();
-        scrapers.dedup();
-        state
-            .store
-            .set_setting(METRICS_SCRAPERS, &json!(scrapers), now)
-            .await?;
+        changes.push((METRICS_SCRAPERS, json!(tidy(&scrapers))));
     }
     for (key, names) in lists {
         if let Some(names) = names {
-            let mut names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
-            names.sort();
-            names.dedup();
-            state.store.set_setting(key, &json!(names), now).await?;
+            changes.push((key, json!(tidy(&names))));
         }
     }
     if let Some(role_hosts) = patch.role_hosts {
         let role_hosts: std::collections::BTreeMap<String, Vec<String>> = role_hosts
             .into_iter()
-            .map(|(role, hosts)| {
-                let mut hosts: Vec<String> = hosts.iter().map(|h| h.trim().to_string()).collect();
-                hosts.sort();
-                hosts.dedup();
-                (role, hosts)
-            })
+            .map(|(role, hosts)| (role, tidy(&hosts)))
             .collect();
-        state
-            .store
-            .set_setting(ROLE_HOSTS, &json!(role_hosts), now)
-            .await?;
+        changes.push((ROLE_HOSTS, json!(role_hosts)));
+    }
+    for (key, value) in changes {
+        state.store.set_setting(key, &value, now).await?;
     }
     let settings = load(state.store.as_ref()).await?;
     state.apply(&settings);
-    let mut entry = super::by(caller, ACTION, None, Outcome::Success);
-    entry.detail = Some(json!({ "settings": settings }));
-    audit(state, entry).await;
+    super::by(caller, ACTION, None, Outcome::Success)
+        .with_detail(json!({ "settings": settings }))
+        .write(state)
+        .await;
     Ok(settings)
+}
+
+/// A list as stored: each entry trimmed, sorted, without repeats.
+fn tidy(list: &[String]) -> Vec<String> {
+    let mut list: Vec<String> = list.iter().map(|item| item.trim().to_string()).collect();
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// Roles that exist and are not admin (an admin limited to some hosts could lock every admin

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{AuditAction, Outcome, audit, by, refuse_protected, require};
+use super::{AuditAction, Outcome, by, refuse_protected, require};
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -132,7 +132,8 @@ pub(super) async fn close_quietly(
         .count()
 }
 
-/// Finds the window and checks that it is the one the caller means and may be touched.
+/// The permission gate of an action on a window (audited under `action` when refused); then
+/// finds the window and checks that it is the one the caller means and may be touched.
 async fn target(
     state: &AppState,
     caller: &Caller,
@@ -141,6 +142,8 @@ async fn target(
     expected: &Expected,
 ) -> Result<WindowRow> {
     let subject = format!("window {id}");
+    let gate_target = Some(subject.clone());
+    require(state, caller, Permission::Act, action, gate_target).await?;
     let found = current(state, caller).await.and_then(|list| {
         list.windows
             .into_iter()
@@ -150,9 +153,10 @@ async fn target(
     let window = match found {
         Ok(window) => window,
         Err(err) => {
-            let mut entry = by(caller, action, Some(subject), Outcome::Failure);
-            entry.detail = Some(json!({ "error": err.to_string() }));
-            audit(state, entry).await;
+            by(caller, action, Some(subject), Outcome::Failure)
+                .with_error(&err)
+                .write(state)
+                .await;
             return Err(err);
         }
     };
@@ -199,14 +203,6 @@ pub async fn close(
     timeout: Duration,
 ) -> Result<WindowResult> {
     const ACTION: AuditAction = AuditAction::WindowClose;
-    require(
-        state,
-        caller,
-        Permission::Act,
-        ACTION,
-        Some(format!("window {id}")),
-    )
-    .await?;
     let window = target(state, caller, ACTION, id, expected).await?;
     let system = state.windows.system();
     let target = id.clone();
@@ -224,18 +220,15 @@ pub async fn close(
         },
     };
     let ok = result.outcome == WindowOutcome::Closed;
-    let mut entry = by(
+    by(
         caller,
         ACTION,
         Some(describe(&result.window)),
-        if ok {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-    );
-    entry.detail = Some(json!({ "outcome": result.outcome, "message": result.message }));
-    audit(state, entry).await;
+        Outcome::of(ok),
+    )
+    .with_detail(json!({ "outcome": result.outcome, "message": result.message }))
+    .write(state)
+    .await;
     Ok(result)
 }
 
@@ -306,20 +299,21 @@ pub async fn close_all(
     }
     if !dry_run {
         let count = |outcome| results.iter().filter(|r| r.outcome == outcome).count();
-        let mut entry = by(caller, ACTION, None, Outcome::Success);
-        entry.detail = Some(json!({
-            "closed": count(WindowOutcome::Closed),
-            "prompting": count(WindowOutcome::Prompting),
-            "still_open": count(WindowOutcome::StillOpen),
-            "protected": count(WindowOutcome::Protected),
-            "session_id": session_id,
-            "unsupported": count(WindowOutcome::Unsupported),
-            "results": results.iter().map(|r| json!({
-                "window": r.window.id, "class": r.window.class, "title": r.window.title,
-                "outcome": r.outcome,
-            })).collect::<Vec<_>>(),
-        }));
-        audit(state, entry).await;
+        by(caller, ACTION, None, Outcome::Success)
+            .with_detail(json!({
+                "closed": count(WindowOutcome::Closed),
+                "prompting": count(WindowOutcome::Prompting),
+                "still_open": count(WindowOutcome::StillOpen),
+                "protected": count(WindowOutcome::Protected),
+                "session_id": session_id,
+                "unsupported": count(WindowOutcome::Unsupported),
+                "results": results.iter().map(|r| json!({
+                    "window": r.window.id, "class": r.window.class, "title": r.window.title,
+                    "outcome": r.outcome,
+                })).collect::<Vec<_>>(),
+            }))
+            .write(state)
+            .await;
     }
     Ok(CloseAllReport {
         dry_run,
@@ -341,14 +335,6 @@ pub async fn arrange(
     } else {
         AuditAction::WindowActivate
     };
-    require(
-        state,
-        caller,
-        Permission::Act,
-        action,
-        Some(format!("window {id}")),
-    )
-    .await?;
     let window = target(state, caller, action, id, expected).await?;
     let system = state.windows.system();
     let target = id.clone();
@@ -360,16 +346,12 @@ pub async fn arrange(
         }
     })
     .await?;
-    let outcome = if done.is_ok() {
-        Outcome::Success
-    } else {
-        Outcome::Failure
-    };
+    let outcome = Outcome::of(done.is_ok());
     let mut entry = by(caller, action, Some(describe(&window)), outcome);
     if let Err(err) = &done {
-        entry.detail = Some(json!({ "error": err.to_string() }));
+        entry = entry.with_error(err);
     }
-    audit(state, entry).await;
+    entry.write(state).await;
     done?;
     Ok(window)
 }

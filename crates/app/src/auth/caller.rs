@@ -59,6 +59,23 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller `user` authenticated by `method`, with whether this host admits their role.
+    pub(crate) fn admitted(
+        state: &AppState,
+        user: User,
+        method: AuthMethod,
+        client: Option<IpAddr>,
+        peer: Option<SocketAddr>,
+    ) -> Caller {
+        Caller {
+            host_allowed: state.fleet.admits(user.role),
+            user,
+            method,
+            client,
+            peer,
+        }
+    }
+
     /// The permission gate: `Ok` when the caller's role grants `permission`.
     pub fn require(&self, permission: Permission) -> Result<()> {
         if !self.host_allowed && permission.is_on_machine() {
@@ -164,13 +181,7 @@ impl FromRequestParts<AppState> for Caller {
                 tracing::warn!("could not extend a session: {err}");
             }
         }
-        Ok(Caller {
-            host_allowed: state.fleet.admits(user.role),
-            user,
-            method,
-            client,
-            peer,
-        })
+        Ok(Caller::admitted(state, user, method, client, peer))
     }
 }
 
@@ -202,13 +213,7 @@ impl Caller {
             .ok_or_else(|| {
                 Error::unauthorized("the API token is not valid (revoked, expired or mistyped)")
             })?;
-        Ok(Caller {
-            host_allowed: state.fleet.admits(user.role),
-            user,
-            method,
-            client,
-            peer,
-        })
+        Ok(Caller::admitted(state, user, method, client, peer))
     }
 }
 
@@ -222,15 +227,10 @@ async fn relayed_caller(state: &AppState, relayed: RelayedCall) -> Result<Caller
         .ok_or_else(|| {
             Error::unauthorized("the account that made this request no longer exists")
         })?;
-    Ok(Caller {
-        host_allowed: state.fleet.admits(user.role),
-        user,
-        method: AuthMethod::Relayed {
-            origin: relayed.origin,
-        },
-        client: None,
-        peer: None,
-    })
+    let method = AuthMethod::Relayed {
+        origin: relayed.origin,
+    };
+    Ok(Caller::admitted(state, user, method, None, None))
 }
 
 /// The database's answer, remembered; or, when the database cannot be reached, what it said

@@ -2,9 +2,8 @@
 
 use clap::Args;
 
-use super::table;
-use super::{Client, ClientResult, cell, encode, print_json, query};
-use crate::http::apps::{AppList, LaunchAppRequest};
+use super::{Client, ClientResult, cell, encode, print_json, print_listing, query};
+use crate::http::apps::{AppList, AppView, LaunchAppRequest};
 use crate::http::launches::{LaunchCreated, ProgramRequest};
 
 #[derive(Debug, Args)]
@@ -27,16 +26,10 @@ pub async fn apps(client: &Client, args: AppsArgs, json: bool) -> ClientResult<(
     let list: AppList = client
         .get(&format!("/api/v1/apps{}", query(&[("q", &args.search)])))
         .await?;
-    if json {
-        print_json(&list);
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = list
-        .apps
-        .into_iter()
-        .map(|a| vec![a.id, a.name, cell(a.comment)])
-        .collect();
-    table::print(&["ID", "NAME", "DESCRIPTION"], &rows);
+    print_listing(&list, json, &["ID", "NAME", "DESCRIPTION"], || {
+        let row = |a: &AppView| vec![a.id.clone(), a.name.clone(), cell(a.comment.as_ref())];
+        list.apps.iter().map(row).collect()
+    });
     Ok(())
 }
 

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::table::{self, duration};
-use super::{Client, ClientError, ClientResult, cell, label, print_json, query};
-use crate::http::launches::LaunchPage;
+use super::table::duration;
+use super::{Client, ClientError, ClientResult, cell, label, print_listing, query};
+use crate::http::launches::{LaunchPage, LaunchView};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -56,14 +56,9 @@ pub async fn history(client: &Client, args: HistoryArgs, json: bool) -> ClientRe
             args.limit
         ))
         .await?;
-    if json {
-        print_json(&page);
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = page
-        .launches
-        .iter()
-        .map(|l| {
+    let header = ["ID", "STARTED", "USER", "OUTCOME", "RAN", "PID", "COMMAND"];
+    print_listing(&page, json, &header, || {
+        let row = |l: &LaunchView| {
             vec![
                 l.id.to_string(),
                 l.started_at.clone(),
@@ -73,11 +68,8 @@ pub async fn history(client: &Client, args: HistoryArgs, json: bool) -> ClientRe
                 cell(l.pid),
                 l.argv.join(" "),
             ]
-        })
-        .collect();
-    table::print(
-        &["ID", "STARTED", "USER", "OUTCOME", "RAN", "PID", "COMMAND"],
-        &rows,
-    );
+        };
+        page.launches.iter().map(row).collect()
+    });
     Ok(())
 }

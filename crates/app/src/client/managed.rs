@@ -3,8 +3,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::table::{self};
-use super::{Client, ClientError, ClientResult, cell, encode, label, print_json};
+use super::{Client, ClientError, ClientResult, cell, encode, label, print_json, print_listing};
 use crate::http::managed::{ManagedBody, ManagedCreated, ManagedList};
 use crate::managed::ManagedView;
 
@@ -136,14 +135,9 @@ pub async fn managed(client: &Client, args: ManagedArgs, json: bool) -> ClientRe
 
 async fn list(client: &Client, json: bool) -> ClientResult<()> {
     let list: ManagedList = client.get("/api/v1/managed").await?;
-    if json {
-        print_json(&list);
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = list
-        .apps
-        .iter()
-        .map(|a| {
+    let header = ["ID", "NAME", "STATE", "PID", "RESTARTS", "COMMAND"];
+    print_listing(&list, json, &header, || {
+        let row = |a: &ManagedView| {
             vec![
                 a.id.to_string(),
                 a.name.clone(),
@@ -152,12 +146,9 @@ async fn list(client: &Client, json: bool) -> ClientResult<()> {
                 a.restarts.to_string(),
                 a.argv.join(" "),
             ]
-        })
-        .collect();
-    table::print(
-        &["ID", "NAME", "STATE", "PID", "RESTARTS", "COMMAND"],
-        &rows,
-    );
+        };
+        list.apps.iter().map(row).collect()
+    });
     Ok(())
 }
 

@@ -391,6 +391,21 @@ fn print_json(value: &impl Serialize) {
     );
 }
 
+/// A listing's output: the answer as it came with `--json`, else a table of `header` and the
+/// rows `rows` makes of it.
+fn print_listing(
+    answer: &impl Serialize,
+    json: bool,
+    header: &[&str],
+    rows: impl FnOnce() -> Vec<Vec<String>>,
+) {
+    if json {
+        print_json(answer);
+    } else {
+        table::print(header, &rows());
+    }
+}
+
 /// A value as a table cell, `-` when absent.
 fn cell(value: Option<impl ToString>) -> String {
     value.map_or_else(|| "-".into(), |v| v.to_string())

@@ -2,9 +2,8 @@
 
 use clap::{Args, Subcommand};
 
-use super::table;
-use super::{Client, ClientError, ClientResult, cell, label, print_json};
-use crate::actions::sessions::{RestoreOutcome, RestoreReport};
+use super::{Client, ClientError, ClientResult, cell, label, print_json, print_listing};
+use crate::actions::sessions::{RestoreOutcome, RestoreReport, RestoreResult};
 use crate::http::sessions::{
     RestoreRequest, SessionCreated, SessionList, SessionName, SessionView,
 };
@@ -32,15 +31,10 @@ pub struct RestoreArgs {
 
 pub async fn list(client: &Client, json: bool) -> ClientResult<()> {
     let list: SessionList = client.get("/api/v1/sessions").await?;
-    if json {
-        print_json(&list);
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = list.sessions.iter().map(row).collect();
-    table::print(
-        &["ID", "CREATED", "BY", "KIND", "APPS", "WINDOWS", "NAME"],
-        &rows,
-    );
+    let header = ["ID", "CREATED", "BY", "KIND", "APPS", "WINDOWS", "NAME"];
+    print_listing(&list, json, &header, || {
+        list.sessions.iter().map(row).collect()
+    });
     Ok(())
 }
 
@@ -102,25 +96,20 @@ async fn restore(client: &Client, args: RestoreArgs, json: bool) -> ClientResult
     let report: RestoreReport = client
         .post(&format!("/api/v1/sessions/{id}/restore"), &body)
         .await?;
-    if json {
-        print_json(&report);
-    } else {
-        let rows: Vec<Vec<String>> = report
-            .results
-            .iter()
-            .map(|r| {
-                let titles: Vec<&str> = r.windows.iter().map(|w| w.title.as_str()).collect();
-                vec![
-                    r.key.clone(),
-                    label(&r.outcome),
-                    cell(r.launch_id),
-                    cell(r.reason.clone()),
-                    titles.join(", "),
-                ]
-            })
-            .collect();
-        table::print(&["APP", "OUTCOME", "LAUNCH", "REASON", "WINDOWS"], &rows);
-    }
+    let header = ["APP", "OUTCOME", "LAUNCH", "REASON", "WINDOWS"];
+    print_listing(&report, json, &header, || {
+        let row = |r: &RestoreResult| {
+            let titles: Vec<&str> = r.windows.iter().map(|w| w.title.as_str()).collect();
+            vec![
+                r.key.clone(),
+                label(&r.outcome),
+                cell(r.launch_id),
+                cell(r.reason.clone()),
+                titles.join(", "),
+            ]
+        };
+        report.results.iter().map(row).collect()
+    });
     let failed = report
         .results
         .iter()

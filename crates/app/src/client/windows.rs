@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::table;
-use super::{Client, ClientError, ClientResult, cell, encode, label, print_json};
+use super::{Client, ClientError, ClientResult, cell, encode, label, print_json, print_listing};
 use crate::actions::windows::{CloseAllReport, WindowOutcome, WindowResult};
 use crate::http::windows::{CloseAllRequest, WindowRequest};
 use crate::windows::WindowListView;
@@ -94,24 +94,18 @@ pub async fn close(client: &Client, args: CloseArgs, json: bool) -> ClientResult
             timeout_ms: Some(args.timeout_ms),
         };
         let report: CloseAllReport = client.post("/api/v1/windows/close-all", &body).await?;
-        if json {
-            print_json(&report);
-            return Ok(());
-        }
-        let rows: Vec<Vec<String>> = report
-            .results
-            .iter()
-            .map(|r| {
+        print_listing(&report, json, &["ID", "OUTCOME", "CLASS", "TITLE"], || {
+            let row = |r: &WindowResult| {
                 vec![
                     r.window.id.to_string(),
                     label(&r.outcome),
                     r.window.class.clone(),
                     r.window.title.clone(),
                 ]
-            })
-            .collect();
-        table::print(&["ID", "OUTCOME", "CLASS", "TITLE"], &rows);
-        if let Some(id) = report.session_id {
+            };
+            report.results.iter().map(row).collect()
+        });
+        if !json && let Some(id) = report.session_id {
             println!("to reopen what was closed: boss session restore {id}");
         }
         return Ok(());

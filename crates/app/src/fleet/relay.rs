@@ -68,6 +68,17 @@ pub struct RelayRequest {
 }
 
 impl RelayRequest {
+    /// A POST of `payload` as JSON to `path` (below `/api/v1/`) on behalf of account `user_id`.
+    pub fn post_json(path: String, payload: &serde_json::Value, user_id: i64) -> Self {
+        Self {
+            method: Method::POST,
+            path,
+            query: None,
+            body: serde_json::to_vec(payload).unwrap_or_default().into(),
+            user_id,
+        }
+    }
+
     /// How long to wait for the answer: the default, or longer when the request itself asks
     /// to watch for longer (`timeout_ms` of a close).
     pub fn deadline(&self) -> Duration {

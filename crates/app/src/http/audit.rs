@@ -8,9 +8,10 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, Query};
+use super::params;
 use crate::actions::{AuditAction, Outcome};
 use crate::auth::{Caller, Permission};
-use crate::clock::{parse_rfc3339, to_rfc3339};
+use crate::clock::to_rfc3339;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{AuditEvent, AuditFilter};
@@ -79,19 +80,6 @@ struct AuditPage {
     next_cursor: Option<String>,
 }
 
-fn time_param(name: &str, value: Option<&str>) -> Result<Option<i64>> {
-    value
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            parse_rfc3339(v).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "'{name}' must be an RFC 3339 time such as 2026-01-31T12:00:00Z, not '{v}'"
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// Audit events, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody),
@@ -102,12 +90,7 @@ async fn list_audit(
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>> {
     caller.require(Permission::ReadAudit)?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::Invalid(format!(
-            "'limit' must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let limit = params::count("limit", query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     if let Some(outcome) = query.outcome.as_deref()
         && !matches!(outcome, "success" | "failure" | "denied")
     {
@@ -115,32 +98,19 @@ async fn list_audit(
             "'outcome' must be success, failure or denied, not '{outcome}'"
         )));
     }
-    let before_id = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
-            Error::Invalid(format!(
-                "'cursor' '{cursor}' is not one this server gave out"
-            ))
-        })?),
-        None => None,
-    };
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
     let filter = AuditFilter {
         actor: non_empty(query.actor),
         action: non_empty(query.action),
         outcome: non_empty(query.outcome),
-        since: time_param("since", query.since.as_deref())?,
-        until: time_param("until", query.until.as_deref())?,
-        before_id,
+        since: params::time("since", query.since.as_deref())?,
+        until: params::time("until", query.until.as_deref())?,
+        before_id: params::cursor(query.cursor.as_deref())?,
         // One more than asked tells whether there is a next page.
         limit: limit + 1,
     };
     let mut events = state.store.list_audit(&filter).await?;
-    let next_cursor = if events.len() as i64 > limit {
-        events.truncate(limit as usize);
-        events.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = params::next_cursor(&mut events, limit, |e| e.id);
     Ok(Json(AuditPage {
         events: events.into_iter().map(AuditEventView::from).collect(),
         next_cursor,

@@ -88,6 +88,37 @@ async fn end_when_revoked(state: AppState, caller: Caller, tx: mpsc::Sender<Opti
     }
 }
 
+/// An event named `name` with `data` as JSON.
+fn json_event(name: &'static str, data: impl serde::Serialize) -> Event {
+    Event::default()
+        .event(name)
+        .json_data(data)
+        .unwrap_or_default()
+}
+
+/// Sends each message of `changes` to the stream as the event `event` makes of it, until the
+/// client goes. Each message stands alone (a launch, a managed app's state), so those missed
+/// while lagging behind are skipped, not caught up.
+async fn forward<T: Clone>(
+    mut changes: broadcast::Receiver<T>,
+    tx: mpsc::Sender<Option<Event>>,
+    event: impl Fn(&T) -> Event,
+) {
+    loop {
+        let message = tokio::select! {
+            _ = tx.closed() => return,
+            message = changes.recv() => match message {
+                Ok(message) => message,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        };
+        if tx.send(Some(event(&message))).await.is_err() {
+            return;
+        }
+    }
+}
+
 /// Live updates. The process sampler runs while at least one client listens. The stream ends
 /// when the caller logs out, is revoked, changes password or role, or is deleted.
 #[utoipa::path(get, path = "/api/v1/events", tag = "processes", params(EventsQuery),
@@ -182,11 +213,7 @@ async fn events(
             loop {
                 // The processes were looked up once for everyone; only the protection (which
                 // depends on this subscriber's browser) is applied here.
-                let shown = view(&list, &protection);
-                let event = Event::default()
-                    .event("windows")
-                    .json_data(shown)
-                    .unwrap_or_default();
+                let event = json_event("windows", view(&list, &protection));
                 if tx.send(Some(event)).await.is_err() {
                     return;
                 }
@@ -202,51 +229,16 @@ async fn events(
         });
     }
     if topics.iter().any(|t| t == "launches") {
-        let mut changes = state.launches.subscribe();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            loop {
-                let launch = tokio::select! {
-                    _ = tx.closed() => return,
-                    message = changes.recv() => match message {
-                        Ok(launch) => launch,
-                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    },
-                };
-                let view = super::launches::LaunchView::from(launch.as_ref());
-                let event = Event::default()
-                    .event("launch")
-                    .json_data(view)
-                    .unwrap_or_default();
-                if tx.send(Some(event)).await.is_err() {
-                    return;
-                }
-            }
-        });
+        let changes = state.launches.subscribe();
+        tokio::spawn(forward(changes, tx.clone(), |launch| {
+            json_event("launch", super::launches::LaunchView::from(launch.as_ref()))
+        }));
     }
     if topics.iter().any(|t| t == "managed") {
-        let mut changes = state.managed.subscribe();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            loop {
-                let app = tokio::select! {
-                    _ = tx.closed() => return,
-                    message = changes.recv() => match message {
-                        Ok(app) => app,
-                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    },
-                };
-                let event = Event::default()
-                    .event("managed")
-                    .json_data(app.as_ref())
-                    .unwrap_or_default();
-                if tx.send(Some(event)).await.is_err() {
-                    return;
-                }
-            }
-        });
+        let changes = state.managed.subscribe();
+        tokio::spawn(forward(changes, tx.clone(), |app| {
+            json_event("managed", app.as_ref())
+        }));
     }
     drop(tx);
     let stream = ReceiverStream::new(rx).map_while(|event| event.map(Ok));

@@ -361,13 +361,7 @@ async fn fleet_close_all(
 ) -> Result<Json<FleetReport>> {
     let hosts = resolve(&state, &body.hosts).await?;
     let payload = serde_json::json!({ "dry_run": body.dry_run, "timeout_ms": body.timeout_ms });
-    let request = RelayRequest {
-        method: Method::POST,
-        path: "windows/close-all".into(),
-        query: None,
-        body: serde_json::to_vec(&payload).unwrap_or_default().into(),
-        user_id: caller.user.id,
-    };
+    let request = RelayRequest::post_json("windows/close-all".into(), &payload, caller.user.id);
     Ok(Json(on_each(&state, hosts, request).await))
 }
 
@@ -397,13 +391,7 @@ async fn fleet_launch(
         }
     };
     let hosts = resolve(&state, &body.hosts).await?;
-    let request = RelayRequest {
-        method: Method::POST,
-        path,
-        query: None,
-        body: serde_json::to_vec(&payload).unwrap_or_default().into(),
-        user_id: caller.user.id,
-    };
+    let request = RelayRequest::post_json(path, &payload, caller.user.id);
     Ok(Json(on_each(&state, hosts, request).await))
 }
 

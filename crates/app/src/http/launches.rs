@@ -1,8 +1,6 @@
 //! The launch history: list (filters, paging, CSV), totals per application, one launch,
 //! starting any program, and stopping a launch.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,9 +11,10 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
+use super::params;
 use crate::actions::launches;
 use crate::auth::{Caller, Permission};
-use crate::clock::{now_ms, parse_rfc3339, to_rfc3339};
+use crate::clock::{now_ms, to_rfc3339};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{AppTotal, Launch, LaunchFilter, LaunchOutcome};
@@ -125,23 +124,7 @@ struct HistoryQuery {
 }
 
 fn filter(query: &HistoryQuery, default_limit: i64, max_limit: i64) -> Result<LaunchFilter> {
-    let time = |name: &str, value: &Option<String>| -> Result<Option<i64>> {
-        value
-            .as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                parse_rfc3339(v).ok_or_else(|| {
-                    Error::Invalid(format!("'{name}' must be an RFC 3339 time, not '{v}'"))
-                })
-            })
-            .transpose()
-    };
-    let limit = query.limit.unwrap_or(default_limit);
-    if !(1..=max_limit).contains(&limit) {
-        return Err(Error::Invalid(format!(
-            "'limit' must be between 1 and {max_limit}"
-        )));
-    }
+    let limit = params::count("limit", query.limit, default_limit, max_limit)?;
     let outcome = query.outcome.clone().filter(|o| !o.is_empty());
     if let Some(outcome) = &outcome
         && LaunchOutcome::parse(outcome).is_none()
@@ -152,19 +135,13 @@ fn filter(query: &HistoryQuery, default_limit: i64, max_limit: i64) -> Result<La
             names.join(", ")
         )));
     }
-    let before_id = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(c.parse().map_err(|_| {
-            Error::Invalid(format!("'cursor' '{c}' is not one this server gave out"))
-        })?),
-        None => None,
-    };
     Ok(LaunchFilter {
         username: query.user.clone().filter(|u| !u.is_empty()),
         app: query.app.clone().filter(|a| !a.is_empty()),
         outcome,
-        since: time("since", &query.since)?,
-        until: time("until", &query.until)?,
-        before_id,
+        since: params::time("since", query.since.as_deref())?,
+        until: params::time("until", query.until.as_deref())?,
+        before_id: params::cursor(query.cursor.as_deref())?,
         limit,
     })
 }
@@ -185,8 +162,10 @@ fn spreadsheet_safe(cell: String) -> String {
     }
 }
 
-/// The history as CSV.
-fn csv_response(launches: &[Launch]) -> Result<Response> {
+/// The history as CSV (the query's filters, up to `CSV_MAX_ROWS` rows).
+async fn csv_response(state: &AppState, query: &HistoryQuery) -> Result<Response> {
+    let filter = filter(query, CSV_MAX_ROWS, CSV_MAX_ROWS)?;
+    let launches = state.store.list_launches(&filter).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let row = |w: &mut csv::Writer<Vec<u8>>, fields: &[String]| {
         w.write_record(fields.iter().map(|f| spreadsheet_safe(f.clone())))
@@ -212,7 +191,7 @@ fn csv_response(launches: &[Launch]) -> Result<Response> {
     .collect();
     row(&mut writer, &header)?;
     let text = |v: Option<String>| v.unwrap_or_default();
-    for l in launches {
+    for l in &launches {
         let v = LaunchView::from(l);
         row(
             &mut writer,
@@ -264,22 +243,13 @@ async fn list_launches(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/csv"));
     if wants_csv {
-        let launches = state
-            .store
-            .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
-            .await?;
-        return csv_response(&launches);
+        return csv_response(&state, &query).await;
     }
     let mut filter = filter(&query, 100, 1000)?;
     let limit = filter.limit;
     filter.limit += 1;
     let mut launches = state.store.list_launches(&filter).await?;
-    let next_cursor = if launches.len() as i64 > limit {
-        launches.truncate(limit as usize);
-        launches.last().map(|l| l.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = params::next_cursor(&mut launches, limit, |l| l.id);
     Ok(Json(LaunchPage {
         launches: launches.iter().map(LaunchView::from).collect(),
         next_cursor,
@@ -296,11 +266,7 @@ async fn launches_csv(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response> {
     caller.require(Permission::View)?;
-    let launches = state
-        .store
-        .list_launches(&filter(&query, CSV_MAX_ROWS, CSV_MAX_ROWS)?)
-        .await?;
-    csv_response(&launches)
+    csv_response(&state, &query).await
 }
 
 /// Per application: number of launches and total run time (same filters).
@@ -416,13 +382,8 @@ async fn stop_launch(
     Path(id): Path<i64>,
     super::extract::OptionalJson(body): super::extract::OptionalJson<StopRequest>,
 ) -> Result<Json<StopResponse>> {
-    let timeout_ms = body.unwrap_or_default().timeout_ms.unwrap_or(5000);
-    if timeout_ms > 60_000 {
-        return Err(Error::Invalid(format!(
-            "'timeout_ms' must be at most 60000, not {timeout_ms}"
-        )));
-    }
-    let report = launches::stop(&state, &caller, id, Duration::from_millis(timeout_ms)).await?;
+    let timeout = params::timeout(body.unwrap_or_default().timeout_ms, 5000, 60_000)?;
+    let report = launches::stop(&state, &caller, id, timeout).await?;
     let launch = LaunchView::from(&report.launch);
     Ok(Json(StopResponse {
         outcome: launch.outcome,

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
+use super::params;
 use crate::actions::managed::{self, Control, ManagedChange, ManagedRequest};
 use crate::actions::processes::Target;
 use crate::auth::{Caller, Permission};
@@ -301,12 +302,7 @@ async fn managed_logs(
     Query(query): Query<LogQuery>,
 ) -> Result<Response> {
     caller.require(Permission::View)?;
-    let lines = query.tail.unwrap_or(200);
-    if !(1..=10_000).contains(&lines) {
-        return Err(Error::Invalid(format!(
-            "'tail' must be between 1 and 10000, not {lines}"
-        )));
-    }
+    let lines = params::count("tail", query.tail, 200, 10_000)?;
     let app = state
         .store
         .managed_app(id)
@@ -347,14 +343,7 @@ async fn adopt_process(
     Path(pid): Path<u32>,
     Json(body): Json<AdoptBody>,
 ) -> Result<(StatusCode, Json<ManagedCreated>)> {
-    let started_at = match body.started_at.as_deref().filter(|s| !s.is_empty()) {
-        Some(text) => Some(crate::clock::parse_rfc3339(text).ok_or_else(|| {
-            Error::Invalid(format!(
-                "'started_at' must be an RFC 3339 time, not '{text}'"
-            ))
-        })?),
-        None => None,
-    };
+    let started_at = params::time("started_at", body.started_at.as_deref())?;
     let target = Target { pid, started_at };
     let app = managed::adopt(&state, &caller, target, body.name, body.policy).await?;
     Ok((StatusCode::CREATED, Json(ManagedCreated { app })))

@@ -15,6 +15,7 @@ pub mod hosts;
 pub mod launches;
 pub mod managed;
 mod metrics;
+mod params;
 pub mod processes;
 pub mod sessions;
 mod settings;

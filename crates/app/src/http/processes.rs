@@ -13,9 +13,10 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, OptionalJson, Path, Query};
+use super::params;
 use crate::actions::processes::{self, ActionReport, RevealedCommandLine, Target};
 use crate::auth::{Caller, Permission};
-use crate::clock::{parse_rfc3339, to_rfc3339};
+use crate::clock::to_rfc3339;
 use crate::error::{Error, Result};
 use crate::live::Sample;
 use crate::processes::ProcessRow;
@@ -202,15 +203,7 @@ struct PriorityRequest {
 }
 
 fn target(pid: u32, started_at: Option<&str>) -> Result<Target> {
-    let started_at = started_at
-        .map(|text| {
-            parse_rfc3339(text).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "'started_at' must be an RFC 3339 time, not '{text}'"
-                ))
-            })
-        })
-        .transpose()?;
+    let started_at = params::time("started_at", started_at)?;
     Ok(Target { pid, started_at })
 }
 
@@ -371,14 +364,8 @@ async fn terminate_process(
     Path(pid): Path<u32>,
     Json(body): Json<TerminateRequest>,
 ) -> Result<Json<ActionReport>> {
-    let timeout_ms = body.timeout_ms.unwrap_or(5000);
-    if timeout_ms > 60_000 {
-        return Err(Error::Invalid(format!(
-            "'timeout_ms' must be at most 60000, not {timeout_ms}"
-        )));
-    }
+    let timeout = params::timeout(body.timeout_ms, 5000, 60_000)?;
     let target = target(pid, body.started_at.as_deref())?;
-    let timeout = Duration::from_millis(timeout_ms);
     Ok(Json(
         processes::terminate(&state, &caller, target, timeout, body.tree).await?,
     ))

@@ -1,7 +1,5 @@
 //! Saved desks ("sessions"): list, save, show, rename, delete, restore.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -11,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, OptionalJson, Path};
+use super::params;
 use crate::actions::sessions::{self, RestoreReport};
 use crate::auth::{Caller, Permission};
 use crate::clock::to_rfc3339;
@@ -224,13 +223,7 @@ async fn restore_session(
 ) -> Result<Json<RestoreReport>> {
     let id = session_id(&id)?;
     let body = body.unwrap_or_default();
-    let ms = body.timeout_ms.unwrap_or(20_000);
-    if ms > 120_000 {
-        return Err(Error::Invalid(format!(
-            "'timeout_ms' must be at most 120000, not {ms}"
-        )));
-    }
-    let report =
-        sessions::restore(&state, &caller, id, body.dry_run, Duration::from_millis(ms)).await?;
+    let timeout = params::timeout(body.timeout_ms, 20_000, 120_000)?;
+    let report = sessions::restore(&state, &caller, id, body.dry_run, timeout).await?;
     Ok(Json(report))
 }

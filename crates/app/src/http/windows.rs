@@ -10,9 +10,10 @@ use utoipa_axum::routes;
 
 use super::error::ErrorBody;
 use super::extract::{Json, OptionalJson, Path};
+use super::params;
 use crate::actions::windows::{self, CloseAllReport, Expected, WindowResult};
 use crate::auth::{Caller, Permission};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 use crate::windows::{WindowListView, WindowRow, parse_window_id, view};
 
@@ -48,13 +49,7 @@ pub struct CloseAllRequest {
 }
 
 fn timeout(ms: Option<u64>) -> Result<Duration> {
-    let ms = ms.unwrap_or(5000);
-    if ms > 60_000 {
-        return Err(Error::Invalid(format!(
-            "'timeout_ms' must be at most 60000, not {ms}"
-        )));
-    }
-    Ok(Duration::from_millis(ms))
+    params::timeout(ms, 5000, 60_000)
 }
 
 fn expected(body: &WindowRequest) -> Expected {

@@ -4,6 +4,7 @@
 //! Boss takes on its own are audited under the name "boss".
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -149,9 +150,11 @@ impl Runner {
     }
 
     async fn audit_boss(&self, action: AuditAction, outcome: Outcome, detail: serde_json::Value) {
-        let mut entry = Actor::Boss.entry(action, self.target(), outcome);
-        entry.detail = Some(detail);
-        actions::audit(&self.state, entry).await;
+        Actor::Boss
+            .entry(action, self.target(), outcome)
+            .with_detail(detail)
+            .write(&self.state)
+            .await;
     }
 
     async fn set_enabled(&mut self, enabled: bool) {
@@ -411,26 +414,38 @@ impl Runner {
         self.set(|_| {});
     }
 
+    /// What a command does while no run is on (idle, or waiting out a backoff): `Break` with
+    /// what comes next (`None`: the runner is done), or `Continue` to go on waiting.
+    fn between_runs(&mut self, command: Command) -> ControlFlow<Option<Phase>> {
+        match command {
+            Command::Start { caller, reply } | Command::Restart { caller, reply } => {
+                ControlFlow::Break(Some(Phase::Start(Why::Manual(caller, Some(reply)))))
+            }
+            Command::Stop { reply, .. } => {
+                self.set(|s| {
+                    s.state = ManagedState::Stopped;
+                    s.attempt = None;
+                    s.next_start_at = None;
+                });
+                let _ = reply.send(Ok(()));
+                ControlFlow::Break(Some(Phase::Idle))
+            }
+            Command::Reload(app) => {
+                self.reload(app);
+                ControlFlow::Continue(())
+            }
+            Command::Remove { reply, .. } => {
+                let _ = reply.send(Ok(()));
+                ControlFlow::Break(None)
+            }
+        }
+    }
+
     /// Waits while stopped, exited or errored. `None`: the runner is done.
     async fn idle(&mut self, commands: &mut mpsc::UnboundedReceiver<Command>) -> Option<Phase> {
         loop {
-            match commands.recv().await? {
-                Command::Start { caller, reply } | Command::Restart { caller, reply } => {
-                    return Some(Phase::Start(Why::Manual(caller, Some(reply))));
-                }
-                Command::Stop { reply, .. } => {
-                    self.set(|s| {
-                        s.state = ManagedState::Stopped;
-                        s.attempt = None;
-                        s.next_start_at = None;
-                    });
-                    let _ = reply.send(Ok(()));
-                }
-                Command::Reload(app) => self.reload(app),
-                Command::Remove { reply, .. } => {
-                    let _ = reply.send(Ok(()));
-                    return None;
-                }
+            if let ControlFlow::Break(next) = self.between_runs(commands.recv().await?) {
+                return next;
             }
         }
     }
@@ -444,25 +459,11 @@ impl Runner {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(until) => return Some(Phase::Start(Why::Restart)),
-                command = commands.recv() => match command? {
-                    Command::Start { caller, reply } | Command::Restart { caller, reply } => {
-                        return Some(Phase::Start(Why::Manual(caller, Some(reply))));
+                command = commands.recv() => {
+                    if let ControlFlow::Break(next) = self.between_runs(command?) {
+                        return next;
                     }
-                    Command::Stop { reply, .. } => {
-                        self.set(|s| {
-                            s.state = ManagedState::Stopped;
-                            s.attempt = None;
-                            s.next_start_at = None;
-                        });
-                        let _ = reply.send(Ok(()));
-                        return Some(Phase::Idle);
-                    }
-                    Command::Reload(app) => self.reload(app),
-                    Command::Remove { reply, .. } => {
-                        let _ = reply.send(Ok(()));
-                        return None;
-                    }
-                },
+                }
             }
         }
     }
