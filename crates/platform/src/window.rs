@@ -317,9 +317,7 @@ impl GnomeExtensionForm {
     /// The form for GNOME Shell `version` ("48.7", "43.beta", "GNOME Shell 45.0"); `None` when
     /// it names no major version.
     pub fn for_shell_version(version: &str) -> Option<GnomeExtensionForm> {
-        let number = version.split_whitespace().last()?;
-        let major: u32 = number.split('.').next()?.parse().ok()?;
-        Some(if major >= 45 {
+        Some(if shell_major(version)? >= 45 {
             GnomeExtensionForm::Module
         } else {
             GnomeExtensionForm::Legacy
@@ -334,6 +332,26 @@ impl GnomeExtensionForm {
         }
     }
 
+    /// The shell versions `metadata.json` declares for a shell of `version`: this form's, and
+    /// for a module-form shell newer than any of them, its own major version too. GNOME Shell
+    /// refuses an extension whose metadata does not name its version, and the ES-module
+    /// extension API has stayed the same since 45; a shell that breaks it will say so when it
+    /// loads the extension (not tested: the newest shell here is 48).
+    pub fn declared_versions(self, version: Option<&str>) -> Vec<String> {
+        let mut versions: Vec<String> = self
+            .shell_versions()
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let newer = version.and_then(shell_major).filter(|major| {
+            self == GnomeExtensionForm::Module && !versions.iter().any(|v| v.parse() == Ok(*major))
+        });
+        if let Some(major) = newer {
+            versions.push(major.to_string());
+        }
+        versions
+    }
+
     /// In words, for people.
     pub fn describe(self) -> &'static str {
         match self {
@@ -341,6 +359,12 @@ impl GnomeExtensionForm {
             GnomeExtensionForm::Module => "the ES-module form for GNOME Shell 45 and later",
         }
     }
+}
+
+/// The major version in a GNOME Shell version ("48.7", "GNOME Shell 45.0" give 48, 45).
+fn shell_major(version: &str) -> Option<u32> {
+    let number = version.split_whitespace().last()?;
+    number.split('.').next()?.parse().ok()
 }
 
 /// Where Boss's GNOME Shell extension was written, in which form, and why that form.

@@ -86,7 +86,7 @@ impl GnomeShell {
             std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).expect("chmod");
         }
         let data_home = home.join(".local/share");
-        gnome::install_extension(&data_home, form).expect("install Boss's GNOME extension");
+        gnome::install_extension(&data_home, form, None).expect("install Boss's GNOME extension");
         let bus_file = dir.path().join("bus");
         let log = std::fs::File::create(dir.path().join("gnome-shell.log")).expect("log");
         // Inside the namespace: empty /run/systemd and /run/dbus, a system bus there, then the

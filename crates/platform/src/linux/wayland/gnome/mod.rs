@@ -42,14 +42,18 @@ const WINDOWS_MARK: &str = "// @@WINDOWS@@\n";
 const METADATA: &str = include_str!("extension/metadata.json");
 const NO_VERSIONS: &str = "\"shell-version\": []";
 
-/// The extension's files in `form`, by name.
-pub fn extension_files(form: GnomeExtensionForm) -> [(&'static str, String); 2] {
+/// The extension's files in `form`, by name, for a GNOME Shell of `shell_version` when known
+/// (see [`GnomeExtensionForm::declared_versions`]).
+pub fn extension_files(
+    form: GnomeExtensionForm,
+    shell_version: Option<&str>,
+) -> [(&'static str, String); 2] {
     let wrapper = match form {
         GnomeExtensionForm::Legacy => include_str!("extension/legacy.js"),
         GnomeExtensionForm::Module => include_str!("extension/module.js"),
     };
     let versions: Vec<String> = form
-        .shell_versions()
+        .declared_versions(shell_version)
         .iter()
         .map(|v| format!("\"{v}\""))
         .collect();
@@ -63,7 +67,11 @@ pub fn extension_files(form: GnomeExtensionForm) -> [(&'static str, String); 2] 
 
 /// Writes the extension in `form` into `data_home` (`$XDG_DATA_HOME`, usually
 /// `~/.local/share`): `gnome-shell/extensions/<uuid>/`. Returns that folder.
-pub fn install_extension(data_home: &Path, form: GnomeExtensionForm) -> Result<PathBuf> {
+pub fn install_extension(
+    data_home: &Path,
+    form: GnomeExtensionForm,
+    shell_version: Option<&str>,
+) -> Result<PathBuf> {
     let dir = data_home
         .join("gnome-shell/extensions")
         .join(EXTENSION_UUID);
@@ -74,7 +82,7 @@ pub fn install_extension(data_home: &Path, form: GnomeExtensionForm) -> Result<P
         }
     };
     std::fs::create_dir_all(&dir).map_err(io(format!("cannot create '{}'", dir.display())))?;
-    for (name, contents) in extension_files(form) {
+    for (name, contents) in extension_files(form, shell_version) {
         let path = dir.join(name);
         std::fs::write(&path, contents)
             .map_err(io(format!("cannot write '{}'", path.display())))?;
@@ -97,7 +105,11 @@ pub fn install_extension_for(
         .and_then(|(v, _)| GnomeExtensionForm::for_shell_version(v))
         .unwrap_or(GnomeExtensionForm::Module);
     Ok(GnomeExtensionInstalled {
-        dir: install_extension(data_home, form)?,
+        dir: install_extension(
+            data_home,
+            form,
+            shell_version.as_ref().map(|(v, _)| v.as_str()),
+        )?,
         form,
         shell_version,
     })
@@ -446,7 +458,7 @@ mod tests {
                 "export default class",
             ),
         ] {
-            let [(_, metadata), (_, script)] = extension_files(form);
+            let [(_, metadata), (_, script)] = extension_files(form, None);
             let parsed: serde_json::Value = serde_json::from_str(&metadata).unwrap();
             assert_eq!(parsed["uuid"], EXTENSION_UUID);
             assert!(
@@ -458,8 +470,22 @@ mod tests {
             assert!(!script.contains("@@WINDOWS@@"), "{form:?}");
         }
         // Only the module form uses ES-module syntax, which GNOME Shell 43 cannot parse.
-        let [_, (_, legacy)] = extension_files(GnomeExtensionForm::Legacy);
+        let [_, (_, legacy)] = extension_files(GnomeExtensionForm::Legacy, None);
         assert!(!legacy.contains("import ") && !legacy.contains("export "));
+    }
+
+    #[test]
+    fn a_shell_newer_than_the_declared_versions_is_named_in_the_module_metadata() {
+        use GnomeExtensionForm::{Legacy, Module};
+        let declared = |form: GnomeExtensionForm, version| {
+            let [(_, metadata), _] = extension_files(form, version);
+            let parsed: serde_json::Value = serde_json::from_str(&metadata).unwrap();
+            parsed["shell-version"].as_array().unwrap().len()
+        };
+        assert_eq!(declared(Module, Some("51.2")), 6);
+        assert_eq!(declared(Module, Some("GNOME Shell 48.7")), 5);
+        assert_eq!(declared(Module, None), 5);
+        assert_eq!(declared(Legacy, Some("44.1")), 2);
     }
 
     #[test]
