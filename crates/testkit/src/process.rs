@@ -10,6 +10,18 @@ use std::time::{Duration, Instant};
 pub struct Process(pub Child);
 
 impl Process {
+    /// `sleep seconds` (any argument `sleep` takes, such as `86399.25`), a harmless process
+    /// for a test to find, signal or end; standard input is closed.
+    pub fn sleep(seconds: impl std::fmt::Display) -> Process {
+        Process(
+            std::process::Command::new("sleep")
+                .arg(seconds.to_string())
+                .stdin(std::process::Stdio::null())
+                .spawn()
+                .expect("start sleep"),
+        )
+    }
+
     pub fn pid(&self) -> u32 {
         self.0.id()
     }
