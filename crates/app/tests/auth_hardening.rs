@@ -412,17 +412,9 @@ fn boss_prints_the_setup_link_and_keeps_the_code_private() {
     let app_dir = dir.path().to_path_buf();
     let server = Server::start(&app_dir);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let code = server.setup_code().unwrap();
-    let status = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/api/v1/auth/register", server.base))
-            .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": code}))
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert_eq!(status, 201);
+    assert!(server.setup_code().is_some(), "no account yet: a code");
+    // Checked to be made (201).
+    runtime.block_on(server.register("alice", PASSWORD));
     server.stop();
     let server = Server::start(&app_dir);
     assert!(server.setup_code().is_none());

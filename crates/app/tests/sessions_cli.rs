@@ -59,13 +59,7 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
             ("XDG_DATA_DIRS", &empty),
         ],
     );
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD,
-                      "setup_code": server.setup_code()}))
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| boss(home.path(), &server.base, args);
     let login = run(&["login", "--user", "alice"]);
@@ -144,13 +138,7 @@ async fn a_restarted_server_restores_the_session_chosen_for_start_up() {
         ("XDG_DATA_DIRS", empty.as_str()),
     ];
     let server = Server::start_with(&data, &env);
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD,
-                      "setup_code": server.setup_code()}))
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let home = tempfile::tempdir().unwrap();
     let login = boss(home.path(), &server.base, &["login", "--user", "alice"]);
     assert!(login.status.success(), "{}", text(&login));
