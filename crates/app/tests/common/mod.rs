@@ -364,3 +364,74 @@ pub fn find_window<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
         .iter()
         .find(|w| w["title"] == title)
 }
+
+/// Asserts that `list` comes from the available backend `backend` (labelled `label`) with every
+/// capability.
+#[track_caller]
+pub fn assert_full_backend(list: &Value, backend: &str, label: &str) {
+    assert_eq!(list["available"], true, "{list}");
+    assert_eq!(list["backend"], backend);
+    assert_eq!(list["label"], label);
+    assert_eq!(
+        list["capabilities"],
+        serde_json::json!({"close": true, "activate": true, "minimize": true, "pid": true,
+                           "desktop": true})
+    );
+}
+
+/// `POST /api/v1/windows/close-all` as `auth` with `body` (`dry_run`, `timeout_ms`), checked
+/// to succeed: the report.
+pub async fn close_all(app: &TestApp, auth: &Auth, body: Value) -> Value {
+    let reply = app.post("/api/v1/windows/close-all", auth, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+/// What a close-all report says of the window titled `title`.
+#[track_caller]
+pub fn outcome(report: &Value, title: &str) -> String {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["window"]["title"] == title)
+        .map(|r| r["outcome"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("{title} missing from {report}"))
+}
+
+/// The port of "the browser showing Boss": Boss listens on it, so a window whose process holds
+/// a connection to it is protected (as is the client on the other end of that connection).
+pub struct BrowserPort {
+    listener: std::net::TcpListener,
+    pub port: u16,
+}
+
+impl BrowserPort {
+    /// Listens on a free loopback port and tells `app` it is the port Boss serves on.
+    pub fn listen(app: &TestApp) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        app.state.listen_port.set(port).unwrap();
+        BrowserPort { listener, port }
+    }
+
+    /// Once the browser connected from its `local_port`: `app` as that browser sees it, and
+    /// the accepted connection (keep it open for as long as the browser should count).
+    pub fn seen_from(self, app: &TestApp, local_port: u16) -> (TestApp, std::net::TcpStream) {
+        let (accepted, _) = self.listener.accept().unwrap();
+        let peer = format!("127.0.0.1:{local_port}").parse().unwrap();
+        (app.seen_from_socket(peer), accepted)
+    }
+}
+
+/// Polls `done` (every 20 ms) until it holds; panics naming `what` after `patience`.
+pub async fn wait_until(what: &str, patience: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + patience;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
