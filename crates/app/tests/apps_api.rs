@@ -42,10 +42,7 @@ fn xdg(dir: &Path) -> platform::CatalogOptions {
     );
     platform::CatalogOptions {
         data_dirs: vec![dir.join("share")],
-        current_desktops: Vec::new(),
-        locale: None,
-        icon_theme: None,
-        icon_dirs: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -187,16 +184,9 @@ async fn stop_escalates_from_term_to_kill() {
         .post("/api/v1/apps/boss-sleeper/launch", &admin, json!({}))
         .await;
     let id = polite.body["launch"]["id"].as_i64().unwrap();
-    let stopped = app
-        .post(
-            &format!("/api/v1/launches/{id}/stop"),
-            &admin,
-            json!({"timeout_ms": 3000}),
-        )
-        .await;
-    assert_eq!(stopped.status, StatusCode::OK, "{:?}", stopped.body);
-    assert_eq!(stopped.body["signal"], "TERM");
-    assert_eq!(stopped.body["launch"]["outcome"], "stopped");
+    let stopped = app.stop_launch(&admin, id, 3000).await;
+    assert_eq!(stopped["signal"], "TERM");
+    assert_eq!(stopped["launch"]["outcome"], "stopped");
 
     let stubborn = app
         .post(
@@ -215,15 +205,8 @@ async fn stop_escalates_from_term_to_kill() {
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let stopped = app
-        .post(
-            &format!("/api/v1/launches/{id}/stop"),
-            &admin,
-            json!({"timeout_ms": 300}),
-        )
-        .await;
-    assert_eq!(stopped.status, StatusCode::OK, "{:?}", stopped.body);
-    assert_eq!(stopped.body["signal"], "KILL");
+    let stopped = app.stop_launch(&admin, id, 300).await;
+    assert_eq!(stopped["signal"], "KILL");
     let ended = wait_for_launch(&app, &admin, id, "it ended", |l| l["running"] == false).await;
     assert_eq!(
         (ended["outcome"].as_str(), ended["signal"].as_i64()),

@@ -35,14 +35,8 @@ async fn the_first_account_is_admin_and_registration_then_closes() {
     );
 
     // An admin opens registration: newcomers become viewers.
-    let patch = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"registration_open": true}),
-        )
+    app.change_settings(&admin, json!({"registration_open": true}))
         .await;
-    assert_eq!(patch.status, StatusCode::OK, "{:?}", patch.body);
     let bob = app.register("bob").await;
     assert_eq!(
         app.get("/api/v1/auth/me", &bob).await.body["user"]["role"],

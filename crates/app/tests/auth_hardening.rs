@@ -320,18 +320,11 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
 
     // A revoked API token.
     let session = login().await;
-    let created = app
-        .post(
-            "/api/v1/tokens",
-            &session,
-            json!({"name": "stream", "password": PASSWORD}),
-        )
+    let token = app.token(&session, "stream").await;
+    let stream = open_stream(&app, &token.bearer).await;
+    let reply = app
+        .delete(&format!("/api/v1/tokens/{}", token.id), &session)
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    let token = Auth::Bearer(created.body["secret"].as_str().unwrap().to_string());
-    let stream = open_stream(&app, &token).await;
-    let id = created.body["token"]["id"].as_i64().unwrap();
-    let reply = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_ends_soon(stream, "the token's revocation").await;
 

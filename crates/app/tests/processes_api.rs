@@ -340,14 +340,9 @@ async fn protected_processes_are_refused() {
     // A process protected by name in the settings.
     let child = Spawned::sleep("318");
     let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"]}),
-        )
+        .change_settings(&admin, json!({"protected_processes": ["sleep"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
-    assert_eq!(set.body["protected_processes"], json!(["sleep"]));
+    assert_eq!(set["protected_processes"], json!(["sleep"]));
     let reply = act(
         &app,
         &admin,

@@ -214,14 +214,11 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     })
     .await;
     let admin = app.register("admin").await;
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]}),
-        )
-        .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    app.change_settings(
+        &admin,
+        json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]}),
+    )
+    .await;
     let mut walk = Walk {
         app: &app,
         admin: &admin,
@@ -312,24 +309,12 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     let still = platform::process_brief(managed_pid).expect("still running");
     assert_eq!(&*still.name, "sleep");
     // Unprotected again, it is removed (and its program ended) as usual.
-    let unset = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": []}),
-        )
+    app.change_settings(&admin, json!({"protected_processes": []}))
         .await;
-    assert_eq!(unset.status, StatusCode::OK, "{:?}", unset.body);
     let removed = app.delete(&managed_path, &admin).await;
     assert!(removed.status.is_success(), "{:?}", removed.body);
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"]}),
-        )
+    app.change_settings(&admin, json!({"protected_processes": ["sleep"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 
     // Windows: an application protected in the settings by its window class.
     let kept = launch(

@@ -12,7 +12,7 @@ use boss::store::{
     NewDeskSession, NewLaunch, NewManagedApp, NewSession, SqlStore, Store, StoreError,
 };
 use common::postgres::TempPostgres;
-use common::{Auth, PASSWORD, TestApp};
+use common::{PASSWORD, TestApp};
 
 /// The same story runs against every backend (PostgreSQL joins it in its own test).
 async fn store_story(store: &dyn Store) {
@@ -456,14 +456,7 @@ async fn http_story(app: &TestApp) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    let token = app
-        .post(
-            "/api/v1/tokens",
-            &admin,
-            json!({"name": "script", "password": PASSWORD}),
-        )
-        .await;
-    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
+    let bearer = app.token(&admin, "script").await.bearer;
     assert_eq!(
         app.get("/api/v1/users", &bearer).await.body["users"]
             .as_array()
@@ -471,14 +464,11 @@ async fn http_story(app: &TestApp) {
             .len(),
         2
     );
-    let settings = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"registration_open": true, "protected_processes": ["sshd"]}),
-        )
-        .await;
-    assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
+    app.change_settings(
+        &admin,
+        json!({"registration_open": true, "protected_processes": ["sshd"]}),
+    )
+    .await;
     assert_eq!(
         app.get("/api/v1/settings", &bearer).await.body["protected_processes"],
         json!(["sshd"])
@@ -600,14 +590,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
     let app = TestApp::with_config(|c| c.database_url = url).await;
     app.state.spawn_background_tasks();
     let session = app.register("alice").await;
-    let token = app
-        .post(
-            "/api/v1/tokens",
-            &session,
-            json!({"name": "script", "password": PASSWORD}),
-        )
-        .await;
-    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
+    let bearer = app.token(&session, "script").await.bearer;
     assert_eq!(
         app.get("/api/v1/auth/me", &bearer).await.status,
         StatusCode::OK
@@ -651,14 +634,9 @@ async fn nothing_is_lost_while_postgres_is_down() {
     assert_eq!(login.code(), "unavailable");
 
     pg.start_server();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.state.spool.is_pending() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the spool must drain once the database is back"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let drained = || !app.state.spool.is_pending();
+    let what = "the spool drains once the database is back";
+    common::wait_until(what, std::time::Duration::from_secs(20), drained).await;
     let events = app.audit(&bearer, "process.terminate").await;
     let targets: Vec<String> = events
         .iter()
@@ -736,14 +714,9 @@ async fn nothing_is_lost_while_sqlite_is_locked() {
     assert!(app.state.spool.is_pending());
     sqlx::query("COMMIT").execute(&mut other).await.unwrap();
     other.close().await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.state.spool.is_pending() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the spool must drain once the lock is gone"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let drained = || !app.state.spool.is_pending();
+    let what = "the spool drains once the lock is gone";
+    common::wait_until(what, std::time::Duration::from_secs(20), drained).await;
     let events = app.audit(&session, "process.signal").await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["target"], format!("pid {} (sleep)", child.id()));

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use common::desktop::Desktop;
 use common::{
-    Auth, BrowserPort, TestApp, assert_full_backend, close_all, find_window as find, outcome,
-    wait_until, window_list as windows,
+    Auth, BrowserPort, TestApp, assert_full_backend, close_all, close_refused_as_protected,
+    find_window as find, outcome, wait_until, window_list as windows,
 };
 
 async fn app_on(desktop: &Desktop) -> TestApp {
@@ -179,14 +179,8 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     let args = ["-class", "KeepMe", "-T", "kept", "-e", "sleep", "600"];
     let mut kept = desktop.spawn("xterm", &args, std::process::Stdio::null());
     desktop.window("kept");
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_windows": ["KeepMe"]}),
-        )
+    app.change_settings(&admin, json!({"protected_windows": ["KeepMe"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 
     let preview = close_all(&from_browser, &admin, json!({"dry_run": true})).await;
     assert_eq!(outcome(&preview, "closes-a"), "would_close");
@@ -223,19 +217,7 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
 
     // Protected windows are refused one by one too.
     let list = windows(&from_browser, &admin).await;
-    let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let refused = from_browser
-        .post(
-            &format!("/api/v1/windows/{browser_id}/close"),
-            &admin,
-            json!({}),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(refused.code(), "protected");
+    let refused = close_refused_as_protected(&from_browser, &admin, &list, "Boss - Browser").await;
     assert!(
         refused.body["error"]["message"]
             .as_str()

@@ -115,6 +115,14 @@ impl Reply {
     }
 }
 
+/// An API token just made (see [`TestApp::token`]).
+pub struct Token {
+    /// Requests made with it.
+    pub bearer: Auth,
+    pub secret: String,
+    pub id: i64,
+}
+
 /// An open event stream and everything it sent so far.
 pub struct EventStream {
     body: Body,
@@ -339,6 +347,41 @@ impl TestApp {
         }
     }
 
+    /// Stops the launch `id` as `auth`, waiting `timeout_ms` for it to end before KILL
+    /// (checked to succeed): the stop report (`signal`, ...).
+    pub async fn stop_launch(&self, auth: &Auth, id: i64, timeout_ms: u64) -> Value {
+        let path = format!("/api/v1/launches/{id}/stop");
+        let body = serde_json::json!({ "timeout_ms": timeout_ms });
+        let reply = self.post(&path, auth, body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// `PATCH /api/v1/settings` as `auth` with `change`, checked to succeed: the settings.
+    pub async fn change_settings(&self, auth: &Auth, change: Value) -> Value {
+        let reply = self.patch("/api/v1/settings", auth, change).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// A new API token named `name` of `auth`'s account (checked: 201).
+    pub async fn token(&self, auth: &Auth, name: &str) -> Token {
+        let reply = self
+            .post(
+                "/api/v1/tokens",
+                auth,
+                serde_json::json!({"name": name, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        let secret = reply.body["secret"].as_str().unwrap().to_string();
+        Token {
+            bearer: Auth::Bearer(secret.clone()),
+            secret,
+            id: reply.body["token"]["id"].as_i64().unwrap(),
+        }
+    }
+
     /// Audit rows with this action, newest first.
     pub async fn audit(&self, admin: &Auth, action: &str) -> Vec<Value> {
         let reply = self
@@ -397,6 +440,25 @@ pub fn outcome(report: &Value, title: &str) -> String {
         .find(|r| r["window"]["title"] == title)
         .map(|r| r["outcome"].as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("{title} missing from {report}"))
+}
+
+/// Asks, as `auth`, to close the window titled `title` in `list`, and checks that it is refused
+/// as protected: the refusal.
+pub async fn close_refused_as_protected(
+    app: &TestApp,
+    auth: &Auth,
+    list: &Value,
+    title: &str,
+) -> Reply {
+    let id = find_window(list, title).expect("listed")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/windows/{id}/close");
+    let refused = app.post(&path, auth, serde_json::json!({})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.code(), "protected");
+    refused
 }
 
 /// The port of "the browser showing Boss": Boss listens on it, so a window whose process holds

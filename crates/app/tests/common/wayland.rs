@@ -5,14 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use platform::{WindowInfo, WindowSystem};
 use serde_json::json;
 use testkit::gtk::GtkWindow;
 
 use super::{
-    BrowserPort, TestApp, assert_full_backend, close_all, find_window as find, outcome, wait_until,
-    window_list as windows,
+    BrowserPort, TestApp, assert_full_backend, close_all, close_refused_as_protected,
+    find_window as find, outcome, wait_until, window_list as windows,
 };
 use boss::windows::WindowMonitor;
 
@@ -85,17 +84,5 @@ pub async fn close_all_story(
     let list = windows(&from_browser, &admin).await;
     let dialog = find(&list, "Save changes?").expect("the dialog is listed");
     assert_eq!(dialog["pid"], editor.pid());
-    let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let refused = from_browser
-        .post(
-            &format!("/api/v1/windows/{browser_id}/close"),
-            &admin,
-            json!({}),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(refused.code(), "protected");
+    close_refused_as_protected(&from_browser, &admin, &list, "Boss - Browser").await;
 }
