@@ -55,14 +55,8 @@ impl Drop for Spawned {
 }
 
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting until {what}");
+    let patience = Duration::from_secs(10);
+    testkit::desktop::eventually_within(what, patience, || check().then_some(()));
 }
 
 /// The row of `pid` in a fresh list (a stale sample may predate a process just spawned).

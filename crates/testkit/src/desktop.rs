@@ -161,8 +161,18 @@ impl Drop for Desktop {
 pub type Refuser = ClientWindow;
 
 /// Polls `check` until it gives a value, or panics after [`PATIENCE`].
-pub fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + PATIENCE;
+pub fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    eventually_within(what, PATIENCE, check)
+}
+
+/// Polls `check` (every 20 ms) until it gives a value, or panics naming `what` after
+/// `patience`.
+pub fn eventually_within<T>(
+    what: &str,
+    patience: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + patience;
     loop {
         if let Some(value) = check() {
             return value;
@@ -181,6 +191,11 @@ pub fn wait_for_window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
             .into_iter()
             .find(|w| w.title == title)
     })
+}
+
+/// The window `id` in `list`, if listed.
+pub fn window_by_id(list: &platform::WindowList, id: &platform::WindowId) -> Option<WindowInfo> {
+    list.windows.iter().find(|w| &w.id == id).cloned()
 }
 
 /// Whether a child of `parent` runs `sleep` with a controlling terminal.

@@ -31,6 +31,11 @@ impl Process {
         !matches!(self.0.try_wait(), Ok(None))
     }
 
+    /// Waits until it has ended (reaping it), for at most [`PATIENCE`](crate::desktop::PATIENCE).
+    pub fn wait_for_exit(&mut self, what: &str) {
+        crate::desktop::eventually(what, || self.has_exited().then_some(()));
+    }
+
     /// Its standard output as lines on a channel (it must have been started with a pipe).
     pub fn stdout_lines(&mut self) -> Receiver<String> {
         lines(self.0.stdout.take().expect("stdout is piped"))
