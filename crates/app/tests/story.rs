@@ -581,6 +581,15 @@ async fn postgres_unreachable_or_refused_is_a_clear_start_up_error() {
     assert!(down.contains("database error"), "{down}");
 }
 
+/// Every audit row in the store (up to 100), newest first.
+async fn stored_audit(app: &TestApp) -> Vec<boss::store::AuditEvent> {
+    let all = AuditFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    app.state.store.list_audit(&all).await.unwrap()
+}
+
 #[tokio::test]
 async fn nothing_is_lost_while_postgres_is_down() {
     let Some(pg) = TempPostgres::start() else {
@@ -650,15 +659,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
     assert_eq!(targets, expected, "every record, in order, exactly once");
 
     // A replay of records already written (a crash between writing and truncating) adds nothing.
-    let stored = app
-        .state
-        .store
-        .list_audit(&AuditFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let stored = stored_audit(&app).await;
     for row in stored.iter().rev() {
         app.state
             .spool
@@ -671,15 +672,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
         .drain(app.state.store.as_ref())
         .await
         .unwrap();
-    let again = app
-        .state
-        .store
-        .list_audit(&AuditFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let again = stored_audit(&app).await;
     assert_eq!(again.len(), stored.len());
 }
 
