@@ -304,11 +304,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     let changing = login().await;
     let stream = open_stream(&app, &watching).await;
     let reply = app
-        .post(
-            "/api/v1/auth/password",
-            &changing,
-            json!({"current_password": PASSWORD, "new_password": "a new good password"}),
-        )
+        .change_password(&changing, PASSWORD, "a new good password")
         .await;
     assert!(reply.status.is_success(), "{:?}", reply.body);
     assert_ends_soon(stream, "a password change").await;

@@ -180,10 +180,7 @@ async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed(
         "denied"
     );
     // Their account is theirs everywhere; admins are never limited.
-    assert_eq!(
-        app.get("/api/v1/auth/me", &operator).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&operator).await, StatusCode::OK);
     assert_eq!(
         app.get("/api/v1/processes", &admin).await.status,
         StatusCode::OK

@@ -321,10 +321,7 @@ async fn bad_input_gets_json_errors_not_500s() {
         );
     }
     // And nothing was lost or broken: the session still works.
-    assert_eq!(
-        app.get("/api/v1/auth/me", &session).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&session).await, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -490,10 +490,7 @@ async fn http_story(app: &TestApp) {
 
     let logout = app.post_empty("/api/v1/auth/logout", &admin).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &admin).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&admin).await, StatusCode::UNAUTHORIZED);
 
     let audit = app.get("/api/v1/audit?limit=100", &bearer).await;
     let actions: Vec<&str> = audit.body["events"]
@@ -600,10 +597,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
     app.state.spawn_background_tasks();
     let session = app.register("alice").await;
     let bearer = app.token(&session, "script").await.bearer;
-    assert_eq!(
-        app.get("/api/v1/auth/me", &bearer).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&bearer).await, StatusCode::OK);
 
     pg.stop_server();
     let mut pids = Vec::new();

@@ -382,6 +382,18 @@ impl TestApp {
         }
     }
 
+    /// `POST /api/v1/auth/password` as `auth`, from `current` to `new` (unchecked).
+    pub async fn change_password(&self, auth: &Auth, current: &str, new: &str) -> Reply {
+        let change = serde_json::json!({"current_password": current, "new_password": new});
+        self.post("/api/v1/auth/password", auth, change).await
+    }
+
+    /// The status of `GET /api/v1/auth/me` as `auth`: whether that session or token still
+    /// signs in (200) or not (401).
+    pub async fn me_status(&self, auth: &Auth) -> StatusCode {
+        self.get("/api/v1/auth/me", auth).await.status
+    }
+
     /// Audit rows with this action, newest first.
     pub async fn audit(&self, admin: &Auth, action: &str) -> Vec<Value> {
         let reply = self
