@@ -197,14 +197,7 @@ async fn wrong_current_passwords_are_throttled_like_logins() {
 async fn strangers_guessing_do_not_lock_the_owner_out_of_their_usual_address() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;
-    let reply = app
-        .post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "alice", "password": PASSWORD, "role": "viewer"}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED);
+    app.create_user(&admin, "alice", "viewer").await;
     let home = app.seen_from("10.0.0.7");
     assert_eq!(home.login("alice", PASSWORD).await.status, StatusCode::OK);
 

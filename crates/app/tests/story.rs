@@ -448,14 +448,7 @@ async fn http_story(app: &TestApp) {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(app.login("alice", PASSWORD).await.status, StatusCode::OK);
-    let created = app
-        .post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "olga", "password": PASSWORD, "role": "operator"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    app.create_user(&admin, "olga", "operator").await;
     let bearer = app.token(&admin, "script").await.bearer;
     assert_eq!(
         app.get("/api/v1/users", &bearer).await.body["users"]

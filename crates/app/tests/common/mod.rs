@@ -308,17 +308,25 @@ impl TestApp {
     /// The first account (admin), then an account with `role` created by it.
     pub async fn admin_and(&self, username: &str, role: &str) -> (Auth, Auth) {
         let admin = self.register("admin").await;
-        let reply = self
-            .post(
-                "/api/v1/users",
-                &admin,
-                serde_json::json!({ "username": username, "password": PASSWORD, "role": role }),
-            )
-            .await;
+        let other = self.add_user(&admin, username, role).await;
+        (admin, other)
+    }
+
+    /// `admin` creates the account `username` (password [`PASSWORD`]) with `role` (checked:
+    /// 201): the new user.
+    pub async fn create_user(&self, admin: &Auth, username: &str, role: &str) -> Value {
+        let user = serde_json::json!({ "username": username, "password": PASSWORD, "role": role });
+        let reply = self.post("/api/v1/users", admin, user).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// `admin` creates the account `username` with `role`, which then signs in: its session.
+    pub async fn add_user(&self, admin: &Auth, username: &str, role: &str) -> Auth {
+        self.create_user(admin, username, role).await;
         let login = self.login(username, PASSWORD).await;
         assert_eq!(login.status, StatusCode::OK);
-        (admin, Auth::Cookie(login.session_cookie().unwrap()))
+        Auth::Cookie(login.session_cookie().unwrap())
     }
 
     /// Opens an event stream (`/api/v1/events...`) as `auth`.
