@@ -23,6 +23,14 @@ async fn app_on(desktop: &Desktop) -> TestApp {
     .await
 }
 
+/// A private desktop with openbox, Boss on it and its first account: `None` when skipped.
+async fn desktop_and_admin() -> Option<(Desktop, TestApp, Auth)> {
+    let desktop = Desktop::start(true)?;
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    Some((desktop, app, admin))
+}
+
 async fn wait_for_list(
     app: &TestApp,
     auth: &Auth,
@@ -120,11 +128,9 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
 
 #[tokio::test]
 async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let mut refuser = desktop.refuser("Unsaved novel", false, None);
     let reply = app
         .post(
@@ -163,11 +169,9 @@ async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
 
 #[tokio::test]
 async fn close_all_previews_then_closes_everything_but_protected_and_refusing_windows() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     // The "browser showing Boss": a window whose process holds this client's connection.
     let boss_port = BrowserPort::listen(&app);
     let mut browser = desktop.refuser("Boss - Browser", false, Some(boss_port.port));
@@ -228,11 +232,9 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
 
 #[tokio::test]
 async fn minimize_and_activate_show_in_the_list() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let (_xterm, window) = desktop.xterm("to-minimize");
     let reply = app
         .post(
@@ -260,11 +262,9 @@ async fn minimize_and_activate_show_in_the_list() {
 
 #[tokio::test]
 async fn bad_window_requests_are_clear_errors() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let (xterm, window) = desktop.xterm("target");
     for (path, body, status) in [
         (
