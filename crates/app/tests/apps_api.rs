@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
-use common::{Auth, TestApp};
+use common::{Auth, TestApp, poll};
 
 /// A 1x1 PNG.
 const PNG: &[u8] = &[
@@ -62,20 +62,17 @@ async fn wait_for_launch(
     what: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let reply = app.get(&format!("/api/v1/launches/{id}"), auth).await;
+    let path = format!("/api/v1/launches/{id}");
+    poll(what, Duration::from_secs(10), async || {
+        let reply = app.get(&path, auth).await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         if check(&reply.body) {
-            return reply.body;
+            Ok(reply.body)
+        } else {
+            Err(reply.body)
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting until {what}: {}",
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]

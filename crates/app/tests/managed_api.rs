@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use boss::store::{Launch, LaunchFilter};
-use common::{Auth, TestApp};
+use common::{Auth, TestApp, poll};
 
 /// A fresh Boss, its first account, and the managed-apps requests the stories make.
 struct Managed {
@@ -52,15 +52,11 @@ impl Managed {
         what: &str,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = Instant::now() + patience;
-        loop {
+        poll(what, patience, async || {
             let view = self.get(id).await;
-            if done(&view) {
-                return view;
-            }
-            assert!(Instant::now() < deadline, "waiting for {what}: {view}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            if done(&view) { Ok(view) } else { Err(view) }
+        })
+        .await
     }
 
     /// Polls the app until it is in `state` (at most `patience`).

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use common::desktop::Desktop;
 use common::{
     Auth, BrowserPort, TestApp, assert_full_backend, close_all, close_refused_as_protected,
-    find_window as find, outcome, wait_until, window_list as windows,
+    find_window as find, outcome, poll, wait_until, window_list as windows,
 };
 
 async fn app_on(desktop: &Desktop) -> TestApp {
@@ -37,18 +37,11 @@ async fn wait_for_list(
     what: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(what, Duration::from_secs(10), async || {
         let list = windows(app, auth).await;
-        if check(&list) {
-            return list;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting until {what}: {list}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        if check(&list) { Ok(list) } else { Err(list) }
+    })
+    .await
 }
 
 #[tokio::test]

@@ -506,6 +506,26 @@ impl BrowserPort {
     }
 }
 
+/// Polls `check` (every 25 ms) until it gives `Ok`; after `patience`, panics naming `what`
+/// and showing the last `Err`, what was seen instead (a reply body, a list).
+pub async fn poll<T, Seen: std::fmt::Display>(
+    what: &str,
+    patience: std::time::Duration,
+    mut check: impl AsyncFnMut() -> Result<T, Seen>,
+) -> T {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) => assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting until {what}: {seen}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 /// Polls `done` (every 20 ms) until it holds; panics naming `what` after `patience`.
 pub async fn wait_until(what: &str, patience: std::time::Duration, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + patience;
