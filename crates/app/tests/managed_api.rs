@@ -237,15 +237,16 @@ async fn stop_ends_the_whole_tree_and_it_stays_stopped() {
     assert_eq!(created["state"], "running");
     let pid = reply_pid(&created);
     let root = platform::identify_process(pid).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let kids = loop {
+    let what = "the shell starts its two sleeps";
+    let kids = poll(what, Duration::from_secs(5), async || {
         let kids = children(pid);
         if kids.len() == 2 {
-            break kids;
+            Ok(kids)
+        } else {
+            Err(format!("{kids:?}"))
         }
-        assert!(Instant::now() < deadline, "the shell starts its two sleeps");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    })
+    .await;
     let kids: Vec<_> = kids
         .into_iter()
         .map(|k| platform::identify_process(k).unwrap())
@@ -515,33 +516,29 @@ async fn after_boss_is_killed_a_running_app_is_found_again_and_a_dead_one_restar
     server.child.wait().unwrap();
     drop(server);
     std::fs::write(&flag, b"").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while platform::process_running(fragile_run) {
-        assert!(
-            Instant::now() < deadline,
-            "the fragile app ends on its flag"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let ended = || !platform::process_running(fragile_run);
+    common::wait_until(
+        "the fragile app ends on its flag",
+        Duration::from_secs(10),
+        ended,
+    )
+    .await;
 
     let server = Server::start(dir.path());
     session.base = server.base.clone();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let apps = loop {
-        let list = succeeded(session.get("/api/v1/managed").await);
-        let apps = list["apps"].as_array().unwrap().clone();
-        let fragile_again = apps
-            .iter()
-            .any(|a| a["name"] == "fragile" && a["state"] == "running");
-        if fragile_again {
-            break apps;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the dead app is restarted: {list}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let apps = poll(
+        "the dead app is restarted",
+        Duration::from_secs(10),
+        async || {
+            let list = succeeded(session.get("/api/v1/managed").await);
+            let apps = list["apps"].as_array().unwrap().clone();
+            let fragile_again = apps
+                .iter()
+                .any(|a| a["name"] == "fragile" && a["state"] == "running");
+            if fragile_again { Ok(apps) } else { Err(list) }
+        },
+    )
+    .await;
     let by_name = |name: &str| apps.iter().find(|a| a["name"] == name).unwrap().clone();
     assert_eq!(by_name("steady")["state"], "running");
     assert_eq!(
