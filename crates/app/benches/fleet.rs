@@ -8,7 +8,6 @@
 //! Run: `cargo bench -p boss-app --bench fleet` (add `-- --quick` for fewer requests).
 
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,10 @@ use boss::state::AppState;
 use boss::store::SqlStore;
 use testkit::postgres::TempPostgres;
 use testkit::process::Process;
+
+// The signed-in session of the real-binary tests (`Session`).
+#[path = "../tests/common/server.rs"]
+mod server;
 
 async fn serve(url: &str, name: &str, dir: &std::path::Path) -> (AppState, String) {
     let mut config = Config::for_data_dir(dir.to_path_buf());
@@ -73,55 +76,30 @@ async fn run(requests: usize) {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let (a, base) = serve(&url, "bench-a", dirs[0].path()).await;
     let (_b, _) = serve(&url, "bench-b", dirs[1].path()).await;
-    let client = reqwest::Client::new();
-    let register = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&serde_json::json!({
-            "username": "bench",
-            "password": "benchmark password",
-            "setup_code": a.setup.issue().expect("issue the setup code"),
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(register.status().is_success());
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let target = Process(
-        Command::new("sleep")
-            .arg("3600")
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let setup_code = a.setup.issue().expect("issue the setup code");
+    let session =
+        server::Session::register(&base, "bench", "benchmark password", Some(setup_code)).await;
+    let target = Process::sleep(3600);
     let pid = target.pid();
     // A query that changes with every request, so that no read is answered from the asking
     // host's one-second cache (measured on its own below).
     let get = |path: String| {
-        let (client, cookie) = (client.clone(), cookie.clone());
+        let session = session.clone();
         let counter = std::sync::atomic::AtomicUsize::new(0);
         move || {
             let round = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            client
-                .get(format!("{path}?round={round}"))
-                .header("cookie", &cookie)
+            session.request(reqwest::Method::GET, &format!("{path}?round={round}"))
         }
     };
     let cached = |path: String| {
-        let (client, cookie) = (client.clone(), cookie.clone());
-        move || client.get(&path).header("cookie", &cookie)
+        let session = session.clone();
+        move || session.request(reqwest::Method::GET, &path)
     };
     let signal = |path: String| {
-        let (client, cookie) = (client.clone(), cookie.clone());
+        let session = session.clone();
         move || {
-            client
-                .post(&path)
-                .header("cookie", &cookie)
+            session
+                .request(reqwest::Method::POST, &path)
                 .json(&serde_json::json!({"signal": "CONT"}))
         }
     };
@@ -129,33 +107,31 @@ async fn run(requests: usize) {
     round(
         "local  GET processes",
         requests,
-        get(format!("{base}/api/v1/processes")),
+        get("/api/v1/processes".into()),
     )
     .await;
     round(
         "remote GET processes",
         requests,
-        get(format!("{base}/api/v1/hosts/bench-b/processes")),
+        get("/api/v1/hosts/bench-b/processes".into()),
     )
     .await;
     round(
         "remote GET processes cached",
         requests,
-        cached(format!("{base}/api/v1/hosts/bench-b/processes")),
+        cached("/api/v1/hosts/bench-b/processes".into()),
     )
     .await;
     round(
         "local  POST signal CONT",
         requests,
-        signal(format!("{base}/api/v1/processes/{pid}/signal")),
+        signal(format!("/api/v1/processes/{pid}/signal")),
     )
     .await;
     round(
         "remote POST signal CONT",
         requests,
-        signal(format!(
-            "{base}/api/v1/hosts/bench-b/processes/{pid}/signal"
-        )),
+        signal(format!("/api/v1/hosts/bench-b/processes/{pid}/signal")),
     )
     .await;
     drop(target);

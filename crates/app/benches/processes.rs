@@ -36,6 +36,14 @@ use boss::config::Config;
 use boss::state::AppState;
 use boss::store::SqlStore;
 
+// The real binary as a server and a signed-in session with it, shared with the tests.
+#[path = "../tests/common/server.rs"]
+mod server;
+use server::{Server, Session};
+
+/// The benchmark's account.
+const PASSWORD: &str = "benchmark password";
+
 struct Idle(Vec<Child>);
 
 impl Idle {
@@ -137,43 +145,14 @@ async fn http_round(extra: usize, requests: usize) {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let base = format!("http://{address}");
-    let client = reqwest::Client::new();
-    let register = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&serde_json::json!({
-            "username": "bench",
-            "password": "benchmark password",
-            "setup_code": state.setup.issue().expect("issue the setup code"),
-        }))
-        .send()
-        .await
-        .unwrap();
-    let status = register.status();
-    if !status.is_success() {
-        panic!(
-            "register: {status} {}",
-            register.text().await.unwrap_or_default()
-        );
-    }
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let setup_code = state.setup.issue().expect("issue the setup code");
+    let session = Session::register(&base, "bench", PASSWORD, Some(setup_code)).await;
+    let (client, cookie) = (session.http.clone(), session.cookie.clone());
     // A browser watching keeps the sampler running: requests are then served from its samples.
     let _watch = state.processes.watch();
     let url = format!("{base}/api/v1/processes");
-    let get = |client: reqwest::Client, cookie: String, url: String| async move {
-        let reply = client
-            .get(url)
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success());
-        reply.bytes().await.unwrap().len()
+    let get = |client: reqwest::Client, cookie: String, url: String| {
+        body_size(client.get(url).header("cookie", cookie))
     };
     let mut size = 0;
     for _ in 0..50 {
@@ -213,6 +192,13 @@ async fn http_round(extra: usize, requests: usize) {
     metrics_round(&state, &client, &base, &cookie, extra, requests / 4).await;
 }
 
+/// Sends `request`, checks that it succeeds, and reads the whole answer: its size in bytes.
+async fn body_size(request: reqwest::RequestBuilder) -> usize {
+    let reply = request.send().await.unwrap();
+    assert!(reply.status().is_success(), "{}", reply.status());
+    reply.bytes().await.unwrap().len()
+}
+
 /// CPU time of this process (server and client together), milliseconds.
 fn cpu_ms() -> f64 {
     platform::resources::own_process()
@@ -234,7 +220,7 @@ async fn metrics_round(
     let token = client
         .post(format!("{base}/api/v1/tokens"))
         .header("cookie", cookie)
-        .json(&serde_json::json!({ "name": "prometheus", "password": "benchmark password" }))
+        .json(&serde_json::json!({ "name": "prometheus", "password": PASSWORD }))
         .send()
         .await
         .unwrap();
@@ -246,16 +232,7 @@ async fn metrics_round(
     let token: serde_json::Value = token.json().await.unwrap();
     let bearer = format!("Bearer {}", token["secret"].as_str().unwrap());
     let url = format!("{base}/metrics");
-    let scrape = || async {
-        let reply = client
-            .get(&url)
-            .header("authorization", &bearer)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success());
-        reply.bytes().await.unwrap().len()
-    };
+    let scrape = || body_size(client.get(&url).header("authorization", &bearer));
     let mut size = 0;
     for _ in 0..20 {
         size = scrape().await;
@@ -289,61 +266,39 @@ async fn metrics_round(
 /// The release `boss` binary serving on a free loopback port, in its own process, so that the
 /// memory figures of the soak are the server's alone and not the benchmark clients'.
 struct ServerProcess {
-    child: Child,
-    base: String,
+    server: Server,
     _data_dir: tempfile::TempDir,
 }
 
 impl ServerProcess {
     fn start() -> Self {
-        use std::io::{BufRead, BufReader};
         let data_dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boss"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path())
-            .env_remove("BOSS_DATABASE_URL")
-            .env("BOSS_LOG", "warn,boss=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the boss binary");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .and_then(Result::ok)
-                .expect("boss says it is ready");
-            if let Some(rest) = line.split("ready at ").nth(1) {
-                break rest.trim().trim_end_matches('/').to_string();
-            }
-        };
-        // Keep reading its log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
+        let server = Server::start_with(data_dir.path(), &[("BOSS_LOG", "warn,boss=info")]);
         ServerProcess {
-            child,
-            base,
+            server,
             _data_dir: data_dir,
         }
     }
 
-    fn setup_code(&self) -> String {
-        std::fs::read_to_string(self._data_dir.path().join("setup-code"))
-            .expect("the setup code file")
-            .trim()
-            .to_string()
+    /// The benchmark's account, the first: its session.
+    async fn register(&self) -> Session {
+        self.server.register("bench", PASSWORD).await
+    }
+
+    fn pid(&self) -> u32 {
+        self.server.child.id()
     }
 
     fn reset_peak(&self) {
-        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5")
             .expect("reset the server's peak resident memory");
     }
 
     /// Resident memory now and at its peak so far (`VmRSS`, `VmHWM`) in MiB, and the thread
     /// count (each thread that allocates may hold a malloc arena of its own).
     fn memory(&self) -> Memory {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         let field = |name: &str| -> f64 {
             status
                 .lines()
@@ -360,13 +315,6 @@ impl ServerProcess {
     }
 }
 
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Memory {
     rss: f64,
@@ -379,31 +327,8 @@ struct Memory {
 async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u64) {
     let _idle = Idle::spawn(extra);
     let server = ServerProcess::start();
-    let base = server.base.clone();
-    let register = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&serde_json::json!({
-            "username": "bench",
-            "password": "benchmark password",
-            "setup_code": server.setup_code(),
-        }))
-        .send()
-        .await
-        .unwrap();
-    let status = register.status();
-    if !status.is_success() {
-        panic!(
-            "register: {status} {}",
-            register.text().await.unwrap_or_default()
-        );
-    }
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let session = server.register().await;
+    let (base, cookie) = (session.base.clone(), session.cookie.clone());
     // Idle: started, one account, nobody watching yet.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = server.memory();
@@ -542,50 +467,23 @@ fn cpu_ticks(pid: u32) -> u64 {
 async fn idle_cpu_percent(server: &ServerProcess, seconds: u64) -> f64 {
     // Clock ticks per second: 100 on every Linux configuration Boss supports (USER_HZ).
     const TICKS: f64 = 100.0;
-    let before = cpu_ticks(server.child.id());
+    let before = cpu_ticks(server.pid());
     let started = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
-    let used = (cpu_ticks(server.child.id()) - before) as f64 / TICKS;
+    let used = (cpu_ticks(server.pid()) - before) as f64 / TICKS;
     100.0 * used / started.elapsed().as_secs_f64()
 }
 
 /// Supervision overhead: idle CPU of the server with no managed app, then with `apps`.
 async fn managed_round(apps: usize, seconds: u64) {
     let server = ServerProcess::start();
-    let base = server.base.clone();
-    let client = reqwest::Client::new();
-    let register = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&serde_json::json!({
-            "username": "bench",
-            "password": "benchmark password",
-            "setup_code": server.setup_code(),
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(register.status().is_success());
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let session = server.register().await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let without = idle_cpu_percent(&server, seconds).await;
     let mut ids = Vec::new();
     for i in 0..apps {
-        let created: serde_json::Value = client
-            .post(format!("{base}/api/v1/managed"))
-            .header("cookie", &cookie)
-            .json(&serde_json::json!({"name": format!("bench-{i}"), "argv": ["sleep", "3600"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let app = serde_json::json!({"name": format!("bench-{i}"), "argv": ["sleep", "3600"]});
+        let (_, created) = session.post("/api/v1/managed", app).await;
         assert_eq!(created["app"]["state"], "running", "{created}");
         ids.push(created["app"]["id"].as_i64().unwrap());
     }
@@ -596,11 +494,7 @@ async fn managed_round(apps: usize, seconds: u64) {
          {with:.2} % with {apps} (each a running `sleep` with its log writer)"
     );
     for id in ids {
-        let _ = client
-            .delete(format!("{base}/api/v1/managed/{id}"))
-            .header("cookie", &cookie)
-            .send()
-            .await;
+        session.delete(&format!("/api/v1/managed/{id}")).await;
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
-use common::{Auth, TestApp};
+use common::{Auth, TestApp, poll};
 
 /// A 1x1 PNG.
 const PNG: &[u8] = &[
@@ -42,10 +42,7 @@ fn xdg(dir: &Path) -> platform::CatalogOptions {
     );
     platform::CatalogOptions {
         data_dirs: vec![dir.join("share")],
-        current_desktops: Vec::new(),
-        locale: None,
-        icon_theme: None,
-        icon_dirs: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -65,20 +62,17 @@ async fn wait_for_launch(
     what: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let reply = app.get(&format!("/api/v1/launches/{id}"), auth).await;
+    let path = format!("/api/v1/launches/{id}");
+    poll(what, Duration::from_secs(10), async || {
+        let reply = app.get(&path, auth).await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         if check(&reply.body) {
-            return reply.body;
+            Ok(reply.body)
+        } else {
+            Err(reply.body)
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting until {what}: {}",
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -187,16 +181,9 @@ async fn stop_escalates_from_term_to_kill() {
         .post("/api/v1/apps/boss-sleeper/launch", &admin, json!({}))
         .await;
     let id = polite.body["launch"]["id"].as_i64().unwrap();
-    let stopped = app
-        .post(
-            &format!("/api/v1/launches/{id}/stop"),
-            &admin,
-            json!({"timeout_ms": 3000}),
-        )
-        .await;
-    assert_eq!(stopped.status, StatusCode::OK, "{:?}", stopped.body);
-    assert_eq!(stopped.body["signal"], "TERM");
-    assert_eq!(stopped.body["launch"]["outcome"], "stopped");
+    let stopped = app.stop_launch(&admin, id, 3000).await;
+    assert_eq!(stopped["signal"], "TERM");
+    assert_eq!(stopped["launch"]["outcome"], "stopped");
 
     let stubborn = app
         .post(
@@ -215,15 +202,8 @@ async fn stop_escalates_from_term_to_kill() {
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let stopped = app
-        .post(
-            &format!("/api/v1/launches/{id}/stop"),
-            &admin,
-            json!({"timeout_ms": 300}),
-        )
-        .await;
-    assert_eq!(stopped.status, StatusCode::OK, "{:?}", stopped.body);
-    assert_eq!(stopped.body["signal"], "KILL");
+    let stopped = app.stop_launch(&admin, id, 300).await;
+    assert_eq!(stopped["signal"], "KILL");
     let ended = wait_for_launch(&app, &admin, id, "it ended", |l| l["running"] == false).await;
     assert_eq!(
         (ended["outcome"].as_str(), ended["signal"].as_i64()),

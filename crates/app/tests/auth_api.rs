@@ -35,14 +35,8 @@ async fn the_first_account_is_admin_and_registration_then_closes() {
     );
 
     // An admin opens registration: newcomers become viewers.
-    let patch = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"registration_open": true}),
-        )
+    app.change_settings(&admin, json!({"registration_open": true}))
         .await;
-    assert_eq!(patch.status, StatusCode::OK, "{:?}", patch.body);
     let bob = app.register("bob").await;
     assert_eq!(
         app.get("/api/v1/auth/me", &bob).await.body["user"]["role"],
@@ -218,35 +212,17 @@ async fn changing_the_password_ends_other_sessions() {
     let app = TestApp::new().await;
     let here = app.register("alice").await;
     let there = Auth::Cookie(app.login("alice", PASSWORD).await.session_cookie().unwrap());
-    let wrong = app
-        .post(
-            "/api/v1/auth/password",
-            &here,
-            json!({"current_password": "nope", "new_password": "a new password"}),
-        )
-        .await;
+    let wrong = app.change_password(&here, "nope", "a new password").await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     assert_eq!(wrong.code(), "wrong_password");
-    let ok = app
-        .post(
-            "/api/v1/auth/password",
-            &here,
-            json!({"current_password": PASSWORD, "new_password": "a new password"}),
-        )
-        .await;
+    let ok = app.change_password(&here, PASSWORD, "a new password").await;
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
     assert_eq!(
         ok.body,
         json!({"other_sessions_revoked": 1, "tokens_revoked": 0})
     );
-    assert_eq!(
-        app.get("/api/v1/auth/me", &here).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get("/api/v1/auth/me", &there).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&here).await, StatusCode::OK);
+    assert_eq!(app.me_status(&there).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login("alice", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
@@ -293,10 +269,7 @@ async fn api_tokens_authenticate_until_deleted() {
 
     let deleted = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &bearer).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&bearer).await, StatusCode::UNAUTHORIZED);
     let again = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     let empty_name = app
@@ -363,10 +336,7 @@ async fn a_stolen_session_cannot_mint_a_token_without_the_password() {
     assert_eq!(rows[0]["outcome"], "failure");
 
     let (bearer, _) = new_token(&app, &session, json!({"name": "backup"})).await;
-    assert_eq!(
-        app.get("/api/v1/auth/me", &bearer).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&bearer).await, StatusCode::OK);
     assert_eq!(
         app.audit(&session, "token.create").await[0]["outcome"],
         "success"
@@ -396,11 +366,7 @@ async fn wrong_step_up_passwords_are_throttled_like_logins() {
         .await;
     assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
     let guessing = app
-        .post(
-            "/api/v1/auth/password",
-            &session,
-            json!({"current_password": PASSWORD, "new_password": "a new password"}),
-        )
+        .change_password(&session, PASSWORD, "a new password")
         .await;
     assert_eq!(guessing.status, StatusCode::TOO_MANY_REQUESTS);
     let denied = app.audit(&session, "token.create").await;
@@ -422,11 +388,7 @@ async fn an_api_token_can_neither_mint_tokens_nor_change_the_password() {
     assert_eq!(mint.status, StatusCode::FORBIDDEN);
     assert_eq!(mint.code(), "session_required");
     let change = app
-        .post(
-            "/api/v1/auth/password",
-            &bearer,
-            json!({"current_password": PASSWORD, "new_password": "a new password"}),
-        )
+        .change_password(&bearer, PASSWORD, "a new password")
         .await;
     assert_eq!(change.status, StatusCode::FORBIDDEN);
     assert_eq!(change.code(), "session_required");
@@ -479,10 +441,7 @@ async fn an_expired_token_is_refused_and_listed_as_expired() {
         / (24 * 3600 * 1000);
     assert!((29..=30).contains(&days), "{expires_at}");
     assert_eq!(listed[1]["expired"], false);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &monthly).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&monthly).await, StatusCode::OK);
 
     // Thirty days later (moved back in the database itself).
     let db = sqlx::SqlitePool::connect(&app.state.config.database_url)
@@ -504,10 +463,7 @@ async fn an_expired_token_is_refused_and_listed_as_expired() {
     );
     let listed = app.get("/api/v1/tokens", &session).await.body["tokens"].clone();
     assert_eq!(listed[1]["expired"], true, "{listed}");
-    assert_eq!(
-        app.get("/api/v1/auth/me", &forever).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&forever).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -516,17 +472,10 @@ async fn a_password_change_revokes_the_tokens_only_when_asked() {
     let session = app.register("alice").await;
     let (kept, _) = new_token(&app, &session, json!({"name": "kept"})).await;
     let changed = app
-        .post(
-            "/api/v1/auth/password",
-            &session,
-            json!({"current_password": PASSWORD, "new_password": "second password"}),
-        )
+        .change_password(&session, PASSWORD, "second password")
         .await;
     assert_eq!(changed.body["tokens_revoked"], 0, "{:?}", changed.body);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &kept).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&kept).await, StatusCode::OK);
 
     let (other, _) = new_token_with(&app, &session, "second password").await;
     let changed = app
@@ -549,7 +498,7 @@ async fn a_password_change_revokes_the_tokens_only_when_asked() {
         );
     }
     assert_eq!(
-        app.get("/api/v1/auth/me", &session).await.status,
+        app.me_status(&session).await,
         StatusCode::OK,
         "the session that changed it stays"
     );
@@ -589,7 +538,7 @@ async fn an_admin_password_reset_revokes_the_users_tokens() {
         .await;
     assert_eq!(role_only.status, StatusCode::OK);
     assert_eq!(
-        app.get("/api/v1/auth/me", &olgas_token).await.status,
+        app.me_status(&olgas_token).await,
         StatusCode::OK,
         "a role change alone keeps the tokens"
     );
@@ -601,12 +550,9 @@ async fn an_admin_password_reset_revokes_the_users_tokens() {
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    assert_eq!(app.me_status(&olgas_token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.get("/api/v1/auth/me", &olgas_token).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.get("/api/v1/auth/me", &admins_token).await.status,
+        app.me_status(&admins_token).await,
         StatusCode::OK,
         "other accounts' tokens stay"
     );
@@ -662,19 +608,13 @@ async fn admins_list_and_revoke_any_users_tokens_and_others_may_not() {
         )
         .await;
     assert_eq!(wrong_owner.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &vics_token).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&vics_token).await, StatusCode::OK);
 
     let revoked = app
         .delete(&format!("/api/v1/users/{vic_id}/tokens/{token_id}"), &admin)
         .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &vics_token).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&vics_token).await, StatusCode::UNAUTHORIZED);
     let row = &app.audit(&admin, "token.delete").await[0];
     assert_eq!(row["outcome"], "success");
     assert_eq!(row["detail"]["owner"], "vic", "{row}");
@@ -767,7 +707,7 @@ async fn admins_manage_users_but_keep_one_admin() {
     assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
     assert_eq!(reset.body["role"], "viewer");
     assert_eq!(
-        app.get("/api/v1/auth/me", &operator).await.status,
+        app.me_status(&operator).await,
         StatusCode::UNAUTHORIZED,
         "a password reset ends the account's sessions"
     );

@@ -197,14 +197,7 @@ async fn wrong_current_passwords_are_throttled_like_logins() {
 async fn strangers_guessing_do_not_lock_the_owner_out_of_their_usual_address() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;
-    let reply = app
-        .post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "alice", "password": PASSWORD, "role": "viewer"}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED);
+    app.create_user(&admin, "alice", "viewer").await;
     let home = app.seen_from("10.0.0.7");
     assert_eq!(home.login("alice", PASSWORD).await.status, StatusCode::OK);
 
@@ -304,11 +297,7 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
     let changing = login().await;
     let stream = open_stream(&app, &watching).await;
     let reply = app
-        .post(
-            "/api/v1/auth/password",
-            &changing,
-            json!({"current_password": PASSWORD, "new_password": "a new good password"}),
-        )
+        .change_password(&changing, PASSWORD, "a new good password")
         .await;
     assert!(reply.status.is_success(), "{:?}", reply.body);
     assert_ends_soon(stream, "a password change").await;
@@ -320,18 +309,11 @@ async fn event_streams_end_at_logout_revocation_password_or_role_change_and_dele
 
     // A revoked API token.
     let session = login().await;
-    let created = app
-        .post(
-            "/api/v1/tokens",
-            &session,
-            json!({"name": "stream", "password": PASSWORD}),
-        )
+    let token = app.token(&session, "stream").await;
+    let stream = open_stream(&app, &token.bearer).await;
+    let reply = app
+        .delete(&format!("/api/v1/tokens/{}", token.id), &session)
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    let token = Auth::Bearer(created.body["secret"].as_str().unwrap().to_string());
-    let stream = open_stream(&app, &token).await;
-    let id = created.body["token"]["id"].as_i64().unwrap();
-    let reply = app.delete(&format!("/api/v1/tokens/{id}"), &session).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_ends_soon(stream, "the token's revocation").await;
 
@@ -412,17 +394,9 @@ fn boss_prints_the_setup_link_and_keeps_the_code_private() {
     let app_dir = dir.path().to_path_buf();
     let server = Server::start(&app_dir);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let code = server.setup_code().unwrap();
-    let status = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/api/v1/auth/register", server.base))
-            .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": code}))
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert_eq!(status, 201);
+    assert!(server.setup_code().is_some(), "no account yet: a code");
+    // Checked to be made (201).
+    runtime.block_on(server.register("alice", PASSWORD));
     server.stop();
     let server = Server::start(&app_dir);
     assert!(server.setup_code().is_none());

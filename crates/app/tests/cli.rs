@@ -66,14 +66,7 @@ async fn login_once_then_ps_kill_apps_launch_history_and_clear_failures() {
             ("BOSS_DISPLAY", ":4567"),
         ],
     );
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(
-            &json!({"username": "alice", "password": PASSWORD, "setup_code": server.setup_code()}),
-        )
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let cli = Cli {
         home: tempfile::tempdir().unwrap(),
         server: server.base.clone(),
@@ -484,12 +477,7 @@ async fn on_sway_boss_windows_names_the_desktop_and_boss_close_closes_politely()
         let mut env = session.to_vec();
         env.push(("BOSS_WINDOW_BACKEND", backend));
         let server = Server::start_with(&dir.path().join("data"), &env);
-        reqwest::Client::new()
-            .post(format!("{}/api/v1/auth/register", server.base))
-            .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": server.setup_code()}))
-            .send()
-            .await
-            .unwrap();
+        server.register("alice", PASSWORD).await;
         let cli = Cli {
             home: tempfile::tempdir().unwrap(),
             server: server.base.clone(),

@@ -142,7 +142,7 @@ async fn copy_the_history_from_sqlite_into_postgres() {
     );
     let bearer = Auth::Bearer(secret);
     assert_eq!(
-        postgres.get("/api/v1/auth/me", &bearer).await.status,
+        postgres.me_status(&bearer).await,
         StatusCode::OK,
         "tokens survive"
     );

@@ -37,15 +37,7 @@ fn copies(dir: &std::path::Path, name: &str, count: usize) -> Vec<Process> {
 }
 
 async fn token(app: &TestApp, session: &Auth) -> String {
-    let reply = app
-        .post(
-            "/api/v1/tokens",
-            session,
-            json!({ "name": "monitoring", "password": common::PASSWORD }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    reply.body["secret"].as_str().unwrap().to_string()
+    app.token(session, "monitoring").await.secret
 }
 
 async fn get_with(app: &TestApp, path: &str, headers: &[(header::HeaderName, String)]) -> Reply {
@@ -119,15 +111,13 @@ async fn metrics_need_a_token_or_an_address_an_admin_allowed() {
         .await;
     assert_eq!(viewer_may_not.status, StatusCode::FORBIDDEN);
     let saved = app
-        .patch(
-            "/api/v1/settings",
+        .change_settings(
             &admin,
             json!({ "metrics_scrapers": ["10.1.2.0/24", "192.0.2.7"] }),
         )
         .await;
-    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     assert_eq!(
-        saved.body["metrics_scrapers"],
+        saved["metrics_scrapers"],
         json!(["10.1.2.0/24", "192.0.2.7"])
     );
 
@@ -423,10 +413,7 @@ async fn a_launched_application_and_its_children_are_grouped_under_its_desktop_i
     .unwrap();
     let options = platform::CatalogOptions {
         data_dirs: vec![dir.path().join("share")],
-        current_desktops: Vec::new(),
-        locale: None,
-        icon_theme: None,
-        icon_dirs: Vec::new(),
+        ..Default::default()
     };
     let app = TestApp::with_config(move |c| c.catalog = options).await;
     let admin = app.register("admin").await;
@@ -472,14 +459,7 @@ async fn a_launched_application_and_its_children_are_grouped_under_its_desktop_i
         Some(1.0)
     );
 
-    let stopped = app
-        .post(
-            &format!("/api/v1/launches/{id}/stop"),
-            &admin,
-            json!({"timeout_ms": 3000}),
-        )
-        .await;
-    assert_eq!(stopped.status, StatusCode::OK, "{:?}", stopped.body);
+    app.stop_launch(&admin, id, 3000).await;
     let metrics = app.get("/metrics", &bearer).await;
     assert_eq!(
         sample_value(

@@ -5,48 +5,16 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::PASSWORD;
 use common::server::Server;
 use serde_json::{Value, json};
 use sqlx::Row;
 use testkit::desktop::Desktop;
 use testkit::postgres::TempPostgres;
 use testkit::process::Process;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// A logged-in HTTP client of one host.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl Api {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .timeout(Duration::from_secs(60));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the host answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-}
 
 fn host(name: &str, dir: &std::path::Path, url: &str, display: &str) -> Server {
     Server::start_with(
@@ -99,26 +67,8 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     let b = host("bravo", dirs[1].path(), &url, "");
     let c = host("charlie", dirs[2].path(), &url, &desktop.display);
 
-    let http = reqwest::Client::new();
-    let register = http
-        .post(format!("{}/api/v1/auth/register", a.base))
-        .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": a.setup_code()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(register.status(), 201, "the first account is made on alpha");
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let api = Api {
-        http,
-        base: a.base.clone(),
-        cookie,
-    };
+    // The first account is made on alpha.
+    let api = a.register("alice", PASSWORD).await;
 
     // Every host is listed, online, with its summary and window backend.
     let (status, hosts) = api.get("/api/v1/hosts").await;
@@ -182,11 +132,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
 
     // A read repeated within a second is answered from alpha's memory: one command, not two.
     let commands = || async {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
-            .await
-            .unwrap();
+        let pool = one_connection(&url).await;
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM commands")
             .fetch_one(&pool)
             .await
@@ -203,13 +149,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
 
     // A process only this test started, found in bravo's list through alpha, ended through
     // alpha; bravo's audit row names alice and the host the request came through.
-    let marker = Process(
-        Command::new("sleep")
-            .arg("86399.25")
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let marker = Process::sleep("86399.25");
     let (status, list) = api.get("/api/v1/hosts/bravo/processes?fresh=true").await;
     assert_eq!(status, 200, "{list}");
     let row = list["processes"]
@@ -295,12 +235,10 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
 
     // Charlie's live windows, followed through alpha.
     let mut stream = api
-        .http
-        .get(format!(
-            "{}/api/v1/hosts/charlie/events?topics=windows",
-            a.base
-        ))
-        .header("cookie", &api.cookie)
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/hosts/charlie/events?topics=windows",
+        )
         .send()
         .await
         .unwrap();
@@ -412,11 +350,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     .await;
 
     // No command ran twice or after its deadline.
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
+    let pool = one_connection(&url).await;
     let rows = sqlx::query("SELECT state, claimed_at, deadline FROM commands")
         .fetch_all(&pool)
         .await
@@ -436,6 +370,16 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
 }
 
 /// `boss db fleet-host NAME` as the tables' owner; the role's URL.
+/// A pool of one connection to the fleet's database at `url`, to read or change it as the
+/// test's role.
+async fn one_connection(url: &str) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap()
+}
+
 fn host_role(owner_url: &str, name: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_boss"))
         .args(["db", "fleet-host", name])
@@ -468,34 +412,13 @@ async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own
     let b = host("bravo", dirs[1].path(), &bravo_url, "");
 
     // The protocol works under the policies: alpha reads bravo's machine.
-    let http = reqwest::Client::new();
-    let register = http
-        .post(format!("{}/api/v1/auth/register", a.base))
-        .json(&json!({"username": "alice", "password": PASSWORD, "setup_code": a.setup_code()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(register.status(), 201);
-    let cookie = register.headers()["set-cookie"].to_str().unwrap();
-    let api = Api {
-        http: http.clone(),
-        base: a.base.clone(),
-        cookie: cookie.split(';').next().unwrap().to_string(),
-    };
+    let api = a.register("alice", PASSWORD).await;
     let (status, body) = api.get("/api/v1/hosts/bravo/system").await;
     assert_eq!(status, 200, "{body}");
 
     // What alpha's role may not do.
-    let as_alpha = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&alpha_url)
-        .await
-        .unwrap();
-    let as_owner = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&owner)
-        .await
-        .unwrap();
+    let as_alpha = one_connection(&alpha_url).await;
+    let as_owner = one_connection(&owner).await;
     let bravo_id: String = sqlx::query_scalar("SELECT id FROM hosts WHERE name = 'bravo'")
         .fetch_one(&as_alpha)
         .await

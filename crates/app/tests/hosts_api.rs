@@ -8,7 +8,13 @@ mod common;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use common::TestApp;
+use common::{Auth, TestApp};
+
+/// The name of the host the app runs on (the one host of its list).
+async fn this_host(app: &TestApp, auth: &Auth) -> String {
+    let hosts = app.get("/api/v1/hosts", auth).await.body;
+    hosts["hosts"][0]["name"].as_str().unwrap().to_string()
+}
 
 #[tokio::test]
 async fn on_sqlite_the_host_list_is_this_host_alone_with_its_summary() {
@@ -29,10 +35,7 @@ async fn on_sqlite_the_host_list_is_this_host_alone_with_its_summary() {
 async fn this_hosts_routes_answer_under_its_name_as_they_do_unprefixed() {
     let app = TestApp::new().await;
     let (admin, viewer) = app.admin_and("vera", "viewer").await;
-    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let name = this_host(&app, &admin).await;
 
     let list = app
         .get(
@@ -86,10 +89,7 @@ async fn this_hosts_routes_answer_under_its_name_as_they_do_unprefixed() {
 async fn another_host_on_sqlite_is_not_found_and_accounts_are_not_relayed() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;
-    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let name = this_host(&app, &admin).await;
 
     let elsewhere = app.get("/api/v1/hosts/elsewhere/processes", &admin).await;
     assert_eq!(
@@ -124,10 +124,7 @@ async fn another_host_on_sqlite_is_not_found_and_accounts_are_not_relayed() {
     }
 
     let unauthenticated = app
-        .get(
-            &format!("/api/v1/hosts/{name}/processes"),
-            &common::Auth::None,
-        )
+        .get(&format!("/api/v1/hosts/{name}/processes"), &Auth::None)
         .await;
     assert_eq!(unauthenticated.status, StatusCode::UNAUTHORIZED);
 }
@@ -136,10 +133,7 @@ async fn another_host_on_sqlite_is_not_found_and_accounts_are_not_relayed() {
 async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed() {
     let app = TestApp::new().await;
     let (admin, operator) = app.admin_and("otto", "operator").await;
-    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let name = this_host(&app, &admin).await;
 
     let admins = app
         .patch(
@@ -155,15 +149,9 @@ async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed(
         admins.body
     );
 
-    let limited = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"role_hosts": {"operator": ["elsewhere"]}}),
-        )
-        .await;
-    assert_eq!(limited.status, StatusCode::OK, "{:?}", limited.body);
-    assert_eq!(limited.body["role_hosts"]["operator"], json!(["elsewhere"]));
+    let limited = json!({"role_hosts": {"operator": ["elsewhere"]}});
+    let limited = app.change_settings(&admin, limited).await;
+    assert_eq!(limited["role_hosts"]["operator"], json!(["elsewhere"]));
 
     for path in [
         "/api/v1/processes".to_string(),
@@ -192,23 +180,14 @@ async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed(
         "denied"
     );
     // Their account is theirs everywhere; admins are never limited.
-    assert_eq!(
-        app.get("/api/v1/auth/me", &operator).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&operator).await, StatusCode::OK);
     assert_eq!(
         app.get("/api/v1/processes", &admin).await.status,
         StatusCode::OK
     );
 
-    let allowed = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"role_hosts": {"operator": [name.clone()]}}),
-        )
+    app.change_settings(&admin, json!({"role_hosts": {"operator": [name.clone()]}}))
         .await;
-    assert_eq!(allowed.status, StatusCode::OK);
     assert_eq!(
         app.get("/api/v1/processes", &operator).await.status,
         StatusCode::OK
@@ -219,10 +198,7 @@ async fn a_role_limited_to_other_hosts_may_not_use_this_one_directly_or_relayed(
 async fn a_hosts_event_stream_is_followed_by_reading_its_lists() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;
-    let name = app.get("/api/v1/hosts", &admin).await.body["hosts"][0]["name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let name = this_host(&app, &admin).await;
     let mut stream = app
         .events(
             &format!("/api/v1/hosts/{name}/events?topics=processes"),

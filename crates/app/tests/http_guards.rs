@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::json;
 
-use common::{Auth, PASSWORD, TestApp};
+use common::{Auth, PASSWORD, Reply, TestApp};
 
 /// Every operation in the OpenAPI document (which is generated from the router itself).
 fn documented_routes() -> Vec<(Method, String)> {
@@ -162,6 +162,15 @@ async fn cross_site_writes_are_refused() {
     );
 }
 
+/// `GET path` with the `Host` header `host` and no credentials.
+async fn get_from_host(app: &TestApp, path: &str, host: &str) -> Reply {
+    let request = Request::get(path)
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .unwrap();
+    app.send(request).await
+}
+
 #[tokio::test]
 async fn a_foreign_host_header_is_refused() {
     let app = TestApp::with_config(|c| c.allowed_hosts = vec!["boss.lan".into()]).await;
@@ -170,22 +179,11 @@ async fn a_foreign_host_header_is_refused() {
         "evil.example:8350",
         "localhost.evil.example",
     ] {
-        let request = Request::get("/api/v1/health")
-            .header(header::HOST, host)
-            .body(Body::empty())
-            .unwrap();
-        let reply = app.send(request).await;
+        let reply = get_from_host(&app, "/api/v1/health", host).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{host}");
         assert_eq!(reply.code(), "host_not_allowed");
         // The UI is not served to rebound names either.
-        let page = app
-            .send(
-                Request::get("/")
-                    .header(header::HOST, host)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let page = get_from_host(&app, "/", host).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
     }
     for host in [
@@ -195,11 +193,8 @@ async fn a_foreign_host_header_is_refused() {
         "boss.lan:8350",
         "192.168.1.20:8350",
     ] {
-        let request = Request::get("/api/v1/health")
-            .header(header::HOST, host)
-            .body(Body::empty())
-            .unwrap();
-        assert_eq!(app.send(request).await.status, StatusCode::OK, "{host}");
+        let reply = get_from_host(&app, "/api/v1/health", host).await;
+        assert_eq!(reply.status, StatusCode::OK, "{host}");
     }
 }
 
@@ -326,23 +321,13 @@ async fn bad_input_gets_json_errors_not_500s() {
         );
     }
     // And nothing was lost or broken: the session still works.
-    assert_eq!(
-        app.get("/api/v1/auth/me", &session).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&session).await, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn the_ui_is_served_with_security_headers() {
     let app = TestApp::new().await;
-    let page = app
-        .send(
-            Request::get("/")
-                .header(header::HOST, "localhost:8350")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let page = get_from_host(&app, "/", "localhost:8350").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.headers[header::CONTENT_TYPE]
@@ -371,14 +356,7 @@ async fn the_ui_is_served_with_security_headers() {
 
     let api = app.get("/api/v1/health", &Auth::None).await;
     assert!(api.headers.contains_key(header::CONTENT_SECURITY_POLICY));
-    let missing = app
-        .send(
-            Request::get("/nope.js")
-                .header(header::HOST, "localhost")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let missing = get_from_host(&app, "/nope.js", "localhost").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 

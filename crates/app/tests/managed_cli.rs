@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use common::PASSWORD;
 use common::server::Server;
@@ -73,13 +73,7 @@ fn autostart_writes_and_removes_the_xdg_entry_and_the_systemd_unit_in_the_users_
 async fn managed_add_list_logs_stop_and_remove_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"));
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD,
-                      "setup_code": server.setup_code()}))
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         let out = boss(home.path(), Some(&server.base), args, &[]);

@@ -55,14 +55,8 @@ impl Drop for Spawned {
 }
 
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting until {what}");
+    let patience = Duration::from_secs(10);
+    testkit::desktop::eventually_within(what, patience, || check().then_some(()));
 }
 
 /// The row of `pid` in a fresh list (a stale sample may predate a process just spawned).
@@ -340,14 +334,9 @@ async fn protected_processes_are_refused() {
     // A process protected by name in the settings.
     let child = Spawned::sleep("318");
     let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"]}),
-        )
+        .change_settings(&admin, json!({"protected_processes": ["sleep"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
-    assert_eq!(set.body["protected_processes"], json!(["sleep"]));
+    assert_eq!(set["protected_processes"], json!(["sleep"]));
     let reply = act(
         &app,
         &admin,

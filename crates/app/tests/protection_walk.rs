@@ -15,7 +15,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use common::desktop::{Desktop, REFUSER};
-use common::{Auth, TestApp};
+use common::{Auth, TestApp, poll};
 
 /// Mutating routes that are not machine actions on a target, and why.
 const OUT_OF_SCOPE: &[(&str, &str)] = &[
@@ -181,25 +181,12 @@ async fn launch(app: &TestApp, admin: &Auth, program: &str, args: &[&str]) -> La
 
 /// The window titled `title` in the API's list, once it is there.
 async fn window(app: &TestApp, admin: &Auth, title: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let list = app.get("/api/v1/windows", admin).await;
-        assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
-        if let Some(w) = list.body["windows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["title"] == title)
-        {
-            return w.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no window {title:?}: {}",
-            list.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let what = format!("a window titled {title:?} is listed");
+    poll(&what, Duration::from_secs(20), async || {
+        let list = common::window_list(app, admin).await;
+        common::find_window(&list, title).cloned().ok_or(list)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -214,14 +201,11 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     })
     .await;
     let admin = app.register("admin").await;
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]}),
-        )
-        .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    app.change_settings(
+        &admin,
+        json!({"protected_processes": ["sleep"], "protected_windows": ["KeepMe"]}),
+    )
+    .await;
     let mut walk = Walk {
         app: &app,
         admin: &admin,
@@ -312,24 +296,12 @@ async fn every_mutating_route_refuses_a_protected_target_with_403_and_an_audit_r
     let still = platform::process_brief(managed_pid).expect("still running");
     assert_eq!(&*still.name, "sleep");
     // Unprotected again, it is removed (and its program ended) as usual.
-    let unset = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": []}),
-        )
+    app.change_settings(&admin, json!({"protected_processes": []}))
         .await;
-    assert_eq!(unset.status, StatusCode::OK, "{:?}", unset.body);
     let removed = app.delete(&managed_path, &admin).await;
     assert!(removed.status.is_success(), "{:?}", removed.body);
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_processes": ["sleep"]}),
-        )
+    app.change_settings(&admin, json!({"protected_processes": ["sleep"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 
     // Windows: an application protected in the settings by its window class.
     let kept = launch(

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use common::{Auth, PASSWORD, TestApp};
+use common::{Auth, TestApp};
 
 const TOKEN: &str = "boss_5f0e3c1a9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d0f";
 const TOKEN_HEX: &str = "5f0e3c1a9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d0f";
@@ -50,16 +50,7 @@ impl SecretHolder {
 /// The admin, a viewer and an operator.
 async fn accounts(app: &TestApp) -> (Auth, Auth, Auth) {
     let (admin, viewer) = app.admin_and("vera", "viewer").await;
-    let created = app
-        .post(
-            "/api/v1/users",
-            &admin,
-            json!({ "username": "otto", "password": PASSWORD, "role": "operator" }),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    let login = app.login("otto", PASSWORD).await;
-    let operator = Auth::Cookie(login.session_cookie().unwrap());
+    let operator = app.add_user(&admin, "otto", "operator").await;
     (admin, viewer, operator)
 }
 

@@ -3,44 +3,19 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::server::Server;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn launched_programs_survive_a_restart_of_boss() {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
     let server = Server::start(dir.path());
-    let register = client
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({
-            "username": "alice",
-            "password": "correct horse battery",
-            "setup_code": server.setup_code(),
-        }))
-        .send()
-        .await
-        .unwrap();
-    let cookie = register.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let launched: Value = client
-        .post(format!("{}/api/v1/launches", server.base))
-        .header("cookie", &cookie)
-        .json(&json!({"program": "sleep", "args": ["600"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut session = server.register("alice", common::PASSWORD).await;
+    let launch = json!({"program": "sleep", "args": ["600"]});
+    let (_, launched) = session.post("/api/v1/launches", launch).await;
     let id = launched["launch"]["id"].as_i64().unwrap();
     let pid = launched["launch"]["pid"].as_u64().unwrap() as u32;
     let program = platform::identify_process(pid).unwrap();
@@ -51,43 +26,32 @@ async fn launched_programs_survive_a_restart_of_boss() {
     );
 
     let server = Server::start(dir.path());
-    let get = |id: i64| {
-        let (client, base, cookie) = (client.clone(), server.base.clone(), cookie.clone());
-        async move {
-            let reply = client
-                .get(format!("{base}/api/v1/launches/{id}"))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                reply.status().is_success(),
-                "the session and the history survive the restart"
-            );
-            reply.json::<Value>().await.unwrap()
-        }
+    session.base = server.base.clone();
+    let get = async |id: i64| {
+        let (status, launch) = session.get(&format!("/api/v1/launches/{id}")).await;
+        assert_eq!(
+            status, 200,
+            "the session and the history survive the restart"
+        );
+        launch
     };
     assert_eq!(get(id).await["outcome"], "running");
-    let stopped: Value = client
-        .post(format!("{}/api/v1/launches/{id}/stop", server.base))
-        .header("cookie", &cookie)
-        .json(&json!({"timeout_ms": 3000}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stop = json!({"timeout_ms": 3000});
+    let (_, stopped) = session
+        .post(&format!("/api/v1/launches/{id}/stop"), stop)
+        .await;
     assert_eq!(stopped["signal"], "TERM", "{stopped}");
     assert!(!platform::process_running(program));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get(id).await["running"] == true {
-        assert!(
-            Instant::now() < deadline,
-            "the restarted Boss records the end"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let what = "the restarted Boss records the end";
+    common::poll(what, Duration::from_secs(10), async || {
+        let launch = get(id).await;
+        if launch["running"] == true {
+            Err(launch)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     assert_eq!(get(id).await["outcome"], "stopped");
     server.stop();
 }

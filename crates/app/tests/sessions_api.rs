@@ -355,14 +355,9 @@ async fn the_session_chosen_in_the_settings_is_restored_at_start_up() {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     let chosen = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"restore_session_on_start": id}),
-        )
+        .change_settings(&admin, json!({"restore_session_on_start": id}))
         .await;
-    assert_eq!(chosen.status, StatusCode::OK, "{:?}", chosen.body);
-    assert_eq!(chosen.body["restore_session_on_start"], id);
+    assert_eq!(chosen["restore_session_on_start"], id);
 
     close_all(&app, &admin).await;
     wait_for("the xterm exits", Duration::from_secs(10), || {
@@ -406,13 +401,8 @@ async fn the_session_chosen_in_the_settings_is_restored_at_start_up() {
 
     // Cleared with null.
     let cleared = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"restore_session_on_start": null}),
-        )
+        .change_settings(&admin, json!({"restore_session_on_start": null}))
         .await;
-    assert_eq!(cleared.status, StatusCode::OK);
-    assert!(cleared.body["restore_session_on_start"].is_null());
+    assert!(cleared["restore_session_on_start"].is_null());
     close_all(&app, &admin).await;
 }

@@ -4,12 +4,12 @@
 mod common;
 
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use common::desktop::Desktop;
 use common::server::Server;
+use testkit::desktop::eventually;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -33,15 +33,13 @@ fn text(output: &Output) -> String {
     )
 }
 
-fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// The PID of the window titled `title` on `desktop`, once it is listed with one.
+fn pid_of_window(desktop: &Desktop, title: &str, what: &str) -> u32 {
+    let windows = desktop_windows(desktop);
+    eventually(what, || {
+        let list = windows.list();
+        list.windows.into_iter().find(|w| w.title == title)?.pid
+    })
 }
 
 #[tokio::test]
@@ -59,13 +57,7 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
             ("XDG_DATA_DIRS", &empty),
         ],
     );
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD,
-                      "setup_code": server.setup_code()}))
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| boss(home.path(), &server.base, args);
     let login = run(&["login", "--user", "alice"]);
@@ -100,7 +92,7 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
         .unwrap_or_else(|| panic!("no undo hint in {hint}"))
         .trim()
         .to_string();
-    wait_for("the xterm exits", || xterm.has_exited().then_some(()));
+    xterm.wait_for_exit("the xterm exits");
 
     let restored = run(&["session", "restore", &undo]);
     assert!(restored.status.success(), "{}", text(&restored));
@@ -109,15 +101,7 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
 
     // The restored xterm is Boss's launch: end it the way it came, gracefully.
-    let windows = desktop_windows(&desktop);
-    let pid = wait_for("the xterm is back", || {
-        windows
-            .list()
-            .windows
-            .into_iter()
-            .find(|w| w.title == "boss-cli-session")
-            .and_then(|w| w.pid)
-    });
+    let pid = pid_of_window(&desktop, "boss-cli-session", "the xterm is back");
     let process = platform::identify_process(pid).unwrap();
     let closed = run(&["close", "--all"]);
     assert!(closed.status.success(), "{}", text(&closed));
@@ -144,13 +128,7 @@ async fn a_restarted_server_restores_the_session_chosen_for_start_up() {
         ("XDG_DATA_DIRS", empty.as_str()),
     ];
     let server = Server::start_with(&data, &env);
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/register", server.base))
-        .json(&json!({"username": "alice", "password": PASSWORD,
-                      "setup_code": server.setup_code()}))
-        .send()
-        .await
-        .unwrap();
+    server.register("alice", PASSWORD).await;
     let home = tempfile::tempdir().unwrap();
     let login = boss(home.path(), &server.base, &["login", "--user", "alice"]);
     assert!(login.status.success(), "{}", text(&login));
@@ -178,20 +156,13 @@ async fn a_restarted_server_restores_the_session_chosen_for_start_up() {
     assert!(chosen.status().is_success());
     let closed = boss(home.path(), &server.base, &["close", "--all"]);
     assert!(closed.status.success(), "{}", text(&closed));
-    wait_for("the xterm exits", || xterm.has_exited().then_some(()));
+    xterm.wait_for_exit("the xterm exits");
     server.stop();
 
     // Started again on the same data: the xterm comes back by itself.
     let server = Server::start_with(&data, &env);
-    let windows = desktop_windows(&desktop);
-    let pid = wait_for("the xterm is restored at start-up", || {
-        windows
-            .list()
-            .windows
-            .into_iter()
-            .find(|w| w.title == "boss-restart-session")
-            .and_then(|w| w.pid)
-    });
+    let what = "the xterm is restored at start-up";
+    let pid = pid_of_window(&desktop, "boss-restart-session", what);
     assert_ne!(pid, xterm.pid());
     let process = platform::identify_process(pid).unwrap();
     let closed = boss(home.path(), &server.base, &["close", "--all"]);

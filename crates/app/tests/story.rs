@@ -12,7 +12,7 @@ use boss::store::{
     NewDeskSession, NewLaunch, NewManagedApp, NewSession, SqlStore, Store, StoreError,
 };
 use common::postgres::TempPostgres;
-use common::{Auth, PASSWORD, TestApp};
+use common::{PASSWORD, TestApp};
 
 /// The same story runs against every backend (PostgreSQL joins it in its own test).
 async fn store_story(store: &dyn Store) {
@@ -448,22 +448,8 @@ async fn http_story(app: &TestApp) {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(app.login("alice", PASSWORD).await.status, StatusCode::OK);
-    let created = app
-        .post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "olga", "password": PASSWORD, "role": "operator"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    let token = app
-        .post(
-            "/api/v1/tokens",
-            &admin,
-            json!({"name": "script", "password": PASSWORD}),
-        )
-        .await;
-    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
+    app.create_user(&admin, "olga", "operator").await;
+    let bearer = app.token(&admin, "script").await.bearer;
     assert_eq!(
         app.get("/api/v1/users", &bearer).await.body["users"]
             .as_array()
@@ -471,14 +457,11 @@ async fn http_story(app: &TestApp) {
             .len(),
         2
     );
-    let settings = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"registration_open": true, "protected_processes": ["sshd"]}),
-        )
-        .await;
-    assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
+    app.change_settings(
+        &admin,
+        json!({"registration_open": true, "protected_processes": ["sshd"]}),
+    )
+    .await;
     assert_eq!(
         app.get("/api/v1/settings", &bearer).await.body["protected_processes"],
         json!(["sshd"])
@@ -500,10 +483,7 @@ async fn http_story(app: &TestApp) {
 
     let logout = app.post_empty("/api/v1/auth/logout", &admin).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &admin).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&admin).await, StatusCode::UNAUTHORIZED);
 
     let audit = app.get("/api/v1/audit?limit=100", &bearer).await;
     let actions: Vec<&str> = audit.body["events"]
@@ -591,6 +571,15 @@ async fn postgres_unreachable_or_refused_is_a_clear_start_up_error() {
     assert!(down.contains("database error"), "{down}");
 }
 
+/// Every audit row in the store (up to 100), newest first.
+async fn stored_audit(app: &TestApp) -> Vec<boss::store::AuditEvent> {
+    let all = AuditFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    app.state.store.list_audit(&all).await.unwrap()
+}
+
 #[tokio::test]
 async fn nothing_is_lost_while_postgres_is_down() {
     let Some(pg) = TempPostgres::start() else {
@@ -600,18 +589,8 @@ async fn nothing_is_lost_while_postgres_is_down() {
     let app = TestApp::with_config(|c| c.database_url = url).await;
     app.state.spawn_background_tasks();
     let session = app.register("alice").await;
-    let token = app
-        .post(
-            "/api/v1/tokens",
-            &session,
-            json!({"name": "script", "password": PASSWORD}),
-        )
-        .await;
-    let bearer = Auth::Bearer(token.body["secret"].as_str().unwrap().to_string());
-    assert_eq!(
-        app.get("/api/v1/auth/me", &bearer).await.status,
-        StatusCode::OK
-    );
+    let bearer = app.token(&session, "script").await.bearer;
+    assert_eq!(app.me_status(&bearer).await, StatusCode::OK);
 
     pg.stop_server();
     let mut pids = Vec::new();
@@ -651,14 +630,9 @@ async fn nothing_is_lost_while_postgres_is_down() {
     assert_eq!(login.code(), "unavailable");
 
     pg.start_server();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.state.spool.is_pending() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the spool must drain once the database is back"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let drained = || !app.state.spool.is_pending();
+    let what = "the spool drains once the database is back";
+    common::wait_until(what, std::time::Duration::from_secs(20), drained).await;
     let events = app.audit(&bearer, "process.terminate").await;
     let targets: Vec<String> = events
         .iter()
@@ -672,15 +646,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
     assert_eq!(targets, expected, "every record, in order, exactly once");
 
     // A replay of records already written (a crash between writing and truncating) adds nothing.
-    let stored = app
-        .state
-        .store
-        .list_audit(&AuditFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let stored = stored_audit(&app).await;
     for row in stored.iter().rev() {
         app.state
             .spool
@@ -693,15 +659,7 @@ async fn nothing_is_lost_while_postgres_is_down() {
         .drain(app.state.store.as_ref())
         .await
         .unwrap();
-    let again = app
-        .state
-        .store
-        .list_audit(&AuditFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let again = stored_audit(&app).await;
     assert_eq!(again.len(), stored.len());
 }
 
@@ -736,14 +694,9 @@ async fn nothing_is_lost_while_sqlite_is_locked() {
     assert!(app.state.spool.is_pending());
     sqlx::query("COMMIT").execute(&mut other).await.unwrap();
     other.close().await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.state.spool.is_pending() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the spool must drain once the lock is gone"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let drained = || !app.state.spool.is_pending();
+    let what = "the spool drains once the lock is gone";
+    common::wait_until(what, std::time::Duration::from_secs(20), drained).await;
     let events = app.audit(&session, "process.signal").await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["target"], format!("pid {} (sleep)", child.id()));

@@ -9,7 +9,10 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use common::desktop::Desktop;
-use common::{Auth, TestApp, find_window as find, window_list as windows};
+use common::{
+    Auth, BrowserPort, TestApp, assert_full_backend, close_all, close_refused_as_protected,
+    find_window as find, outcome, poll, wait_until, window_list as windows,
+};
 
 async fn app_on(desktop: &Desktop) -> TestApp {
     let display = desktop.display.clone();
@@ -20,24 +23,25 @@ async fn app_on(desktop: &Desktop) -> TestApp {
     .await
 }
 
+/// A private desktop with openbox, Boss on it and its first account: `None` when skipped.
+async fn desktop_and_admin() -> Option<(Desktop, TestApp, Auth)> {
+    let desktop = Desktop::start(true)?;
+    let app = app_on(&desktop).await;
+    let admin = app.register("admin").await;
+    Some((desktop, app, admin))
+}
+
 async fn wait_for_list(
     app: &TestApp,
     auth: &Auth,
     what: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(what, Duration::from_secs(10), async || {
         let list = windows(app, auth).await;
-        if check(&list) {
-            return list;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting until {what}: {list}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        if check(&list) { Ok(list) } else { Err(list) }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -50,14 +54,8 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
     let (mut xterm, _) = desktop.xterm("boss-test-xterm");
 
     let list = windows(&app, &viewer).await;
-    assert_eq!(list["available"], true);
-    assert_eq!(list["backend"], "x11");
+    assert_full_backend(&list, "x11", "Openbox (X11)");
     assert_eq!(list["window_manager"], "Openbox");
-    assert_eq!(list["label"], "Openbox (X11)");
-    assert_eq!(
-        list["capabilities"],
-        json!({"close": true, "activate": true, "minimize": true, "pid": true, "desktop": true})
-    );
     let row = find(&list, "boss-test-xterm").expect("listed").clone();
     assert_eq!(row["pid"], xterm.pid());
     assert_eq!(row["class"], "XTerm");
@@ -101,14 +99,12 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{:?}", closed.body);
     assert_eq!(closed.body["outcome"], "closed");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !xterm.has_exited() {
-        assert!(
-            Instant::now() < deadline,
-            "the xterm process ends after its window closes"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(
+        "the xterm process ends after its window closes",
+        Duration::from_secs(10),
+        || xterm.has_exited(),
+    )
+    .await;
     let audit = app.audit(&admin, "window.close").await;
     assert_eq!(audit[0]["outcome"], "success");
     assert!(
@@ -125,11 +121,9 @@ async fn windows_are_listed_and_an_xterm_closes_gracefully() {
 
 #[tokio::test]
 async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let mut refuser = desktop.refuser("Unsaved novel", false, None);
     let reply = app
         .post(
@@ -168,23 +162,13 @@ async fn a_refusing_window_stays_open_and_one_that_asks_is_prompting() {
 
 #[tokio::test]
 async fn close_all_previews_then_closes_everything_but_protected_and_refusing_windows() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     // The "browser showing Boss": a window whose process holds this client's connection.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    app.state.listen_port.set(port).unwrap();
-    let mut browser = desktop.refuser("Boss - Browser", false, Some(port));
-    let local_port = browser.local_port();
-    let _accepted = listener.accept().unwrap();
-    let from_browser = app.seen_from_socket(
-        format!("127.0.0.1:{}", local_port.unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let boss_port = BrowserPort::listen(&app);
+    let mut browser = desktop.refuser("Boss - Browser", false, Some(boss_port.port));
+    let (from_browser, _accepted) = boss_port.seen_from(&app, browser.local_port().unwrap());
     let (mut a, _) = desktop.xterm("closes-a");
     let (mut b, _) = desktop.xterm("closes-b");
     let mut editor = desktop.refuser("Unsaved editor", false, None);
@@ -192,62 +176,32 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
     let args = ["-class", "KeepMe", "-T", "kept", "-e", "sleep", "600"];
     let mut kept = desktop.spawn("xterm", &args, std::process::Stdio::null());
     desktop.window("kept");
-    let set = app
-        .patch(
-            "/api/v1/settings",
-            &admin,
-            json!({"protected_windows": ["KeepMe"]}),
-        )
+    app.change_settings(&admin, json!({"protected_windows": ["KeepMe"]}))
         .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 
-    let preview = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"dry_run": true}),
-        )
-        .await;
-    assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
-    let outcome = |report: &Value, title: &str| -> String {
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["window"]["title"] == title)
-            .map(|r| r["outcome"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("{title} missing from {report}"))
-    };
-    assert_eq!(outcome(&preview.body, "closes-a"), "would_close");
-    assert_eq!(outcome(&preview.body, "Unsaved editor"), "would_close");
-    assert_eq!(outcome(&preview.body, "kept"), "protected");
-    assert_eq!(outcome(&preview.body, "Boss - Browser"), "protected");
+    let preview = close_all(&from_browser, &admin, json!({"dry_run": true})).await;
+    assert_eq!(outcome(&preview, "closes-a"), "would_close");
+    assert_eq!(outcome(&preview, "Unsaved editor"), "would_close");
+    assert_eq!(outcome(&preview, "kept"), "protected");
+    assert_eq!(outcome(&preview, "Boss - Browser"), "protected");
     assert!(!a.has_exited(), "a dry run touches nothing");
     assert!(app.audit(&admin, "window.close_all").await.is_empty());
 
     let started = Instant::now();
-    let report = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"timeout_ms": 1500}),
-        )
-        .await;
-    assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
+    let report = close_all(&from_browser, &admin, json!({"timeout_ms": 1500})).await;
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "requests go out together, not one by one"
     );
-    assert_eq!(outcome(&report.body, "closes-a"), "closed");
-    assert_eq!(outcome(&report.body, "closes-b"), "closed");
-    assert_eq!(outcome(&report.body, "Unsaved editor"), "still_open");
-    assert_eq!(outcome(&report.body, "kept"), "protected");
-    assert_eq!(outcome(&report.body, "Boss - Browser"), "protected");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !(a.has_exited() && b.has_exited()) {
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(outcome(&report, "closes-a"), "closed");
+    assert_eq!(outcome(&report, "closes-b"), "closed");
+    assert_eq!(outcome(&report, "Unsaved editor"), "still_open");
+    assert_eq!(outcome(&report, "kept"), "protected");
+    assert_eq!(outcome(&report, "Boss - Browser"), "protected");
+    wait_until("the closed xterms exit", Duration::from_secs(10), || {
+        a.has_exited() && b.has_exited()
+    })
+    .await;
     assert!(!kept.has_exited() && !editor.process.has_exited() && !browser.process.has_exited());
     let audit = app.audit(&admin, "window.close_all").await;
     assert_eq!(
@@ -260,19 +214,7 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
 
     // Protected windows are refused one by one too.
     let list = windows(&from_browser, &admin).await;
-    let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let refused = from_browser
-        .post(
-            &format!("/api/v1/windows/{browser_id}/close"),
-            &admin,
-            json!({}),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(refused.code(), "protected");
+    let refused = close_refused_as_protected(&from_browser, &admin, &list, "Boss - Browser").await;
     assert!(
         refused.body["error"]["message"]
             .as_str()
@@ -283,11 +225,9 @@ async fn close_all_previews_then_closes_everything_but_protected_and_refusing_wi
 
 #[tokio::test]
 async fn minimize_and_activate_show_in_the_list() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let (_xterm, window) = desktop.xterm("to-minimize");
     let reply = app
         .post(
@@ -315,11 +255,9 @@ async fn minimize_and_activate_show_in_the_list() {
 
 #[tokio::test]
 async fn bad_window_requests_are_clear_errors() {
-    let Some(desktop) = Desktop::start(true) else {
+    let Some((desktop, app, admin)) = desktop_and_admin().await else {
         return;
     };
-    let app = app_on(&desktop).await;
-    let admin = app.register("admin").await;
     let (xterm, window) = desktop.xterm("target");
     for (path, body, status) in [
         (

@@ -8,11 +8,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use testkit::process::Process;
 use testkit::sway::Sway;
 
-use common::{TestApp, find_window as find, window_list as windows};
+use common::{
+    BrowserPort, TestApp, assert_full_backend, close_all, find_window as find, outcome,
+    window_list as windows,
+};
 
 const GTK: &str = "/usr/bin/python3";
 
@@ -44,13 +47,7 @@ async fn on_sway_windows_are_listed_with_the_desktop_in_words_and_foot_closes() 
     let (mut foot, _) = sway.foot(&*probe, "boss-sway-foot");
 
     let list = windows(&app, &admin).await;
-    assert_eq!(list["available"], true, "{list}");
-    assert_eq!(list["backend"], "sway");
-    assert_eq!(list["label"], "sway (Wayland)");
-    assert_eq!(
-        list["capabilities"],
-        json!({"close": true, "activate": true, "minimize": true, "pid": true, "desktop": true})
-    );
+    assert_full_backend(&list, "sway", "sway (Wayland)");
     let row = find(&list, "boss-sway-foot").expect("listed").clone();
     assert_eq!(row["pid"], foot.pid());
     assert_eq!(row["class"], "boss-foot");
@@ -102,54 +99,24 @@ async fn on_sway_close_all_previews_then_closes_all_but_the_browser_and_the_refu
     let admin = app.register("admin").await;
     let probe = sway.windows();
     // The "browser showing Boss": a GTK window whose process holds this client's connection.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    app.state.listen_port.set(port).unwrap();
-    let mut browser = sway.gtk_window(&*probe, "Boss - Browser", false, Some(port));
-    let _accepted = listener.accept().unwrap();
-    let from_browser = app.seen_from_socket(
-        format!("127.0.0.1:{}", browser.local_port().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let boss_port = BrowserPort::listen(&app);
+    let mut browser = sway.gtk_window(&*probe, "Boss - Browser", false, Some(boss_port.port));
+    let (from_browser, _accepted) = boss_port.seen_from(&app, browser.local_port().unwrap());
     let (mut a, _) = sway.foot(&*probe, "closes-a");
     let (mut b, _) = sway.foot(&*probe, "closes-b");
     let mut editor = sway.gtk_window(&*probe, "Unsaved editor", true, None);
 
-    let outcome = |report: &Value, title: &str| -> String {
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["window"]["title"] == title)
-            .map(|r| r["outcome"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("{title} missing from {report}"))
-    };
-    let preview = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"dry_run": true}),
-        )
-        .await;
-    assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
-    assert_eq!(outcome(&preview.body, "closes-a"), "would_close");
-    assert_eq!(outcome(&preview.body, "Unsaved editor"), "would_close");
-    assert_eq!(outcome(&preview.body, "Boss - Browser"), "protected");
+    let preview = close_all(&from_browser, &admin, json!({"dry_run": true})).await;
+    assert_eq!(outcome(&preview, "closes-a"), "would_close");
+    assert_eq!(outcome(&preview, "Unsaved editor"), "would_close");
+    assert_eq!(outcome(&preview, "Boss - Browser"), "protected");
     assert!(!a.has_exited(), "a dry run touches nothing");
 
-    let report = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"timeout_ms": 1500}),
-        )
-        .await;
-    assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
-    assert_eq!(outcome(&report.body, "closes-a"), "closed");
-    assert_eq!(outcome(&report.body, "closes-b"), "closed");
-    assert_eq!(outcome(&report.body, "Unsaved editor"), "prompting");
-    assert_eq!(outcome(&report.body, "Boss - Browser"), "protected");
+    let report = close_all(&from_browser, &admin, json!({"timeout_ms": 1500})).await;
+    assert_eq!(outcome(&report, "closes-a"), "closed");
+    assert_eq!(outcome(&report, "closes-b"), "closed");
+    assert_eq!(outcome(&report, "Unsaved editor"), "prompting");
+    assert_eq!(outcome(&report, "Boss - Browser"), "protected");
     wait_for_exit(&mut a, "the first foot exits").await;
     wait_for_exit(&mut b, "the second foot exits").await;
     editor.wait_for_line("close-request 1");
@@ -186,22 +153,15 @@ async fn without_pids_the_browser_showing_boss_is_protected_by_its_app_id() {
     .await;
     let admin = app.register("admin").await;
     let probe = platform::window_system(&sway.session_forcing("wlr"));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    app.state.listen_port.set(port).unwrap();
+    let boss_port = BrowserPort::listen(&app);
     // A "browser" whose app id is its program's name, as Firefox's and Chromium's are.
-    let port_text = port.to_string();
+    let port_text = boss_port.port.to_string();
     let browser = sway.gtk_window_with(
         &*probe,
         "Boss - Browser",
         &["--connect", &port_text, "--app-id", "python3"],
     );
-    let _accepted = listener.accept().unwrap();
-    let from_browser = app.seen_from_socket(
-        format!("127.0.0.1:{}", browser.local_port().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let (from_browser, _accepted) = boss_port.seen_from(&app, browser.local_port().unwrap());
     let (_foot, _) = sway.foot(&*probe, "not-the-browser");
 
     let list = windows(&from_browser, &admin).await;

@@ -3,7 +3,7 @@
 #![cfg(target_os = "linux")]
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use platform::{ProcessRef, ProcessState, Signal};
 
@@ -39,14 +39,8 @@ impl Drop for Spawned {
 }
 
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting until {what}");
+    let patience = Duration::from_secs(5);
+    testkit::desktop::eventually_within(what, patience, || check().then_some(()));
 }
 
 #[test]

@@ -6,14 +6,14 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowId, WindowInfo, WindowList};
+use platform::{CloseOutcome, WindowId};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
 };
 use x11rb::wrapper::ConnectionExt as _;
 
-use testkit::desktop::{Desktop, eventually, wait_for_window};
+use testkit::desktop::{Desktop, eventually, wait_for_window, window_by_id};
 use testkit::process::Process;
 
 /// Close timeout for applications that refuse.
@@ -21,14 +21,6 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Close timeout for applications that comply: they answer within milliseconds.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
-
-fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| &w.id == id).cloned()
-}
-
-fn wait_for_exit(process: &mut Process, what: &str) {
-    eventually(what, || process.has_exited().then_some(()));
-}
 
 #[test]
 fn an_xterm_is_listed_with_its_pid_title_and_class() {
@@ -52,7 +44,7 @@ fn an_xterm_is_listed_with_its_pid_title_and_class() {
     assert_eq!(window.desktop, Some(0));
     // Openbox focuses a new window.
     let window = eventually("the xterm is active", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.active)
     });
     assert_eq!(window.title, "boss list test");
 }
@@ -66,8 +58,8 @@ fn closing_an_xterm_closes_it_and_ends_its_process() {
     let (mut xterm, window) = desktop.xterm(&*windows, "boss close test");
     let outcome = windows.close(&window.id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Closed);
-    wait_for_exit(&mut xterm, "the xterm exits");
-    assert_eq!(find_id(&windows.list(), &window.id), None);
+    xterm.wait_for_exit("the xterm exits");
+    assert_eq!(window_by_id(&windows.list(), &window.id), None);
 }
 
 #[test]
@@ -108,7 +100,7 @@ fn a_refusing_window_is_still_open_after_the_timeout() {
     );
     refuser.wait_for_line("close-request 1");
     assert!(!refuser.process.has_exited(), "never killed");
-    assert!(find_id(&windows.list(), &refuser.window().id).is_some());
+    assert!(window_by_id(&windows.list(), &refuser.window().id).is_some());
 }
 
 #[test]
@@ -163,8 +155,8 @@ fn closing_many_sends_all_requests_then_waits_once() {
         took < REFUSAL_TIMEOUT + Duration::from_millis(900),
         "took {took:?}"
     );
-    wait_for_exit(&mut a, "xterm A exits");
-    wait_for_exit(&mut b, "xterm B exits");
+    a.wait_for_exit("xterm A exits");
+    b.wait_for_exit("xterm B exits");
 }
 
 #[test]
@@ -176,14 +168,14 @@ fn minimize_then_activate_restores_and_focuses() {
     let (_xterm, window) = desktop.xterm(&*windows, "boss minimize test");
     windows.minimize(&window.id).unwrap();
     let minimized = eventually("the xterm is minimized", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.minimized)
     });
     // Openbox names the next active window a moment after iconifying; a minimized window
     // is never reported active meanwhile.
     assert!(!minimized.active, "a minimized window is not active");
     windows.activate(&window.id).unwrap();
     eventually("the xterm is restored and active", || {
-        find_id(&windows.list(), &window.id).filter(|w| !w.minimized && w.active)
+        window_by_id(&windows.list(), &window.id).filter(|w| !w.minimized && w.active)
     });
 }
 
@@ -205,7 +197,7 @@ fn without_a_window_manager_windows_are_found_in_the_tree() {
     // Activation without a manager: map, raise, focus.
     windows.activate(&window.id).unwrap();
     eventually("the xterm has the focus", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.active)
     });
 
     let err = windows.minimize(&window.id).unwrap_err();
@@ -213,7 +205,7 @@ fn without_a_window_manager_windows_are_found_in_the_tree() {
 
     let outcome = windows.close(&window.id, CLOSE_TIMEOUT).unwrap();
     assert_eq!(outcome, CloseOutcome::Closed);
-    wait_for_exit(&mut xterm, "the xterm exits");
+    xterm.wait_for_exit("the xterm exits");
 }
 
 #[test]
@@ -308,7 +300,7 @@ fn a_window_without_delete_window_is_not_closed() {
     // it would have killed our connection).
     std::thread::sleep(Duration::from_millis(200));
     conn.get_window_attributes(w).unwrap().reply().unwrap();
-    assert!(find_id(&windows.list(), &window.id).is_some());
+    assert!(window_by_id(&windows.list(), &window.id).is_some());
     // And nothing arrived for it.
     while let Some(event) = conn.poll_for_event().unwrap() {
         assert!(

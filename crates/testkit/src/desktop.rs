@@ -3,7 +3,6 @@
 //! ended by PID on drop. Without the programs the tests skip, except under `CI`.
 
 use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use platform::{WindowInfo, WindowSystem};
@@ -11,6 +10,7 @@ use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, CreateWindowAux, WindowClass};
 use x11rb::wrapper::ConnectionExt as _;
 
+use crate::client::ClientWindow;
 use crate::process::Process;
 
 /// How long to wait for a fixture (a server, a window) before failing. Generous: tests run in
@@ -144,17 +144,8 @@ impl Desktop {
         if let Some(port) = &port {
             args.extend(["--connect", port]);
         }
-        let mut process = self.spawn("python3", &args, Stdio::piped());
-        let lines = process.stdout_lines();
-        let mut refuser = Refuser {
-            process,
-            lines,
-            said: Vec::new(),
-            window: None,
-        };
-        refuser.wait_for_line("ready");
-        refuser.window = Some(wait_for_window(windows, title));
-        refuser
+        let process = self.spawn("python3", &args, Stdio::piped());
+        ClientWindow::ready(process, "the refuser", windows, title)
     }
 }
 
@@ -167,41 +158,21 @@ impl Drop for Desktop {
 }
 
 /// The refusing window's process, what it said, and its window.
-pub struct Refuser {
-    pub process: Process,
-    lines: Receiver<String>,
-    said: Vec<String>,
-    window: Option<WindowInfo>,
-}
-
-impl Refuser {
-    pub fn window(&self) -> &WindowInfo {
-        self.window.as_ref().expect("the window appeared")
-    }
-
-    /// The local port of its connection (with `connect`).
-    pub fn local_port(&self) -> Option<u16> {
-        self.said
-            .iter()
-            .find_map(|l| l.strip_prefix("connected ")?.trim().parse().ok())
-    }
-
-    /// Waits until it has printed `line`.
-    pub fn wait_for_line(&mut self, line: &str) {
-        let deadline = Instant::now() + PATIENCE;
-        while !self.said.iter().any(|l| l == line) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.said.push(l),
-                Err(_) => panic!("the refuser never said {line:?}; it said {:?}", self.said),
-            }
-        }
-    }
-}
+pub type Refuser = ClientWindow;
 
 /// Polls `check` until it gives a value, or panics after [`PATIENCE`].
-pub fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + PATIENCE;
+pub fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    eventually_within(what, PATIENCE, check)
+}
+
+/// Polls `check` (every 20 ms) until it gives a value, or panics naming `what` after
+/// `patience`.
+pub fn eventually_within<T>(
+    what: &str,
+    patience: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + patience;
     loop {
         if let Some(value) = check() {
             return value;
@@ -220,6 +191,11 @@ pub fn wait_for_window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
             .into_iter()
             .find(|w| w.title == title)
     })
+}
+
+/// The window `id` in `list`, if listed.
+pub fn window_by_id(list: &platform::WindowList, id: &platform::WindowId) -> Option<WindowInfo> {
+    list.windows.iter().find(|w| &w.id == id).cloned()
 }
 
 /// Whether a child of `parent` runs `sleep` with a controlling terminal.

@@ -3,10 +3,8 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
-use std::time::Instant;
 
-use crate::desktop::PATIENCE;
+use crate::client::Output;
 use crate::process::Process;
 
 /// The script (see its header).
@@ -18,8 +16,7 @@ pub const PYTHON: &str = "/usr/bin/python3";
 /// A running GTK window and what it printed.
 pub struct GtkWindow {
     pub process: Process,
-    lines: Receiver<String>,
-    said: Vec<String>,
+    output: Output,
 }
 
 /// What a GTK window needs to find its compositor.
@@ -90,12 +87,8 @@ impl GtkWindow {
                 .spawn()
                 .expect("start the GTK window"),
         );
-        let lines = process.stdout_lines();
-        let mut window = GtkWindow {
-            process,
-            lines,
-            said: Vec::new(),
-        };
+        let output = Output::of(&mut process, "the GTK window");
+        let mut window = GtkWindow { process, output };
         window.wait_for_line("ready");
         window
     }
@@ -106,24 +99,12 @@ impl GtkWindow {
 
     /// The local port of its connection (with `connect`).
     pub fn local_port(&self) -> Option<u16> {
-        self.said
-            .iter()
-            .find_map(|l| l.strip_prefix("connected ")?.trim().parse().ok())
+        self.output.local_port()
     }
 
     /// Waits until it has printed `line`.
     pub fn wait_for_line(&mut self, line: &str) {
-        let deadline = Instant::now() + PATIENCE;
-        while !self.said.iter().any(|l| l == line) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.said.push(l),
-                Err(_) => panic!(
-                    "the GTK window never said {line:?}; it said {:?}",
-                    self.said
-                ),
-            }
-        }
+        self.output.wait_for_line(line)
     }
 
     /// Whether the process has ended (reaping it).

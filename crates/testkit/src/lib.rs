@@ -1,7 +1,9 @@
 //! Test fixtures shared by the platform crate's, the app crate's and (for the refusing window)
 //! the browser tests: real parts, started by the test and ended by PID when dropped.
 //!
-//! - [`process::Process`]: a child ended (TERM, then KILL) and reaped on drop;
+//! - [`process::Process`]: a child ended (TERM, then KILL) and reaped on drop, and
+//!   [`client::ClientWindow`], a scripted window and what it printed (the refuser, sway's GTK
+//!   window);
 //! - [`desktop::Desktop`]: a private X server (Xvfb) with openbox, and client windows on it
 //!   (xterm, the refusing Tk window of `fixtures/refuser.py`);
 //! - [`postgres::TempPostgres`]: a throwaway PostgreSQL cluster on a Unix socket;
@@ -15,6 +17,7 @@
 //! Every fixture checks its prerequisites with [`require`]: missing programs skip the test on
 //! a developer's machine and fail it under `CI`.
 
+pub mod client;
 pub mod desktop;
 pub mod distro;
 pub mod gnome;

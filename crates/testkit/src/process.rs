@@ -10,6 +10,18 @@ use std::time::{Duration, Instant};
 pub struct Process(pub Child);
 
 impl Process {
+    /// `sleep seconds` (any argument `sleep` takes, such as `86399.25`), a harmless process
+    /// for a test to find, signal or end; standard input is closed.
+    pub fn sleep(seconds: impl std::fmt::Display) -> Process {
+        Process(
+            std::process::Command::new("sleep")
+                .arg(seconds.to_string())
+                .stdin(std::process::Stdio::null())
+                .spawn()
+                .expect("start sleep"),
+        )
+    }
+
     pub fn pid(&self) -> u32 {
         self.0.id()
     }
@@ -17,6 +29,11 @@ impl Process {
     /// Whether it has ended (reaping it if so).
     pub fn has_exited(&mut self) -> bool {
         !matches!(self.0.try_wait(), Ok(None))
+    }
+
+    /// Waits until it has ended (reaping it), for at most [`PATIENCE`](crate::desktop::PATIENCE).
+    pub fn wait_for_exit(&mut self, what: &str) {
+        crate::desktop::eventually(what, || self.has_exited().then_some(()));
     }
 
     /// Its standard output as lines on a channel (it must have been started with a pipe).

@@ -7,11 +7,11 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use platform::{SessionEnv, WindowInfo, WindowSystem};
 
+use crate::client::ClientWindow;
 use crate::desktop::{PATIENCE, eventually};
 use crate::process::Process;
 
@@ -308,55 +308,13 @@ impl Sway {
     ) -> GtkWindow {
         let mut args = vec!["-c", GTK_WINDOW_SCRIPT, title];
         args.extend_from_slice(options);
-        let mut process = self.spawn(SYSTEM_PYTHON, &args, Stdio::piped());
-        let lines = process.stdout_lines();
-        let mut window = GtkWindow {
-            process,
-            lines,
-            said: Vec::new(),
-            window: None,
-        };
-        window.wait_for_line("ready");
-        window.window = Some(crate::desktop::wait_for_window(windows, title));
-        window
+        let process = self.spawn(SYSTEM_PYTHON, &args, Stdio::piped());
+        ClientWindow::ready(process, "the GTK window", windows, title)
     }
 }
 
 /// The GTK window's process, what it said, and its window.
-pub struct GtkWindow {
-    pub process: Process,
-    lines: Receiver<String>,
-    said: Vec<String>,
-    window: Option<WindowInfo>,
-}
-
-impl GtkWindow {
-    pub fn window(&self) -> &WindowInfo {
-        self.window.as_ref().expect("the window appeared")
-    }
-
-    /// The local port of its connection (with `connect`).
-    pub fn local_port(&self) -> Option<u16> {
-        self.said
-            .iter()
-            .find_map(|l| l.strip_prefix("connected ")?.trim().parse().ok())
-    }
-
-    /// Waits until it has printed `line`.
-    pub fn wait_for_line(&mut self, line: &str) {
-        let deadline = Instant::now() + PATIENCE;
-        while !self.said.iter().any(|l| l == line) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.said.push(l),
-                Err(_) => panic!(
-                    "the GTK window never said {line:?}; it said {:?}",
-                    self.said
-                ),
-            }
-        }
-    }
-}
+pub type GtkWindow = ClientWindow;
 
 /// The uid and gid of [`SWAY_USER`], made on first use. Idempotent, and safe when test
 /// binaries run at the same time (useradd locks the user database; a lost race is retried).

@@ -116,6 +116,14 @@ impl Reply {
     }
 }
 
+/// An API token just made (see [`TestApp::token`]).
+pub struct Token {
+    /// Requests made with it.
+    pub bearer: Auth,
+    pub secret: String,
+    pub id: i64,
+}
+
 /// An open event stream and everything it sent so far.
 pub struct EventStream {
     body: Body,
@@ -301,17 +309,25 @@ impl TestApp {
     /// The first account (admin), then an account with `role` created by it.
     pub async fn admin_and(&self, username: &str, role: &str) -> (Auth, Auth) {
         let admin = self.register("admin").await;
-        let reply = self
-            .post(
-                "/api/v1/users",
-                &admin,
-                serde_json::json!({ "username": username, "password": PASSWORD, "role": role }),
-            )
-            .await;
+        let other = self.add_user(&admin, username, role).await;
+        (admin, other)
+    }
+
+    /// `admin` creates the account `username` (password [`PASSWORD`]) with `role` (checked:
+    /// 201): the new user.
+    pub async fn create_user(&self, admin: &Auth, username: &str, role: &str) -> Value {
+        let user = serde_json::json!({ "username": username, "password": PASSWORD, "role": role });
+        let reply = self.post("/api/v1/users", admin, user).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// `admin` creates the account `username` with `role`, which then signs in: its session.
+    pub async fn add_user(&self, admin: &Auth, username: &str, role: &str) -> Auth {
+        self.create_user(admin, username, role).await;
         let login = self.login(username, PASSWORD).await;
         assert_eq!(login.status, StatusCode::OK);
-        (admin, Auth::Cookie(login.session_cookie().unwrap()))
+        Auth::Cookie(login.session_cookie().unwrap())
     }
 
     /// Opens an event stream (`/api/v1/events...`) as `auth`.
@@ -340,6 +356,53 @@ impl TestApp {
         }
     }
 
+    /// Stops the launch `id` as `auth`, waiting `timeout_ms` for it to end before KILL
+    /// (checked to succeed): the stop report (`signal`, ...).
+    pub async fn stop_launch(&self, auth: &Auth, id: i64, timeout_ms: u64) -> Value {
+        let path = format!("/api/v1/launches/{id}/stop");
+        let body = serde_json::json!({ "timeout_ms": timeout_ms });
+        let reply = self.post(&path, auth, body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// `PATCH /api/v1/settings` as `auth` with `change`, checked to succeed: the settings.
+    pub async fn change_settings(&self, auth: &Auth, change: Value) -> Value {
+        let reply = self.patch("/api/v1/settings", auth, change).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body
+    }
+
+    /// A new API token named `name` of `auth`'s account (checked: 201).
+    pub async fn token(&self, auth: &Auth, name: &str) -> Token {
+        let reply = self
+            .post(
+                "/api/v1/tokens",
+                auth,
+                serde_json::json!({"name": name, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        let secret = reply.body["secret"].as_str().unwrap().to_string();
+        Token {
+            bearer: Auth::Bearer(secret.clone()),
+            secret,
+            id: reply.body["token"]["id"].as_i64().unwrap(),
+        }
+    }
+
+    /// `POST /api/v1/auth/password` as `auth`, from `current` to `new` (unchecked).
+    pub async fn change_password(&self, auth: &Auth, current: &str, new: &str) -> Reply {
+        let change = serde_json::json!({"current_password": current, "new_password": new});
+        self.post("/api/v1/auth/password", auth, change).await
+    }
+
+    /// The status of `GET /api/v1/auth/me` as `auth`: whether that session or token still
+    /// signs in (200) or not (401).
+    pub async fn me_status(&self, auth: &Auth) -> StatusCode {
+        self.get("/api/v1/auth/me", auth).await.status
+    }
+
     /// Audit rows with this action, newest first.
     pub async fn audit(&self, admin: &Auth, action: &str) -> Vec<Value> {
         let reply = self
@@ -364,4 +427,114 @@ pub fn find_window<'a>(list: &'a Value, title: &str) -> Option<&'a Value> {
         .unwrap()
         .iter()
         .find(|w| w["title"] == title)
+}
+
+/// Asserts that `list` comes from the available backend `backend` (labelled `label`) with every
+/// capability.
+#[track_caller]
+pub fn assert_full_backend(list: &Value, backend: &str, label: &str) {
+    assert_eq!(list["available"], true, "{list}");
+    assert_eq!(list["backend"], backend);
+    assert_eq!(list["label"], label);
+    assert_eq!(
+        list["capabilities"],
+        serde_json::json!({"close": true, "activate": true, "minimize": true, "pid": true,
+                           "desktop": true})
+    );
+}
+
+/// `POST /api/v1/windows/close-all` as `auth` with `body` (`dry_run`, `timeout_ms`), checked
+/// to succeed: the report.
+pub async fn close_all(app: &TestApp, auth: &Auth, body: Value) -> Value {
+    let reply = app.post("/api/v1/windows/close-all", auth, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+/// What a close-all report says of the window titled `title`.
+#[track_caller]
+pub fn outcome(report: &Value, title: &str) -> String {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["window"]["title"] == title)
+        .map(|r| r["outcome"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("{title} missing from {report}"))
+}
+
+/// Asks, as `auth`, to close the window titled `title` in `list`, and checks that it is refused
+/// as protected: the refusal.
+pub async fn close_refused_as_protected(
+    app: &TestApp,
+    auth: &Auth,
+    list: &Value,
+    title: &str,
+) -> Reply {
+    let id = find_window(list, title).expect("listed")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/windows/{id}/close");
+    let refused = app.post(&path, auth, serde_json::json!({})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.code(), "protected");
+    refused
+}
+
+/// The port of "the browser showing Boss": Boss listens on it, so a window whose process holds
+/// a connection to it is protected (as is the client on the other end of that connection).
+pub struct BrowserPort {
+    listener: std::net::TcpListener,
+    pub port: u16,
+}
+
+impl BrowserPort {
+    /// Listens on a free loopback port and tells `app` it is the port Boss serves on.
+    pub fn listen(app: &TestApp) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        app.state.listen_port.set(port).unwrap();
+        BrowserPort { listener, port }
+    }
+
+    /// Once the browser connected from its `local_port`: `app` as that browser sees it, and
+    /// the accepted connection (keep it open for as long as the browser should count).
+    pub fn seen_from(self, app: &TestApp, local_port: u16) -> (TestApp, std::net::TcpStream) {
+        let (accepted, _) = self.listener.accept().unwrap();
+        let peer = format!("127.0.0.1:{local_port}").parse().unwrap();
+        (app.seen_from_socket(peer), accepted)
+    }
+}
+
+/// Polls `check` (every 25 ms) until it gives `Ok`; after `patience`, panics naming `what`
+/// and showing the last `Err`, what was seen instead (a reply body, a list).
+pub async fn poll<T, Seen: std::fmt::Display>(
+    what: &str,
+    patience: std::time::Duration,
+    mut check: impl AsyncFnMut() -> Result<T, Seen>,
+) -> T {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) => assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting until {what}: {seen}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Polls `done` (every 20 ms) until it holds; panics naming `what` after `patience`.
+pub async fn wait_until(what: &str, patience: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + patience;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

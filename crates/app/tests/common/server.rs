@@ -1,10 +1,14 @@
 //! The real `boss` binary as a server on a free loopback port, for tests that talk to it as a
-//! person or a script would.
+//! person or a script would, and a signed-in HTTP session with it (or with any Boss server on
+//! loopback). The benchmarks use this module too (`#[path]`), so it names nothing of the
+//! tests' `common` module.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 pub struct Server {
     pub child: Child,
@@ -19,14 +23,15 @@ impl Server {
         Self::start_with(data_dir, &[])
     }
 
-    /// With extra environment variables for the server.
+    /// With extra environment variables for the server (`BOSS_LOG` among them replaces the
+    /// default `info`).
     pub fn start_with(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_boss"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env_remove("BOSS_DATABASE_URL")
-            .envs(env.iter().copied())
             .env("BOSS_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -66,6 +71,11 @@ impl Server {
             .map(|code| code.trim().to_string())
     }
 
+    /// Registers the first account with the setup code: its session.
+    pub async fn register(&self, username: &str, password: &str) -> Session {
+        Session::register(&self.base, username, password, self.setup_code()).await
+    }
+
     /// Resident memory now and at its peak (`VmRSS`, `VmHWM`), in bytes.
     pub fn memory(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
@@ -90,5 +100,86 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A signed-in HTTP client of one Boss server (its session cookie on every request).
+#[derive(Clone)]
+pub struct Session {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// `boss_session=...`, as the `Cookie` header sends it.
+    pub cookie: String,
+}
+
+impl Session {
+    /// Registers the first account on the server at `base` (checked: 201): its session.
+    pub async fn register(
+        base: &str,
+        username: &str,
+        password: &str,
+        setup_code: Option<String>,
+    ) -> Session {
+        let http = reqwest::Client::new();
+        let reply = http
+            .post(format!("{base}/api/v1/auth/register"))
+            .json(&serde_json::json!({
+                "username": username,
+                "password": password,
+                "setup_code": setup_code,
+            }))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = reply.status();
+        let cookie = reply
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let body = reply.text().await.unwrap_or_default();
+        assert_eq!(status, 201, "the first account is made: {body}");
+        Session {
+            http,
+            base: base.to_string(),
+            cookie: cookie.expect("register sets the cookie"),
+        }
+    }
+
+    /// A request to `path` (below the server's address) with the session cookie.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+    }
+
+    /// Sends a request (with a JSON body if any): the status and the JSON answer (`null`
+    /// when it is not JSON). Waits a minute at most.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.request(method, path).timeout(Duration::from_secs(60));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::DELETE, path, None).await
     }
 }

@@ -5,12 +5,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use platform::{WindowInfo, WindowSystem};
-use serde_json::{Value, json};
+use serde_json::json;
 use testkit::gtk::GtkWindow;
 
-use super::{TestApp, find_window as find, window_list as windows};
+use super::{
+    BrowserPort, TestApp, assert_full_backend, close_all, close_refused_as_protected,
+    find_window as find, outcome, wait_until, window_list as windows,
+};
 use boss::windows::WindowMonitor;
 
 /// Through the API on `system` (backend `backend`, named `label`): the list with PIDs, close-all
@@ -27,28 +29,15 @@ pub async fn close_all_story(
     let admin = app.register("admin").await;
 
     // The "browser showing Boss": a window whose process holds this client's connection.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    app.state.listen_port.set(port).unwrap();
-    let (mut browser, _) = gtk(&*system, "Boss - Browser", false, Some(port));
-    let _accepted = listener.accept().unwrap();
-    let from_browser = app.seen_from_socket(
-        format!("127.0.0.1:{}", browser.local_port().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let boss_port = BrowserPort::listen(&app);
+    let (mut browser, _) = gtk(&*system, "Boss - Browser", false, Some(boss_port.port));
+    let (from_browser, _accepted) = boss_port.seen_from(&app, browser.local_port().unwrap());
     let (mut a, _) = gtk(&*system, "closes-a", false, None);
     let (mut b, _) = gtk(&*system, "closes-b", false, None);
     let (mut editor, _) = gtk(&*system, "Unsaved editor", true, None);
 
     let list = windows(&from_browser, &admin).await;
-    assert_eq!(list["backend"], backend);
-    assert_eq!(list["label"], label);
-    assert_eq!(list["available"], true);
-    assert_eq!(
-        list["capabilities"],
-        json!({"close": true, "activate": true, "minimize": true, "pid": true, "desktop": true})
-    );
+    assert_full_backend(&list, backend, label);
     let row = find(&list, "closes-a").expect("listed");
     assert_eq!(row["pid"], a.pid());
     assert!(
@@ -61,55 +50,30 @@ pub async fn close_all_story(
     assert!(row["protected"].is_null());
     assert!(find(&list, "Boss - Browser").unwrap()["protected"].is_string());
 
-    let preview = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"dry_run": true}),
-        )
-        .await;
-    assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
-    let outcome = |report: &Value, title: &str| -> String {
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["window"]["title"] == title)
-            .map(|r| r["outcome"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("{title} missing from {report}"))
-    };
-    assert_eq!(outcome(&preview.body, "closes-a"), "would_close");
-    assert_eq!(outcome(&preview.body, "Unsaved editor"), "would_close");
-    assert_eq!(outcome(&preview.body, "Boss - Browser"), "protected");
+    let preview = close_all(&from_browser, &admin, json!({"dry_run": true})).await;
+    assert_eq!(outcome(&preview, "closes-a"), "would_close");
+    assert_eq!(outcome(&preview, "Unsaved editor"), "would_close");
+    assert_eq!(outcome(&preview, "Boss - Browser"), "protected");
     assert!(!a.has_exited(), "a dry run touches nothing");
     assert!(app.audit(&admin, "window.close_all").await.is_empty());
 
     let started = Instant::now();
-    let report = from_browser
-        .post(
-            "/api/v1/windows/close-all",
-            &admin,
-            json!({"timeout_ms": 1500}),
-        )
-        .await;
-    assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
+    let report = close_all(&from_browser, &admin, json!({"timeout_ms": 1500})).await;
     assert!(started.elapsed() < Duration::from_secs(8));
-    assert_eq!(outcome(&report.body, "closes-a"), "closed");
-    assert_eq!(outcome(&report.body, "closes-b"), "closed");
-    let refused = outcome(&report.body, "Unsaved editor");
+    assert_eq!(outcome(&report, "closes-a"), "closed");
+    assert_eq!(outcome(&report, "closes-b"), "closed");
+    let refused = outcome(&report, "Unsaved editor");
     assert!(
         refused == "prompting" || refused == "still_open",
         "{refused}"
     );
-    assert_eq!(outcome(&report.body, "Boss - Browser"), "protected");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !(a.has_exited() && b.has_exited()) {
-        assert!(
-            Instant::now() < deadline,
-            "the closed windows' processes exit"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(outcome(&report, "Boss - Browser"), "protected");
+    wait_until(
+        "the closed windows' processes exit",
+        Duration::from_secs(10),
+        || a.has_exited() && b.has_exited(),
+    )
+    .await;
     editor.wait_for_line("close-request 1");
     assert!(!editor.has_exited() && !browser.has_exited());
     let audit = app.audit(&admin, "window.close_all").await;
@@ -120,17 +84,5 @@ pub async fn close_all_story(
     let list = windows(&from_browser, &admin).await;
     let dialog = find(&list, "Save changes?").expect("the dialog is listed");
     assert_eq!(dialog["pid"], editor.pid());
-    let browser_id = find(&list, "Boss - Browser").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let refused = from_browser
-        .post(
-            &format!("/api/v1/windows/{browser_id}/close"),
-            &admin,
-            json!({}),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(refused.code(), "protected");
+    close_refused_as_protected(&from_browser, &admin, &list, "Boss - Browser").await;
 }
