@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::window::{CloseOutcome, WindowId, WindowInfo};
 
 /// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
@@ -31,6 +31,54 @@ fn session_bus_address(session: &crate::window::SessionEnv) -> Option<String> {
     socket
         .exists()
         .then(|| format!("unix:path={}", socket.display()))
+}
+
+/// A failure of the session bus or of what the compositor answered, as an I/O error that says
+/// what Boss was doing (`context`).
+fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
+    Error::Io {
+        context: context.into(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// [`Error::Unsupported`] for what a backend cannot do to windows (`what`) on a compositor
+/// (`on`), and why: `"{what} on {on}: {why}"`.
+fn unsupported<T>(what: &str, on: &str, why: &str) -> Result<T> {
+    Err(Error::Unsupported(format!("{what} on {on}: {why}")))
+}
+
+/// The answer of `close_many` for `ids`, in their order, from the outcomes by compositor id
+/// (`local` gives an id's, if it is one of this backend's): an id without one is gone. One
+/// failure applies to every window; `Error` is not `Clone`, so each gets a copy (an I/O
+/// error naming the compositor, `on`, unless it was `Unsupported`).
+fn outcomes_in_order(
+    ids: &[WindowId],
+    outcomes: Result<HashMap<String, CloseOutcome>>,
+    local: impl Fn(&WindowId) -> Option<&str>,
+    on: &str,
+) -> Vec<(WindowId, Result<CloseOutcome>)> {
+    match outcomes {
+        Ok(outcomes) => ids
+            .iter()
+            .map(|id| {
+                let outcome = local(id)
+                    .and_then(|l| outcomes.get(l).copied())
+                    .unwrap_or(CloseOutcome::Gone);
+                (id.clone(), Ok(outcome))
+            })
+            .collect(),
+        Err(e) => ids
+            .iter()
+            .map(|id| {
+                let copy = match &e {
+                    Error::Unsupported(m) => Error::Unsupported(m.clone()),
+                    other => io_error(on, other),
+                };
+                (id.clone(), Err(copy))
+            })
+            .collect(),
+    }
 }
 
 /// How often the windows are looked at while waiting for close outcomes.

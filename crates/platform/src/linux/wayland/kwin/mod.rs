@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{Seen, watch_closes};
+use super::{Seen, io_error, outcomes_in_order, unsupported, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
@@ -128,13 +128,6 @@ fn local_id(id: &WindowId) -> Option<&str> {
             _ => b.is_ascii_hexdigit(),
         });
     uuid_shaped.then_some(local)
-}
-
-fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
-    Error::Io {
-        context: context.into(),
-        source: std::io::Error::other(e.to_string()),
-    }
 }
 
 impl KwinWindows {
@@ -341,14 +334,6 @@ impl KwinWindows {
     }
 }
 
-/// The same failure again, for each of several windows (`Error` is not `Clone`).
-fn copy(e: &Error) -> Error {
-    match e {
-        Error::Unsupported(m) => Error::Unsupported(m.clone()),
-        other => io_error("KWin", other),
-    }
-}
-
 /// A directory of Boss's own for script files, where KWin (the same user) can read them.
 fn script_dir(session: &SessionEnv) -> PathBuf {
     let base = session
@@ -389,19 +374,7 @@ impl WindowSystem for KwinWindows {
         ids: &[WindowId],
         timeout: Duration,
     ) -> Vec<(WindowId, Result<CloseOutcome>)> {
-        match close_many(self, ids, timeout) {
-            Ok(outcomes) => ids
-                .iter()
-                .map(|id| {
-                    let outcome = local_id(id)
-                        .and_then(|l| outcomes.get(l).copied())
-                        .unwrap_or(CloseOutcome::Gone);
-                    (id.clone(), Ok(outcome))
-                })
-                .collect(),
-            // The one failure applies to every window.
-            Err(e) => ids.iter().map(|id| (id.clone(), Err(copy(&e)))).collect(),
-        }
+        outcomes_in_order(ids, close_many(self, ids, timeout), local_id, "KWin")
     }
 
     fn activate(&self, id: &WindowId) -> Result<()> {
@@ -413,9 +386,11 @@ impl WindowSystem for KwinWindows {
     }
 
     fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        Err(Error::Unsupported(
-            "window geometry on KWin: Boss's KWin script does not read it yet".into(),
-        ))
+        unsupported(
+            "window geometry",
+            "KWin",
+            "Boss's KWin script does not read it yet",
+        )
     }
 
     fn place(
@@ -423,15 +398,19 @@ impl WindowSystem for KwinWindows {
         _window: &crate::window::WindowInfo,
         _placement: &crate::window::Placement,
     ) -> Result<()> {
-        Err(Error::Unsupported(
-            "placing windows on KWin: Boss's KWin script does not move them yet".into(),
-        ))
+        unsupported(
+            "placing windows",
+            "KWin",
+            "Boss's KWin script does not move them yet",
+        )
     }
 
     fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        Err(Error::Unsupported(
-            "stacking windows on KWin: Boss's KWin script does not restack them yet".into(),
-        ))
+        unsupported(
+            "stacking windows",
+            "KWin",
+            "Boss's KWin script does not restack them yet",
+        )
     }
 }
 
