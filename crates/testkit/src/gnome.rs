@@ -158,15 +158,9 @@ impl GnomeShell {
         };
         fixture.bus = bus;
         fixture.shell_pid = shell_pid;
-        let socket = fixture.runtime_dir.join(SOCKET);
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "GNOME Shell did not open its Wayland socket; it said:\n{}",
-                fixture.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        fixture
+            .wayland()
+            .wait_for_socket("GNOME Shell", deadline, || fixture.log());
         Some(fixture)
     }
 

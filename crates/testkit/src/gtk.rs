@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::client::Output;
 use crate::process::Process;
@@ -36,6 +37,20 @@ impl WaylandSession<'_> {
             runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
             session_bus: Some(self.session_bus.to_string()),
             ..platform::SessionEnv::default()
+        }
+    }
+
+    /// Waits until the compositor (`name`) has opened this session's Wayland socket; past
+    /// `deadline`, fails with what it printed (`log`).
+    pub fn wait_for_socket(&self, name: &str, deadline: Instant, log: impl Fn() -> String) {
+        let socket = self.runtime_dir.join(self.wayland_display);
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not open its Wayland socket; it said:\n{}",
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

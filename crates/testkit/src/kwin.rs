@@ -98,16 +98,9 @@ impl Kwin {
             runtime_dir,
             dir,
         };
-        let socket = fixture.runtime_dir.join(SOCKET);
-        let deadline = Instant::now() + PATIENCE;
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "KWin did not open its Wayland socket; it said:\n{}",
-                fixture.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        fixture
+            .wayland()
+            .wait_for_socket("KWin", Instant::now() + PATIENCE, || fixture.log());
         Some(fixture)
     }
 
