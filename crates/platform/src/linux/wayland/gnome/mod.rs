@@ -16,17 +16,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Seen, io_error, outcomes_in_order, unsupported, watch_closes};
+use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
-    GnomeShellFound, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
+    GnomeShellFound, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
 const LABEL: &str = "GNOME Shell (Wayland)";
 /// The compositor, as messages and the window list name it.
 const SHELL_NAME: &str = "GNOME Shell";
+/// What this backend cannot do yet: read, move and restack windows.
+const NOT_YET: NotYet = NotYet {
+    on: SHELL_NAME,
+    by: "Boss's extension",
+};
 const SHELL: &str = "org.gnome.Shell";
 const PATH: &str = "/org/boss/Windows";
 const INTERFACE: &str = "org.boss.Windows";
@@ -370,32 +376,16 @@ impl WindowSystem for GnomeWindows {
         self.act("Minimize", id)
     }
 
-    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        unsupported(
-            "window geometry",
-            SHELL_NAME,
-            "Boss's extension does not read it yet",
-        )
+    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
+        NOT_YET.layout()
     }
 
-    fn place(
-        &self,
-        _window: &crate::window::WindowInfo,
-        _placement: &crate::window::Placement,
-    ) -> Result<()> {
-        unsupported(
-            "placing windows",
-            SHELL_NAME,
-            "Boss's extension does not move them yet",
-        )
+    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
+        NOT_YET.place()
     }
 
-    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        unsupported(
-            "stacking windows",
-            SHELL_NAME,
-            "Boss's extension does not restack them yet",
-        )
+    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
+        NOT_YET.restack()
     }
 }
 

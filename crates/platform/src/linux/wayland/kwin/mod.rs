@@ -21,13 +21,19 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{Seen, io_error, outcomes_in_order, unsupported, watch_closes};
+use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
+    CloseOutcome, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "kwin";
+/// What this backend cannot do yet: read, move and restack windows.
+const NOT_YET: NotYet = NotYet {
+    on: "KWin",
+    by: "Boss's KWin script",
+};
 const LABEL: &str = "KWin (Wayland)";
 const KWIN: &str = "org.kde.KWin";
 /// Where Boss's report object lives on its own connection.
@@ -385,32 +391,16 @@ impl WindowSystem for KwinWindows {
         self.act("minimize", id)
     }
 
-    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        unsupported(
-            "window geometry",
-            "KWin",
-            "Boss's KWin script does not read it yet",
-        )
+    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
+        NOT_YET.layout()
     }
 
-    fn place(
-        &self,
-        _window: &crate::window::WindowInfo,
-        _placement: &crate::window::Placement,
-    ) -> Result<()> {
-        unsupported(
-            "placing windows",
-            "KWin",
-            "Boss's KWin script does not move them yet",
-        )
+    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
+        NOT_YET.place()
     }
 
-    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        unsupported(
-            "stacking windows",
-            "KWin",
-            "Boss's KWin script does not restack them yet",
-        )
+    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
+        NOT_YET.restack()
     }
 }
 
