@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 /// One installed application, as its desktop entry describes it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct AppEntry {
     /// The desktop file ID: the path below `applications/` with `/` turned into `-`, without
     /// `.desktop` (`org.gnome.Calculator`, `kde-foo`).

@@ -668,6 +668,34 @@ fn exec_quoting_and_escapes() {
 }
 
 #[test]
+fn exec_a_percent_sign_that_starts_no_code_stays() {
+    assert_eq!(
+        argv("app % x 50% 5%-off", &[]),
+        ["app", "%", "x", "50%", "5%-off"]
+    );
+}
+
+#[test]
+fn exec_a_file_url_for_a_file_code_becomes_a_path() {
+    assert_eq!(
+        argv("app %f", &["file:///tmp/a%20b.txt"]),
+        ["app", "/tmp/a b.txt"]
+    );
+    assert_eq!(
+        argv("app %u", &["file:///tmp/a%20b.txt"]),
+        ["app", "file:///tmp/a%20b.txt"]
+    );
+    assert_eq!(
+        argv("app %f", &["file://localhost/etc/hosts"]),
+        ["app", "/etc/hosts"]
+    );
+    assert_eq!(
+        argv("app %f", &["file://server/x"]),
+        ["app", "file://server/x"]
+    );
+}
+
+#[test]
 fn exec_errors() {
     assert!(invalid(r#"app "unterminated"#).contains("quote"));
     assert!(invalid(r#"app "ends in a backslash\"#).contains("quote"));

@@ -324,15 +324,22 @@ fn boss_started_before_sway_finds_it_once_it_runs() {
     assert!(window.id.as_str().starts_with("sway:"));
 }
 
-#[test]
-fn xwayland_windows_on_sway_are_listed_once_marked_tell_their_command_and_close_politely() {
-    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
-        return;
-    };
+/// sway with Xwayland (for xterm), Xwayland's display, and the session as Boss would find it
+/// there (with `DISPLAY`); `None` where sway or Xwayland is missing.
+fn sway_with_xwayland() -> Option<(Sway, String, platform::SessionEnv)> {
+    let sway = Sway::start(&["xterm", "Xwayland"])?;
     let display = sway.xwayland_display();
     let session = platform::SessionEnv {
         display: Some(display.clone()),
         ..sway.session()
+    };
+    Some((sway, display, session))
+}
+
+#[test]
+fn xwayland_windows_on_sway_are_listed_once_marked_tell_their_command_and_close_politely() {
+    let Some((sway, display, session)) = sway_with_xwayland() else {
+        return;
     };
     let windows = platform::window_system(&session);
     let mut xterm = sway.spawn_x11(
@@ -369,66 +376,27 @@ fn xwayland_windows_on_sway_are_listed_once_marked_tell_their_command_and_close_
     wait_for_exit(&mut xterm, "the xterm exits");
 }
 
-/// An X11 window without `WM_DELETE_WINDOW` on `display`, titled `title`: wlroots would close
-/// it by killing its client, so Boss must not ask.
+/// An X11 window without `WM_DELETE_WINDOW` on `display`, titled `title` (see
+/// [`testkit::desktop::bare_x11_window`]): wlroots would close it by killing its client, so
+/// Boss must not ask.
 fn undeletable_x11_window(
     display: &str,
     title: &[u8],
 ) -> (x11rb::rust_connection::RustConnection, u32) {
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{
-        AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
-    };
-    use x11rb::wrapper::ConnectionExt as _;
     let (conn, screen) = x11rb::connect(Some(display)).expect("connect to Xwayland");
-    let root = conn.setup().roots[screen].root;
-    // A background, so that the server draws it: a surface without content is never shown.
-    let white = conn.setup().roots[screen].white_pixel;
-    let w = conn.generate_id().unwrap();
-    conn.create_window(
-        x11rb::COPY_DEPTH_FROM_PARENT,
-        w,
-        root,
-        10,
-        10,
-        200,
-        100,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        x11rb::COPY_FROM_PARENT,
-        &CreateWindowAux::new().background_pixel(white),
-    )
-    .unwrap();
-    conn.change_property8(
-        PropMode::REPLACE,
-        w,
-        AtomEnum::WM_CLASS,
-        AtomEnum::STRING,
-        b"bare\0Bare\0",
-    )
-    .unwrap();
-    conn.change_property8(
-        PropMode::REPLACE,
-        w,
-        AtomEnum::WM_NAME,
-        AtomEnum::STRING,
+    let w = testkit::desktop::bare_x11_window(
+        &conn,
+        screen,
+        x11rb::protocol::xproto::AtomEnum::STRING,
         title,
-    )
-    .unwrap();
-    conn.map_window(w).unwrap();
-    conn.sync().unwrap();
+    );
     (conn, w)
 }
 
 #[test]
 fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
-    let Some(sway) = Sway::start(&["xterm", "Xwayland"]) else {
+    let Some((sway, display, session)) = sway_with_xwayland() else {
         return;
-    };
-    let display = sway.xwayland_display();
-    let session = platform::SessionEnv {
-        display: Some(display.clone()),
-        ..sway.session()
     };
     let forced = platform::SessionEnv {
         forced_backend: Some("wlr".into()),

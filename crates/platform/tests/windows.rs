@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use platform::{CloseOutcome, WindowId};
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{
-    AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
-};
+use x11rb::protocol::xproto::ConnectionExt as _;
 use x11rb::wrapper::ConnectionExt as _;
 
 use testkit::desktop::{Desktop, eventually, wait_for_window, window_by_id};
@@ -230,43 +228,16 @@ fn an_unreachable_display_is_unavailable_and_actions_unsupported() {
     );
 }
 
-/// A bare window made by this test: WM_CLASS and a COMPOUND_TEXT title, no WM_PROTOCOLS.
+/// A bare window made by this test (see [`testkit::desktop::bare_x11_window`]) with a
+/// COMPOUND_TEXT title.
 fn bare_window(conn: &impl Connection, screen: usize, title: &[u8]) -> u32 {
-    let screen = &conn.setup().roots[screen];
-    let w = conn.generate_id().unwrap();
-    conn.create_window(
-        x11rb::COPY_DEPTH_FROM_PARENT,
-        w,
-        screen.root,
-        10,
-        10,
-        200,
-        100,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        x11rb::COPY_FROM_PARENT,
-        &CreateWindowAux::new().background_pixel(screen.white_pixel),
-    )
-    .unwrap();
-    conn.change_property8(
-        PropMode::REPLACE,
-        w,
-        AtomEnum::WM_CLASS,
-        AtomEnum::STRING,
-        b"bare\0Bare\0",
-    )
-    .unwrap();
     let compound = conn
         .intern_atom(false, b"COMPOUND_TEXT")
         .unwrap()
         .reply()
         .unwrap()
         .atom;
-    conn.change_property8(PropMode::REPLACE, w, AtomEnum::WM_NAME, compound, title)
-        .unwrap();
-    conn.map_window(w).unwrap();
-    conn.sync().unwrap();
-    w
+    testkit::desktop::bare_x11_window(conn, screen, compound, title)
 }
 
 #[test]

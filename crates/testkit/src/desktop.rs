@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use platform::{WindowInfo, WindowSystem};
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, CreateWindowAux, WindowClass};
+use x11rb::protocol::xproto::{
+    AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
+};
 use x11rb::wrapper::ConnectionExt as _;
 
 use crate::client::ClientWindow;
@@ -196,6 +198,47 @@ pub fn wait_for_window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
 /// The window `id` in `list`, if listed.
 pub fn window_by_id(list: &platform::WindowList, id: &platform::WindowId) -> Option<WindowInfo> {
     list.windows.iter().find(|w| &w.id == id).cloned()
+}
+
+/// A bare window made by the test on `conn`'s `screen`, mapped: `WM_CLASS` `bare`/`Bare`, the
+/// title `title` of type `title_type` (`STRING`, `COMPOUND_TEXT`), a white background (a
+/// compositor never shows a surface without content) and no `WM_PROTOCOLS`, so no
+/// `WM_DELETE_WINDOW`: a window manager could close it only by killing its client. Its id.
+pub fn bare_x11_window(
+    conn: &impl Connection,
+    screen: usize,
+    title_type: impl Into<u32>,
+    title: &[u8],
+) -> u32 {
+    let screen = &conn.setup().roots[screen];
+    let w = conn.generate_id().unwrap();
+    conn.create_window(
+        x11rb::COPY_DEPTH_FROM_PARENT,
+        w,
+        screen.root,
+        10,
+        10,
+        200,
+        100,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        x11rb::COPY_FROM_PARENT,
+        &CreateWindowAux::new().background_pixel(screen.white_pixel),
+    )
+    .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        w,
+        AtomEnum::WM_CLASS,
+        AtomEnum::STRING,
+        b"bare\0Bare\0",
+    )
+    .unwrap();
+    conn.change_property8(PropMode::REPLACE, w, AtomEnum::WM_NAME, title_type, title)
+        .unwrap();
+    conn.map_window(w).unwrap();
+    conn.sync().unwrap();
+    w
 }
 
 /// Whether a child of `parent` runs `sleep` with a controlling terminal.

@@ -18,7 +18,7 @@
 //! gnome-extension install` would.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use platform::linux::wayland::gnome::{self, GnomeWindows};
@@ -27,7 +27,7 @@ use rustix::process::{Pid, Signal, WaitOptions};
 
 use crate::desktop::{PATIENCE, eventually};
 use crate::distro::Distro;
-use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
+use crate::gtk::{GtkWindow, PYTHON, WaylandSession, bus_and_pid, start_compositor};
 use crate::process::Process;
 
 const SOCKET: &str = "wayland-boss";
@@ -110,28 +110,18 @@ impl GnomeShell {
             }
             Distro::Trixie(_) => distro.command("sh"),
         };
-        let session = Process(
-            command
-                .args(["-c", script, "sh"])
-                .arg(&bus_file)
-                .arg(SOCKET)
-                .arg(gnome::EXTENSION_UUID)
-                .env("HOME", &home)
-                .env("XDG_RUNTIME_DIR", &runtime_dir)
-                .env("XDG_DATA_HOME", &data_home)
-                .env("XDG_CONFIG_HOME", home.join(".config"))
-                .env("XDG_CACHE_HOME", home.join(".cache"))
-                .env("NO_AT_BRIDGE", "1")
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .env_remove("DBUS_SESSION_BUS_ADDRESS")
-                .env_remove("GSETTINGS_BACKEND")
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log)
-                .spawn()
-                .expect("start unshare"),
-        );
+        command
+            .args(["-c", script, "sh"])
+            .arg(&bus_file)
+            .arg(SOCKET)
+            .arg(gnome::EXTENSION_UUID)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", &data_home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("NO_AT_BRIDGE", "1")
+            .env_remove("GSETTINGS_BACKEND");
+        let session = start_compositor(&mut command, &runtime_dir, log);
         let mut fixture = GnomeShell {
             session: Some(session),
             shell_pid: 0,
@@ -142,11 +132,7 @@ impl GnomeShell {
         };
         let deadline = Instant::now() + PATIENCE * 2;
         let (bus, shell_pid) = loop {
-            let written = std::fs::read_to_string(&bus_file).ok().and_then(|text| {
-                let mut lines = text.lines();
-                Some((lines.next()?.to_string(), lines.next()?.parse().ok()?))
-            });
-            if let Some(found) = written {
+            if let Some(found) = bus_and_pid(&bus_file) {
                 break found;
             }
             assert!(
@@ -158,15 +144,9 @@ impl GnomeShell {
         };
         fixture.bus = bus;
         fixture.shell_pid = shell_pid;
-        let socket = fixture.runtime_dir.join(SOCKET);
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "GNOME Shell did not open its Wayland socket; it said:\n{}",
-                fixture.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        fixture
+            .wayland()
+            .wait_for_socket("GNOME Shell", deadline, || fixture.log());
         Some(fixture)
     }
 

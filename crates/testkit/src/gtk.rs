@@ -1,8 +1,10 @@
 //! GTK 3 windows on a Wayland compositor (`fixtures/gtk_window.py`), plain or refusing to
-//! close like an editor with unsaved changes. Shared by the KWin and GNOME Shell fixtures.
+//! close like an editor with unsaved changes. Shared by the KWin and GNOME Shell fixtures,
+//! with what else they do alike: start their session apart from the caller's and wait for it.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::client::Output;
 use crate::process::Process;
@@ -26,6 +28,30 @@ pub struct WaylandSession<'a> {
     pub session_bus: &'a str,
 }
 
+/// Starts a compositor's session (`command`, arguments given) apart from the caller's: in
+/// `runtime_dir`, without the caller's X display, Wayland socket or session bus, its output to
+/// `log`.
+pub fn start_compositor(command: &mut Command, runtime_dir: &Path, log: std::fs::File) -> Process {
+    let started = command
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn();
+    Process(started.unwrap_or_else(|e| panic!("start {:?}: {e}", command.get_program())))
+}
+
+/// The session bus address and the compositor's PID, once the session's script has written
+/// them to `file` (two lines, written whole and then renamed).
+pub fn bus_and_pid(file: &Path) -> Option<(String, u32)> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let mut lines = text.lines();
+    Some((lines.next()?.to_string(), lines.next()?.parse().ok()?))
+}
+
 impl WaylandSession<'_> {
     /// The session as Boss would find it in its environment, on desktop `desktop`
     /// (`XDG_CURRENT_DESKTOP`: `KDE`, `GNOME`).
@@ -36,6 +62,20 @@ impl WaylandSession<'_> {
             runtime_dir: Some(self.runtime_dir.to_string_lossy().into_owned()),
             session_bus: Some(self.session_bus.to_string()),
             ..platform::SessionEnv::default()
+        }
+    }
+
+    /// Waits until the compositor (`name`) has opened this session's Wayland socket; past
+    /// `deadline`, fails with what it printed (`log`).
+    pub fn wait_for_socket(&self, name: &str, deadline: Instant, log: impl Fn() -> String) {
+        let socket = self.runtime_dir.join(self.wayland_display);
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not open its Wayland socket; it said:\n{}",
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

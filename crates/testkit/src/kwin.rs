@@ -9,14 +9,13 @@
 //! another [`Distro`] (KWin 6, Plasma 6's, from the Debian 13 root).
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use platform::{SessionEnv, WindowInfo, WindowSystem};
 
 use crate::desktop::{PATIENCE, eventually};
 use crate::distro::Distro;
-use crate::gtk::{GtkWindow, PYTHON, WaylandSession};
+use crate::gtk::{GtkWindow, PYTHON, WaylandSession, bus_and_pid, start_compositor};
 use crate::process::Process;
 
 const KWIN: &str = "/usr/bin/kwin_wayland";
@@ -69,28 +68,18 @@ impl Kwin {
         let script = r#"printf '%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$$" > "$1.new" &&
             mv "$1.new" "$1" && exec "$2" --virtual --socket "$3" --width 1280 --height 800 \
             --no-lockscreen --no-global-shortcuts --no-kactivities --xwayland"#;
-        let session = Process(
+        let session = start_compositor(
             distro
                 .command("dbus-run-session")
                 .args(["--", "sh", "-c", script, "sh"])
                 .arg(&bus_file)
                 .arg(&kwin)
-                .arg(SOCKET)
-                .env("XDG_RUNTIME_DIR", &runtime_dir)
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .env_remove("DBUS_SESSION_BUS_ADDRESS")
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log)
-                .spawn()
-                .expect("start dbus-run-session"),
+                .arg(SOCKET),
+            &runtime_dir,
+            log,
         );
-        let (bus, kwin_pid) = eventually("KWin's bus address is written", || {
-            let text = std::fs::read_to_string(&bus_file).ok()?;
-            let mut lines = text.lines();
-            Some((lines.next()?.to_string(), lines.next()?.parse().ok()?))
-        });
+        let (bus, kwin_pid) =
+            eventually("KWin's bus address is written", || bus_and_pid(&bus_file));
         let fixture = Kwin {
             session: Some(session),
             kwin_pid,
@@ -98,16 +87,9 @@ impl Kwin {
             runtime_dir,
             dir,
         };
-        let socket = fixture.runtime_dir.join(SOCKET);
-        let deadline = Instant::now() + PATIENCE;
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "KWin did not open its Wayland socket; it said:\n{}",
-                fixture.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        fixture
+            .wayland()
+            .wait_for_socket("KWin", Instant::now() + PATIENCE, || fixture.log());
         Some(fixture)
     }
 

@@ -300,28 +300,6 @@ mod tests {
 
     use super::*;
 
-    fn entry(exec: &str) -> AppEntry {
-        AppEntry {
-            id: "org.example.App".into(),
-            name: "Example App".into(),
-            generic_name: None,
-            comment: None,
-            keywords: vec![],
-            categories: vec![],
-            icon: Some("org.example.App".into()),
-            exec: exec.into(),
-            terminal: false,
-            path: None,
-            startup_wm_class: None,
-            file: "/usr/share/applications/org.example.App.desktop".into(),
-        }
-    }
-
-    fn argv(exec: &str, args: &[&str]) -> Vec<String> {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        exec_argv_with_path(&entry(exec), &args, None).unwrap()
-    }
-
     #[test]
     fn terminal_is_found_in_path_in_preference_order() {
         let dir = tempfile::tempdir().unwrap();
@@ -331,8 +309,11 @@ mod tests {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         };
         let path = Some(dir.path().as_os_str());
-        let mut e = entry("vim %F");
-        e.terminal = true;
+        let e = AppEntry {
+            exec: "vim %F".into(),
+            terminal: true,
+            ..AppEntry::default()
+        };
         let files = ["/tmp/a b.txt".to_string()];
 
         let err = exec_argv_with_path(&e, &files, path).unwrap_err();
@@ -380,38 +361,5 @@ mod tests {
         assert_eq!(lookup_in_path("tool", Some(&joined)), Lookup::Found(exe));
         assert_eq!(lookup_in_path("tool", None), Lookup::Missing);
         assert_eq!(lookup_in_path("a/tool", Some(&joined)), Lookup::Missing);
-    }
-
-    #[test]
-    fn words_split_on_unquoted_whitespace() {
-        assert_eq!(argv("  app  -a\t-b  ", &[]), ["app", "-a", "-b"]);
-    }
-
-    #[test]
-    fn a_percent_sign_that_starts_no_code_stays() {
-        assert_eq!(
-            argv("app % x 50% 5%-off", &[]),
-            ["app", "%", "x", "50%", "5%-off"]
-        );
-    }
-
-    #[test]
-    fn percent_file_url_becomes_a_path() {
-        assert_eq!(
-            argv("app %f", &["file:///tmp/a%20b.txt"]),
-            ["app", "/tmp/a b.txt"]
-        );
-        assert_eq!(
-            argv("app %u", &["file:///tmp/a%20b.txt"]),
-            ["app", "file:///tmp/a%20b.txt"]
-        );
-        assert_eq!(
-            argv("app %f", &["file://localhost/etc/hosts"]),
-            ["app", "/etc/hosts"]
-        );
-        assert_eq!(
-            argv("app %f", &["file://server/x"]),
-            ["app", "file://server/x"]
-        );
     }
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::window::{CloseOutcome, WindowId, WindowInfo};
 
 /// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
@@ -31,6 +31,78 @@ fn session_bus_address(session: &crate::window::SessionEnv) -> Option<String> {
     socket
         .exists()
         .then(|| format!("unix:path={}", socket.display()))
+}
+
+/// A failure of the session bus or of what the compositor answered, as an I/O error that says
+/// what Boss was doing (`context`).
+fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
+    Error::Io {
+        context: context.into(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// [`Error::Unsupported`] for what a backend cannot do to windows (`what`) on a compositor
+/// (`on`), and why: `"{what} on {on}: {why}"`.
+fn unsupported<T>(what: &str, on: &str, why: &str) -> Result<T> {
+    Err(Error::Unsupported(format!("{what} on {on}: {why}")))
+}
+
+/// The `layout`, `place` and `restack` answers on a compositor (`on`) where Boss's own part
+/// inside it (`by`: its KWin script, its GNOME extension) cannot do them yet.
+struct NotYet {
+    on: &'static str,
+    by: &'static str,
+}
+
+impl NotYet {
+    fn layout<T>(&self) -> Result<T> {
+        let why = format!("{} does not read it yet", self.by);
+        unsupported("window geometry", self.on, &why)
+    }
+
+    fn place<T>(&self) -> Result<T> {
+        let why = format!("{} does not move them yet", self.by);
+        unsupported("placing windows", self.on, &why)
+    }
+
+    fn restack<T>(&self) -> Result<T> {
+        let why = format!("{} does not restack them yet", self.by);
+        unsupported("stacking windows", self.on, &why)
+    }
+}
+
+/// The answer of `close_many` for `ids`, in their order, from the outcomes by compositor id
+/// (`local` gives an id's, if it is one of this backend's): an id without one is gone. One
+/// failure applies to every window; `Error` is not `Clone`, so each gets a copy (an I/O
+/// error naming the compositor, `on`, unless it was `Unsupported`).
+fn outcomes_in_order(
+    ids: &[WindowId],
+    outcomes: Result<HashMap<String, CloseOutcome>>,
+    local: impl Fn(&WindowId) -> Option<&str>,
+    on: &str,
+) -> Vec<(WindowId, Result<CloseOutcome>)> {
+    match outcomes {
+        Ok(outcomes) => ids
+            .iter()
+            .map(|id| {
+                let outcome = local(id)
+                    .and_then(|l| outcomes.get(l).copied())
+                    .unwrap_or(CloseOutcome::Gone);
+                (id.clone(), Ok(outcome))
+            })
+            .collect(),
+        Err(e) => ids
+            .iter()
+            .map(|id| {
+                let copy = match &e {
+                    Error::Unsupported(m) => Error::Unsupported(m.clone()),
+                    other => io_error(on, other),
+                };
+                (id.clone(), Err(copy))
+            })
+            .collect(),
+    }
 }
 
 /// How often the windows are looked at while waiting for close outcomes.
@@ -133,4 +205,64 @@ fn watch_closes(
         outcomes.insert(t.to_string(), CloseOutcome::StillOpen);
     }
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_backend_cannot_do_yet_is_unsupported_and_says_where_and_why() {
+        let not_yet = NotYet {
+            on: "KWin",
+            by: "Boss's KWin script",
+        };
+        let message = |r: Result<()>| match r {
+            Err(Error::Unsupported(m)) => m,
+            other => panic!("expected Unsupported, got {other:?}"),
+        };
+        assert_eq!(
+            message(not_yet.layout()),
+            "window geometry on KWin: Boss's KWin script does not read it yet"
+        );
+        assert_eq!(
+            message(not_yet.place()),
+            "placing windows on KWin: Boss's KWin script does not move them yet"
+        );
+        assert_eq!(
+            message(not_yet.restack()),
+            "stacking windows on KWin: Boss's KWin script does not restack them yet"
+        );
+    }
+
+    #[test]
+    fn close_outcomes_come_in_the_order_asked_and_one_failure_is_every_windows() {
+        let ids = [WindowId::new("kwin", "b"), WindowId::new("kwin", "a")];
+        fn local(id: &WindowId) -> Option<&str> {
+            id.local("kwin")
+        }
+        let outcomes = HashMap::from([("a".to_string(), CloseOutcome::Prompting)]);
+        let got = outcomes_in_order(&ids, Ok(outcomes), local, "KWin");
+        assert_eq!(got[0].0, ids[0]);
+        assert_eq!(got[0].1.as_ref().ok(), Some(&CloseOutcome::Gone));
+        assert_eq!(got[1].1.as_ref().ok(), Some(&CloseOutcome::Prompting));
+
+        let failed = outcomes_in_order(
+            &ids,
+            Err(Error::Unsupported("no bus".into())),
+            local,
+            "KWin",
+        );
+        assert!(
+            failed
+                .iter()
+                .all(|(_, r)| matches!(r, Err(Error::Unsupported(m)) if m == "no bus"))
+        );
+        let failed = outcomes_in_order(&ids, Err(io_error("the bus", "gone")), local, "KWin");
+        assert!(
+            failed
+                .iter()
+                .all(|(_, r)| matches!(r, Err(Error::Io { context, .. }) if context == "KWin"))
+        );
+    }
 }

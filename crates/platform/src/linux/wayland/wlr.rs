@@ -36,6 +36,8 @@ use crate::window::{
 };
 
 pub const BACKEND: &str = "wlr";
+/// How messages name the compositor: wlr-foreign-toplevel does not say which one it is.
+const COMPOSITOR: &str = "this compositor";
 
 /// How often the toplevels are looked at while waiting for windows to close.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
@@ -466,7 +468,11 @@ impl WindowSystem for WlrWindows {
     }
 
     fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        Err(Error::Unsupported("window geometry on this compositor: wlr-foreign-toplevel does not tell where windows are".into()))
+        super::unsupported(
+            "window geometry",
+            COMPOSITOR,
+            "wlr-foreign-toplevel does not tell where windows are",
+        )
     }
 
     fn place(
@@ -474,16 +480,19 @@ impl WindowSystem for WlrWindows {
         _window: &crate::window::WindowInfo,
         _placement: &crate::window::Placement,
     ) -> Result<()> {
-        Err(Error::Unsupported(
-            "placing windows on this compositor: wlr-foreign-toplevel cannot move them".into(),
-        ))
+        super::unsupported(
+            "placing windows",
+            COMPOSITOR,
+            "wlr-foreign-toplevel cannot move them",
+        )
     }
 
     fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        Err(Error::Unsupported(
-            "stacking windows on this compositor: wlr-foreign-toplevel has no stacking order"
-                .into(),
-        ))
+        super::unsupported(
+            "stacking windows",
+            COMPOSITOR,
+            "wlr-foreign-toplevel has no stacking order",
+        )
     }
 }
 

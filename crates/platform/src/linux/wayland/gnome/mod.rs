@@ -16,15 +16,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Seen, watch_closes};
+use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
-    GnomeShellFound, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
+    GnomeShellFound, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
 const LABEL: &str = "GNOME Shell (Wayland)";
+/// The compositor, as messages and the window list name it.
+const SHELL_NAME: &str = "GNOME Shell";
+/// What this backend cannot do yet: read, move and restack windows.
+const NOT_YET: NotYet = NotYet {
+    on: SHELL_NAME,
+    by: "Boss's extension",
+};
 const SHELL: &str = "org.gnome.Shell";
 const PATH: &str = "/org/boss/Windows";
 const INTERFACE: &str = "org.boss.Windows";
@@ -210,13 +218,6 @@ fn local_id(id: &WindowId) -> Option<&str> {
     (local.len() <= 20 && local.bytes().all(|b| b.is_ascii_digit())).then_some(local)
 }
 
-fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
-    Error::Io {
-        context: context.into(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 /// Connects to the session bus of `session`; `None` without one.
 fn bus(session: &SessionEnv) -> Option<zbus::Connection> {
     let address = super::session_bus_address(session)?;
@@ -348,7 +349,7 @@ impl WindowSystem for GnomeWindows {
                 capabilities: WindowCapabilities::ALL,
                 available: true,
                 reason: None,
-                window_manager: Some("GNOME Shell".to_string()),
+                window_manager: Some(SHELL_NAME.to_string()),
                 windows: seen.iter().map(|w| w.info(BACKEND)).collect(),
             },
             Err(e) => {
@@ -364,27 +365,7 @@ impl WindowSystem for GnomeWindows {
         ids: &[WindowId],
         timeout: Duration,
     ) -> Vec<(WindowId, Result<CloseOutcome>)> {
-        match self.close_all(ids, timeout) {
-            Ok(outcomes) => ids
-                .iter()
-                .map(|id| {
-                    let outcome = local_id(id)
-                        .and_then(|l| outcomes.get(l).copied())
-                        .unwrap_or(CloseOutcome::Gone);
-                    (id.clone(), Ok(outcome))
-                })
-                .collect(),
-            Err(e) => ids
-                .iter()
-                .map(|id| {
-                    let copy = match &e {
-                        Error::Unsupported(m) => Error::Unsupported(m.clone()),
-                        other => io_error("GNOME Shell", other),
-                    };
-                    (id.clone(), Err(copy))
-                })
-                .collect(),
-        }
+        outcomes_in_order(ids, self.close_all(ids, timeout), local_id, SHELL_NAME)
     }
 
     fn activate(&self, id: &WindowId) -> Result<()> {
@@ -395,26 +376,16 @@ impl WindowSystem for GnomeWindows {
         self.act("Minimize", id)
     }
 
-    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        Err(Error::Unsupported(
-            "window geometry on GNOME Shell: Boss's extension does not read it yet".into(),
-        ))
+    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
+        NOT_YET.layout()
     }
 
-    fn place(
-        &self,
-        _window: &crate::window::WindowInfo,
-        _placement: &crate::window::Placement,
-    ) -> Result<()> {
-        Err(Error::Unsupported(
-            "placing windows on GNOME Shell: Boss's extension does not move them yet".into(),
-        ))
+    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
+        NOT_YET.place()
     }
 
-    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        Err(Error::Unsupported(
-            "stacking windows on GNOME Shell: Boss's extension does not restack them yet".into(),
-        ))
+    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
+        NOT_YET.restack()
     }
 }
 

@@ -21,13 +21,19 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{Seen, watch_closes};
+use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, SessionEnv, WindowCapabilities, WindowId, WindowList, WindowSystem,
+    CloseOutcome, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
+    WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "kwin";
+/// What this backend cannot do yet: read, move and restack windows.
+const NOT_YET: NotYet = NotYet {
+    on: "KWin",
+    by: "Boss's KWin script",
+};
 const LABEL: &str = "KWin (Wayland)";
 const KWIN: &str = "org.kde.KWin";
 /// Where Boss's report object lives on its own connection.
@@ -128,13 +134,6 @@ fn local_id(id: &WindowId) -> Option<&str> {
             _ => b.is_ascii_hexdigit(),
         });
     uuid_shaped.then_some(local)
-}
-
-fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
-    Error::Io {
-        context: context.into(),
-        source: std::io::Error::other(e.to_string()),
-    }
 }
 
 impl KwinWindows {
@@ -341,14 +340,6 @@ impl KwinWindows {
     }
 }
 
-/// The same failure again, for each of several windows (`Error` is not `Clone`).
-fn copy(e: &Error) -> Error {
-    match e {
-        Error::Unsupported(m) => Error::Unsupported(m.clone()),
-        other => io_error("KWin", other),
-    }
-}
-
 /// A directory of Boss's own for script files, where KWin (the same user) can read them.
 fn script_dir(session: &SessionEnv) -> PathBuf {
     let base = session
@@ -389,19 +380,7 @@ impl WindowSystem for KwinWindows {
         ids: &[WindowId],
         timeout: Duration,
     ) -> Vec<(WindowId, Result<CloseOutcome>)> {
-        match close_many(self, ids, timeout) {
-            Ok(outcomes) => ids
-                .iter()
-                .map(|id| {
-                    let outcome = local_id(id)
-                        .and_then(|l| outcomes.get(l).copied())
-                        .unwrap_or(CloseOutcome::Gone);
-                    (id.clone(), Ok(outcome))
-                })
-                .collect(),
-            // The one failure applies to every window.
-            Err(e) => ids.iter().map(|id| (id.clone(), Err(copy(&e)))).collect(),
-        }
+        outcomes_in_order(ids, close_many(self, ids, timeout), local_id, "KWin")
     }
 
     fn activate(&self, id: &WindowId) -> Result<()> {
@@ -412,26 +391,16 @@ impl WindowSystem for KwinWindows {
         self.act("minimize", id)
     }
 
-    fn layout(&self, _window: &crate::window::WindowInfo) -> Result<crate::window::WindowLayout> {
-        Err(Error::Unsupported(
-            "window geometry on KWin: Boss's KWin script does not read it yet".into(),
-        ))
+    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
+        NOT_YET.layout()
     }
 
-    fn place(
-        &self,
-        _window: &crate::window::WindowInfo,
-        _placement: &crate::window::Placement,
-    ) -> Result<()> {
-        Err(Error::Unsupported(
-            "placing windows on KWin: Boss's KWin script does not move them yet".into(),
-        ))
+    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
+        NOT_YET.place()
     }
 
-    fn restack(&self, _windows: &[crate::window::WindowInfo]) -> Result<()> {
-        Err(Error::Unsupported(
-            "stacking windows on KWin: Boss's KWin script does not restack them yet".into(),
-        ))
+    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
+        NOT_YET.restack()
     }
 }
 
