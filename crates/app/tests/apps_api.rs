@@ -145,14 +145,12 @@ async fn a_launch_is_recorded_watched_and_its_exit_code_noticed() {
     assert!(ended["ended_at"].is_string());
 
     let program = app
-        .post(
-            "/api/v1/launches",
+        .launch(
             &admin,
             json!({"program": "sh", "args": ["-c", "echo out; echo err >&2"], "cwd": "/tmp"}),
         )
         .await;
-    assert_eq!(program.status, StatusCode::CREATED, "{:?}", program.body);
-    let id = program.body["launch"]["id"].as_i64().unwrap();
+    let id = program["id"].as_i64().unwrap();
     let ended = wait_for_launch(&app, &admin, id, "it ended", |l| l["running"] == false).await;
     assert_eq!(
         (ended["outcome"].as_str(), ended["exit_code"].as_i64()),
@@ -592,14 +590,12 @@ async fn the_history_hides_credentials_and_a_relaunch_runs_the_full_command_agai
     let (admin, viewer) = app.admin_and("vic", "viewer").await;
     let secret = "--password=hunter2";
     let program = app
-        .post(
-            "/api/v1/launches",
+        .launch(
             &admin,
             json!({"program": "sh", "args": ["-c", "exit 0", "sh", secret]}),
         )
         .await;
-    assert_eq!(program.status, StatusCode::CREATED, "{:?}", program.body);
-    let id = program.body["launch"]["id"].as_i64().unwrap();
+    let id = program["id"].as_i64().unwrap();
     for auth in [&admin, &viewer] {
         let one = app.get(&format!("/api/v1/launches/{id}"), auth).await;
         assert_eq!(one.body["redacted"], true, "{:?}", one.body);

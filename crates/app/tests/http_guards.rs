@@ -216,56 +216,38 @@ async fn bad_input_gets_json_errors_not_500s() {
         }
         builder.body(body).unwrap()
     };
+    // Most cases post a token request: only its content type and body change.
+    let post_token = |content_type: Option<&str>, body: Body| {
+        raw(Method::POST, "/api/v1/tokens", content_type, body)
+    };
     let cases = [
         (
-            raw(
-                Method::POST,
-                "/api/v1/tokens",
-                Some("application/json"),
-                Body::from("{\"name\":"),
-            ),
+            post_token(Some("application/json"), Body::from("{\"name\":")),
             StatusCode::BAD_REQUEST,
             "bad_request",
         ),
         (
-            raw(
-                Method::POST,
-                "/api/v1/tokens",
-                Some("text/plain"),
-                Body::from("{\"name\":\"x\"}"),
-            ),
+            post_token(Some("text/plain"), Body::from("{\"name\":\"x\"}")),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
         ),
         (
-            raw(Method::POST, "/api/v1/tokens", None, Body::empty()),
+            post_token(None, Body::empty()),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
         ),
         (
-            raw(
-                Method::POST,
-                "/api/v1/tokens",
-                Some("application/json"),
-                Body::from("{\"nom\":\"x\"}"),
-            ),
+            post_token(Some("application/json"), Body::from("{\"nom\":\"x\"}")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
         ),
         (
-            raw(
-                Method::POST,
-                "/api/v1/tokens",
-                Some("application/json"),
-                Body::from("[1,2]"),
-            ),
+            post_token(Some("application/json"), Body::from("[1,2]")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
         ),
         (
-            raw(
-                Method::POST,
-                "/api/v1/tokens",
+            post_token(
                 Some("application/json"),
                 Body::from(format!("{{\"name\":\"{}\"}}", "x".repeat(200_000))),
             ),

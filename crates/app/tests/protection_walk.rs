@@ -164,17 +164,12 @@ impl Walk<'_> {
 }
 
 async fn launch(app: &TestApp, admin: &Auth, program: &str, args: &[&str]) -> Launched {
-    let reply = app
-        .post(
-            "/api/v1/launches",
-            admin,
-            json!({"program": program, "args": args}),
-        )
+    let launch = app
+        .launch(admin, json!({"program": program, "args": args}))
         .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    let pid = reply.body["launch"]["pid"].as_u64().unwrap() as u32;
+    let pid = launch["pid"].as_u64().unwrap() as u32;
     Launched {
-        id: reply.body["launch"]["id"].as_i64().unwrap(),
+        id: launch["id"].as_i64().unwrap(),
         process: platform::identify_process(pid).expect("the launched program runs"),
     }
 }

@@ -47,11 +47,12 @@ impl SecretHolder {
     }
 }
 
-/// The admin, a viewer and an operator.
-async fn accounts(app: &TestApp) -> (Auth, Auth, Auth) {
+/// What every story starts with: the admin, a viewer, an operator and a child holding the
+/// secrets.
+async fn scene(app: &TestApp) -> (Auth, Auth, Auth, SecretHolder) {
     let (admin, viewer) = app.admin_and("vera", "viewer").await;
     let operator = app.add_user(&admin, "otto", "operator").await;
-    (admin, viewer, operator)
+    (admin, viewer, operator, SecretHolder::spawn())
 }
 
 fn assert_no_secret(text: &str, what: &str) {
@@ -75,8 +76,7 @@ const REDACTED_LINE: &str = "sh -c read line sh --token *** --password=*** postg
 #[tokio::test]
 async fn a_viewer_and_an_operator_never_see_secrets_in_the_process_list_or_detail() {
     let app = TestApp::new().await;
-    let (admin, viewer, operator) = accounts(&app).await;
-    let child = SecretHolder::spawn();
+    let (admin, viewer, operator, child) = scene(&app).await;
     let pid = child.pid();
     for (who, auth) in [
         ("viewer", &viewer),
@@ -125,8 +125,7 @@ async fn a_viewer_and_an_operator_never_see_secrets_in_the_process_list_or_detai
 #[tokio::test]
 async fn the_event_stream_never_carries_the_secrets() {
     let app = TestApp::with_config(|c| c.sample_interval = Duration::from_millis(200)).await;
-    let (_admin, viewer, _operator) = accounts(&app).await;
-    let child = SecretHolder::spawn();
+    let (_admin, viewer, _operator, child) = scene(&app).await;
     let mut stream = app.events("/api/v1/events", &viewer).await;
     // The full table comes first; then wait for a diff too (the child is already in the table,
     // so later events only carry it if its row changes, but every frame must be clean).
@@ -152,8 +151,7 @@ async fn the_event_stream_never_carries_the_secrets() {
 #[tokio::test]
 async fn only_an_admin_may_reveal_a_command_line_and_each_reveal_is_audited() {
     let app = TestApp::new().await;
-    let (admin, viewer, operator) = accounts(&app).await;
-    let child = SecretHolder::spawn();
+    let (admin, viewer, operator, child) = scene(&app).await;
     let pid = child.pid();
     let path = format!("/api/v1/processes/{pid}/reveal");
 

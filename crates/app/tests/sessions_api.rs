@@ -105,15 +105,7 @@ async fn story(app: &TestApp, desktop: &Desktop) {
         "sleep",
         "600",
     ];
-    let reply = app
-        .post(
-            "/api/v1/launches",
-            &admin,
-            json!({"program": "xterm", "args": launched_args}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    started.add(reply.body["launch"]["pid"].as_u64().unwrap() as u32);
+    started.launch(app, &admin, "xterm", &launched_args).await;
 
     let mut old_pids = HashMap::new();
     for title in [

@@ -101,15 +101,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         Stdio::null(),
     );
     let launched_args = foot_args("sway-launched", "boss-launched");
-    let reply = app
-        .post(
-            "/api/v1/launches",
-            &admin,
-            json!({"program": "foot", "args": launched_args}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    started.add(reply.body["launch"]["pid"].as_u64().unwrap() as u32);
+    started.launch(&app, &admin, "foot", &launched_args).await;
 
     let mut old_pids = HashMap::new();
     let mut infos = HashMap::new();

@@ -17,6 +17,13 @@ use crate::auth::{AuthMethod, Caller, ClientAddr, SESSION_COOKIE};
 use crate::error::Result;
 use crate::state::AppState;
 
+/// The 403 of a route that asks for the current password again (a step-up, see
+/// `accounts::step_up`), as its OpenAPI response says it.
+pub(super) const STEP_UP_FORBIDDEN: &str =
+    "`wrong_password`, or `session_required` when called with a token";
+/// The 429 of a step-up route: wrong current passwords are throttled like logins.
+pub(super) const STEP_UP_THROTTLED: &str = "Too many wrong passwords";
+
 /// The largest body the `/auth` routes take: a username, passwords and a setup code fit in
 /// far less, and nobody unauthenticated gets to send more.
 pub const AUTH_BODY_LIMIT: usize = 8 * 1024;
@@ -172,10 +179,9 @@ async fn me(caller: Caller) -> Json<Me> {
 /// API tokens are deleted. Only from a logged-in session (not with an API token).
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 200, body = PasswordChanged), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody,
-            description = "`wrong_password`, or `session_required` when called with a token"),
+        (status = 403, body = ErrorBody, description = STEP_UP_FORBIDDEN),
         (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "Too many wrong passwords")))]
+        (status = 429, body = ErrorBody, description = STEP_UP_THROTTLED)))]
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,

@@ -18,7 +18,6 @@ use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
 use super::params;
 use crate::actions::managed::{self, Control, ManagedChange, ManagedRequest};
-use crate::actions::processes::Target;
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::managed::ManagedView;
@@ -343,8 +342,7 @@ async fn adopt_process(
     Path(pid): Path<u32>,
     Json(body): Json<AdoptBody>,
 ) -> Result<(StatusCode, Json<ManagedCreated>)> {
-    let started_at = params::time("started_at", body.started_at.as_deref())?;
-    let target = Target { pid, started_at };
+    let target = params::target(pid, body.started_at.as_deref())?;
     let app = managed::adopt(&state, &caller, target, body.name, body.policy).await?;
     Ok((StatusCode::CREATED, Json(ManagedCreated { app })))
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::actions::processes::Target;
 use crate::clock::parse_rfc3339;
 use crate::error::{Error, Result};
 
@@ -19,6 +20,13 @@ pub fn time(name: &str, value: Option<&str>) -> Result<Option<i64>> {
             })
         })
         .transpose()
+}
+
+/// A process named by its PID and, optionally, the `started_at` time it was listed with, so
+/// that an action on a reused PID is refused (409) rather than hitting another process.
+pub fn target(pid: u32, started_at: Option<&str>) -> Result<Target> {
+    let started_at = time("started_at", started_at)?;
+    Ok(Target { pid, started_at })
 }
 
 /// A count parameter called `name` (a page size, lines of a log): `default` when not given,

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::error::ErrorBody;
 use super::extract::{Json, OptionalJson, Path, Query};
 use super::params;
-use crate::actions::processes::{self, ActionReport, RevealedCommandLine, Target};
+use crate::actions::processes::{self, ActionReport, RevealedCommandLine};
 use crate::auth::{Caller, Permission};
 use crate::clock::to_rfc3339;
 use crate::error::{Error, Result};
@@ -202,11 +202,6 @@ struct PriorityRequest {
     started_at: Option<String>,
 }
 
-fn target(pid: u32, started_at: Option<&str>) -> Result<Target> {
-    let started_at = params::time("started_at", started_at)?;
-    Ok(Target { pid, started_at })
-}
-
 /// Every process (not threads), with CPU over the last interval. Served at once from the latest
 /// sample (`taken_at` is its time) while the next one is taken in the background; ask for
 /// `fresh=true` (or send `Cache-Control: no-cache`) to wait for a new scan.
@@ -346,7 +341,7 @@ async fn signal_process(
             names.join(", ")
         ))
     })?;
-    let target = target(pid, body.started_at.as_deref())?;
+    let target = params::target(pid, body.started_at.as_deref())?;
     Ok(Json(
         processes::signal(&state, &caller, target, signal, body.tree).await?,
     ))
@@ -365,7 +360,7 @@ async fn terminate_process(
     Json(body): Json<TerminateRequest>,
 ) -> Result<Json<ActionReport>> {
     let timeout = params::timeout(body.timeout_ms, 5000, 60_000)?;
-    let target = target(pid, body.started_at.as_deref())?;
+    let target = params::target(pid, body.started_at.as_deref())?;
     Ok(Json(
         processes::terminate(&state, &caller, target, timeout, body.tree).await?,
     ))
@@ -383,7 +378,7 @@ async fn renice_process(
     Path(pid): Path<u32>,
     Json(body): Json<PriorityRequest>,
 ) -> Result<Json<ActionReport>> {
-    let target = target(pid, body.started_at.as_deref())?;
+    let target = params::target(pid, body.started_at.as_deref())?;
     Ok(Json(
         processes::renice(&state, &caller, target, body.nice, body.tree).await?,
     ))
@@ -404,7 +399,7 @@ async fn reveal_cmdline(
     OptionalJson(body): OptionalJson<RevealRequest>,
 ) -> Result<Json<RevealedCommandLine>> {
     let body = body.unwrap_or_default();
-    let target = target(pid, body.started_at.as_deref())?;
+    let target = params::target(pid, body.started_at.as_deref())?;
     Ok(Json(
         processes::reveal_cmdline(&state, &caller, target).await?,
     ))

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::auth::{STEP_UP_FORBIDDEN, STEP_UP_THROTTLED};
 use super::error::ErrorBody;
 use super::extract::{Json, Path};
 use crate::actions::accounts;
@@ -95,10 +96,9 @@ async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Js
 /// (not an API token).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody,
-            description = "`wrong_password`, or `session_required` when called with a token"),
+        (status = 403, body = ErrorBody, description = STEP_UP_FORBIDDEN),
         (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "Too many wrong passwords")))]
+        (status = 429, body = ErrorBody, description = STEP_UP_THROTTLED)))]
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,

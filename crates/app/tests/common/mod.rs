@@ -356,6 +356,14 @@ impl TestApp {
         }
     }
 
+    /// `POST /api/v1/launches` as `auth` with `body` (`program`, `args`, ...), checked to
+    /// succeed: the launch record (`id`, `pid`, ...).
+    pub async fn launch(&self, auth: &Auth, body: Value) -> Value {
+        let reply = self.post("/api/v1/launches", auth, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body["launch"].clone()
+    }
+
     /// Stops the launch `id` as `auth`, waiting `timeout_ms` for it to end before KILL
     /// (checked to succeed): the stop report (`signal`, ...).
     pub async fn stop_launch(&self, auth: &Auth, id: i64, timeout_ms: u64) -> Value {

@@ -26,6 +26,14 @@ impl Started {
         }
     }
 
+    /// Has Boss launch `program` with `args` (`POST /api/v1/launches`) and adds its process.
+    pub async fn launch(&mut self, app: &TestApp, admin: &Auth, program: &str, args: &[&str]) {
+        let launch = app
+            .launch(admin, json!({"program": program, "args": args}))
+            .await;
+        self.add(launch["pid"].as_u64().unwrap() as u32);
+    }
+
     /// The processes of the launches a restore report names.
     pub async fn add_launched(&mut self, app: &TestApp, admin: &Auth, report: &Value) {
         for result in report["results"].as_array().unwrap() {
