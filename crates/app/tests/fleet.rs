@@ -369,6 +369,144 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     drop((a, b, c));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_removes_an_offline_host_and_it_registers_again_when_it_comes_back() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.create_database("removal");
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = host("alpha", dirs[0].path(), &url, "");
+    let b = host("bravo", dirs[1].path(), &url, "");
+    let api = a.register("alice", PASSWORD).await;
+    let mut others = Vec::new();
+    for (name, role) in [("vera", "viewer"), ("otto", "operator")] {
+        let user = json!({"username": name, "password": PASSWORD, "role": role});
+        let (status, body) = api.post("/api/v1/users", user).await;
+        assert_eq!(status, 201, "{body}");
+        others.push(common::server::Session::login(&a.base, name, PASSWORD).await);
+    }
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    let bravo_id = host_entry(&hosts, "bravo")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A launch on bravo, in the shared history.
+    let (status, launched) = api
+        .post(
+            "/api/v1/hosts/bravo/launches",
+            json!({"program": "sleep", "args": ["86396.5"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{launched}");
+    let launch = launched["launch"]["id"].as_i64().unwrap();
+    let (status, _) = api
+        .post(
+            &format!("/api/v1/hosts/bravo/launches/{launch}/stop"),
+            json!({"timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Online hosts are refused (this one too), unknown ones are not found, and only admins
+    // may remove a host.
+    for name in ["bravo", "alpha"] {
+        let (status, refused) = api.delete(&format!("/api/v1/hosts/{name}")).await;
+        assert_eq!(status, 409, "{name}: {refused}");
+        assert_eq!(refused["error"]["code"], "host_online", "{refused}");
+    }
+    let (_, audit) = api.get("/api/v1/audit?action=host.remove").await;
+    assert_eq!(audit["events"][0]["outcome"], "denied", "{audit}");
+    assert_eq!(audit["events"][0]["target"], "host alpha", "{audit}");
+    let (status, unknown) = api.delete("/api/v1/hosts/nowhere").await;
+    assert_eq!(status, 404, "{unknown}");
+    for other in &others {
+        let (status, refused) = other.delete("/api/v1/hosts/bravo").await;
+        assert_eq!(status, 403, "{refused}");
+        assert_eq!(refused["error"]["code"], "forbidden");
+    }
+
+    // Bravo is stopped for good: once offline, `boss hosts remove` takes it off the list.
+    b.stop();
+    eventually("bravo is offline", Duration::from_secs(20), || {
+        let api = &api;
+        async move {
+            let (_, hosts) = api.get("/api/v1/hosts").await;
+            (host_entry(&hosts, "bravo")["online"] == false).then_some(())
+        }
+    })
+    .await;
+    let (status, token) = api
+        .post(
+            "/api/v1/tokens",
+            json!({"name": "cli", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    let boss = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["--server", &a.base])
+            .args(args)
+            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
+            .env("XDG_CONFIG_HOME", dirs[0].path())
+            .env_remove("BOSS_HOST")
+            .output()
+            .unwrap()
+    };
+    let removed = boss(&["hosts", "remove", "bravo"]);
+    let said = String::from_utf8_lossy(&removed.stdout);
+    assert!(
+        removed.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    assert!(said.contains("removed host 'bravo'"), "{said}");
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    let names: Vec<&str> = hosts["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alpha"], "{hosts}");
+    let again = boss(&["hosts", "remove", "bravo"]);
+    assert!(!again.status.success(), "a removed host is not found");
+
+    // Its commands went with it; its history and the audit stay.
+    let pool = one_connection(&url).await;
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
+            .bind(&bravo_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "bravo's commands were removed");
+    pool.close().await;
+    let (_, history) = api.get("/api/v1/launches").await;
+    assert!(
+        history["launches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == launch && l["host"] == "bravo"),
+        "bravo's launch stays in the history: {history}"
+    );
+    let (_, audit) = api.get("/api/v1/audit?action=host.remove").await;
+    let row = &audit["events"][0];
+    assert_eq!(row["outcome"], "success", "{row}");
+    assert_eq!(row["actor"], "alice");
+    assert_eq!(row["target"], "host bravo");
+    assert_eq!(row["detail"]["id"], bravo_id.as_str());
+
+    // Bravo comes back after all: it registers again as the same host.
+    let b = host("bravo", dirs[1].path(), &url, "");
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    assert_eq!(host_entry(&hosts, "bravo")["online"], true, "{hosts}");
+    assert_eq!(host_entry(&hosts, "bravo")["id"], bravo_id.as_str());
+    drop((a, b));
+}
+
 /// `boss db fleet-host NAME` as the tables' owner; the role's URL.
 /// A pool of one connection to the fleet's database at `url`, to read or change it as the
 /// test's role.
@@ -474,5 +612,31 @@ async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own
     );
     as_alpha.close().await;
     as_owner.close().await;
-    drop((a, b));
+
+    // Yet alpha's role may remove bravo once bravo is offline, with the commands it left.
+    b.stop();
+    eventually("bravo is offline", Duration::from_secs(20), || {
+        let api = &api;
+        async move {
+            let (_, hosts) = api.get("/api/v1/hosts").await;
+            (host_entry(&hosts, "bravo")["online"] == false).then_some(())
+        }
+    })
+    .await;
+    let (status, removed) = api.delete("/api/v1/hosts/bravo").await;
+    assert_eq!(status, 200, "{removed}");
+    assert!(
+        removed["commands_removed"].as_u64().unwrap() >= 2,
+        "{removed}"
+    );
+    let as_owner = one_connection(&owner).await;
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
+            .bind(&bravo_id)
+            .fetch_one(&as_owner)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "bravo's commands went with it");
+    as_owner.close().await;
+    drop(a);
 }

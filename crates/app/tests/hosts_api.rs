@@ -216,3 +216,39 @@ async fn following_the_events_of_an_unknown_host_is_refused_at_once() {
     let reply = app.get("/api/v1/hosts/nowhere/events", &admin).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND, "{:?}", reply.body);
 }
+
+#[tokio::test]
+async fn on_sqlite_this_host_cannot_be_removed_and_others_are_not_found() {
+    let app = TestApp::new().await;
+    let (admin, operator) = app.admin_and("otto", "operator").await;
+    let name = this_host(&app, &admin).await;
+
+    let refused = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/hosts/{name}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
+    assert_eq!(refused.code(), "host_online");
+    let rows = app.audit(&admin, "host.remove").await;
+    assert_eq!(rows[0]["outcome"], "denied", "{}", rows[0]);
+
+    let elsewhere = app
+        .call(Method::DELETE, "/api/v1/hosts/elsewhere", &admin, None)
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    let forbidden = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/hosts/{name}"),
+            &operator,
+            None,
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(forbidden.code(), "forbidden");
+}

@@ -17,7 +17,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::ErrorBody;
-use super::extract::Json;
+use super::extract::{Json, Path};
+use crate::actions::hosts::HostRemoved;
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::fleet::relay::{DEFAULT_DEADLINE, HostRecord, RelayAnswer, RelayRequest, run_here};
@@ -32,6 +33,7 @@ struct RelayDoc;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(RelayDoc::openapi())
         .routes(routes!(list_hosts))
+        .routes(routes!(remove_host))
         .route("/api/v1/hosts/{host}/{*path}", axum::routing::any(relay))
         .routes(routes!(fleet_close_all))
         .routes(routes!(fleet_launch))
@@ -116,6 +118,25 @@ async fn list_hosts(State(state): State<AppState>, caller: Caller) -> Result<Jso
         fleet: false,
         hosts: vec![this],
     }))
+}
+
+/// Removes a host gone for good (admins): its row and its relayed commands; its launches and
+/// audit rows stay. An online host (this one included) is refused with 409 `host_online`: it
+/// would register again at its next heartbeat, so stop Boss there first. A removed host that
+/// comes back registers itself again.
+#[utoipa::path(delete, path = "/api/v1/hosts/{host}", tag = "hosts",
+    params(("host" = String, Path, description = "The host's name or id")),
+    responses((status = 200, body = HostRemoved), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn remove_host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host): Path<String>,
+) -> Result<Json<HostRemoved>> {
+    Ok(Json(
+        crate::actions::hosts::remove(&state, &caller, &host).await?,
+    ))
 }
 
 /// Any machine route of another host: `/api/v1/hosts/{host}/processes`,
