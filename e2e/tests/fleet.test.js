@@ -3,8 +3,8 @@
 // machine requests to /api/v1/hosts/bravo/... (the process list is bravo's, relayed through the
 // database) and survives a reload; the Hosts page shows both online with their summaries and
 // runs a fleet close-all (a preview per host, then one result per host); when
-// bravo stops, the Hosts page reports it offline; choosing alpha again goes back to unprefixed
-// routes.
+// bravo stops, the Hosts page reports it offline and an admin removes it; choosing alpha again
+// goes back to unprefixed routes.
 //
 // Everything the test starts (the cluster, both servers, the browser) is ended by its own handle.
 import assert from 'node:assert/strict';
@@ -125,6 +125,17 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
 
       // Back to alpha: its own live stream again, no relayed requests.
       await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-show').click();
+
+      // Bravo is gone for good: an admin removes it (only offline hosts offer Remove).
+      assert.equal(await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-remove').count(), 0);
+      await page.locator('[data-testid="host-row"][data-host="bravo"]').getByTestId('host-remove').click();
+      assert.match(await page.locator('#dialog-title').textContent(), /Remove host bravo\?/);
+      await screenshot(page, 'fleet-remove-host');
+      await page.getByTestId('confirm-ok').click();
+      await waitUntil(async () => /Removed host bravo/.test((await page.getByTestId('host-removed').textContent()) || ''), {
+        message: 'the removal is reported',
+      });
+      await waitUntil(async () => (await page.getByTestId('host-row').count()) === 1, { message: 'bravo left the list' });
       const stream = page.waitForRequest((r) => r.url().includes('/api/v1/events?topics=processes'));
       const relayedAfter = [];
       page.on('request', (r) => {
