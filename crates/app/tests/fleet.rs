@@ -258,7 +258,8 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     let (status, fleet) = api
         .post(
             "/api/v1/fleet/launch",
-            json!({"hosts": ["bravo", "charlie"], "program": "sleep", "args": ["86398.5"]}),
+            json!({"hosts": ["bravo", "charlie"], "program": "sleep", "args": ["86398.5"],
+                "cwd": "/tmp"}),
         )
         .await;
     assert_eq!(status, 200, "{fleet}");
@@ -271,6 +272,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
             result["body"]["launch"]["host"], name,
             "the launch names its host"
         );
+        assert_eq!(result["body"]["launch"]["cwd"], "/tmp", "{result}");
         let id = result["body"]["launch"]["id"].as_i64().unwrap();
         let (status, stopped) = api
             .post(

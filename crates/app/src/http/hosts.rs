@@ -349,6 +349,8 @@ pub struct FleetLaunch {
     /// Files for the application, or the program's arguments.
     #[serde(default)]
     pub args: Vec<String>,
+    /// The program's working directory on each host (default: the home directory there).
+    pub cwd: Option<String>,
 }
 
 /// What one host answered.
@@ -397,13 +399,18 @@ async fn fleet_launch(
     Json(body): Json<FleetLaunch>,
 ) -> Result<Json<FleetReport>> {
     let (path, payload) = match (&body.app_id, &body.program) {
+        (Some(_), _) if body.cwd.is_some() => {
+            return Err(Error::Invalid(
+                "'cwd' is for a program; an application starts where its entry says".into(),
+            ));
+        }
         (Some(app), None) => (
             format!("apps/{}/launch", encode_segment(app)),
             serde_json::json!({ "args": body.args }),
         ),
         (None, Some(program)) => (
             "launches".to_string(),
-            serde_json::json!({ "program": program, "args": body.args }),
+            serde_json::json!({ "program": program, "args": body.args, "cwd": body.cwd }),
         ),
         _ => {
             return Err(Error::Invalid(
