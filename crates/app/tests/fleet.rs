@@ -53,6 +53,66 @@ fn host_entry<'a>(hosts: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("host {name} is listed: {hosts}"))
 }
 
+/// Waits until `api`'s host reports host `name` offline.
+async fn until_offline(api: &common::server::Session, name: &str) {
+    eventually(
+        &format!("{name} is reported offline"),
+        Duration::from_secs(20),
+        || async move {
+            let (_, hosts) = api.get("/api/v1/hosts").await;
+            (host_entry(&hosts, name)["online"] == false).then_some(())
+        },
+    )
+    .await;
+}
+
+/// The `boss` CLI of `api`'s user, with an API token of its own, talking to `server`.
+struct Cli {
+    server: String,
+    token: String,
+    config: std::path::PathBuf,
+}
+
+impl Cli {
+    async fn new(api: &common::server::Session, server: &Server, config: &std::path::Path) -> Cli {
+        let (status, token) = api
+            .post(
+                "/api/v1/tokens",
+                json!({"name": "cli", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 201, "{token}");
+        Cli {
+            server: server.base.clone(),
+            token: token["secret"].as_str().unwrap().to_string(),
+            config: config.to_path_buf(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["--server", &self.server])
+            .args(args)
+            .env("BOSS_TOKEN", &self.token)
+            .env("XDG_CONFIG_HOME", &self.config)
+            .env_remove("BOSS_HOST")
+            .output()
+            .unwrap()
+    }
+
+    /// What `boss ARGS` prints, checking that it succeeded.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        let out = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "boss {args:?}: {out}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outages() {
     let Some(pg) = TempPostgres::start() else {
@@ -89,30 +149,8 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     );
 
     // The CLI: `boss hosts`, and `--host` sends a client command to another host.
-    let (status, token) = api
-        .post(
-            "/api/v1/tokens",
-            json!({"name": "cli", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    let cli = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_boss"))
-            .args(["--server", &a.base])
-            .args(args)
-            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
-            .env("XDG_CONFIG_HOME", dirs[0].path())
-            .env_remove("BOSS_HOST")
-            .output()
-            .unwrap();
-        let out = String::from_utf8_lossy(&output.stdout).to_string();
-        assert!(
-            output.status.success(),
-            "boss {args:?}: {out}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        out
-    };
+    let cli = Cli::new(&api, &a, dirs[0].path()).await;
+    let cli = |args: &[&str]| cli.ok(args);
     let table = cli(&["hosts"]);
     for name in ["alpha", "bravo", "charlie"] {
         assert!(table.contains(name), "{table}");
@@ -302,18 +340,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         "a dead host's request fails with a JSON error: {status} {late}"
     );
     assert!(late["error"]["code"] == "host_timeout" || late["error"]["code"] == "host_unreachable");
-    eventually(
-        "alpha reports bravo offline",
-        Duration::from_secs(20),
-        || {
-            let api = &api;
-            async move {
-                let (_, hosts) = api.get("/api/v1/hosts").await;
-                (host_entry(&hosts, "bravo")["online"] == false).then_some(())
-            }
-        },
-    )
-    .await;
+    until_offline(&api, "bravo").await;
     assert!(started.elapsed() < Duration::from_secs(40));
     let asked = Instant::now();
     let (status, refused) = api.get("/api/v1/hosts/bravo/processes").await;
@@ -431,38 +458,9 @@ async fn an_admin_removes_an_offline_host_and_it_registers_again_when_it_comes_b
 
     // Bravo is stopped for good: once offline, `boss hosts remove` takes it off the list.
     b.stop();
-    eventually("bravo is offline", Duration::from_secs(20), || {
-        let api = &api;
-        async move {
-            let (_, hosts) = api.get("/api/v1/hosts").await;
-            (host_entry(&hosts, "bravo")["online"] == false).then_some(())
-        }
-    })
-    .await;
-    let (status, token) = api
-        .post(
-            "/api/v1/tokens",
-            json!({"name": "cli", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    let boss = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_boss"))
-            .args(["--server", &a.base])
-            .args(args)
-            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
-            .env("XDG_CONFIG_HOME", dirs[0].path())
-            .env_remove("BOSS_HOST")
-            .output()
-            .unwrap()
-    };
-    let removed = boss(&["hosts", "remove", "bravo"]);
-    let said = String::from_utf8_lossy(&removed.stdout);
-    assert!(
-        removed.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&removed.stderr)
-    );
+    until_offline(&api, "bravo").await;
+    let cli = Cli::new(&api, &a, dirs[0].path()).await;
+    let said = cli.ok(&["hosts", "remove", "bravo"]);
     assert!(said.contains("removed host 'bravo'"), "{said}");
     let (_, hosts) = api.get("/api/v1/hosts").await;
     let names: Vec<&str> = hosts["hosts"]
@@ -472,19 +470,11 @@ async fn an_admin_removes_an_offline_host_and_it_registers_again_when_it_comes_b
         .map(|h| h["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["alpha"], "{hosts}");
-    let again = boss(&["hosts", "remove", "bravo"]);
+    let again = cli.run(&["hosts", "remove", "bravo"]);
     assert!(!again.status.success(), "a removed host is not found");
 
     // Its commands went with it; its history and the audit stay.
-    let pool = one_connection(&url).await;
-    let left: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
-            .bind(&bravo_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(left, 0, "bravo's commands were removed");
-    pool.close().await;
+    assert_eq!(commands_of(&url, &bravo_id).await, 0, "bravo's went");
     let (_, history) = api.get("/api/v1/launches").await;
     assert!(
         history["launches"]
@@ -509,7 +499,6 @@ async fn an_admin_removes_an_offline_host_and_it_registers_again_when_it_comes_b
     drop((a, b));
 }
 
-/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
 /// A pool of one connection to the fleet's database at `url`, to read or change it as the
 /// test's role.
 async fn one_connection(url: &str) -> sqlx::PgPool {
@@ -520,6 +509,20 @@ async fn one_connection(url: &str) -> sqlx::PgPool {
         .unwrap()
 }
 
+/// How many commands to or from host `id` the database at `url` holds.
+async fn commands_of(url: &str, id: &str) -> i64 {
+    let pool = one_connection(url).await;
+    let count =
+        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    count
+}
+
+/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
 fn host_role(owner_url: &str, name: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_boss"))
         .args(["db", "fleet-host", name])
@@ -617,28 +620,13 @@ async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own
 
     // Yet alpha's role may remove bravo once bravo is offline, with the commands it left.
     b.stop();
-    eventually("bravo is offline", Duration::from_secs(20), || {
-        let api = &api;
-        async move {
-            let (_, hosts) = api.get("/api/v1/hosts").await;
-            (host_entry(&hosts, "bravo")["online"] == false).then_some(())
-        }
-    })
-    .await;
+    until_offline(&api, "bravo").await;
     let (status, removed) = api.delete("/api/v1/hosts/bravo").await;
     assert_eq!(status, 200, "{removed}");
     assert!(
         removed["commands_removed"].as_u64().unwrap() >= 2,
         "{removed}"
     );
-    let as_owner = one_connection(&owner).await;
-    let left: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
-            .bind(&bravo_id)
-            .fetch_one(&as_owner)
-            .await
-            .unwrap();
-    assert_eq!(left, 0, "bravo's commands went with it");
-    as_owner.close().await;
+    assert_eq!(commands_of(&owner, &bravo_id).await, 0, "bravo's went");
     drop(a);
 }
