@@ -210,6 +210,30 @@ async fn a_hosts_event_stream_is_followed_by_reading_its_lists() {
 }
 
 #[tokio::test]
+async fn a_followed_hosts_unchanged_window_list_is_sent_once() {
+    let app = TestApp::new().await;
+    let admin = app.register("admin").await;
+    let name = this_host(&app, &admin).await;
+    let mut stream = app
+        .events(
+            &format!("/api/v1/hosts/{name}/events?topics=windows"),
+            &admin,
+        )
+        .await;
+    stream.read_until("event: windows").await;
+    // Two more reads of the list (every 2 s); without a display it stays the same.
+    stream
+        .read_for(std::time::Duration::from_millis(4500))
+        .await;
+    assert_eq!(
+        stream.text.matches("event: windows").count(),
+        1,
+        "{}",
+        stream.text
+    );
+}
+
+#[tokio::test]
 async fn following_the_events_of_an_unknown_host_is_refused_at_once() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;

@@ -147,7 +147,7 @@ async fn remove_host(
 /// answer in time (20 s, or a requested `timeout_ms` plus 10 s); a late request is not run.
 /// Accounts and tokens are not relayed (they are the same on every host);
 /// `GET .../events?topics=processes,windows` follows the host's lists every 2 s as the
-/// full-list events of `/api/v1/events`.
+/// full-list events of `/api/v1/events`, each sent when it differs from the last one sent.
 #[utoipa::path(method(get, post, patch, delete), path = "/api/v1/hosts/{host}/{path}",
     tag = "hosts",
     params(("host" = String, Path, description = "The host's name or id"),
@@ -206,7 +206,9 @@ const FOLLOW_EVERY: Duration = Duration::from_secs(2);
 /// The live event stream of another host (`/api/v1/hosts/{host}/events`): rather than relay a
 /// stream that never ends through the database, its lists are read through the relay every
 /// [`FOLLOW_EVERY`] and sent as the full-list events of `/api/v1/events` (`system` and
-/// `processes`, `windows`; same shapes), each read running as the caller on that host. An
+/// `processes`, `windows`; same shapes), each read running as the caller on that host. A list
+/// equal to the one sent last is not sent again (as the local stream sends `windows` only
+/// when it changes), so a quiet host costs its reads but no traffic to the browser. An
 /// `error` event carries a failed read (`{"error": ...}`); the stream ends when the caller is
 /// no longer allowed there (401 or 403). The `launches` topic is not followed: the history is
 /// shared, read it from any host. A host removed from the list ends the stream too.
@@ -234,6 +236,9 @@ fn follow(
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Event>(8);
     tokio::spawn(async move {
+        // The body of each list as last sent; forgotten after an error, so that the list
+        // comes again once the host answers.
+        let mut sent: std::collections::HashMap<&str, axum::body::Bytes> = Default::default();
         loop {
             for (path, name) in &lists {
                 let request = RelayRequest {
@@ -243,13 +248,21 @@ fn follow(
                     body: Default::default(),
                     user_id,
                 };
-                let (event, refused) = match send(&state, &host, request).await {
-                    Ok(answer) if answer.status.is_success() => (
-                        Event::default()
+                let answer = send(&state, &host, request).await;
+                if !matches!(&answer, Ok(answer) if answer.status.is_success()) {
+                    sent.clear();
+                }
+                let (event, refused) = match answer {
+                    Ok(answer) if answer.status.is_success() => {
+                        if sent.get(name) == Some(&answer.body) {
+                            continue;
+                        }
+                        let event = Event::default()
                             .event(*name)
-                            .data(String::from_utf8_lossy(&answer.body)),
-                        false,
-                    ),
+                            .data(String::from_utf8_lossy(&answer.body));
+                        sent.insert(name, answer.body);
+                        (event, false)
+                    }
                     Ok(answer) => (
                         Event::default()
                             .event("error")
