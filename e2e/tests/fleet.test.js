@@ -1,17 +1,24 @@
 // The fleet in a browser: two Boss servers (alpha, bravo) on one throw-away PostgreSQL cluster.
+// On the Applications page, "Launch on" starts an app on every online host at once and a
+// program on another host alone, with one result per host (each launch is stopped again).
 // Signed in on alpha, the header's host switcher lists both; choosing bravo sends the pages'
 // machine requests to /api/v1/hosts/bravo/... (the process list is bravo's, relayed through the
 // database) and survives a reload; the Hosts page shows both online with their summaries and
 // runs a fleet close-all (a preview per host, then one result per host); when
-// bravo stops, the Hosts page reports it offline; choosing alpha again goes back to unprefixed
-// routes.
+// bravo stops, the Hosts page reports it offline and an admin removes it; choosing alpha again
+// goes back to unprefixed routes.
 //
 // Everything the test starts (the cluster, both servers, the browser) is ended by its own handle.
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  apiRequest,
   createFirstAdmin,
   launchBrowser,
+  loginApi,
   loginViaUi,
   missingPostgres,
   openPage,
@@ -22,6 +29,8 @@ import {
   waitUntil,
   withEvidence,
 } from '../harness.js';
+
+const SLEEPER_ID = 'boss-fleet-sleeper';
 
 function skip() {
   const browser = prerequisites();
@@ -37,11 +46,20 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
   let alpha;
   let bravo;
   let browser;
+  let xdg;
 
   before(async () => {
     pg = startPostgres('fleet');
-    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', DISPLAY: '' } });
-    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', DISPLAY: '' } });
+    // One desktop entry, the same on both hosts, and no other.
+    xdg = await mkdtemp(path.join(os.tmpdir(), 'boss-e2e-fleet-'));
+    await mkdir(path.join(xdg, 'home', 'applications'), { recursive: true });
+    await mkdir(path.join(xdg, 'dirs'), { recursive: true });
+    await writeFile(path.join(xdg, 'home', 'applications', `${SLEEPER_ID}.desktop`), [
+      '[Desktop Entry]', 'Type=Application', 'Name=Fleet Sleeper', 'Exec=sleep 86394', '',
+    ].join('\n'));
+    const apps = { XDG_DATA_HOME: path.join(xdg, 'home'), XDG_DATA_DIRS: path.join(xdg, 'dirs') };
+    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', DISPLAY: '', ...apps } });
+    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', DISPLAY: '', ...apps } });
     await createFirstAdmin(alpha, { username: 'alice' });
     browser = await launchBrowser();
   });
@@ -51,6 +69,70 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
     await bravo?.stop();
     await alpha?.stop();
     pg?.stop();
+    if (xdg) await rm(xdg, { recursive: true, force: true });
+  });
+
+  it('launches an app on every online host, and a program on another host alone', async () => {
+    const { page, watch, close } = await openPage(browser, alpha);
+    const { cookie } = await loginApi(alpha, { username: 'alice' });
+    // Every launch the page made, to be stopped on the host that started it.
+    const launched = [];
+    page.on('response', async (r) => {
+      if (!r.url().endsWith('/api/v1/fleet/launch') || r.status() !== 200) return;
+      for (const result of (await r.json()).results) {
+        if (result.body?.launch?.id) launched.push({ host: result.host, id: result.body.launch.id });
+      }
+    });
+    try {
+      await withEvidence({ name: 'fleet-launch', page, watch, boss: alpha }, async () => {
+        await page.goto('/#/login');
+        await loginViaUi(page, { username: 'alice' });
+        await page.goto('/#/apps');
+        const label = page.getByTestId('launch-hosts-label');
+        await label.waitFor();
+        assert.equal((await label.textContent()).trim(), 'alpha (shown)');
+
+        // Every online host: one launch each, one result each.
+        await page.getByTestId('launch-hosts-toggle').click();
+        await page.getByTestId('launch-hosts-all').click();
+        assert.equal((await label.textContent()).trim(), '2 hosts');
+        await screenshot(page, 'fleet-launch-hosts');
+        await page.getByTestId('launch-hosts-toggle').click();
+        const card = page.locator(`[data-testid="app-card"][data-app-id="${SLEEPER_ID}"]`);
+        await card.getByTestId('app-launch').click();
+        const results = page.getByTestId('fleet-launch-result');
+        await waitUntil(async () => (await results.count()) === 2, { message: 'a result per host' });
+        for (const host of ['alpha', 'bravo']) {
+          const row = page.locator(`[data-testid="fleet-launch-result"][data-host="${host}"]`);
+          assert.equal(await row.getAttribute('data-ok'), 'true', `${host}: ${await row.textContent()}`);
+          assert.match(await row.textContent(), /Started Fleet Sleeper \(PID \d+\)/);
+        }
+        await screenshot(page, 'fleet-launch-results');
+
+        // Bravo alone, for a program from "Run a program…".
+        await page.getByTestId('launch-hosts-toggle').click();
+        await page.locator('[data-testid="launch-host"][value="alpha"]').uncheck();
+        assert.equal((await label.textContent()).trim(), 'bravo');
+        await page.getByTestId('launch-hosts-toggle').click();
+        await page.getByTestId('run-program').click();
+        assert.match(await page.getByTestId('run-hosts').textContent(), /Starts on bravo/);
+        await page.getByTestId('program-path').fill('sleep');
+        await page.getByTestId('program-args').fill('86393');
+        await page.getByTestId('program-launch').click();
+        await waitUntil(async () => (await results.count()) === 1, { message: 'one result, for bravo' });
+        assert.equal(await results.first().getAttribute('data-host'), 'bravo');
+        assert.equal(await results.first().getAttribute('data-ok'), 'true');
+        assert.equal(launched.length, 3, JSON.stringify(launched));
+      });
+    } finally {
+      for (const { host, id } of launched) {
+        const stopped = await apiRequest(alpha, `/hosts/${host}/launches/${id}/stop`, {
+          method: 'POST', body: { timeout_ms: 2000 }, cookie,
+        });
+        assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+      }
+      await close();
+    }
   });
 
   it('shows the chosen host on every page and reports a stopped host offline', async () => {
@@ -125,6 +207,17 @@ describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
 
       // Back to alpha: its own live stream again, no relayed requests.
       await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-show').click();
+
+      // Bravo is gone for good: an admin removes it (only offline hosts offer Remove).
+      assert.equal(await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-remove').count(), 0);
+      await page.locator('[data-testid="host-row"][data-host="bravo"]').getByTestId('host-remove').click();
+      assert.match(await page.locator('#dialog-title').textContent(), /Remove host bravo\?/);
+      await screenshot(page, 'fleet-remove-host');
+      await page.getByTestId('confirm-ok').click();
+      await waitUntil(async () => /Removed host bravo/.test((await page.getByTestId('host-removed').textContent()) || ''), {
+        message: 'the removal is reported',
+      });
+      await waitUntil(async () => (await page.getByTestId('host-row').count()) === 1, { message: 'bravo left the list' });
       const stream = page.waitForRequest((r) => r.url().includes('/api/v1/events?topics=processes'));
       const relayedAfter = [];
       page.on('request', (r) => {

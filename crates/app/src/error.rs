@@ -40,6 +40,9 @@ pub enum Error {
     /// Another host of the fleet did not answer before the deadline.
     #[error("{0}")]
     HostTimeout(String),
+    /// The host is online, so it cannot be removed (it would register again at once).
+    #[error("{0}")]
+    HostOnline(String),
     /// A bug or an unexpected failure: logged in full, reported to clients in general terms.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -53,6 +53,66 @@ fn host_entry<'a>(hosts: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("host {name} is listed: {hosts}"))
 }
 
+/// Waits until `api`'s host reports host `name` offline.
+async fn until_offline(api: &common::server::Session, name: &str) {
+    eventually(
+        &format!("{name} is reported offline"),
+        Duration::from_secs(20),
+        || async move {
+            let (_, hosts) = api.get("/api/v1/hosts").await;
+            (host_entry(&hosts, name)["online"] == false).then_some(())
+        },
+    )
+    .await;
+}
+
+/// The `boss` CLI of `api`'s user, with an API token of its own, talking to `server`.
+struct Cli {
+    server: String,
+    token: String,
+    config: std::path::PathBuf,
+}
+
+impl Cli {
+    async fn new(api: &common::server::Session, server: &Server, config: &std::path::Path) -> Cli {
+        let (status, token) = api
+            .post(
+                "/api/v1/tokens",
+                json!({"name": "cli", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 201, "{token}");
+        Cli {
+            server: server.base.clone(),
+            token: token["secret"].as_str().unwrap().to_string(),
+            config: config.to_path_buf(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_boss"))
+            .args(["--server", &self.server])
+            .args(args)
+            .env("BOSS_TOKEN", &self.token)
+            .env("XDG_CONFIG_HOME", &self.config)
+            .env_remove("BOSS_HOST")
+            .output()
+            .unwrap()
+    }
+
+    /// What `boss ARGS` prints, checking that it succeeded.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        let out = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "boss {args:?}: {out}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outages() {
     let Some(pg) = TempPostgres::start() else {
@@ -89,30 +149,8 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     );
 
     // The CLI: `boss hosts`, and `--host` sends a client command to another host.
-    let (status, token) = api
-        .post(
-            "/api/v1/tokens",
-            json!({"name": "cli", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    let cli = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_boss"))
-            .args(["--server", &a.base])
-            .args(args)
-            .env("BOSS_TOKEN", token["secret"].as_str().unwrap())
-            .env("XDG_CONFIG_HOME", dirs[0].path())
-            .env_remove("BOSS_HOST")
-            .output()
-            .unwrap();
-        let out = String::from_utf8_lossy(&output.stdout).to_string();
-        assert!(
-            output.status.success(),
-            "boss {args:?}: {out}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        out
-    };
+    let cli = Cli::new(&api, &a, dirs[0].path()).await;
+    let cli = |args: &[&str]| cli.ok(args);
     let table = cli(&["hosts"]);
     for name in ["alpha", "bravo", "charlie"] {
         assert!(table.contains(name), "{table}");
@@ -258,7 +296,8 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     let (status, fleet) = api
         .post(
             "/api/v1/fleet/launch",
-            json!({"hosts": ["bravo", "charlie"], "program": "sleep", "args": ["86398.5"]}),
+            json!({"hosts": ["bravo", "charlie"], "program": "sleep", "args": ["86398.5"],
+                "cwd": "/tmp"}),
         )
         .await;
     assert_eq!(status, 200, "{fleet}");
@@ -271,6 +310,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
             result["body"]["launch"]["host"], name,
             "the launch names its host"
         );
+        assert_eq!(result["body"]["launch"]["cwd"], "/tmp", "{result}");
         let id = result["body"]["launch"]["id"].as_i64().unwrap();
         let (status, stopped) = api
             .post(
@@ -300,18 +340,7 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
         "a dead host's request fails with a JSON error: {status} {late}"
     );
     assert!(late["error"]["code"] == "host_timeout" || late["error"]["code"] == "host_unreachable");
-    eventually(
-        "alpha reports bravo offline",
-        Duration::from_secs(20),
-        || {
-            let api = &api;
-            async move {
-                let (_, hosts) = api.get("/api/v1/hosts").await;
-                (host_entry(&hosts, "bravo")["online"] == false).then_some(())
-            }
-        },
-    )
-    .await;
+    until_offline(&api, "bravo").await;
     assert!(started.elapsed() < Duration::from_secs(40));
     let asked = Instant::now();
     let (status, refused) = api.get("/api/v1/hosts/bravo/processes").await;
@@ -369,7 +398,107 @@ async fn three_hosts_on_one_database_read_and_act_on_each_other_and_survive_outa
     drop((a, b, c));
 }
 
-/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_removes_an_offline_host_and_it_registers_again_when_it_comes_back() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.create_database("removal");
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = host("alpha", dirs[0].path(), &url, "");
+    let b = host("bravo", dirs[1].path(), &url, "");
+    let api = a.register("alice", PASSWORD).await;
+    let mut others = Vec::new();
+    for (name, role) in [("vera", "viewer"), ("otto", "operator")] {
+        let user = json!({"username": name, "password": PASSWORD, "role": role});
+        let (status, body) = api.post("/api/v1/users", user).await;
+        assert_eq!(status, 201, "{body}");
+        others.push(common::server::Session::login(&a.base, name, PASSWORD).await);
+    }
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    let bravo_id = host_entry(&hosts, "bravo")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A launch on bravo, in the shared history.
+    let (status, launched) = api
+        .post(
+            "/api/v1/hosts/bravo/launches",
+            json!({"program": "sleep", "args": ["86396.5"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{launched}");
+    let launch = launched["launch"]["id"].as_i64().unwrap();
+    let (status, _) = api
+        .post(
+            &format!("/api/v1/hosts/bravo/launches/{launch}/stop"),
+            json!({"timeout_ms": 2000}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Online hosts are refused (this one too), unknown ones are not found, and only admins
+    // may remove a host.
+    for name in ["bravo", "alpha"] {
+        let (status, refused) = api.delete(&format!("/api/v1/hosts/{name}")).await;
+        assert_eq!(status, 409, "{name}: {refused}");
+        assert_eq!(refused["error"]["code"], "host_online", "{refused}");
+    }
+    let (_, audit) = api.get("/api/v1/audit?action=host.remove").await;
+    assert_eq!(audit["events"][0]["outcome"], "denied", "{audit}");
+    assert_eq!(audit["events"][0]["target"], "host alpha", "{audit}");
+    let (status, unknown) = api.delete("/api/v1/hosts/nowhere").await;
+    assert_eq!(status, 404, "{unknown}");
+    for other in &others {
+        let (status, refused) = other.delete("/api/v1/hosts/bravo").await;
+        assert_eq!(status, 403, "{refused}");
+        assert_eq!(refused["error"]["code"], "forbidden");
+    }
+
+    // Bravo is stopped for good: once offline, `boss hosts remove` takes it off the list.
+    b.stop();
+    until_offline(&api, "bravo").await;
+    let cli = Cli::new(&api, &a, dirs[0].path()).await;
+    let said = cli.ok(&["hosts", "remove", "bravo"]);
+    assert!(said.contains("removed host 'bravo'"), "{said}");
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    let names: Vec<&str> = hosts["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alpha"], "{hosts}");
+    let again = cli.run(&["hosts", "remove", "bravo"]);
+    assert!(!again.status.success(), "a removed host is not found");
+
+    // Its commands went with it; its history and the audit stay.
+    assert_eq!(commands_of(&url, &bravo_id).await, 0, "bravo's went");
+    let (_, history) = api.get("/api/v1/launches").await;
+    assert!(
+        history["launches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == launch && l["host"] == "bravo"),
+        "bravo's launch stays in the history: {history}"
+    );
+    let (_, audit) = api.get("/api/v1/audit?action=host.remove").await;
+    let row = &audit["events"][0];
+    assert_eq!(row["outcome"], "success", "{row}");
+    assert_eq!(row["actor"], "alice");
+    assert_eq!(row["target"], "host bravo");
+    assert_eq!(row["detail"]["id"], bravo_id.as_str());
+
+    // Bravo comes back after all: it registers again as the same host.
+    let b = host("bravo", dirs[1].path(), &url, "");
+    let (_, hosts) = api.get("/api/v1/hosts").await;
+    assert_eq!(host_entry(&hosts, "bravo")["online"], true, "{hosts}");
+    assert_eq!(host_entry(&hosts, "bravo")["id"], bravo_id.as_str());
+    drop((a, b));
+}
+
 /// A pool of one connection to the fleet's database at `url`, to read or change it as the
 /// test's role.
 async fn one_connection(url: &str) -> sqlx::PgPool {
@@ -380,6 +509,20 @@ async fn one_connection(url: &str) -> sqlx::PgPool {
         .unwrap()
 }
 
+/// How many commands to or from host `id` the database at `url` holds.
+async fn commands_of(url: &str, id: &str) -> i64 {
+    let pool = one_connection(url).await;
+    let count =
+        sqlx::query_scalar("SELECT count(*) FROM commands WHERE host_id = $1 OR origin_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    count
+}
+
+/// `boss db fleet-host NAME` as the tables' owner; the role's URL.
 fn host_role(owner_url: &str, name: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_boss"))
         .args(["db", "fleet-host", name])
@@ -474,5 +617,16 @@ async fn a_hosts_own_database_role_writes_only_its_own_row_and_sees_only_its_own
     );
     as_alpha.close().await;
     as_owner.close().await;
-    drop((a, b));
+
+    // Yet alpha's role may remove bravo once bravo is offline, with the commands it left.
+    b.stop();
+    until_offline(&api, "bravo").await;
+    let (status, removed) = api.delete("/api/v1/hosts/bravo").await;
+    assert_eq!(status, 200, "{removed}");
+    assert!(
+        removed["commands_removed"].as_u64().unwrap() >= 2,
+        "{removed}"
+    );
+    assert_eq!(commands_of(&owner, &bravo_id).await, 0, "bravo's went");
+    drop(a);
 }

@@ -210,9 +210,69 @@ async fn a_hosts_event_stream_is_followed_by_reading_its_lists() {
 }
 
 #[tokio::test]
+async fn a_followed_hosts_unchanged_window_list_is_sent_once() {
+    let app = TestApp::new().await;
+    let admin = app.register("admin").await;
+    let name = this_host(&app, &admin).await;
+    let mut stream = app
+        .events(
+            &format!("/api/v1/hosts/{name}/events?topics=windows"),
+            &admin,
+        )
+        .await;
+    stream.read_until("event: windows").await;
+    // Two more reads of the list (every 2 s); without a display it stays the same.
+    stream
+        .read_for(std::time::Duration::from_millis(4500))
+        .await;
+    assert_eq!(
+        stream.text.matches("event: windows").count(),
+        1,
+        "{}",
+        stream.text
+    );
+}
+
+#[tokio::test]
 async fn following_the_events_of_an_unknown_host_is_refused_at_once() {
     let app = TestApp::new().await;
     let admin = app.register("admin").await;
     let reply = app.get("/api/v1/hosts/nowhere/events", &admin).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND, "{:?}", reply.body);
+}
+
+#[tokio::test]
+async fn on_sqlite_this_host_cannot_be_removed_and_others_are_not_found() {
+    let app = TestApp::new().await;
+    let (admin, operator) = app.admin_and("otto", "operator").await;
+    let name = this_host(&app, &admin).await;
+
+    let refused = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/hosts/{name}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
+    assert_eq!(refused.code(), "host_online");
+    let rows = app.audit(&admin, "host.remove").await;
+    assert_eq!(rows[0]["outcome"], "denied", "{}", rows[0]);
+
+    let elsewhere = app
+        .call(Method::DELETE, "/api/v1/hosts/elsewhere", &admin, None)
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    let forbidden = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/hosts/{name}"),
+            &operator,
+            None,
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(forbidden.code(), "forbidden");
 }

@@ -39,6 +39,11 @@ const OUT_OF_SCOPE: &[(&str, &str)] = &[
         "the relay: the handler of POST /api/v1/hosts/{host}/{path}, walked",
     ),
     (
+        "DELETE /api/v1/hosts/{host}",
+        "removes an offline host from the fleet's list; touches no machine (an online one is \
+         refused with 409 host_online, tested in tests/fleet.rs)",
+    ),
+    (
         "POST /api/v1/fleet/launch",
         "starts new programs on many hosts: there is no existing target to protect",
     ),

@@ -1,6 +1,7 @@
 // Applications page: the installed applications (XDG desktop entries) as a launcher: search as
 // you type, a category, a grid or a list, one-click launch with the PID reported, how many of
-// each are running (live), and "Run a program…" for any executable. The pieces live in ./apps/.
+// each are running (live), and "Run a program…" for any executable; in a fleet, "Launch on"
+// chooses the hosts (./launch-hosts.js). The pieces live in ./apps/.
 import { html, useState, useEffect, useMemo, useRef, useCallback } from '../../vendor/preact-htm.js';
 import { api, errorMessage } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
@@ -10,6 +11,7 @@ import { useFindShortcut } from '../../ui/find-shortcut.js';
 import { loadPref, savePref } from '../../ui/prefs.js';
 import { AppCatalog, categoryCounts, categoryLabel, filterApps, searchText } from './catalog.js';
 import { RunProgramDialog } from './run-dialog.js';
+import { FleetLaunchResults, LaunchHostsPicker, fleetLaunch, useLaunchHosts } from './launch-hosts.js';
 import { useLaunchStream } from '../../shared/launch-stream.js';
 import { startedSentence } from '../../shared/launch-format.js';
 import { GridIcon, ListIcon, TerminalIcon } from '../../ui/icons.js';
@@ -55,6 +57,8 @@ export function AppsPage({ title, user }) {
   const [status, setStatus] = useState('');
   const [error, setError] = useState(null);
   const [runOpen, setRunOpen] = useState(false);
+  const [fleetReport, setFleetReport] = useState(null);
+  const launchHosts = useLaunchHosts();
   const searchRef = useRef(null);
   const requestId = useRef(0);
   const refreshTimer = useRef(null);
@@ -103,7 +107,13 @@ export function AppsPage({ title, user }) {
     setBusyId(app.id);
     setError(null);
     setStatus('');
+    setFleetReport(null);
     try {
+      if (launchHosts.elsewhere) {
+        const report = await fleetLaunch(launchHosts.targets, { app_id: app.id });
+        setFleetReport({ name: app.name, results: report.results });
+        return;
+      }
       const answer = await api(`/apps/${encodeURIComponent(app.id)}/launch`, { method: 'POST', body: {} });
       const launch = answer.launch;
       if (launch.outcome === 'failed_to_start') setError(startedSentence(launch));
@@ -114,7 +124,7 @@ export function AppsPage({ title, user }) {
       setBusyId(null);
       refreshSoon();
     }
-  }, [refreshSoon]);
+  }, [refreshSoon, launchHosts.elsewhere, launchHosts.targets]);
 
   // "Keep running": a managed app for this desktop entry (started at once, restarted by policy).
   const keepRunning = useCallback(async (app) => {
@@ -134,6 +144,7 @@ export function AppsPage({ title, user }) {
 
   const onLaunched = useCallback((launch) => {
     setError(null);
+    setFleetReport(null);
     if (launch.outcome === 'failed_to_start') {
       setStatus('');
       setError(startedSentence(launch));
@@ -146,6 +157,7 @@ export function AppsPage({ title, user }) {
   return html`
     <div class="apps-page">
       <${PageHeading} title=${title}>
+        ${canAct && launchHosts.choosable && html`<${LaunchHostsPicker} choice=${launchHosts} />`}
         ${canAct && html`<button type="button" class="btn btn-primary" data-testid="run-program"
           onClick=${() => setRunOpen(true)}><${TerminalIcon} />Run a program…</button>`}
       <//>
@@ -169,6 +181,7 @@ export function AppsPage({ title, user }) {
       <div class="page-feedback">
         <${ErrorAlert} message=${error} testid="action-error" />
         <${StatusMessage} message=${status} testid="action-status" />
+        <${FleetLaunchResults} report=${fleetReport} onDismiss=${() => setFleetReport(null)} />
       </div>
       ${!canAct && html`<p class="hint apps-viewer-note" data-testid="apps-viewer-note">
         You can browse the catalog; launching needs an operator or administrator account.</p>`}
@@ -186,7 +199,9 @@ export function AppsPage({ title, user }) {
       html`<${AppCatalog} apps=${shown} view=${view} canAct=${canAct} busyId=${busyId} onLaunch=${launchApp}
         onKeep=${keepRunning} />`}
 
-      ${runOpen && html`<${RunProgramDialog} onClose=${() => setRunOpen(false)} onLaunched=${onLaunched} />`}
+      ${runOpen && html`<${RunProgramDialog} onClose=${() => setRunOpen(false)} onLaunched=${onLaunched}
+        fleet=${launchHosts.elsewhere ? launchHosts.targets : null}
+        onFleetLaunched=${(report) => { setError(null); setStatus(''); setFleetReport(report); refreshSoon(); }} />`}
     </div>
   `;
 }

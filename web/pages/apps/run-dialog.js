@@ -1,6 +1,7 @@
 // "Run a program…": pick any executable through the server-side file browser or type a path or
 // a program name, give arguments (read into an argument vector here: no shell is involved) and
-// a working directory, and launch it with POST /api/v1/launches.
+// a working directory, and launch it with POST /api/v1/launches (or, on hosts chosen with
+// "Launch on", POST /api/v1/fleet/launch).
 import { html, useState, useEffect, useRef, useCallback } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
 import { ErrorAlert } from '../../ui/feedback.js';
@@ -9,9 +10,13 @@ import { FileBrowser } from './file-browser.js';
 import { XIcon } from '../../ui/icons.js';
 import { useSubmit } from '../../ui/submit.js';
 import { useModal } from '../../ui/dialog.js';
+import { fleetLaunch } from './launch-hosts.js';
 
-/** Props: onClose(), onLaunched(launch). Render it only while it is open. */
-export function RunProgramDialog({ onClose, onLaunched }) {
+/**
+ * Props: onClose(), onLaunched(launch); fleet (host names, or null for the shown host) with
+ * onFleetLaunched({name, results}). Render it only while it is open.
+ */
+export function RunProgramDialog({ onClose, onLaunched, fleet, onFleetLaunched }) {
   const ref = useModal();
   const programRef = useRef(null);
   const [program, setProgram] = useState('');
@@ -45,11 +50,14 @@ export function RunProgramDialog({ onClose, onLaunched }) {
       return;
     }
     await run(async () => {
-      const answer = await api('/launches', {
-        method: 'POST',
-        body: { program: programName, args: parsed.args, cwd: cwd.trim() || null },
-      });
-      onLaunched(answer.launch);
+      const what = { program: programName, args: parsed.args, cwd: cwd.trim() || null };
+      if (fleet) {
+        const report = await fleetLaunch(fleet, what);
+        onFleetLaunched({ name: programName, results: report.results });
+      } else {
+        const answer = await api('/launches', { method: 'POST', body: what });
+        onLaunched(answer.launch);
+      }
       ref.current?.close();
     }, (message) => `Could not start ${programName}: ${message}`);
   }
@@ -65,6 +73,8 @@ export function RunProgramDialog({ onClose, onLaunched }) {
         </div>
         <div class="run-body">
         <p class="hint run-intro">Boss starts the program directly, without a shell, in its own session.</p>
+        ${fleet && html`<p class="hint" data-testid="run-hosts">Starts on ${fleet.join(', ')} (the file browser shows
+          the shown host's files).</p>`}
 
         <${FileBrowser} selected=${programName} onPick=${onPick} onFolder=${setFolder} />
 

@@ -1,7 +1,8 @@
 // Hosts overview: every Boss on this PostgreSQL database (on SQLite, only this one), online or
 // not, with CPU, memory, process and window counts from its last heartbeat. Choosing a host
-// shows its machine on every other page (the switcher in the header does the same).
-import { html, useState, useEffect } from '../../vendor/preact-htm.js';
+// shows its machine on every other page (the switcher in the header does the same). Admins
+// remove an offline host gone for good (an online one would register again at once).
+import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, errorMessage, selectHost, selectedHost } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, Loading, StatusMessage } from '../../ui/feedback.js';
@@ -16,7 +17,7 @@ function mib(bytes) {
   return `${Math.round(bytes / 1048576).toLocaleString()} MiB`;
 }
 
-function HostRow({ host, shown }) {
+function HostRow({ host, shown, onRemove }) {
   const s = host.summary;
   const muted = html`<span class="muted">—</span>`;
   return html`
@@ -35,11 +36,14 @@ function HostRow({ host, shown }) {
       <td data-label="Windows">${s ? s.windows : muted}</td>
       <td data-label="Desktop">${host.capabilities?.windows?.label || muted}</td>
       <td data-label="Last seen">${host.last_seen ? formatDateTime(host.last_seen) : muted}</td>
-      <td data-label="">
+      <td data-label="" class="actions-cell">
         <button type="button" class="btn btn-small" disabled=${shown} data-testid="host-show"
           onClick=${() => selectHost(host.this_host ? null : host.name)}>
           ${shown ? 'Shown' : 'Show'}
         </button>
+        ${onRemove && !host.online && html`
+          <button type="button" class="btn btn-small btn-danger" data-testid="host-remove"
+            aria-label=${`Remove ${host.name}`} onClick=${() => onRemove(host)}>Remove…</button>`}
       </td>
     </tr>
   `;
@@ -84,9 +88,35 @@ function FleetCloseAll() {
   `;
 }
 
+// "Remove" for an offline host (admins): after a confirmation, the host leaves the list; its
+// launches and audit rows stay, and it registers again if it ever comes back.
+function useRemoveHost(reload) {
+  // `reload` is a ref to the page's loader: the list is read again at once.
+  const [dialog, confirm] = useConfirm();
+  const [report, setReport] = useState(null);
+  const { error, run } = useSubmit();
+  const remove = (host) =>
+    run(async () => {
+      const ok = await confirm({
+        title: `Remove host ${host.name}?`,
+        message: `${host.name} is offline. It leaves the list with the requests waiting for it; its `
+          + 'launches and audit rows stay. If Boss starts there again, it comes back on its own.',
+        confirmLabel: 'Remove',
+        danger: true,
+      });
+      if (!ok) return;
+      const removed = await api(`/hosts/${encodeURIComponent(host.name)}`, { method: 'DELETE' });
+      if (selectedHost() === removed.name) selectHost(null);
+      setReport(`Removed host ${removed.name}.`);
+      await reload.current?.();
+    });
+  return { dialog, report, error, remove };
+}
+
 export function HostsPage({ title, user }) {
   const [hosts, setHosts] = useState(null);
   const [error, setError] = useState(null);
+  const reload = useRef(null);
 
   useEffect(() => {
     let stopped = false;
@@ -102,19 +132,25 @@ export function HostsPage({ title, user }) {
       }
     }
     load();
+    reload.current = load;
     const timer = setInterval(load, REFRESH_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
   }, []);
+  const removal = useRemoveHost(reload);
+  const admin = can(user, 'manageSettings');
 
   const current = selectedHost();
   return html`
     <${PageHeading} title=${title}>
       ${hosts?.fleet && can(user, 'act') && html`<${FleetCloseAll} />`}
     <//>
+    ${removal.dialog}
     ${error && html`<${ErrorAlert} message=${error} />`}
+    ${removal.error && html`<${ErrorAlert} message=${removal.error} />`}
+    <${StatusMessage} message=${removal.report} testid="host-removed" />
     ${!hosts && !error && html`<${Loading} />`}
     ${hosts && !hosts.fleet && html`
       <p class="muted" data-testid="hosts-single">
@@ -127,12 +163,13 @@ export function HostsPage({ title, user }) {
           <tr>
             <th scope="col">Host</th><th scope="col">State</th><th scope="col">CPU</th>
             <th scope="col">Memory</th><th scope="col">Processes</th><th scope="col">Windows</th>
-            <th scope="col">Desktop</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Show</span></th>
+            <th scope="col">Desktop</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody>
           ${hosts.hosts.map((host) => html`<${HostRow} key=${host.id} host=${host}
-            shown=${current ? current === host.name : host.this_host} />`)}
+            shown=${current ? current === host.name : host.this_host}
+            onRemove=${admin && hosts.fleet ? removal.remove : null} />`)}
         </tbody>
       </table>`}
   `;

@@ -78,10 +78,12 @@ pub enum AuditAction {
     ManagedGiveUp,
     #[serde(rename = "managed.adopt")]
     ManagedAdopt,
+    #[serde(rename = "host.remove")]
+    HostRemove,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::Register,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -117,6 +119,7 @@ impl AuditAction {
         AuditAction::ManagedRestart,
         AuditAction::ManagedGiveUp,
         AuditAction::ManagedAdopt,
+        AuditAction::HostRemove,
     ];
 
     /// The name as stored (`auth.login`).
@@ -157,6 +160,7 @@ impl AuditAction {
             AuditAction::ManagedRestart => "managed.restart",
             AuditAction::ManagedGiveUp => "managed.give_up",
             AuditAction::ManagedAdopt => "managed.adopt",
+            AuditAction::HostRemove => "host.remove",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 mod audit_action;
+pub mod hosts;
 pub mod launches;
 pub mod managed;
 pub mod processes;

@@ -181,8 +181,9 @@ pub enum ClientCommand {
     /// Start Boss at login (XDG autostart, or a systemd --user unit with --systemd), so that
     /// managed apps come back after a reboot. Works on this machine's files; no server needed.
     Autostart(autostart::AutostartArgs),
-    /// List the hosts sharing the server's PostgreSQL database (online, CPU, memory, windows).
-    Hosts,
+    /// List the hosts sharing the server's PostgreSQL database (online, CPU, memory, windows);
+    /// `boss hosts remove NAME` removes one gone for good.
+    Hosts(hosts::HostsArgs),
 }
 
 /// Runs one client command; its output goes to stdout, and the error says what to exit with.
@@ -205,7 +206,7 @@ pub async fn run(command: ClientCommand, args: ClientArgs) -> ClientResult<()> {
         ClientCommand::Session(c) => sessions::run(&client, c, json).await,
         ClientCommand::Managed(a) => managed::managed(&client, a, json).await,
         ClientCommand::Autostart(_) => unreachable!("handled above"),
-        ClientCommand::Hosts => hosts::hosts(&client, json).await,
+        ClientCommand::Hosts(a) => hosts::hosts(&client, a, json).await,
     }
 }
 

@@ -239,6 +239,23 @@ pub struct HostRecord {
     pub online: bool,
 }
 
+/// What [`FleetDb::remove_host`] did.
+#[derive(Debug)]
+pub enum HostRemoval {
+    /// The row is gone, and `commands` commands to or from the host with it.
+    Removed {
+        id: String,
+        name: String,
+        commands: u64,
+    },
+    /// No host has that name or id.
+    Unknown,
+    /// The host is online (or is this one): it would register again within a heartbeat.
+    Online(HostRecord),
+    /// Offline, but this host's database role may not delete the row.
+    NotAllowed(HostRecord),
+}
+
 /// A command claimed by this host.
 struct Claimed {
     id: i64,
@@ -367,6 +384,48 @@ impl FleetDb {
         if let Err(err) = result {
             tracing::warn!("could not mark this host offline: {err}");
         }
+    }
+
+    /// Removes the host `name` (or id) gone for good, with every command to or from it,
+    /// when it is offline; its launches and audit rows stay (they name it as text). Removal
+    /// and the offline check are one statement, so a host that beats in between is kept. A
+    /// host that comes back later registers itself again (see [`FleetDb::beat`]).
+    pub async fn remove_host(&self, name: &str) -> crate::error::Result<HostRemoval> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM hosts WHERE (name = $1 OR id = $1) AND id <> $2 \
+             AND last_seen <= {NOW_MS} - $3 RETURNING id, name"
+        )))
+        .bind(name)
+        .bind(&self.me.id)
+        .bind(FRESH.as_millis() as i64)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let Some(removed) = removed else {
+            drop(tx);
+            return Ok(match self.host(name).await? {
+                None => HostRemoval::Unknown,
+                Some(host) if host.online || host.id == self.me.id => HostRemoval::Online(host),
+                // Offline, yet not removed: a database role that may not delete its row.
+                Some(host) => HostRemoval::NotAllowed(host),
+            });
+        };
+        let id: String = removed.try_get("id").map_err(db_error)?;
+        // Nobody waits for these: the host is offline, its own callers are gone, and requests
+        // for it are refused. Only their origin would clean them up, so they would stay.
+        let commands = sqlx::query("DELETE FROM commands WHERE host_id = $1 OR origin_id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        tx.commit().await.map_err(db_error)?;
+        Ok(HostRemoval::Removed {
+            name: removed.try_get("name").map_err(db_error)?,
+            id,
+            commands,
+        })
     }
 
     /// Every host, by name.

@@ -53,6 +53,7 @@ impl Error {
             Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Error::HostUnreachable(_) => (StatusCode::SERVICE_UNAVAILABLE, "host_unreachable"),
             Error::HostTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "host_timeout"),
+            Error::HostOnline(_) => (StatusCode::CONFLICT, "host_online"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

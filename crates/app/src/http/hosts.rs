@@ -17,7 +17,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::ErrorBody;
-use super::extract::Json;
+use super::extract::{Json, Path};
+use crate::actions::hosts::HostRemoved;
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::fleet::relay::{DEFAULT_DEADLINE, HostRecord, RelayAnswer, RelayRequest, run_here};
@@ -32,6 +33,7 @@ struct RelayDoc;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(RelayDoc::openapi())
         .routes(routes!(list_hosts))
+        .routes(routes!(remove_host))
         .route("/api/v1/hosts/{host}/{*path}", axum::routing::any(relay))
         .routes(routes!(fleet_close_all))
         .routes(routes!(fleet_launch))
@@ -118,6 +120,25 @@ async fn list_hosts(State(state): State<AppState>, caller: Caller) -> Result<Jso
     }))
 }
 
+/// Removes a host gone for good (admins): its row and its relayed commands; its launches and
+/// audit rows stay. An online host (this one included) is refused with 409 `host_online`: it
+/// would register again at its next heartbeat, so stop Boss there first. A removed host that
+/// comes back registers itself again.
+#[utoipa::path(delete, path = "/api/v1/hosts/{host}", tag = "hosts",
+    params(("host" = String, Path, description = "The host's name or id")),
+    responses((status = 200, body = HostRemoved), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn remove_host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host): Path<String>,
+) -> Result<Json<HostRemoved>> {
+    Ok(Json(
+        crate::actions::hosts::remove(&state, &caller, &host).await?,
+    ))
+}
+
 /// Any machine route of another host: `/api/v1/hosts/{host}/processes`,
 /// `.../processes/{pid}/terminate`, `.../windows/close-all`, `.../apps/{id}/launch`, ... with
 /// the same request and answer as the route on that host. The host runs it as you, with its
@@ -126,7 +147,7 @@ async fn list_hosts(State(state): State<AppState>, caller: Caller) -> Result<Jso
 /// answer in time (20 s, or a requested `timeout_ms` plus 10 s); a late request is not run.
 /// Accounts and tokens are not relayed (they are the same on every host);
 /// `GET .../events?topics=processes,windows` follows the host's lists every 2 s as the
-/// full-list events of `/api/v1/events`.
+/// full-list events of `/api/v1/events`, each sent when it differs from the last one sent.
 #[utoipa::path(method(get, post, patch, delete), path = "/api/v1/hosts/{host}/{path}",
     tag = "hosts",
     params(("host" = String, Path, description = "The host's name or id"),
@@ -185,7 +206,9 @@ const FOLLOW_EVERY: Duration = Duration::from_secs(2);
 /// The live event stream of another host (`/api/v1/hosts/{host}/events`): rather than relay a
 /// stream that never ends through the database, its lists are read through the relay every
 /// [`FOLLOW_EVERY`] and sent as the full-list events of `/api/v1/events` (`system` and
-/// `processes`, `windows`; same shapes), each read running as the caller on that host. An
+/// `processes`, `windows`; same shapes), each read running as the caller on that host. A list
+/// equal to the one sent last is not sent again (as the local stream sends `windows` only
+/// when it changes), so a quiet host costs its reads but no traffic to the browser. An
 /// `error` event carries a failed read (`{"error": ...}`); the stream ends when the caller is
 /// no longer allowed there (401 or 403). The `launches` topic is not followed: the history is
 /// shared, read it from any host. A host removed from the list ends the stream too.
@@ -213,6 +236,9 @@ fn follow(
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Event>(8);
     tokio::spawn(async move {
+        // The body of each list as last sent; forgotten after an error, so that the list
+        // comes again once the host answers.
+        let mut sent: std::collections::HashMap<&str, axum::body::Bytes> = Default::default();
         loop {
             for (path, name) in &lists {
                 let request = RelayRequest {
@@ -222,13 +248,21 @@ fn follow(
                     body: Default::default(),
                     user_id,
                 };
-                let (event, refused) = match send(&state, &host, request).await {
-                    Ok(answer) if answer.status.is_success() => (
-                        Event::default()
+                let answer = send(&state, &host, request).await;
+                if !matches!(&answer, Ok(answer) if answer.status.is_success()) {
+                    sent.clear();
+                }
+                let (event, refused) = match answer {
+                    Ok(answer) if answer.status.is_success() => {
+                        if sent.get(name) == Some(&answer.body) {
+                            continue;
+                        }
+                        let event = Event::default()
                             .event(*name)
-                            .data(String::from_utf8_lossy(&answer.body)),
-                        false,
-                    ),
+                            .data(String::from_utf8_lossy(&answer.body));
+                        sent.insert(name, answer.body);
+                        (event, false)
+                    }
                     Ok(answer) => (
                         Event::default()
                             .event("error")
@@ -328,6 +362,8 @@ pub struct FleetLaunch {
     /// Files for the application, or the program's arguments.
     #[serde(default)]
     pub args: Vec<String>,
+    /// The program's working directory on each host (default: the home directory there).
+    pub cwd: Option<String>,
 }
 
 /// What one host answered.
@@ -376,13 +412,18 @@ async fn fleet_launch(
     Json(body): Json<FleetLaunch>,
 ) -> Result<Json<FleetReport>> {
     let (path, payload) = match (&body.app_id, &body.program) {
+        (Some(_), _) if body.cwd.is_some() => {
+            return Err(Error::Invalid(
+                "'cwd' is for a program; an application starts where its entry says".into(),
+            ));
+        }
         (Some(app), None) => (
             format!("apps/{}/launch", encode_segment(app)),
             serde_json::json!({ "args": body.args }),
         ),
         (None, Some(program)) => (
             "launches".to_string(),
-            serde_json::json!({ "program": program, "args": body.args }),
+            serde_json::json!({ "program": program, "args": body.args, "cwd": body.cwd }),
         ),
         _ => {
             return Err(Error::Invalid(

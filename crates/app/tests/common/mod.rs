@@ -152,6 +152,23 @@ impl EventStream {
         self.read_until_true(|text| text.contains(needle)).await
     }
 
+    /// Reads whatever the stream sends for `span` (it must stay open that long).
+    pub async fn read_for(&mut self, span: std::time::Duration) {
+        let deadline = std::time::Instant::now() + span;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match tokio::time::timeout(left, self.body.frame()).await {
+                Ok(Some(frame)) => {
+                    if let Ok(data) = frame.unwrap().into_data() {
+                        self.text.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
+                Ok(None) => panic!("the stream ended after {:?}", self.text),
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Whether the server ends the stream within `patience`.
     pub async fn ends_within(mut self, patience: std::time::Duration) -> bool {
         let deadline = std::time::Instant::now() + patience;

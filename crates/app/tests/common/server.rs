@@ -103,6 +103,16 @@ impl Drop for Server {
     }
 }
 
+/// `boss_session=...` from the answer's `Set-Cookie`.
+fn session_cookie(reply: &reqwest::Response) -> Option<String> {
+    reply
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
 /// A signed-in HTTP client of one Boss server (its session cookie on every request).
 #[derive(Clone)]
 pub struct Session {
@@ -132,18 +142,31 @@ impl Session {
             .await
             .expect("the server answers");
         let status = reply.status();
-        let cookie = reply
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_string);
+        let cookie = session_cookie(&reply);
         let body = reply.text().await.unwrap_or_default();
         assert_eq!(status, 201, "the first account is made: {body}");
         Session {
             http,
             base: base.to_string(),
             cookie: cookie.expect("register sets the cookie"),
+        }
+    }
+
+    /// Signs `username` in on the server at `base` (checked: 200): its session.
+    pub async fn login(base: &str, username: &str, password: &str) -> Session {
+        let http = reqwest::Client::new();
+        let reply = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(reply.status(), 200, "{username} signs in");
+        let cookie = session_cookie(&reply);
+        Session {
+            http,
+            base: base.to_string(),
+            cookie: cookie.expect("login sets the cookie"),
         }
     }
 
