@@ -1,4 +1,4 @@
--- Removing a host gone for good (issue 16 follow-up). Numbered after the issue, as 0009 was.
+-- Removing a host gone for good (issue 16 follow-up).
 -- Any host may remove a host that has been offline for 15 s (an admin's request through
 -- `DELETE /api/v1/hosts/{host}`, or a reinstalled machine taking over its old name): the row
 -- only describes the host, and a host that comes back registers itself again. The commands
