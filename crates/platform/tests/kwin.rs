@@ -7,7 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
+use platform::{
+    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowList,
+};
 use testkit::desktop::eventually;
 use testkit::distro::Distro;
 use testkit::gtk::GtkWindow;
@@ -51,6 +53,8 @@ on_each_kwin!(
     a_kwin_window_minimizes_and_activating_restores_it,
     without_kwin_on_the_bus_there_is_no_kwin_backend,
     xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely,
+    a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized,
+    restacking_kwin_windows_raises_them_bottom_to_top,
 );
 
 fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
@@ -211,4 +215,158 @@ fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwi
     let title = "boss kwin xwayland";
     let xterm = kwin.xterm(title);
     testkit::gtk::check_xwayland_window(&*windows, kwin.session_env(), xterm, title);
+}
+
+/// How far a placed window may be from where it was asked to go: KWin keeps a window inside
+/// the screen and GTK may round its size.
+const TOLERANCE: i64 = 16;
+
+fn near(got: Geometry, want: Geometry) -> bool {
+    let close = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
+    close(got.x.into(), want.x.into())
+        && close(got.y.into(), want.y.into())
+        && close(got.width.into(), want.width.into())
+        && close(got.height.into(), want.height.into())
+}
+
+/// The number of KWin's virtual desktops, after adding one when it has a single one (as a
+/// user would, through KWin's own D-Bus interface): `kwin_wayland --virtual` starts with one.
+fn with_a_second_desktop(kwin: &Kwin) -> u32 {
+    let conn = zbus::block_on(zbus::connection::Builder::address(kwin.bus.as_str()).build())
+        .expect("KWin's bus");
+    let path = "/VirtualDesktopManager";
+    let manager = "org.kde.KWin.VirtualDesktopManager";
+    let count = || -> u32 {
+        let reply = zbus::block_on(conn.call_method(
+            Some("org.kde.KWin"),
+            path,
+            Some("org.freedesktop.DBus.Properties"),
+            "Get",
+            &(manager, "count"),
+        ))
+        .expect("KWin's desktop count");
+        let value: zbus::zvariant::OwnedValue = reply.body().deserialize().expect("a variant");
+        u32::try_from(value).expect("a count")
+    };
+    if count() < 2 {
+        zbus::block_on(conn.call_method(
+            Some("org.kde.KWin"),
+            path,
+            Some(manager),
+            "createDesktop",
+            &(1u32, "Boss two"),
+        ))
+        .expect("a second desktop");
+    }
+    eventually("KWin has two desktops", || {
+        let n = count();
+        (n >= 2).then_some(n)
+    })
+}
+
+fn a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized(kwin: Kwin) {
+    let windows = kwin.windows();
+    let (_gtk, window) = kwin.gtk_window(&*windows, "boss kwin place", false, None);
+    let first = windows.layout(&window).unwrap();
+    assert!(!first.tiled && !first.maximized, "{first:?}");
+    assert_eq!(first.command, None, "no WM_COMMAND on Wayland");
+    assert!(first.stacking.is_some(), "{first:?}");
+    with_a_second_desktop(&kwin);
+
+    // Maximized where it is.
+    let maximize = Placement {
+        maximized: true,
+        ..Placement::default()
+    };
+    windows.place(&window, &maximize).unwrap();
+    let big = eventually("the window is maximized", || {
+        windows.layout(&window).ok().filter(|l| l.maximized)
+    });
+    assert!(big.geometry.width > first.geometry.width, "{big:?}");
+
+    // Then on the second desktop at a geometry: no longer maximized.
+    let want = Geometry {
+        x: 120,
+        y: 90,
+        width: 500,
+        height: 300,
+    };
+    let placement = Placement {
+        desktop: Some(1),
+        geometry: Some(want),
+        ..Placement::default()
+    };
+    windows.place(&window, &placement).unwrap();
+    // The desktop numbering is the list's.
+    let moved = eventually("the window is on desktop 1", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(1))
+    });
+    let layout = eventually("the window is at its geometry", || {
+        windows
+            .layout(&moved)
+            .ok()
+            .filter(|l| !l.maximized && near(l.geometry, want))
+    });
+    assert!(!layout.tiled, "{layout:?}");
+    // Placing it again where it is changes nothing.
+    windows.place(&moved, &placement).unwrap();
+    let again = windows.layout(&moved).unwrap();
+    assert!(near(again.geometry, want), "{again:?}");
+
+    // Minimized, on its desktop.
+    let minimize = Placement {
+        minimized: true,
+        ..Placement::default()
+    };
+    windows.place(&moved, &minimize).unwrap();
+    let hidden = eventually("the window is minimized", || {
+        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
+    });
+    assert_eq!(hidden.desktop, Some(1), "minimized is not elsewhere");
+
+    // A window that is not there, or not KWin's.
+    let gone = WindowInfo {
+        id: WindowId::new("kwin", "00000000-0000-0000-0000-000000000000"),
+        ..window.clone()
+    };
+    assert!(matches!(
+        windows.place(&gone, &placement),
+        Err(platform::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        windows.layout(&gone),
+        Err(platform::Error::NotFound(_))
+    ));
+}
+
+fn restacking_kwin_windows_raises_them_bottom_to_top(kwin: Kwin) {
+    let windows = kwin.windows();
+    let (_a, a) = kwin.gtk_window(&*windows, "boss kwin stack a", false, None);
+    let (_b, b) = kwin.gtk_window(&*windows, "boss kwin stack b", false, None);
+    let (_c, c) = kwin.gtk_window(&*windows, "boss kwin stack c", false, None);
+    let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
+    // The newest is on top.
+    assert!(stacking(&c) > stacking(&b) && stacking(&b) > stacking(&a));
+
+    windows.restack(&[c.clone(), b.clone(), a.clone()]).unwrap();
+    eventually("a is on top, then b, then c", || {
+        (stacking(&a) > stacking(&b) && stacking(&b) > stacking(&c)).then_some(())
+    });
+    windows.restack(&[a.clone(), c.clone()]).unwrap();
+    eventually("c is on top, a above b", || {
+        (stacking(&c) > stacking(&a) && stacking(&a) > stacking(&b)).then_some(())
+    });
+    // Nothing moved to another desktop; a window gone meanwhile is passed over.
+    let gone = WindowInfo {
+        id: WindowId::new("kwin", "00000000-0000-0000-0000-000000000000"),
+        ..a.clone()
+    };
+    windows.restack(&[gone, b.clone()]).unwrap();
+    eventually("b is on top", || {
+        (stacking(&b) > stacking(&c)).then_some(())
+    });
+    let list = windows.list();
+    for w in [&a, &b, &c] {
+        assert_eq!(find_id(&list, &w.id).unwrap().desktop, Some(0));
+    }
 }

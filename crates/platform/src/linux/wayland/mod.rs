@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, WindowId, WindowInfo};
+use crate::window::{CloseOutcome, Geometry, WindowId, WindowInfo, WindowLayout};
 
 /// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
 /// systemd and dbus-broker put at `$XDG_RUNTIME_DIR/bus` (some sessions do not export the
@@ -146,6 +146,38 @@ impl Seen {
             closable: self.closeable,
             kind: self.kind.clone(),
             xwayland: self.xwayland,
+        }
+    }
+}
+
+/// Where a window sits, as the KWin script or the GNOME extension reads it (the same JSON):
+/// the frame's corner, the client's size, maximized both ways, and its index in the
+/// compositor's stacking order (0 the bottom-most).
+#[derive(Debug, Clone, Deserialize)]
+struct Laid {
+    x: i32,
+    y: i32,
+    width: u32,
+    height: u32,
+    maximized: bool,
+    stacking: Option<u32>,
+}
+
+impl From<Laid> for WindowLayout {
+    fn from(laid: Laid) -> Self {
+        WindowLayout {
+            geometry: Geometry {
+                x: laid.x,
+                y: laid.y,
+                width: laid.width,
+                height: laid.height,
+            },
+            maximized: laid.maximized,
+            // Neither KWin nor GNOME Shell tiles by itself.
+            tiled: false,
+            stacking: laid.stacking,
+            // Wayland clients do not say how they were started.
+            command: None,
         }
     }
 }
