@@ -48,30 +48,6 @@ fn unsupported<T>(what: &str, on: &str, why: &str) -> Result<T> {
     Err(Error::Unsupported(format!("{what} on {on}: {why}")))
 }
 
-/// The `layout`, `place` and `restack` answers on a compositor (`on`) where Boss's own part
-/// inside it (`by`: its KWin script, its GNOME extension) cannot do them yet.
-struct NotYet {
-    on: &'static str,
-    by: &'static str,
-}
-
-impl NotYet {
-    fn layout<T>(&self) -> Result<T> {
-        let why = format!("{} does not read it yet", self.by);
-        unsupported("window geometry", self.on, &why)
-    }
-
-    fn place<T>(&self) -> Result<T> {
-        let why = format!("{} does not move them yet", self.by);
-        unsupported("placing windows", self.on, &why)
-    }
-
-    fn restack<T>(&self) -> Result<T> {
-        let why = format!("{} does not restack them yet", self.by);
-        unsupported("stacking windows", self.on, &why)
-    }
-}
-
 /// The answer of `close_many` for `ids`, in their order, from the outcomes by compositor id
 /// (`local` gives an id's, if it is one of this backend's): an id without one is gone. One
 /// failure applies to every window; `Error` is not `Clone`, so each gets a copy (an I/O
@@ -242,30 +218,6 @@ fn watch_closes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn what_a_backend_cannot_do_yet_is_unsupported_and_says_where_and_why() {
-        let not_yet = NotYet {
-            on: "KWin",
-            by: "Boss's KWin script",
-        };
-        let message = |r: Result<()>| match r {
-            Err(Error::Unsupported(m)) => m,
-            other => panic!("expected Unsupported, got {other:?}"),
-        };
-        assert_eq!(
-            message(not_yet.layout()),
-            "window geometry on KWin: Boss's KWin script does not read it yet"
-        );
-        assert_eq!(
-            message(not_yet.place()),
-            "placing windows on KWin: Boss's KWin script does not move them yet"
-        );
-        assert_eq!(
-            message(not_yet.restack()),
-            "stacking windows on KWin: Boss's KWin script does not restack them yet"
-        );
-    }
 
     #[test]
     fn close_outcomes_come_in_the_order_asked_and_one_failure_is_every_windows() {
