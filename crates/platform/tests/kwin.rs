@@ -245,7 +245,7 @@ fn with_a_second_desktop(kwin: &Kwin) -> u32 {
             &(manager, "count"),
         ))
         .expect("KWin's desktop count");
-        let value: zbus::zvariant::OwnedValue = reply.body().deserialize().expect("a variant");
+        let value: zbus::OwnedVariant = reply.body().deserialize().expect("a variant");
         u32::try_from(value).expect("a count")
     };
     if count() < 2 {
