@@ -229,41 +229,6 @@ fn near(got: Geometry, want: Geometry) -> bool {
         && close(got.height.into(), want.height.into())
 }
 
-/// The number of KWin's virtual desktops, after adding one when it has a single one (as a
-/// user would, through KWin's own D-Bus interface): `kwin_wayland --virtual` starts with one.
-fn with_a_second_desktop(kwin: &Kwin) -> u32 {
-    let conn = zbus::block_on(zbus::connection::Builder::address(kwin.bus.as_str()).build())
-        .expect("KWin's bus");
-    let path = "/VirtualDesktopManager";
-    let manager = "org.kde.KWin.VirtualDesktopManager";
-    let count = || -> u32 {
-        let reply = zbus::block_on(conn.call_method(
-            Some("org.kde.KWin"),
-            path,
-            Some("org.freedesktop.DBus.Properties"),
-            "Get",
-            &(manager, "count"),
-        ))
-        .expect("KWin's desktop count");
-        let value: zbus::OwnedVariant = reply.body().deserialize().expect("a variant");
-        u32::try_from(value).expect("a count")
-    };
-    if count() < 2 {
-        zbus::block_on(conn.call_method(
-            Some("org.kde.KWin"),
-            path,
-            Some(manager),
-            "createDesktop",
-            &(1u32, "Boss two"),
-        ))
-        .expect("a second desktop");
-    }
-    eventually("KWin has two desktops", || {
-        let n = count();
-        (n >= 2).then_some(n)
-    })
-}
-
 fn a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized(kwin: Kwin) {
     let windows = kwin.windows();
     let (_gtk, window) = kwin.gtk_window(&*windows, "boss kwin place", false, None);
@@ -271,7 +236,8 @@ fn a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimize
     assert!(!first.tiled && !first.maximized, "{first:?}");
     assert_eq!(first.command, None, "no WM_COMMAND on Wayland");
     assert!(first.stacking.is_some(), "{first:?}");
-    with_a_second_desktop(&kwin);
+    // `kwin_wayland --virtual` starts with one desktop.
+    kwin.ensure_desktops(2);
 
     // Maximized where it is.
     let maximize = Placement {

@@ -126,6 +126,38 @@ impl Kwin {
         (self.wayland().xterm(&display, None, title), display)
     }
 
+    /// Adds desktops, as a user would (through KWin's own `VirtualDesktopManager` on D-Bus),
+    /// until KWin has at least `count`; `kwin_wayland --virtual` starts with one.
+    pub fn ensure_desktops(&self, count: u32) {
+        let conn = zbus::block_on(zbus::connection::Builder::address(self.bus.as_str()).build())
+            .expect("KWin's bus");
+        let path = "/VirtualDesktopManager";
+        let manager = "org.kde.KWin.VirtualDesktopManager";
+        let now = || -> u32 {
+            let reply = zbus::block_on(conn.call_method(
+                Some("org.kde.KWin"),
+                path,
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(manager, "count"),
+            ))
+            .expect("KWin's desktop count");
+            let value: zbus::OwnedVariant = reply.body().deserialize().expect("a variant");
+            u32::try_from(value).expect("a count")
+        };
+        for position in now()..count {
+            zbus::block_on(conn.call_method(
+                Some("org.kde.KWin"),
+                path,
+                Some(manager),
+                "createDesktop",
+                &(position, format!("Boss {}", position + 1)),
+            ))
+            .expect("a new desktop");
+        }
+        eventually("KWin has its desktops", || (now() >= count).then_some(()));
+    }
+
     /// A GTK window on this KWin and its entry in `windows`' list.
     pub fn gtk_window(
         &self,
