@@ -104,7 +104,19 @@ impl GtkWindow {
         refuse: bool,
         connect: Option<u16>,
     ) -> GtkWindow {
-        let mut command = Command::new(PYTHON);
+        GtkWindow::start_by(session, Path::new(PYTHON), title, refuse, connect)
+    }
+
+    /// [`start`](Self::start) with another Python than Debian's, e.g. a copy to be deleted
+    /// while it runs (an app that cannot be started again).
+    pub fn start_by(
+        session: &WaylandSession<'_>,
+        python: &Path,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> GtkWindow {
+        let mut command = Command::new(python);
         command.args(["-c", GTK_WINDOW_SCRIPT, title]);
         if refuse {
             command.arg("--refuse");

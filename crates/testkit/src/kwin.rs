@@ -133,7 +133,8 @@ impl Kwin {
             .expect("KWin's bus");
         let path = "/VirtualDesktopManager";
         let manager = "org.kde.KWin.VirtualDesktopManager";
-        let now = || -> u32 {
+        // `None` until KWin has taken its name on the bus.
+        let now = || -> Option<u32> {
             let reply = zbus::block_on(conn.call_method(
                 Some("org.kde.KWin"),
                 path,
@@ -141,11 +142,12 @@ impl Kwin {
                 "Get",
                 &(manager, "count"),
             ))
-            .expect("KWin's desktop count");
-            let value: zbus::OwnedVariant = reply.body().deserialize().expect("a variant");
-            u32::try_from(value).expect("a count")
+            .ok()?;
+            let value: zbus::OwnedVariant = reply.body().deserialize().ok()?;
+            u32::try_from(value).ok()
         };
-        for position in now()..count {
+        let had = eventually("KWin tells its desktop count", now);
+        for position in had..count {
             zbus::block_on(conn.call_method(
                 Some("org.kde.KWin"),
                 path,
@@ -155,7 +157,14 @@ impl Kwin {
             ))
             .expect("a new desktop");
         }
-        eventually("KWin has its desktops", || (now() >= count).then_some(()));
+        eventually("KWin has its desktops", || {
+            now().filter(|&n| n >= count).map(drop)
+        });
+    }
+
+    /// A GTK window titled `title` run by `python` (see [`GtkWindow::start_by`]) on this KWin.
+    pub fn gtk_window_by(&self, python: &std::path::Path, title: &str) -> GtkWindow {
+        GtkWindow::start_by(&self.wayland(), python, title, false, None)
     }
 
     /// A GTK window on this KWin and its entry in `windows`' list.

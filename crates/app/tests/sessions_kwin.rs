@@ -1,0 +1,188 @@
+//! Sessions end to end on a real headless KWin (the test kit's `Kwin`, this machine's 5.27):
+//! a desk of GTK 3 windows on two desktops (two at set geometries on the second, the one made
+//! first in front; one launched through Boss and minimized on the first; one whose program is
+//! deleted once it runs) is saved, closed and restored; each is back (new PIDs) on its desktop
+//! at its geometry, the minimized one minimized, the front one in front, nothing started
+//! twice, the deleted one reported unrestorable; then a close-all is undone the same way. On SQLite (both databases are covered on X11).
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use common::TestApp;
+use common::sessions::{
+    Started, app_named, assert_back, close_all, outcomes, restore, restore_again_then_undo,
+    wait_for, window,
+};
+use platform::{Geometry, Placement, WindowSystem};
+use testkit::gtk::{GTK_WINDOW_SCRIPT, PYTHON};
+use testkit::kwin::Kwin;
+
+/// The titles of the windows of the desk.
+const TITLES: [&str; 3] = ["kwin-a", "kwin-b", "kwin-launched"];
+
+/// Checks that every window of `saved` is back (see `assert_back`), and kwin-a in front of
+/// kwin-b on the second desktop; returns the new PIDs by title.
+fn assert_back_in_front(
+    windows: &dyn WindowSystem,
+    saved: &Value,
+    old_pids: &HashMap<String, u32>,
+) -> HashMap<String, u32> {
+    let back = assert_back(windows, saved, old_pids);
+    let (a, b) = (&back.stacking["kwin-a"], &back.stacking["kwin-b"]);
+    assert!(a > b, "kwin-a in front of kwin-b: {:?}", back.stacking);
+    back.pids
+}
+
+#[tokio::test]
+async fn on_kwin_a_saved_desk_comes_back_after_a_close_all() {
+    let Some(kwin) = Kwin::start() else {
+        return;
+    };
+    kwin.ensure_desktops(2);
+    let session = kwin.session_env();
+    let app = TestApp::with_config(move |c| {
+        c.window_session = Some(session);
+        c.sample_interval = Duration::from_millis(200);
+    })
+    .await;
+    let (admin, viewer) = app.admin_and("vera", "viewer").await;
+    let windows = kwin.windows();
+    let mut started = Started::default();
+
+    // The desk: kwin-a and kwin-b started here (restored from their command lines), one
+    // launched through Boss (restored from its launch record).
+    let (a_process, _) = kwin.gtk_window(&*windows, "kwin-a", false, None);
+    let (b_process, _) = kwin.gtk_window(&*windows, "kwin-b", false, None);
+    started.add(a_process.pid());
+    started.add(b_process.pid());
+    started
+        .launch(
+            &app,
+            &admin,
+            PYTHON,
+            &["-c", GTK_WINDOW_SCRIPT, "kwin-launched"],
+        )
+        .await;
+    let gone_dir = tempfile::tempdir().unwrap();
+    let gone_python = gone_dir.path().join("python3");
+    // A plain copy: Python finds its library by its compiled-in prefix.
+    std::fs::write(&gone_python, std::fs::read(PYTHON).unwrap()).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&gone_python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let gone = kwin.gtk_window_by(&gone_python, "kwin-gone");
+    started.add(gone.pid());
+    let mut old_pids = HashMap::new();
+    let mut infos = HashMap::new();
+    for title in TITLES {
+        let w = window(&*windows, title);
+        old_pids.insert(title.to_string(), w.pid.unwrap());
+        infos.insert(title, w);
+    }
+    for (title, x) in [("kwin-a", 100), ("kwin-b", 400)] {
+        let placement = Placement {
+            desktop: Some(1),
+            geometry: Some(Geometry {
+                x,
+                y: 80 + x / 2,
+                width: 420,
+                height: 260,
+            }),
+            ..Placement::default()
+        };
+        windows.place(&infos[title], &placement).unwrap();
+    }
+    let minimize = Placement {
+        minimized: true,
+        ..Placement::default()
+    };
+    windows.place(&infos["kwin-launched"], &minimize).unwrap();
+    // kwin-a, made first, in front: a restore that only started and placed them in the
+    // saved order would leave kwin-b there.
+    windows
+        .restack(&[infos["kwin-b"].clone(), infos["kwin-a"].clone()])
+        .unwrap();
+    wait_for("the desk is set", Duration::from_secs(10), || {
+        let list = windows.list();
+        let on = |title, desktop| {
+            list.windows
+                .iter()
+                .any(|w| w.title == title && w.desktop == Some(desktop))
+        };
+        let hidden = list
+            .windows
+            .iter()
+            .any(|w| w.title == "kwin-launched" && w.minimized);
+        (on("kwin-a", 1) && on("kwin-b", 1) && hidden).then_some(())
+    });
+
+    window(&*windows, "kwin-gone");
+    std::fs::remove_file(&gone_python).unwrap();
+
+    // Save.
+    let saved = app
+        .post("/api/v1/sessions", &admin, json!({"name": "kwin work"}))
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{:?}", saved.body);
+    let work = saved.body["session"]["id"].as_i64().unwrap();
+    let detail = app
+        .get(&format!("/api/v1/sessions/{work}"), &viewer)
+        .await
+        .body;
+    let a_window = &app_named(&detail, "kwin-a")["windows"][0];
+    assert_eq!(a_window["desktop"], 1, "{a_window}");
+    assert_eq!(a_window["x"], 100, "{a_window}");
+    let b_window = &app_named(&detail, "kwin-b")["windows"][0];
+    assert!(a_window["order"].as_u64() > b_window["order"].as_u64());
+    assert_eq!(app_named(&detail, "kwin-launched")["source"], "launch");
+    assert_eq!(
+        app_named(&detail, "kwin-launched")["windows"][0]["minimized"],
+        true
+    );
+    let gone_app = app_named(&detail, "kwin-gone");
+    assert_eq!(gone_app["restorable"], false);
+
+    // Close everything, then restore.
+    let report = close_all(&app, &admin).await;
+    let undo = report["session_id"]
+        .as_i64()
+        .expect("close-all saved first");
+    for mut process in [a_process, b_process, gone] {
+        wait_for(
+            "the window's process exits",
+            Duration::from_secs(10),
+            || process.has_exited().then_some(()),
+        );
+    }
+    wait_for("every window is closed", Duration::from_secs(10), || {
+        windows.list().windows.is_empty().then_some(())
+    });
+    let report = restore(&app, &admin, work, false).await;
+    started.add_launched(&app, &admin, &report).await;
+    let got = outcomes(&report);
+    assert_eq!(got["kwin-gone"], "unrestorable", "{report}");
+    for title in TITLES {
+        assert_eq!(got[title], "launched", "{title}: {report}");
+    }
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
+
+    restore_again_then_undo(
+        &app,
+        (&admin, &viewer),
+        &*windows,
+        (work, undo),
+        &TITLES,
+        &mut started,
+        |detail| {
+            assert_back_in_front(&*windows, detail, &new_pids);
+        },
+    )
+    .await;
+
+    // End politely what the story opened.
+    close_all(&app, &admin).await;
+}
