@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, Geometry, WindowId, WindowInfo, WindowLayout};
+use crate::window::{CloseOutcome, Geometry, Placement, WindowId, WindowInfo, WindowLayout};
 
 /// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
 /// systemd and dbus-broker put at `$XDG_RUNTIME_DIR/bus` (some sessions do not export the
@@ -158,6 +158,42 @@ impl From<Laid> for WindowLayout {
     }
 }
 
+/// How long a client is given to take a new size before its window is sent to a desktop not
+/// shown (see [`place_in_steps`]).
+const RESIZE_PATIENCE: Duration = Duration::from_secs(1);
+
+/// Puts a window where `placement` says through `place` (the KWin script, the GNOME
+/// extension), in two steps when it is both resized and sent to a desktop: a Wayland client
+/// on a desktop not shown gets no frame callbacks, and so answers no resize (KWin keeps the
+/// old geometry) until it is shown again. So the geometry (and maximization) is asked first
+/// and waited for a moment, reading it with `geometry`, then the desktop and minimizing.
+fn place_in_steps(
+    placement: &Placement,
+    place: impl Fn(&Placement) -> Result<()>,
+    geometry: impl Fn() -> Result<Geometry>,
+) -> Result<()> {
+    let Some(want) = placement.geometry.filter(|_| placement.desktop.is_some()) else {
+        return place(placement);
+    };
+    let before = geometry()?;
+    place(&Placement {
+        desktop: None,
+        minimized: false,
+        ..placement.clone()
+    })?;
+    let deadline = Instant::now() + RESIZE_PATIENCE;
+    while before != want && Instant::now() < deadline {
+        std::thread::sleep(POLL_INTERVAL);
+        if geometry()? != before {
+            break;
+        }
+    }
+    place(&Placement {
+        geometry: None,
+        ..placement.clone()
+    })
+}
+
 /// Watches windows asked to close (`sent`, compositor ids) until `deadline`, listing the
 /// windows with `list` every few milliseconds: gone is `closed`; a new window transient for it,
 /// or of the same process, is `prompting` ("Save changes?"); else `still_open`. `before` is
@@ -218,6 +254,52 @@ fn watch_closes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_resized_and_sent_to_another_desktop_gets_its_size_first() {
+        use std::cell::RefCell;
+        let want = Geometry {
+            x: 10,
+            y: 20,
+            width: 300,
+            height: 200,
+        };
+        let asked = RefCell::new(Vec::new());
+        let now = RefCell::new(Geometry::default());
+        let place = |p: &Placement| {
+            asked.borrow_mut().push(p.clone());
+            if let Some(g) = p.geometry {
+                *now.borrow_mut() = g;
+            }
+            Ok(())
+        };
+        let both = Placement {
+            desktop: Some(1),
+            geometry: Some(want),
+            minimized: true,
+            ..Placement::default()
+        };
+        place_in_steps(&both, place, || Ok(*now.borrow())).unwrap();
+        let asked = asked.into_inner();
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert_eq!((asked[0].geometry, asked[0].desktop), (Some(want), None));
+        assert!(!asked[0].minimized);
+        assert_eq!((asked[1].geometry, asked[1].desktop), (None, Some(1)));
+        assert!(asked[1].minimized);
+
+        // Only one of them: one request, as given.
+        let once = RefCell::new(0);
+        let count = |_: &Placement| {
+            *once.borrow_mut() += 1;
+            Ok(())
+        };
+        let geometry_only = Placement {
+            geometry: Some(want),
+            ..Placement::default()
+        };
+        place_in_steps(&geometry_only, count, || panic!("not read")).unwrap();
+        assert_eq!(once.into_inner(), 1);
+    }
 
     #[test]
     fn close_outcomes_come_in_the_order_asked_and_one_failure_is_every_windows() {

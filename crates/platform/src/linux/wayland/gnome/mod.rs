@@ -395,9 +395,12 @@ impl WindowSystem for GnomeWindows {
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
         let id = &window.id;
         let local = local_id(id).ok_or_else(|| Error::NotFound(format!("window {id}")))?;
-        let json = serde_json::to_string(placement)
-            .map_err(|e| io_error("the placement for the GNOME extension", e))?;
-        self.answered(id, &self.call_with("Place", &(local, json.as_str()))?)
+        let place = |p: &Placement| {
+            let json = serde_json::to_string(p)
+                .map_err(|e| io_error("the placement for the GNOME extension", e))?;
+            self.answered(id, &self.call_with("Place", &(local, json.as_str()))?)
+        };
+        super::place_in_steps(placement, place, || Ok(self.layout(window)?.geometry))
     }
 
     fn restack(&self, windows: &[WindowInfo]) -> Result<()> {

@@ -42,9 +42,6 @@ const SCRIPT: &str = include_str!("boss.js");
 /// How long a script may take to report. KWin runs scripts on its main thread, which is
 /// quick unless the compositor is very busy.
 const SCRIPT_PATIENCE: Duration = Duration::from_secs(5);
-/// How long a client is given to take a new size before its window is moved to a desktop not
-/// shown (see `place`).
-const RESIZE_PATIENCE: Duration = Duration::from_secs(1);
 
 /// The windows of a KWin Wayland session, through scripts run by KWin.
 pub struct KwinWindows {
@@ -425,35 +422,12 @@ impl WindowSystem for KwinWindows {
             .ok_or_else(|| io_error("KWin's script", "it read no layout"))
     }
 
-    /// A Wayland client on a desktop not shown gets no frame callbacks, and so does not
-    /// answer a resize until it is shown again: when a window is to be resized and moved to a
-    /// desktop, the geometry is asked first, and waited for a moment, then the desktop.
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
-        let Some(want) = placement.geometry.filter(|_| placement.desktop.is_some()) else {
-            return self
-                .act_placing("place", &window.id, Some(placement))
-                .map(drop);
-        };
-        let before = self.layout(window)?.geometry;
-        let here = Placement {
-            desktop: None,
-            minimized: false,
-            ..placement.clone()
-        };
-        self.act_placing("place", &window.id, Some(&here))?;
-        let deadline = Instant::now() + RESIZE_PATIENCE;
-        while before != want && Instant::now() < deadline {
-            std::thread::sleep(super::POLL_INTERVAL);
-            if self.layout(window)?.geometry != before {
-                break;
-            }
-        }
-        let there = Placement {
-            geometry: None,
-            ..placement.clone()
-        };
-        self.act_placing("place", &window.id, Some(&there))
-            .map(drop)
+        super::place_in_steps(
+            placement,
+            |p| self.act_placing("place", &window.id, Some(p)).map(drop),
+            || Ok(self.layout(window)?.geometry),
+        )
     }
 
     /// One script raises them all, bottom to top; windows gone meanwhile are passed over.
