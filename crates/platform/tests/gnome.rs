@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use platform::linux::wayland::gnome::{self, GnomeWindows};
 use platform::{
-    CloseOutcome, Geometry, GnomeExtensionForm, GnomeShellFound, Placement, WindowCapabilities,
-    WindowId, WindowInfo, WindowList,
+    CloseOutcome, GnomeExtensionForm, GnomeShellFound, WindowCapabilities, WindowId, WindowInfo,
+    WindowList,
 };
 use testkit::desktop::eventually;
 use testkit::distro::Distro;
@@ -201,18 +201,6 @@ fn story(shell: &GnomeShell) {
     assert!(said.contains("gnome-extension install"), "{said}");
 }
 
-/// How far a placed window may be from where it was asked to go: Mutter keeps a window
-/// inside the work area and GTK may round its size.
-const TOLERANCE: i64 = 16;
-
-fn near(got: Geometry, want: Geometry) -> bool {
-    let close = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
-    close(got.x.into(), want.x.into())
-        && close(got.y.into(), want.y.into())
-        && close(got.width.into(), want.width.into())
-        && close(got.height.into(), want.height.into())
-}
-
 /// Layout, placement on a second workspace (GNOME's workspaces are dynamic: there is always
 /// an empty one after the last used), maximized, minimized, and the stacking order.
 fn placing(shell: &GnomeShell) {
@@ -220,86 +208,7 @@ fn placing(shell: &GnomeShell) {
     let (_a, a) = shell.gtk_window(&*windows, "boss gnome place a", false, None);
     let (_b, b) = shell.gtk_window(&*windows, "boss gnome place b", false, None);
     let (_c, c) = shell.gtk_window(&*windows, "boss gnome place c", false, None);
-    let first = windows.layout(&a).unwrap();
-    assert!(!first.tiled && first.command.is_none(), "{first:?}");
-
-    // Restacking raises bottom to top, without moving any. GNOME Shell 43 raises windows of
-    // its own accord a moment after log-in (as its overview hides and it focuses one), so
-    // the restack is asked again until it holds, as a session restore would.
-    let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
-    eventually("a is on top, then b, then c", || {
-        windows.restack(&[c.clone(), b.clone(), a.clone()]).unwrap();
-        (stacking(&a) > stacking(&b) && stacking(&b) > stacking(&c)).then_some(())
-    });
-    let gone = WindowInfo {
-        id: WindowId::new("gnome", 999_999_999),
-        ..a.clone()
-    };
-    windows
-        .restack(&[a.clone(), gone.clone(), c.clone()])
-        .unwrap();
-    eventually("c is on top, a above b", || {
-        (stacking(&c) > stacking(&a) && stacking(&a) > stacking(&b)).then_some(())
-    });
-
-    // Maximized where it is.
-    let maximize = Placement {
-        maximized: true,
-        ..Placement::default()
-    };
-    windows.place(&a, &maximize).unwrap();
-    // Maximized at once, sized when the client has answered.
-    eventually("the window is maximized", || {
-        windows
-            .layout(&a)
-            .ok()
-            .filter(|l| l.maximized && l.geometry.width > first.geometry.width)
-    });
-
-    // Then on the second workspace at a geometry: no longer maximized.
-    let want = Geometry {
-        x: 120,
-        y: 90,
-        width: 500,
-        height: 300,
-    };
-    let placement = Placement {
-        desktop: Some(1),
-        geometry: Some(want),
-        ..Placement::default()
-    };
-    windows.place(&a, &placement).unwrap();
-    // The workspace numbering is the list's.
-    let moved = eventually("the window is on desktop 1", || {
-        find_id(&windows.list(), &a.id).filter(|w| w.desktop == Some(1))
-    });
-    eventually("the window is at its geometry", || {
-        windows
-            .layout(&moved)
-            .ok()
-            .filter(|l| !l.maximized && near(l.geometry, want))
-    });
-    windows.place(&moved, &placement).unwrap();
-    let again = windows.layout(&moved).unwrap();
-    assert!(near(again.geometry, want), "{again:?}");
-
-    // Minimized, on its workspace.
-    let minimize = Placement {
-        minimized: true,
-        ..Placement::default()
-    };
-    windows.place(&moved, &minimize).unwrap();
-    let hidden = eventually("the window is minimized", || {
-        find_id(&windows.list(), &a.id).filter(|w| w.minimized)
-    });
-    assert_eq!(hidden.desktop, Some(1), "minimized is not elsewhere");
-
-    assert!(matches!(
-        windows.place(&gone, &placement),
-        Err(platform::Error::NotFound(_))
-    ));
-    assert!(matches!(
-        windows.layout(&gone),
-        Err(platform::Error::NotFound(_))
-    ));
+    let gone = || WindowId::new("gnome", 999_999_999);
+    testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone());
+    testkit::gtk::check_placement(&*windows, &a, gone());
 }

@@ -7,9 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{
-    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowList,
-};
+use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
 use testkit::desktop::eventually;
 use testkit::distro::Distro;
 use testkit::gtk::GtkWindow;
@@ -217,92 +215,13 @@ fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwi
     testkit::gtk::check_xwayland_window(&*windows, kwin.session_env(), xterm, title);
 }
 
-/// How far a placed window may be from where it was asked to go: KWin keeps a window inside
-/// the screen and GTK may round its size.
-const TOLERANCE: i64 = 16;
-
-fn near(got: Geometry, want: Geometry) -> bool {
-    let close = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
-    close(got.x.into(), want.x.into())
-        && close(got.y.into(), want.y.into())
-        && close(got.width.into(), want.width.into())
-        && close(got.height.into(), want.height.into())
-}
-
 fn a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized(kwin: Kwin) {
     let windows = kwin.windows();
     let (_gtk, window) = kwin.gtk_window(&*windows, "boss kwin place", false, None);
-    let first = windows.layout(&window).unwrap();
-    assert!(!first.tiled && !first.maximized, "{first:?}");
-    assert_eq!(first.command, None, "no WM_COMMAND on Wayland");
-    assert!(first.stacking.is_some(), "{first:?}");
     // `kwin_wayland --virtual` starts with one desktop.
     kwin.ensure_desktops(2);
-
-    // Maximized where it is.
-    let maximize = Placement {
-        maximized: true,
-        ..Placement::default()
-    };
-    windows.place(&window, &maximize).unwrap();
-    let big = eventually("the window is maximized", || {
-        windows.layout(&window).ok().filter(|l| l.maximized)
-    });
-    assert!(big.geometry.width > first.geometry.width, "{big:?}");
-
-    // Then on the second desktop at a geometry: no longer maximized.
-    let want = Geometry {
-        x: 120,
-        y: 90,
-        width: 500,
-        height: 300,
-    };
-    let placement = Placement {
-        desktop: Some(1),
-        geometry: Some(want),
-        ..Placement::default()
-    };
-    windows.place(&window, &placement).unwrap();
-    // The desktop numbering is the list's.
-    let moved = eventually("the window is on desktop 1", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(1))
-    });
-    let layout = eventually("the window is at its geometry", || {
-        windows
-            .layout(&moved)
-            .ok()
-            .filter(|l| !l.maximized && near(l.geometry, want))
-    });
-    assert!(!layout.tiled, "{layout:?}");
-    // Placing it again where it is changes nothing.
-    windows.place(&moved, &placement).unwrap();
-    let again = windows.layout(&moved).unwrap();
-    assert!(near(again.geometry, want), "{again:?}");
-
-    // Minimized, on its desktop.
-    let minimize = Placement {
-        minimized: true,
-        ..Placement::default()
-    };
-    windows.place(&moved, &minimize).unwrap();
-    let hidden = eventually("the window is minimized", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
-    });
-    assert_eq!(hidden.desktop, Some(1), "minimized is not elsewhere");
-
-    // A window that is not there, or not KWin's.
-    let gone = WindowInfo {
-        id: WindowId::new("kwin", "00000000-0000-0000-0000-000000000000"),
-        ..window.clone()
-    };
-    assert!(matches!(
-        windows.place(&gone, &placement),
-        Err(platform::Error::NotFound(_))
-    ));
-    assert!(matches!(
-        windows.layout(&gone),
-        Err(platform::Error::NotFound(_))
-    ));
+    let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
+    testkit::gtk::check_placement(&*windows, &window, gone);
 }
 
 fn restacking_kwin_windows_raises_them_bottom_to_top(kwin: Kwin) {
@@ -313,26 +232,6 @@ fn restacking_kwin_windows_raises_them_bottom_to_top(kwin: Kwin) {
     let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
     // The newest is on top.
     assert!(stacking(&c) > stacking(&b) && stacking(&b) > stacking(&a));
-
-    windows.restack(&[c.clone(), b.clone(), a.clone()]).unwrap();
-    eventually("a is on top, then b, then c", || {
-        (stacking(&a) > stacking(&b) && stacking(&b) > stacking(&c)).then_some(())
-    });
-    windows.restack(&[a.clone(), c.clone()]).unwrap();
-    eventually("c is on top, a above b", || {
-        (stacking(&c) > stacking(&a) && stacking(&a) > stacking(&b)).then_some(())
-    });
-    // Nothing moved to another desktop; a window gone meanwhile is passed over.
-    let gone = WindowInfo {
-        id: WindowId::new("kwin", "00000000-0000-0000-0000-000000000000"),
-        ..a.clone()
-    };
-    windows.restack(&[gone, b.clone()]).unwrap();
-    eventually("b is on top", || {
-        (stacking(&b) > stacking(&c)).then_some(())
-    });
-    let list = windows.list();
-    for w in [&a, &b, &c] {
-        assert_eq!(find_id(&list, &w.id).unwrap().desktop, Some(0));
-    }
+    let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
+    testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone);
 }
