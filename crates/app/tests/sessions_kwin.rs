@@ -11,32 +11,22 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use common::TestApp;
 use common::sessions::{
-    Started, app_named, assert_back, close_all, outcomes, restore, restore_again_then_undo,
-    wait_for, window,
+    Started, app_named, assert_back_in_front, close_all, outcomes, restore,
+    restore_again_then_undo, wait_for, window,
 };
-use platform::{Geometry, Placement, WindowSystem};
+use platform::{Geometry, Placement};
 use testkit::gtk::{GTK_WINDOW_SCRIPT, PYTHON};
 use testkit::kwin::Kwin;
 
+/// The window in front, and the one it is in front of, on the second desktop.
+const FRONT: (&str, &str) = ("kwin-a", "kwin-b");
+
 /// The titles of the windows of the desk.
 const TITLES: [&str; 3] = ["kwin-a", "kwin-b", "kwin-launched"];
-
-/// Checks that every window of `saved` is back (see `assert_back`), and kwin-a in front of
-/// kwin-b on the second desktop; returns the new PIDs by title.
-fn assert_back_in_front(
-    windows: &dyn WindowSystem,
-    saved: &Value,
-    old_pids: &HashMap<String, u32>,
-) -> HashMap<String, u32> {
-    let back = assert_back(windows, saved, old_pids);
-    let (a, b) = (&back.stacking["kwin-a"], &back.stacking["kwin-b"]);
-    assert!(a > b, "kwin-a in front of kwin-b: {:?}", back.stacking);
-    back.pids
-}
 
 #[tokio::test]
 async fn on_kwin_a_saved_desk_comes_back_after_a_close_all() {
@@ -168,7 +158,7 @@ async fn on_kwin_a_saved_desk_comes_back_after_a_close_all() {
     for title in TITLES {
         assert_eq!(got[title], "launched", "{title}: {report}");
     }
-    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids, FRONT);
 
     restore_again_then_undo(
         &app,
@@ -178,7 +168,7 @@ async fn on_kwin_a_saved_desk_comes_back_after_a_close_all() {
         &TITLES,
         &mut started,
         |detail| {
-            assert_back_in_front(&*windows, detail, &new_pids);
+            assert_back_in_front(&*windows, detail, &new_pids, FRONT);
         },
     )
     .await;
