@@ -53,6 +53,7 @@ on_each_kwin!(
     xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely,
     a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized,
     restacking_kwin_windows_raises_them_bottom_to_top,
+    an_xwayland_window_on_kwin_is_placed_at_its_geometry,
 );
 
 fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
@@ -234,4 +235,29 @@ fn restacking_kwin_windows_raises_them_bottom_to_top(kwin: Kwin) {
     assert!(stacking(&c) > stacking(&b) && stacking(&b) > stacking(&a));
     let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
     testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone);
+}
+
+fn an_xwayland_window_on_kwin_is_placed_at_its_geometry(kwin: Kwin) {
+    let windows = kwin.windows();
+    let title = "boss kwin xwayland place";
+    let _xterm = kwin.xterm(title);
+    let window = testkit::desktop::wait_for_window(&*windows, title);
+    let want = platform::Geometry {
+        x: 100,
+        y: 130,
+        width: 420,
+        height: 260,
+    };
+    let placement = platform::Placement {
+        geometry: Some(want),
+        ..platform::Placement::default()
+    };
+    windows.place(&window, &placement).unwrap();
+    // xterm sizes itself to whole character cells.
+    eventually("the xterm is at its geometry", || {
+        windows
+            .layout(&window)
+            .ok()
+            .filter(|l| testkit::desktop::geometry_near(l.geometry, want, 24))
+    });
 }
