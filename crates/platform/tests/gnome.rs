@@ -211,4 +211,21 @@ fn placing(shell: &GnomeShell) {
     let gone = || WindowId::new("gnome", 999_999_999);
     testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone());
     testkit::gtk::check_placement(&*windows, &a, gone());
+
+    // A method the extension lacks (as one installed by an older Boss lacks Place) is
+    // answered UnknownMethod, which zbus gives as such and Boss tells apart from an extension
+    // that does not answer.
+    let conn = zbus::block_on(zbus::connection::Builder::address(shell.bus.as_str()).build())
+        .expect("the shell's bus");
+    let lacking = zbus::block_on(conn.call_method(
+        Some("org.gnome.Shell"),
+        "/org/boss/Windows",
+        Some("org.boss.Windows"),
+        "NoSuchMethod",
+        &(),
+    ));
+    assert!(
+        matches!(&lacking, Err(zbus::Error::FDO(e)) if matches!(**e, zbus::fdo::Error::UnknownMethod(_))),
+        "{lacking:?}"
+    );
 }

@@ -215,6 +215,21 @@ fn local_id(id: &WindowId) -> Option<&str> {
     (local.len() <= 20 && local.bytes().all(|b| b.is_ascii_digit())).then_some(local)
 }
 
+/// Why calling `method` of the extension failed, from the D-Bus error's name (`error_name`)
+/// and the error: an extension older than Boss (installed before `method` was added, until the
+/// next log-in after installing the new one) lacks the method, and that says what to do.
+fn call_failed(method: &str, error_name: Option<&str>, e: &dyn std::fmt::Display) -> Error {
+    if error_name == Some("org.freedesktop.DBus.Error.UnknownMethod") {
+        return Error::Unsupported(format!(
+            "GNOME Shell windows: Boss's extension is older than Boss and has no {method}: run \
+             `boss desktop gnome-extension install`, then log out and in again"
+        ));
+    }
+    Error::Unsupported(format!(
+        "GNOME Shell windows: Boss's extension does not answer ({e})"
+    ))
+}
+
 /// Connects to the session bus of `session`; `None` without one.
 fn bus(session: &SessionEnv) -> Option<zbus::Connection> {
     let address = super::session_bus_address(session)?;
@@ -268,16 +283,24 @@ impl GnomeWindows {
     where
         B: serde::Serialize + zbus::zvariant::DynamicType,
     {
-        let reply =
-            zbus::block_on(
-                self.conn
-                    .call_method(Some(SHELL), PATH, Some(INTERFACE), method, body),
-            )
-            .map_err(|e| {
-                Error::Unsupported(format!(
-                    "GNOME Shell windows: Boss's extension does not answer ({e})"
-                ))
-            })?;
+        let reply = zbus::block_on(self.conn.call_method(
+            Some(SHELL),
+            PATH,
+            Some(INTERFACE),
+            method,
+            body,
+        ))
+        .map_err(|e| {
+            // zbus gives the standard D-Bus errors as `FDO`, others by name.
+            let name = match &e {
+                zbus::Error::FDO(fdo) if matches!(**fdo, zbus::fdo::Error::UnknownMethod(_)) => {
+                    Some("org.freedesktop.DBus.Error.UnknownMethod")
+                }
+                zbus::Error::MethodError(name, _, _) => Some(name.as_str()),
+                _ => None,
+            };
+            call_failed(method, name, &e)
+        })?;
         reply
             .body()
             .deserialize::<String>()
@@ -425,6 +448,23 @@ mod tests {
             with_uuid(&format!("['a@b', {uuid}]")),
             format!("['a@b', {uuid}]")
         );
+    }
+
+    #[test]
+    fn an_extension_older_than_boss_is_told_apart_from_one_that_does_not_answer() {
+        let message = |name| match call_failed("Place", name, &"no reply") {
+            Error::Unsupported(m) => m,
+            other => panic!("expected Unsupported, got {other:?}"),
+        };
+        let old = message(Some("org.freedesktop.DBus.Error.UnknownMethod"));
+        assert!(old.contains("older than Boss and has no Place"), "{old}");
+        assert!(
+            old.contains("boss desktop gnome-extension install"),
+            "{old}"
+        );
+        let silent = message(Some("org.freedesktop.DBus.Error.ServiceUnknown"));
+        assert!(silent.contains("does not answer (no reply)"), "{silent}");
+        assert_eq!(message(None), silent);
     }
 
     #[test]
