@@ -124,21 +124,32 @@ impl GtkWindow {
         if let Some(port) = connect {
             command.args(["--connect", &port.to_string()]);
         }
-        let mut process = Process(
-            command
-                .env("XDG_RUNTIME_DIR", session.runtime_dir)
-                .env("WAYLAND_DISPLAY", session.wayland_display)
-                .env("DBUS_SESSION_BUS_ADDRESS", session.session_bus)
-                .env("GDK_BACKEND", "wayland")
-                .env("NO_AT_BRIDGE", "1")
-                .env("GSETTINGS_BACKEND", "memory")
-                .env_remove("DISPLAY")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start the GTK window"),
-        );
+        command
+            .env("XDG_RUNTIME_DIR", session.runtime_dir)
+            .env("WAYLAND_DISPLAY", session.wayland_display)
+            .env("DBUS_SESSION_BUS_ADDRESS", session.session_bus)
+            .env("GDK_BACKEND", "wayland")
+            .env("NO_AT_BRIDGE", "1")
+            .env("GSETTINGS_BACKEND", "memory")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        // A program just written (a copy of Python) is "busy" while a child that another test
+        // thread forked meanwhile still holds the writer's descriptor, until it execs.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let child = loop {
+            match command.spawn() {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::ExecutableFileBusy
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                started => break started.expect("start the GTK window"),
+            }
+        };
+        let mut process = Process(child);
         let output = Output::of(&mut process, "the GTK window");
         let mut window = GtkWindow { process, output };
         window.wait_for_line("ready");

@@ -111,7 +111,8 @@ impl Kwin {
         }))
     }
 
-    fn wayland(&self) -> WaylandSession<'_> {
+    /// What GTK windows need to find this KWin.
+    pub fn wayland(&self) -> WaylandSession<'_> {
         WaylandSession {
             runtime_dir: &self.runtime_dir,
             wayland_display: SOCKET,
@@ -160,11 +161,6 @@ impl Kwin {
         eventually("KWin has its desktops", || {
             now().filter(|&n| n >= count).map(drop)
         });
-    }
-
-    /// A GTK window titled `title` run by `python` (see [`GtkWindow::start_by`]) on this KWin.
-    pub fn gtk_window_by(&self, python: &std::path::Path, title: &str) -> GtkWindow {
-        GtkWindow::start_by(&self.wayland(), python, title, false, None)
     }
 
     /// A GTK window on this KWin and its entry in `windows`' list.
