@@ -14,15 +14,18 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use common::TestApp;
 use common::sessions::{
-    Started, TOLERANCE, app_named, assert_back, catalog, close_all, outcomes, restore,
+    Started, TOLERANCE, app_named, assert_back_in_front, catalog, close_all, outcomes, restore,
     restore_again_then_undo, result_for, wait_for, window,
 };
-use platform::{Geometry, Placement, WindowSystem};
+use platform::{Geometry, Placement};
 use testkit::sway::Sway;
+
+/// The window in front, and the one it is in front of, on the second desktop.
+const FRONT: (&str, &str) = ("sway-b", "sway-a");
 
 /// Where the floating terminal sits: frame corner and client size.
 const FLOATING: Geometry = Geometry {
@@ -43,19 +46,6 @@ const RESTORABLE: [&str; 5] = [
 
 fn foot_args<'a>(title: &'a str, app_id: &'a str) -> [&'a str; 6] {
     ["-T", title, "--app-id", app_id, "sleep", "600"]
-}
-
-/// Checks that every window of `saved` is back (see `assert_back`), and sway-b, focused last
-/// on the second workspace, in front of sway-a there; returns the new PIDs by title.
-fn assert_back_in_front(
-    windows: &dyn WindowSystem,
-    saved: &Value,
-    old_pids: &HashMap<String, u32>,
-) -> HashMap<String, u32> {
-    let back = assert_back(windows, saved, old_pids);
-    let (a, b) = (&back.stacking["sway-a"], &back.stacking["sway-b"]);
-    assert!(b > a, "sway-b in front of sway-a: {:?}", back.stacking);
-    back.pids
 }
 
 #[tokio::test]
@@ -219,7 +209,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         b_result["reason"].as_str().unwrap_or("").contains("tiled"),
         "a tiled window's geometry is said to be the layout's: {b_result}"
     );
-    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
+    let new_pids = assert_back_in_front(&*windows, &detail, &old_pids, FRONT);
     let launch_id = result_for(&report, "sway-launched")["launch_id"]
         .as_i64()
         .expect("in the history");
@@ -243,7 +233,7 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         &RESTORABLE,
         &mut started,
         |detail| {
-            assert_back_in_front(&*windows, detail, &new_pids);
+            assert_back_in_front(&*windows, detail, &new_pids, FRONT);
         },
     )
     .await;

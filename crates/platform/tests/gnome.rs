@@ -33,7 +33,7 @@ fn wait_for_exit(window: &mut GtkWindow, what: &str) {
 }
 
 #[test]
-fn on_gnome_shell_windows_are_listed_closed_politely_activated_and_minimized() {
+fn on_gnome_shell_windows_are_listed_placed_restacked_closed_politely_activated_and_minimized() {
     let Some(shell) = GnomeShell::start() else {
         return;
     };
@@ -42,11 +42,13 @@ fn on_gnome_shell_windows_are_listed_closed_politely_activated_and_minimized() {
         "{}",
         shell.version
     );
+    placing(&shell);
     story(&shell);
 }
 
 #[test]
-fn on_gnome_shell_48_the_es_module_extension_lists_closes_activates_and_minimizes_windows() {
+fn on_gnome_shell_48_the_es_module_extension_lists_places_restacks_closes_activates_and_minimizes_windows()
+ {
     let Some(shell) = Distro::trixie("GNOME Shell 48 tests").and_then(GnomeShell::start_in) else {
         return;
     };
@@ -69,6 +71,7 @@ fn on_gnome_shell_48_the_es_module_extension_lists_closes_activates_and_minimize
     );
     let script = std::fs::read_to_string(installed.dir.join("extension.js")).unwrap();
     assert!(script.contains("export default class"), "{script}");
+    placing(&shell);
     story(&shell);
 }
 
@@ -196,4 +199,33 @@ fn story(shell: &GnomeShell) {
     assert_ne!(fallback.backend, "gnome");
     let said = fallback.reason.unwrap_or_default();
     assert!(said.contains("gnome-extension install"), "{said}");
+}
+
+/// Layout, placement on a second workspace (GNOME's workspaces are dynamic: there is always
+/// an empty one after the last used), maximized, minimized, and the stacking order.
+fn placing(shell: &GnomeShell) {
+    let windows = shell.windows();
+    let (_a, a) = shell.gtk_window(&*windows, "boss gnome place a", false, None);
+    let (_b, b) = shell.gtk_window(&*windows, "boss gnome place b", false, None);
+    let (_c, c) = shell.gtk_window(&*windows, "boss gnome place c", false, None);
+    let gone = || WindowId::new("gnome", 999_999_999);
+    testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone());
+    testkit::gtk::check_placement(&*windows, &a, gone());
+
+    // A method the extension lacks (as one installed by an older Boss lacks Place) is
+    // answered UnknownMethod, which zbus gives as such and Boss tells apart from an extension
+    // that does not answer.
+    let conn = zbus::block_on(zbus::connection::Builder::address(shell.bus.as_str()).build())
+        .expect("the shell's bus");
+    let lacking = zbus::block_on(conn.call_method(
+        Some("org.gnome.Shell"),
+        "/org/boss/Windows",
+        Some("org.boss.Windows"),
+        "NoSuchMethod",
+        &(),
+    ));
+    assert!(
+        matches!(&lacking, Err(zbus::Error::FDO(e)) if matches!(**e, zbus::fdo::Error::UnknownMethod(_))),
+        "{lacking:?}"
+    );
 }

@@ -51,6 +51,9 @@ on_each_kwin!(
     a_kwin_window_minimizes_and_activating_restores_it,
     without_kwin_on_the_bus_there_is_no_kwin_backend,
     xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely,
+    a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized,
+    restacking_kwin_windows_raises_them_bottom_to_top,
+    an_xwayland_window_on_kwin_is_placed_at_its_geometry,
 );
 
 fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
@@ -211,4 +214,50 @@ fn xwayland_windows_on_kwin_are_listed_once_marked_and_closed_politely(kwin: Kwi
     let title = "boss kwin xwayland";
     let xterm = kwin.xterm(title);
     testkit::gtk::check_xwayland_window(&*windows, kwin.session_env(), xterm, title);
+}
+
+fn a_kwin_window_is_placed_on_its_desktop_at_its_geometry_maximized_and_minimized(kwin: Kwin) {
+    let windows = kwin.windows();
+    let (_gtk, window) = kwin.gtk_window(&*windows, "boss kwin place", false, None);
+    // `kwin_wayland --virtual` starts with one desktop.
+    kwin.ensure_desktops(2);
+    let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
+    testkit::gtk::check_placement(&*windows, &window, gone);
+}
+
+fn restacking_kwin_windows_raises_them_bottom_to_top(kwin: Kwin) {
+    let windows = kwin.windows();
+    let (_a, a) = kwin.gtk_window(&*windows, "boss kwin stack a", false, None);
+    let (_b, b) = kwin.gtk_window(&*windows, "boss kwin stack b", false, None);
+    let (_c, c) = kwin.gtk_window(&*windows, "boss kwin stack c", false, None);
+    let stacking = |w: &WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
+    // The newest is on top.
+    assert!(stacking(&c) > stacking(&b) && stacking(&b) > stacking(&a));
+    let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
+    testkit::gtk::check_restack(&*windows, [&a, &b, &c], gone);
+}
+
+fn an_xwayland_window_on_kwin_is_placed_at_its_geometry(kwin: Kwin) {
+    let windows = kwin.windows();
+    let title = "boss kwin xwayland place";
+    let _xterm = kwin.xterm(title);
+    let window = testkit::desktop::wait_for_window(&*windows, title);
+    let want = platform::Geometry {
+        x: 100,
+        y: 130,
+        width: 420,
+        height: 260,
+    };
+    let placement = platform::Placement {
+        geometry: Some(want),
+        ..platform::Placement::default()
+    };
+    windows.place(&window, &placement).unwrap();
+    // xterm sizes itself to whole character cells.
+    eventually("the xterm is at its geometry", || {
+        windows
+            .layout(&window)
+            .ok()
+            .filter(|l| testkit::desktop::geometry_near(l.geometry, want, 24))
+    });
 }

@@ -445,14 +445,10 @@ fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
 
 /// How far a placed window may be from where it was asked to go: foot sizes its grid to
 /// whole cells.
-const TOLERANCE: i64 = 24;
+const TOLERANCE: u32 = 24;
 
 fn near(got: Geometry, want: Geometry) -> bool {
-    let close = |a: i64, b: i64| (a - b).abs() <= TOLERANCE;
-    close(got.x.into(), want.x.into())
-        && close(got.y.into(), want.y.into())
-        && close(got.width.into(), want.width.into())
-        && close(got.height.into(), want.height.into())
+    testkit::desktop::geometry_near(got, want, TOLERANCE)
 }
 
 #[test]

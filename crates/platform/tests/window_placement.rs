@@ -22,10 +22,7 @@ fn near(a: i64, b: i64) -> bool {
 }
 
 fn close_to(got: Geometry, want: Geometry) -> bool {
-    near(got.x.into(), want.x.into())
-        && near(got.y.into(), want.y.into())
-        && near(got.width.into(), want.width.into())
-        && near(got.height.into(), want.height.into())
+    testkit::desktop::geometry_near(got, want, TOLERANCE.unsigned_abs())
 }
 
 fn move_to_desktop(windows: &dyn WindowSystem, window: &WindowInfo, desktop: i64) -> WindowInfo {

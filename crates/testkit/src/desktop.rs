@@ -184,6 +184,17 @@ pub fn eventually_within<T>(
     }
 }
 
+/// Whether a window's geometry (`got`) is within `tolerance` pixels of the one asked (`want`)
+/// on every side and in size: window managers snap to edges and clients round their size
+/// (terminals to whole character cells).
+pub fn geometry_near(got: platform::Geometry, want: platform::Geometry, tolerance: u32) -> bool {
+    let close = |a: i64, b: i64| (a - b).abs() <= i64::from(tolerance);
+    close(got.x.into(), want.x.into())
+        && close(got.y.into(), want.y.into())
+        && close(got.width.into(), want.width.into())
+        && close(got.height.into(), want.height.into())
+}
+
 /// The window titled `title`, once `windows` lists it.
 pub fn wait_for_window(windows: &dyn WindowSystem, title: &str) -> WindowInfo {
     eventually(&format!("a window titled {title:?} is listed"), || {

@@ -160,7 +160,8 @@ impl GnomeShell {
         self.wayland().env("GNOME")
     }
 
-    fn wayland(&self) -> WaylandSession<'_> {
+    /// What GTK windows need to find this shell.
+    pub fn wayland(&self) -> WaylandSession<'_> {
         WaylandSession {
             runtime_dir: &self.runtime_dir,
             wayland_display: SOCKET,

@@ -104,7 +104,19 @@ impl GtkWindow {
         refuse: bool,
         connect: Option<u16>,
     ) -> GtkWindow {
-        let mut command = Command::new(PYTHON);
+        GtkWindow::start_by(session, Path::new(PYTHON), title, refuse, connect)
+    }
+
+    /// [`start`](Self::start) with another Python than Debian's, e.g. a copy to be deleted
+    /// while it runs (an app that cannot be started again).
+    pub fn start_by(
+        session: &WaylandSession<'_>,
+        python: &Path,
+        title: &str,
+        refuse: bool,
+        connect: Option<u16>,
+    ) -> GtkWindow {
+        let mut command = Command::new(python);
         command.args(["-c", GTK_WINDOW_SCRIPT, title]);
         if refuse {
             command.arg("--refuse");
@@ -112,21 +124,32 @@ impl GtkWindow {
         if let Some(port) = connect {
             command.args(["--connect", &port.to_string()]);
         }
-        let mut process = Process(
-            command
-                .env("XDG_RUNTIME_DIR", session.runtime_dir)
-                .env("WAYLAND_DISPLAY", session.wayland_display)
-                .env("DBUS_SESSION_BUS_ADDRESS", session.session_bus)
-                .env("GDK_BACKEND", "wayland")
-                .env("NO_AT_BRIDGE", "1")
-                .env("GSETTINGS_BACKEND", "memory")
-                .env_remove("DISPLAY")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start the GTK window"),
-        );
+        command
+            .env("XDG_RUNTIME_DIR", session.runtime_dir)
+            .env("WAYLAND_DISPLAY", session.wayland_display)
+            .env("DBUS_SESSION_BUS_ADDRESS", session.session_bus)
+            .env("GDK_BACKEND", "wayland")
+            .env("NO_AT_BRIDGE", "1")
+            .env("GSETTINGS_BACKEND", "memory")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        // A program just written (a copy of Python) is "busy" while a child that another test
+        // thread forked meanwhile still holds the writer's descriptor, until it execs.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let child = loop {
+            match command.spawn() {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::ExecutableFileBusy
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                started => break started.expect("start the GTK window"),
+            }
+        };
+        let mut process = Process(child);
         let output = Output::of(&mut process, "the GTK window");
         let mut window = GtkWindow { process, output };
         window.wait_for_line("ready");
@@ -225,4 +248,122 @@ pub fn check_xwayland_window(
         windows.list().windows
     );
     crate::desktop::eventually("the xterm exits", || xterm.has_exited().then_some(()));
+}
+
+/// How far a placed GTK window may be from where it was asked to go: compositors keep windows
+/// inside the work area and GTK may round its size.
+const PLACE_TOLERANCE: u32 = 16;
+
+/// Session placement on a compositor with desktops (KWin, GNOME Shell), through `windows`:
+/// `window` (a GTK window on desktop 0 of at least two, not maximized) is maximized where it is, then
+/// sent to desktop 1 at a geometry (no longer maximized, the desktop numbered as the list
+/// numbers it), placed there again without change, then minimized there. `gone` names no
+/// window of the backend: placing or reading it is `NotFound`.
+pub fn check_placement(
+    windows: &dyn platform::WindowSystem,
+    window: &platform::WindowInfo,
+    gone: platform::WindowId,
+) {
+    use crate::desktop::{eventually, geometry_near, window_by_id};
+    use platform::{Geometry, Placement};
+    let first = windows.layout(window).unwrap();
+    assert!(!first.tiled && !first.maximized, "{first:?}");
+    assert_eq!(first.command, None, "no WM_COMMAND on Wayland");
+    assert!(first.stacking.is_some(), "{first:?}");
+
+    // Maximized where it is: at once, and sized when the client has answered.
+    let maximize = Placement {
+        maximized: true,
+        ..Placement::default()
+    };
+    windows.place(window, &maximize).unwrap();
+    eventually("the window is maximized", || {
+        windows
+            .layout(window)
+            .ok()
+            .filter(|l| l.maximized && l.geometry.width > first.geometry.width)
+    });
+
+    // Then on the second desktop at a geometry: no longer maximized.
+    let want = Geometry {
+        x: 120,
+        y: 90,
+        width: 500,
+        height: 300,
+    };
+    let placement = Placement {
+        desktop: Some(1),
+        geometry: Some(want),
+        ..Placement::default()
+    };
+    windows.place(window, &placement).unwrap();
+    let moved = eventually("the window is on desktop 1", || {
+        window_by_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(1))
+    });
+    eventually("the window is at its geometry", || {
+        windows
+            .layout(&moved)
+            .ok()
+            .filter(|l| !l.maximized && geometry_near(l.geometry, want, PLACE_TOLERANCE))
+    });
+    windows.place(&moved, &placement).unwrap();
+    let again = windows.layout(&moved).unwrap();
+    assert!(
+        geometry_near(again.geometry, want, PLACE_TOLERANCE),
+        "{again:?}"
+    );
+
+    // Minimized, on its desktop.
+    let minimize = Placement {
+        minimized: true,
+        ..Placement::default()
+    };
+    windows.place(&moved, &minimize).unwrap();
+    let hidden = eventually("the window is minimized", || {
+        window_by_id(&windows.list(), &window.id).filter(|w| w.minimized)
+    });
+    assert_eq!(hidden.desktop, Some(1), "minimized is not elsewhere");
+
+    let gone = platform::WindowInfo {
+        id: gone,
+        ..window.clone()
+    };
+    assert!(matches!(
+        windows.place(&gone, &placement),
+        Err(platform::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        windows.layout(&gone),
+        Err(platform::Error::NotFound(_))
+    ));
+}
+
+/// Restacking three windows (`a`, `b`, `c`, mapped in that order on desktop 0) through
+/// `windows`: raised bottom to top, the last in front, none moved to another desktop, a
+/// window gone meanwhile (`gone`) passed over. A shell may raise a window of its own accord
+/// just after log-in (GNOME Shell 43 as its overview hides), so the first restack is asked
+/// again until it holds, as a session restore would.
+pub fn check_restack(
+    windows: &dyn platform::WindowSystem,
+    [a, b, c]: [&platform::WindowInfo; 3],
+    gone: platform::WindowId,
+) {
+    use crate::desktop::{eventually, window_by_id};
+    let stacking = |w: &platform::WindowInfo| windows.layout(w).unwrap().stacking.unwrap();
+    eventually("a is on top, then b, then c", || {
+        windows.restack(&[c.clone(), b.clone(), a.clone()]).unwrap();
+        (stacking(a) > stacking(b) && stacking(b) > stacking(c)).then_some(())
+    });
+    let gone = platform::WindowInfo {
+        id: gone,
+        ..a.clone()
+    };
+    windows.restack(&[a.clone(), gone, c.clone()]).unwrap();
+    eventually("c is on top, a above b", || {
+        (stacking(c) > stacking(a) && stacking(a) > stacking(b)).then_some(())
+    });
+    let list = windows.list();
+    for w in [a, b, c] {
+        assert_eq!(window_by_id(&list, &w.id).unwrap().desktop, Some(0));
+    }
 }

@@ -111,7 +111,8 @@ impl Kwin {
         }))
     }
 
-    fn wayland(&self) -> WaylandSession<'_> {
+    /// What GTK windows need to find this KWin.
+    pub fn wayland(&self) -> WaylandSession<'_> {
         WaylandSession {
             runtime_dir: &self.runtime_dir,
             wayland_display: SOCKET,
@@ -124,6 +125,42 @@ impl Kwin {
     pub fn xterm(&self, title: &str) -> (Process, String) {
         let display = crate::gtk::xwayland_display(self.kwin_pid);
         (self.wayland().xterm(&display, None, title), display)
+    }
+
+    /// Adds desktops, as a user would (through KWin's own `VirtualDesktopManager` on D-Bus),
+    /// until KWin has at least `count`; `kwin_wayland --virtual` starts with one.
+    pub fn ensure_desktops(&self, count: u32) {
+        let conn = zbus::block_on(zbus::connection::Builder::address(self.bus.as_str()).build())
+            .expect("KWin's bus");
+        let path = "/VirtualDesktopManager";
+        let manager = "org.kde.KWin.VirtualDesktopManager";
+        // `None` until KWin has taken its name on the bus.
+        let now = || -> Option<u32> {
+            let reply = zbus::block_on(conn.call_method(
+                Some("org.kde.KWin"),
+                path,
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(manager, "count"),
+            ))
+            .ok()?;
+            let value: zbus::OwnedVariant = reply.body().deserialize().ok()?;
+            u32::try_from(value).ok()
+        };
+        let had = eventually("KWin tells its desktop count", now);
+        for position in had..count {
+            zbus::block_on(conn.call_method(
+                Some("org.kde.KWin"),
+                path,
+                Some(manager),
+                "createDesktop",
+                &(position, format!("Boss {}", position + 1)),
+            ))
+            .expect("a new desktop");
+        }
+        eventually("KWin has its desktops", || {
+            now().filter(|&n| n >= count).map(drop)
+        });
     }
 
     /// A GTK window on this KWin and its entry in `windows`' list.

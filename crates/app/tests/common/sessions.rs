@@ -234,6 +234,20 @@ pub fn assert_back(
     back
 }
 
+/// [`assert_back`], and the window titled `front` in front of the one titled `behind`;
+/// returns the new PIDs by title.
+pub fn assert_back_in_front(
+    windows: &dyn WindowSystem,
+    saved: &Value,
+    old_pids: &HashMap<String, u32>,
+    (front, behind): (&str, &str),
+) -> HashMap<String, u32> {
+    let back = assert_back(windows, saved, old_pids);
+    let (f, b) = (&back.stacking[front], &back.stacking[behind]);
+    assert!(f > b, "{front} in front of {behind}: {:?}", back.stacking);
+    back.pids
+}
+
 /// The end of a session story, on whatever window system: restoring session `work` again
 /// starts nothing (every app of `titles` is `already_running`, one window each); then the
 /// close-all that saved session `undo` first is listed as such, and a close-all now is undone

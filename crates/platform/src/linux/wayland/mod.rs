@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::window::{CloseOutcome, WindowId, WindowInfo};
+use crate::window::{CloseOutcome, Geometry, Placement, WindowId, WindowInfo, WindowLayout};
 
 /// The session bus of `session`: `DBUS_SESSION_BUS_ADDRESS`, else the per-user bus that
 /// systemd and dbus-broker put at `$XDG_RUNTIME_DIR/bus` (some sessions do not export the
@@ -46,30 +46,6 @@ fn io_error(context: impl Into<String>, e: impl std::fmt::Display) -> Error {
 /// (`on`), and why: `"{what} on {on}: {why}"`.
 fn unsupported<T>(what: &str, on: &str, why: &str) -> Result<T> {
     Err(Error::Unsupported(format!("{what} on {on}: {why}")))
-}
-
-/// The `layout`, `place` and `restack` answers on a compositor (`on`) where Boss's own part
-/// inside it (`by`: its KWin script, its GNOME extension) cannot do them yet.
-struct NotYet {
-    on: &'static str,
-    by: &'static str,
-}
-
-impl NotYet {
-    fn layout<T>(&self) -> Result<T> {
-        let why = format!("{} does not read it yet", self.by);
-        unsupported("window geometry", self.on, &why)
-    }
-
-    fn place<T>(&self) -> Result<T> {
-        let why = format!("{} does not move them yet", self.by);
-        unsupported("placing windows", self.on, &why)
-    }
-
-    fn restack<T>(&self) -> Result<T> {
-        let why = format!("{} does not restack them yet", self.by);
-        unsupported("stacking windows", self.on, &why)
-    }
 }
 
 /// The answer of `close_many` for `ids`, in their order, from the outcomes by compositor id
@@ -150,6 +126,74 @@ impl Seen {
     }
 }
 
+/// Where a window sits, as the KWin script or the GNOME extension reads it (the same JSON):
+/// the frame's corner, the client's size, maximized both ways, and its index in the
+/// compositor's stacking order (0 the bottom-most).
+#[derive(Debug, Clone, Deserialize)]
+struct Laid {
+    x: i32,
+    y: i32,
+    width: u32,
+    height: u32,
+    maximized: bool,
+    stacking: Option<u32>,
+}
+
+impl From<Laid> for WindowLayout {
+    fn from(laid: Laid) -> Self {
+        WindowLayout {
+            geometry: Geometry {
+                x: laid.x,
+                y: laid.y,
+                width: laid.width,
+                height: laid.height,
+            },
+            maximized: laid.maximized,
+            // Neither KWin nor GNOME Shell tiles by itself.
+            tiled: false,
+            stacking: laid.stacking,
+            // Wayland clients do not say how they were started.
+            command: None,
+        }
+    }
+}
+
+/// How long a client is given to take a new size before its window is sent to a desktop not
+/// shown (see [`place_in_steps`]).
+const RESIZE_PATIENCE: Duration = Duration::from_secs(1);
+
+/// Puts a window where `placement` says through `place` (the KWin script, the GNOME
+/// extension), in two steps when it is both resized and sent to a desktop: a Wayland client
+/// on a desktop not shown gets no frame callbacks, and so answers no resize (KWin keeps the
+/// old geometry) until it is shown again. So the geometry (and maximization) is asked first
+/// and waited for a moment, reading it with `geometry`, then the desktop and minimizing.
+fn place_in_steps(
+    placement: &Placement,
+    place: impl Fn(&Placement) -> Result<()>,
+    geometry: impl Fn() -> Result<Geometry>,
+) -> Result<()> {
+    let Some(want) = placement.geometry.filter(|_| placement.desktop.is_some()) else {
+        return place(placement);
+    };
+    let before = geometry()?;
+    place(&Placement {
+        desktop: None,
+        minimized: false,
+        ..placement.clone()
+    })?;
+    let deadline = Instant::now() + RESIZE_PATIENCE;
+    while before != want && Instant::now() < deadline {
+        std::thread::sleep(POLL_INTERVAL);
+        if geometry()? != before {
+            break;
+        }
+    }
+    place(&Placement {
+        geometry: None,
+        ..placement.clone()
+    })
+}
+
 /// Watches windows asked to close (`sent`, compositor ids) until `deadline`, listing the
 /// windows with `list` every few milliseconds: gone is `closed`; a new window transient for it,
 /// or of the same process, is `prompting` ("Save changes?"); else `still_open`. `before` is
@@ -212,27 +256,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_a_backend_cannot_do_yet_is_unsupported_and_says_where_and_why() {
-        let not_yet = NotYet {
-            on: "KWin",
-            by: "Boss's KWin script",
+    fn a_window_resized_and_sent_to_another_desktop_gets_its_size_first() {
+        use std::cell::RefCell;
+        let want = Geometry {
+            x: 10,
+            y: 20,
+            width: 300,
+            height: 200,
         };
-        let message = |r: Result<()>| match r {
-            Err(Error::Unsupported(m)) => m,
-            other => panic!("expected Unsupported, got {other:?}"),
+        let asked = RefCell::new(Vec::new());
+        let now = RefCell::new(Geometry::default());
+        let place = |p: &Placement| {
+            asked.borrow_mut().push(p.clone());
+            if let Some(g) = p.geometry {
+                *now.borrow_mut() = g;
+            }
+            Ok(())
         };
-        assert_eq!(
-            message(not_yet.layout()),
-            "window geometry on KWin: Boss's KWin script does not read it yet"
-        );
-        assert_eq!(
-            message(not_yet.place()),
-            "placing windows on KWin: Boss's KWin script does not move them yet"
-        );
-        assert_eq!(
-            message(not_yet.restack()),
-            "stacking windows on KWin: Boss's KWin script does not restack them yet"
-        );
+        let both = Placement {
+            desktop: Some(1),
+            geometry: Some(want),
+            minimized: true,
+            ..Placement::default()
+        };
+        place_in_steps(&both, place, || Ok(*now.borrow())).unwrap();
+        let asked = asked.into_inner();
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert_eq!((asked[0].geometry, asked[0].desktop), (Some(want), None));
+        assert!(!asked[0].minimized);
+        assert_eq!((asked[1].geometry, asked[1].desktop), (None, Some(1)));
+        assert!(asked[1].minimized);
+
+        // Only one of them: one request, as given.
+        let once = RefCell::new(0);
+        let count = |_: &Placement| {
+            *once.borrow_mut() += 1;
+            Ok(())
+        };
+        let geometry_only = Placement {
+            geometry: Some(want),
+            ..Placement::default()
+        };
+        place_in_steps(&geometry_only, count, || panic!("not read")).unwrap();
+        assert_eq!(once.into_inner(), 1);
     }
 
     #[test]

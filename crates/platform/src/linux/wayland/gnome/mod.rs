@@ -4,7 +4,9 @@
 //! Boss ships a small extension (`extension/`, built into the binary) that exports
 //! `org.boss.Windows` at `/org/boss/Windows` on the shell's session-bus connection: `List`
 //! (JSON), `Close` (`MetaWindow.delete`, the close button's polite request), `Activate` and
-//! `Minimize`. [`install_extension`] writes it where GNOME Shell looks for user extensions and
+//! `Minimize`, and for sessions `Layout` (JSON: `get_frame_rect`, the client's size, maximized,
+//! the place in `sort_windows_by_stacking`), `Place` (`move_resize_frame`,
+//! `change_workspace_by_index`, `maximize`, `minimize`) and `Restack` (`raise`, no focus). [`install_extension`] writes it where GNOME Shell looks for user extensions and
 //! [`enable_extension`] turns it on; the shell loads new extensions only at log-in on Wayland.
 //!
 //! GNOME Shell 45 loads extensions only as ES modules, and 43/44 only as scripts with
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
@@ -28,11 +30,6 @@ pub const BACKEND: &str = "gnome";
 const LABEL: &str = "GNOME Shell (Wayland)";
 /// The compositor, as messages and the window list name it.
 const SHELL_NAME: &str = "GNOME Shell";
-/// What this backend cannot do yet: read, move and restack windows.
-const NOT_YET: NotYet = NotYet {
-    on: SHELL_NAME,
-    by: "Boss's extension",
-};
 const SHELL: &str = "org.gnome.Shell";
 const PATH: &str = "/org/boss/Windows";
 const INTERFACE: &str = "org.boss.Windows";
@@ -218,6 +215,21 @@ fn local_id(id: &WindowId) -> Option<&str> {
     (local.len() <= 20 && local.bytes().all(|b| b.is_ascii_digit())).then_some(local)
 }
 
+/// Why calling `method` of the extension failed, from the D-Bus error's name (`error_name`)
+/// and the error: an extension older than Boss (installed before `method` was added, until the
+/// next log-in after installing the new one) lacks the method, and that says what to do.
+fn call_failed(method: &str, error_name: Option<&str>, e: &dyn std::fmt::Display) -> Error {
+    if error_name == Some("org.freedesktop.DBus.Error.UnknownMethod") {
+        return Error::Unsupported(format!(
+            "GNOME Shell windows: Boss's extension is older than Boss and has no {method}: run \
+             `boss desktop gnome-extension install`, then log out and in again"
+        ));
+    }
+    Error::Unsupported(format!(
+        "GNOME Shell windows: Boss's extension does not answer ({e})"
+    ))
+}
+
 /// Connects to the session bus of `session`; `None` without one.
 fn bus(session: &SessionEnv) -> Option<zbus::Connection> {
     let address = super::session_bus_address(session)?;
@@ -260,26 +272,34 @@ impl GnomeWindows {
     }
 
     fn call(&self, method: &str, arg: Option<&str>) -> Result<String> {
-        let reply = match arg {
-            Some(arg) => zbus::block_on(self.conn.call_method(
-                Some(SHELL),
-                PATH,
-                Some(INTERFACE),
-                method,
-                &(arg,),
-            )),
-            None => zbus::block_on(self.conn.call_method(
-                Some(SHELL),
-                PATH,
-                Some(INTERFACE),
-                method,
-                &(),
-            )),
+        match arg {
+            Some(arg) => self.call_with(method, &(arg,)),
+            None => self.call_with(method, &()),
         }
+    }
+
+    /// Calls `method` of the extension with `body`; its answer is one string.
+    fn call_with<B>(&self, method: &str, body: &B) -> Result<String>
+    where
+        B: serde::Serialize + zbus::zvariant::DynamicType,
+    {
+        let reply = zbus::block_on(self.conn.call_method(
+            Some(SHELL),
+            PATH,
+            Some(INTERFACE),
+            method,
+            body,
+        ))
         .map_err(|e| {
-            Error::Unsupported(format!(
-                "GNOME Shell windows: Boss's extension does not answer ({e})"
-            ))
+            // zbus gives the standard D-Bus errors as `FDO`, others by name.
+            let name = match &e {
+                zbus::Error::FDO(fdo) if matches!(**fdo, zbus::fdo::Error::UnknownMethod(_)) => {
+                    Some("org.freedesktop.DBus.Error.UnknownMethod")
+                }
+                zbus::Error::MethodError(name, _, _) => Some(name.as_str()),
+                _ => None,
+            };
+            call_failed(method, name, &e)
         })?;
         reply
             .body()
@@ -295,7 +315,13 @@ impl GnomeWindows {
     fn act(&self, method: &str, id: &WindowId) -> Result<()> {
         let not_found = || Error::NotFound(format!("window {id}"));
         let local = local_id(id).ok_or_else(not_found)?;
-        match self.call(method, Some(local))?.as_str() {
+        self.answered(id, &self.call(method, Some(local))?)
+    }
+
+    /// The result of an action on window `id` as the extension answered it.
+    fn answered(&self, id: &WindowId, answer: &str) -> Result<()> {
+        let not_found = || Error::NotFound(format!("window {id}"));
+        match answer {
             "done" => Ok(()),
             "unsupported" => Err(Error::Unsupported(format!(
                 "GNOME Shell does not allow that for window {id}"
@@ -376,16 +402,36 @@ impl WindowSystem for GnomeWindows {
         self.act("Minimize", id)
     }
 
-    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
-        NOT_YET.layout()
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
+        let id = &window.id;
+        let not_found = || Error::NotFound(format!("window {id}"));
+        let local = local_id(id).ok_or_else(not_found)?;
+        let answer = self.call("Layout", Some(local))?;
+        if answer == "gone" {
+            return Err(not_found());
+        }
+        let laid: Laid = serde_json::from_str(&answer)
+            .map_err(|e| io_error("the GNOME extension's window layout", e))?;
+        Ok(laid.into())
     }
 
-    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
-        NOT_YET.place()
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
+        let id = &window.id;
+        let local = local_id(id).ok_or_else(|| Error::NotFound(format!("window {id}")))?;
+        let place = |p: &Placement| {
+            let json = serde_json::to_string(p)
+                .map_err(|e| io_error("the placement for the GNOME extension", e))?;
+            self.answered(id, &self.call_with("Place", &(local, json.as_str()))?)
+        };
+        super::place_in_steps(placement, place, || Ok(self.layout(window)?.geometry))
     }
 
-    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
-        NOT_YET.restack()
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
+        let ids: Vec<&str> = windows.iter().filter_map(|w| local_id(&w.id)).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.call_with("Restack", &(ids,)).map(drop)
     }
 }
 
@@ -402,6 +448,23 @@ mod tests {
             with_uuid(&format!("['a@b', {uuid}]")),
             format!("['a@b', {uuid}]")
         );
+    }
+
+    #[test]
+    fn an_extension_older_than_boss_is_told_apart_from_one_that_does_not_answer() {
+        let message = |name| match call_failed("Place", name, &"no reply") {
+            Error::Unsupported(m) => m,
+            other => panic!("expected Unsupported, got {other:?}"),
+        };
+        let old = message(Some("org.freedesktop.DBus.Error.UnknownMethod"));
+        assert!(old.contains("older than Boss and has no Place"), "{old}");
+        assert!(
+            old.contains("boss desktop gnome-extension install"),
+            "{old}"
+        );
+        let silent = message(Some("org.freedesktop.DBus.Error.ServiceUnknown"));
+        assert!(silent.contains("does not answer (no reply)"), "{silent}");
+        assert_eq!(message(None), silent);
     }
 
     #[test]

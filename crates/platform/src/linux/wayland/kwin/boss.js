@@ -1,8 +1,10 @@
 // Boss of Apps' KWin script: lists the windows and acts on them, then reports back over D-Bus.
-// Boss prepends one line, `var boss = {...};` (JSON: service, path, token, action, targets),
-// loads the script through org.kde.KWin /Scripting, runs it once and unloads it.
-// Works with the KWin 5.27 API (workspace.clientList, activeClient, desktop numbers) and the
-// Plasma 6 one (workspace.windowList, activeWindow, desktops objects).
+// Boss prepends one line, `var boss = {...};` (JSON: service, path, token, action, targets, and
+// for `place` the placement), loads the script through org.kde.KWin /Scripting, runs it once
+// and unloads it.
+// Works with the KWin 5.27 API (workspace.clientList, activeClient, desktop numbers, no client
+// geometry, no maximize mode, no raiseWindow) and the Plasma 6 one (workspace.windowList,
+// activeWindow, desktops objects, clientGeometry, maximizeMode, raiseWindow).
 (function () {
     function all() {
         return workspace.windowList ? workspace.windowList() : workspace.clientList();
@@ -52,6 +54,95 @@
             xwayland: xwayland(w)
         };
     }
+    // The client area: Plasma 6 says; 5.27 does not, and for a window without decorations
+    // (GTK's, which draw their own) it is the frame, for a decorated Wayland one its surface
+    // (bufferGeometry). A decorated X11 window on 5.27 has no known client area: its frame
+    // stands for it, in `layout` and `place` alike, so that what one reads the other puts back.
+    function clientRect(w) {
+        if (w.clientGeometry) return w.clientGeometry;
+        if (!w.noBorder && !xwayland(w) && w.bufferGeometry) return w.bufferGeometry;
+        return w.frameGeometry;
+    }
+    // Maximized both ways: Plasma 6 says (maximizeMode 3, MaximizeFull); 5.27 scripts cannot
+    // read it, and a window whose frame fills the maximize area of its screen is taken as one.
+    function maximized(w) {
+        if (typeof w.maximizeMode === "number") return w.maximizeMode === 3;
+        var area = workspace.clientArea(typeof KWin !== "undefined" && KWin.MaximizeArea !== undefined
+            ? KWin.MaximizeArea : 2, w);
+        var f = w.frameGeometry;
+        return f.x === area.x && f.y === area.y && f.width === area.width
+            && f.height === area.height;
+    }
+    function layoutOf(w) {
+        var f = w.frameGeometry;
+        var c = clientRect(w);
+        // Plasma 6 lists the order (by id: the list's entries need not be the very objects
+        // `w` is); in 5.27 each window tells its own place.
+        var stacking = -1;
+        var order = workspace.stackingOrder;
+        if (order) {
+            for (var i = 0; i < order.length; i++) {
+                if (idOf(order[i]) === idOf(w)) stacking = i;
+            }
+        } else if (typeof w.stackingOrder === "number") {
+            stacking = w.stackingOrder;
+        }
+        return {
+            x: Math.round(f.x), y: Math.round(f.y),
+            width: Math.round(c.width), height: Math.round(c.height),
+            maximized: maximized(w),
+            stacking: stacking < 0 ? null : stacking
+        };
+    }
+    // Desktop `n` (counted from 0, as `desktopOf` gives it; -1: all). A desktop that does not
+    // exist is left alone: KWin has as many as the user set, and Boss does not add any.
+    function toDesktop(w, n) {
+        if (n === -1) {
+            w.onAllDesktops = true;
+            return;
+        }
+        if (typeof w.desktop === "number") {
+            if (n < workspace.desktops) w.desktop = n + 1;
+            return;
+        }
+        if (n < workspace.desktops.length) w.desktops = [workspace.desktops[n]];
+    }
+    // What `Placement` asks: the size and maximization first, while the window may still be
+    // on the desktop shown (a Wayland client hidden on another desktop gets no frame callbacks
+    // and may not answer a resize until it is shown again), then the desktop, then minimized.
+    function place(w, p) {
+        var was = maximized(w);
+        if (was && !p.maximized) w.setMaximize(false, false);
+        if (p.geometry && !p.maximized) {
+            var f = w.frameGeometry;
+            var c = clientRect(w);
+            // The decorations stay as they are: the frame grows by what the client is asked.
+            w.frameGeometry = {
+                x: p.geometry.x, y: p.geometry.y,
+                width: p.geometry.width + (f.width - c.width),
+                height: p.geometry.height + (f.height - c.height)
+            };
+        }
+        if (p.maximized && !was) w.setMaximize(true, true);
+        if (p.desktop !== null && p.desktop !== undefined && desktopOf(w) !== p.desktop) {
+            toDesktop(w, p.desktop);
+        }
+        if (p.minimized) {
+            if (w.minimizable === false) return "unsupported";
+            w.minimized = true;
+        }
+        return "done";
+    }
+    // Raises `w` without giving it the focus (Plasma 6); 5.27 scripts can only raise by
+    // activating, which also focuses it, restores a minimized window and shows its desktop,
+    // so minimized windows are left where they are there.
+    function raise(w) {
+        if (workspace.raiseWindow) {
+            workspace.raiseWindow(w);
+        } else if (!w.minimized) {
+            workspace.activeClient = w;
+        }
+    }
     function find(windows, id) {
         for (var i = 0; i < windows.length; i++) {
             if (idOf(windows[i]) === id) return windows[i];
@@ -59,7 +150,7 @@
         return null;
     }
 
-    var report = { windows: [], results: {}, error: null };
+    var report = { windows: [], results: {}, layouts: {}, error: null };
     try {
         var windows = all();
         var active = activeWindow();
@@ -68,6 +159,8 @@
         for (var i = 0; i < windows.length; i++) {
             if (shown(windows[i])) report.windows.push(describe(windows[i], active));
         }
+        // 5.27 raises by activating: the desktop shown is given back afterwards.
+        var shownDesktop = workspace.currentDesktop;
         for (var t = 0; t < boss.targets.length; t++) {
             var id = boss.targets[t];
             var w = find(windows, id);
@@ -95,10 +188,21 @@
                     w.minimized = true;
                     result = "done";
                 }
+            } else if (boss.action === "layout") {
+                report.layouts[id] = layoutOf(w);
+                result = "done";
+            } else if (boss.action === "place") {
+                result = place(w, boss.placement);
+            } else if (boss.action === "restack") {
+                raise(w);
+                result = "done";
             } else {
                 result = "unknown action";
             }
             report.results[id] = result;
+        }
+        if (boss.action === "restack" && workspace.currentDesktop !== shownDesktop) {
+            workspace.currentDesktop = shownDesktop;
         }
     } catch (e) {
         report.error = String(e);

@@ -6,7 +6,11 @@
 //! /Scripting`, runs it, and the script reports the windows (and what it did) back by calling
 //! Boss's own D-Bus object (`callDBus`). Only reports sent by the connection that owns
 //! `org.kde.KWin` are accepted. Every action is one script: list; close (`closeWindow()`, the
-//! close button's polite request, never a kill); activate; minimize.
+//! close button's polite request, never a kill); activate; minimize; and for sessions, layout
+//! (frame position, client size, maximized, place in `workspace.stackingOrder`), place
+//! (desktop, `frameGeometry`, `setMaximize`, `minimized`) and restack (Plasma 6's
+//! `raiseWindow`; KWin 5.27 scripts can raise only by activating, so there the last window
+//! restacked ends with the focus).
 //!
 //! Closing is observed the way the X11 backend does it: the windows are listed every few
 //! milliseconds until each asked window is gone (`closed`), a new window of the same process
@@ -21,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{NotYet, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
@@ -29,11 +33,6 @@ use crate::window::{
 };
 
 pub const BACKEND: &str = "kwin";
-/// What this backend cannot do yet: read, move and restack windows.
-const NOT_YET: NotYet = NotYet {
-    on: "KWin",
-    by: "Boss's KWin script",
-};
 const LABEL: &str = "KWin (Wayland)";
 const KWIN: &str = "org.kde.KWin";
 /// Where Boss's report object lives on its own connection.
@@ -121,6 +120,9 @@ impl ScriptPaths {
 struct Report {
     windows: Vec<Seen>,
     results: HashMap<String, String>,
+    /// What `layout` read, by KWin id.
+    #[serde(default)]
+    layouts: HashMap<String, Laid>,
     error: Option<String>,
 }
 
@@ -208,6 +210,16 @@ impl KwinWindows {
 
     /// Runs the script once with `action` on `targets` (KWin ids) and returns its report.
     fn run(&self, action: &str, targets: &[&str]) -> Result<Report> {
+        self.run_placing(action, targets, None)
+    }
+
+    /// [`run`](Self::run), with the placement that `place` puts into effect.
+    fn run_placing(
+        &self,
+        action: &str,
+        targets: &[&str],
+        placement: Option<&Placement>,
+    ) -> Result<Report> {
         self.kwin_owner()?;
         let n = self.next_token.fetch_add(1, Ordering::Relaxed);
         // The token is not guessable from outside, though only KWin may report anyway.
@@ -224,6 +236,7 @@ impl KwinWindows {
             "token": token,
             "action": action,
             "targets": targets,
+            "placement": placement,
         });
         let file = self.scripts.join(format!("{name}.js"));
         crate::linux::prepare_private_dir(&self.scripts, &[])?;
@@ -327,11 +340,21 @@ impl KwinWindows {
 
     /// Runs a one-window action and turns the script's answer into a result.
     fn act(&self, action: &str, id: &WindowId) -> Result<()> {
+        self.act_placing(action, id, None).map(drop)
+    }
+
+    /// [`act`](Self::act), with the placement `place` needs; gives the whole report.
+    fn act_placing(
+        &self,
+        action: &str,
+        id: &WindowId,
+        placement: Option<&Placement>,
+    ) -> Result<Report> {
         let not_found = || Error::NotFound(format!("window {id}"));
         let local = local_id(id).ok_or_else(not_found)?;
-        let report = self.run(action, &[local])?;
+        let report = self.run_placing(action, &[local], placement)?;
         match report.results.get(local).map(String::as_str) {
-            Some("done") => Ok(()),
+            Some("done") => Ok(report),
             Some("unsupported") => Err(Error::Unsupported(format!(
                 "KWin does not allow to {action} window {id}"
             ))),
@@ -391,16 +414,29 @@ impl WindowSystem for KwinWindows {
         self.act("minimize", id)
     }
 
-    fn layout(&self, _: &WindowInfo) -> Result<WindowLayout> {
-        NOT_YET.layout()
+    fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
+        let mut report = self.act_placing("layout", &window.id, None)?;
+        local_id(&window.id)
+            .and_then(|local| report.layouts.remove(local))
+            .map(WindowLayout::from)
+            .ok_or_else(|| io_error("KWin's script", "it read no layout"))
     }
 
-    fn place(&self, _: &WindowInfo, _: &Placement) -> Result<()> {
-        NOT_YET.place()
+    fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
+        super::place_in_steps(
+            placement,
+            |p| self.act_placing("place", &window.id, Some(p)).map(drop),
+            || Ok(self.layout(window)?.geometry),
+        )
     }
 
-    fn restack(&self, _: &[WindowInfo]) -> Result<()> {
-        NOT_YET.restack()
+    /// One script raises them all, bottom to top; windows gone meanwhile are passed over.
+    fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
+        let targets: Vec<&str> = windows.iter().filter_map(|w| local_id(&w.id)).collect();
+        if targets.is_empty() {
+            return Ok(());
+        }
+        self.run("restack", &targets).map(drop)
     }
 }
 
