@@ -72,11 +72,12 @@ export function queryString(params) {
 /**
  * Calls `/api/v1${path}`. Options: method, body (sent as JSON), query (object),
  * quiet401 (do not send the user to the login page on 401, e.g. for the start-up probe), host
- * (send a machine route to this fleet host rather than the selected one, e.g. a launch's own).
+ * (send a machine route to this fleet host rather than the selected one, e.g. a launch's own),
+ * text (the route answers plain text, such as a log: resolve to it as it is).
  * Resolves to the parsed JSON body, or null for empty responses (204).
  */
-export async function api(path, { method = 'GET', body, query, quiet401 = false, host: target = host } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function api(path, { method = 'GET', body, query, quiet401 = false, host: target = host, text: asText = false } = {}) {
+  const headers = { Accept: asText ? 'text/plain' : 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -100,7 +101,7 @@ export async function api(path, { method = 'GET', body, query, quiet401 = false,
     }
   }
 
-  if (response.ok) return data;
+  if (response.ok) return asText ? text : data;
 
   const code = data?.error?.code || 'http_' + response.status;
   const message =

@@ -1,16 +1,11 @@
 // A throw-away X desktop (Xvfb + openbox) for the Windows tests.
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiRequest } from './api.js';
-import { isExecutable, missingPrerequisites } from './prerequisites.js';
+import { missingPrerequisites, onPath, skipUnlessPresent } from './prerequisites.js';
 import { waitUntil } from './ui.js';
 
 const DESKTOP_PROGRAMS = ['Xvfb', 'openbox', 'xterm', 'python3'];
-
-function onPath(program) {
-  return (process.env.PATH || '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, program)));
-}
 
 /** Names what is missing to run a test desktop (Xvfb, openbox, xterm, python3 with Tk). */
 export function missingDesktopPrerequisites() {
@@ -28,11 +23,11 @@ export function missingDesktopPrerequisites() {
  * error when CI is set. Install with `apt-get install -y xvfb openbox xterm python3-tk`.
  */
 export function desktopPrerequisites() {
-  const missing = [...missingPrerequisites(), ...missingDesktopPrerequisites()];
-  if (missing.length === 0) return false;
-  const message = `desktop tests need ${missing.join(' and ')} (apt-get install -y xvfb openbox xterm python3-tk)`;
-  if (process.env.CI) throw new Error(`${message} (CI is set, so this is a failure, not a skip)`);
-  return `skipped: ${message}`;
+  return skipUnlessPresent(
+    'desktop tests',
+    [...missingPrerequisites(), ...missingDesktopPrerequisites()],
+    'apt-get install -y xvfb openbox xterm python3-tk',
+  );
 }
 
 const liveDesktopChildren = new Set();

@@ -1,6 +1,7 @@
 // What the browser tests need (the server binary and Chromium): a skip message, or a failure
 // when CI is set.
 import { accessSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
 import { bossBinary, chromiumPath } from './config.js';
 
 /** Whether `file` exists and may be executed. */
@@ -11,6 +12,23 @@ export function isExecutable(file) {
   } catch {
     return false;
   }
+}
+
+/** Whether `program` is an executable file in a directory of PATH. */
+export function onPath(program) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, program)));
+}
+
+/**
+ * The `skip` option for `describe` from what is `missing` (a list of names): false when nothing
+ * is; otherwise "skipped: <what> need ...", or a thrown error when the CI environment variable is
+ * set (a CI run must not pass by skipping). `install` says how to get it, if anything.
+ */
+export function skipUnlessPresent(what, missing, install = '') {
+  if (missing.length === 0) return false;
+  const message = `${what} need ${missing.join(' and ')}${install ? ` (${install})` : ''}`;
+  if (process.env.CI) throw new Error(`${message} (CI is set, so this is a failure, not a skip)`);
+  return `skipped: ${message}`;
 }
 
 /** Names what is missing to run the browser tests, or returns an empty list. */
@@ -33,9 +51,5 @@ export function missingPrerequisites() {
  * pass by skipping), else returns a skip message that node:test prints.
  */
 export function prerequisites() {
-  const missing = missingPrerequisites();
-  if (missing.length === 0) return false;
-  const message = `browser tests need ${missing.join(' and ')}`;
-  if (process.env.CI) throw new Error(`${message} (CI is set, so this is a failure, not a skip)`);
-  return `skipped: ${message}`;
+  return skipUnlessPresent('browser tests', missingPrerequisites());
 }

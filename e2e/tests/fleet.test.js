@@ -21,9 +21,10 @@ import {
   loginApi,
   loginViaUi,
   missingPostgres,
+  missingPrerequisites,
   openPage,
-  prerequisites,
   screenshot,
+  skipUnlessPresent,
   startBoss,
   startPostgres,
   waitUntil,
@@ -32,16 +33,7 @@ import {
 
 const SLEEPER_ID = 'boss-fleet-sleeper';
 
-function skip() {
-  const browser = prerequisites();
-  if (browser) return browser;
-  const missing = missingPostgres();
-  if (missing.length === 0) return false;
-  if (process.env.CI) throw new Error(`the fleet tests need ${missing.join(' and ')} (CI is set)`);
-  return `skipped: the fleet tests need ${missing.join(' and ')}`;
-}
-
-describe('the host switcher', { skip: skip(), timeout: 180_000 }, () => {
+describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...missingPrerequisites(), ...missingPostgres()]), timeout: 180_000 }, () => {
   let pg;
   let alpha;
   let bravo;

@@ -6,6 +6,7 @@ import { html, useState } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 import { useLaunchStream } from './launch-stream.js';
 import { confirmOrCancel, useModal } from '../ui/dialog.js';
+import { plural } from '../ui/format.js';
 
 /** How long a restore waits for the started apps' windows. */
 export const RESTORE_TIMEOUT_MS = 20000;
@@ -29,8 +30,6 @@ const OUTCOME_BADGE = {
   would_launch: 'badge-success',
 };
 const ORDER = ['failed', 'timeout', 'unrestorable', 'launched', 'would_launch', 'placed', 'already_running'];
-
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 function countText(results) {
   const counts = {};

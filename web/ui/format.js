@@ -8,6 +8,11 @@ export function formatDateTime(rfc3339) {
   return Number.isNaN(date.getTime()) ? String(rfc3339) : dateTimeFormat.format(date);
 }
 
+/** "1 window", "3 windows": a count with the word for it. */
+export function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** A <time> element with the exact UTC value as its tooltip. */
 export function timeProps(rfc3339) {
   return { datetime: rfc3339, title: rfc3339 };

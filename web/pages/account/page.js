@@ -3,7 +3,7 @@ import { html, useState } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, StatusMessage } from '../../ui/feedback.js';
-import { formatDateTime, MIN_PASSWORD_LENGTH } from '../../ui/format.js';
+import { formatDateTime, MIN_PASSWORD_LENGTH, plural } from '../../ui/format.js';
 import { roleLabel } from '../../ui/roles.js';
 import { TokensSection } from './tokens.js';
 import { useSubmit } from '../../ui/submit.js';
@@ -25,10 +25,6 @@ function AccountInfo({ user, auth }) {
       </dl>
     </section>
   `;
-}
-
-function plural(count, one, many) {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 function ChangePasswordForm({ onTokensRevoked }) {

@@ -48,15 +48,13 @@ function LogView({ app }) {
     let timer = null;
     const load = async () => {
       try {
-        const response = await fetch(`/api/v1/managed/${app.id}/logs?tail=${LOG_LINES}`,
-          { credentials: 'same-origin' });
-        if (!response.ok) throw new Error(`Could not read the log (HTTP ${response.status}).`);
-        const body = await response.text();
+        // Through api(): on another host's page the log is that host's, like the list.
+        const body = await api(`/managed/${app.id}/logs`, { query: { tail: LOG_LINES }, text: true });
         if (stopped) return;
         setText(body);
         setError(null);
       } catch (err) {
-        if (!stopped) setError(errorMessage(err));
+        if (!stopped) setError(`Could not read the log: ${errorMessage(err)}`);
       }
       if (!stopped) timer = setTimeout(load, LOG_REFRESH_MS);
     };

@@ -8,7 +8,7 @@ import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, StatusMessage, Loading } from '../../ui/feedback.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { can } from '../../ui/roles.js';
-import { formatDateTime } from '../../ui/format.js';
+import { formatDateTime, plural } from '../../ui/format.js';
 import { useRestore } from '../../shared/session-restore.js';
 
 /** "work", or "Before close-all, <time>" for the sessions Boss saved itself. */
@@ -22,8 +22,6 @@ const SOURCE_LABELS = {
   wm_command: 'WM_COMMAND',
   cmdline: 'Command line',
 };
-
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 function SaveForm({ onSaved, onError }) {
   const [name, setName] = useState('');

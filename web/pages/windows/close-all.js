@@ -6,6 +6,7 @@ import { api, errorMessage } from '../../api.js';
 import { CLOSE_TIMEOUT_MS, OUTCOME_BADGE, outcomeText } from './model.js';
 import { RestoreResults, restoreSession } from '../../shared/session-restore.js';
 import { confirmOrCancel, useModal } from '../../ui/dialog.js';
+import { plural } from '../../ui/format.js';
 
 // How long after a close-all the page offers to reopen what it closed (the session stays
 // listed on the Sessions page after that).
@@ -31,8 +32,6 @@ const COUNT_LABELS = {
   protected: 'protected',
   skipped: 'dialogs skipped',
 };
-
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 function count(results) {
   const counts = {};
