@@ -13,6 +13,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use common::desktop::Desktop;
+use common::sessions::Started;
 use common::{Auth, Reply, TestApp};
 use testkit::process::Process;
 
@@ -427,18 +428,27 @@ async fn a_launched_application_and_its_children_are_grouped_under_its_desktop_i
 
     // Until the shell has started both children.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut children = Children(Vec::new());
-    let metrics = loop {
+    // The launched shell's children (this test started them): killed on drop, by PID and
+    // start time (an ended child's PID may be another process's by then), if the test fails
+    // before they end.
+    let mut started = Started::default();
+    let (children, metrics) = loop {
         let list = app.get("/api/v1/processes?fresh=true", &bearer).await.body;
-        children.0 = list["processes"]
+        let children: Vec<u64> = list["processes"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|p| p["ppid"].as_u64() == Some(pid) && p["name"] == "sleep")
-            .map(|p| p["pid"].as_u64().unwrap() as i32)
+            .map(|p| p["pid"].as_u64().unwrap())
             .collect();
-        if children.0.len() == 2 {
-            break text(&app.get("/metrics", &bearer).await).to_string();
+        if children.len() == 2 {
+            for &child in &children {
+                started.add(child as u32);
+            }
+            break (
+                children,
+                text(&app.get("/metrics", &bearer).await).to_string(),
+            );
         }
         assert!(
             std::time::Instant::now() < deadline,
@@ -470,7 +480,6 @@ async fn a_launched_application_and_its_children_are_grouped_under_its_desktop_i
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while children
-        .0
         .iter()
         .any(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
     {
@@ -479,20 +488,6 @@ async fn a_launched_application_and_its_children_are_grouped_under_its_desktop_i
             "the children outlived the stop"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// The launched shell's children (this test started them): killed by PID if the test fails
-/// before they end.
-struct Children(Vec<i32>);
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for &pid in &self.0 {
-            if let Some(pid) = rustix::process::Pid::from_raw(pid) {
-                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-            }
-        }
     }
 }
 

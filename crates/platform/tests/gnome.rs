@@ -9,28 +9,16 @@
 use std::time::{Duration, Instant};
 
 use platform::linux::wayland::gnome::{self, GnomeWindows};
-use platform::{
-    CloseOutcome, GnomeExtensionForm, GnomeShellFound, WindowCapabilities, WindowId, WindowInfo,
-    WindowList,
-};
-use testkit::desktop::eventually;
+use platform::{CloseOutcome, GnomeExtensionForm, GnomeShellFound, WindowCapabilities, WindowId};
+use testkit::desktop::{eventually, window_by_id};
 use testkit::distro::Distro;
 use testkit::gnome::GnomeShell;
-use testkit::gtk::GtkWindow;
 
 /// Close timeout for applications that refuse.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Close timeout for applications that comply.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
-
-fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| &w.id == id).cloned()
-}
-
-fn wait_for_exit(window: &mut GtkWindow, what: &str) {
-    eventually(what, || window.has_exited().then_some(()));
-}
 
 #[test]
 fn on_gnome_shell_windows_are_listed_placed_restacked_closed_politely_activated_and_minimized() {
@@ -109,11 +97,11 @@ fn story(shell: &GnomeShell) {
     // Minimize, then activate restores.
     windows.minimize(&plain_window.id).unwrap();
     eventually("the window is minimized", || {
-        find_id(&windows.list(), &plain_window.id).filter(|w| w.minimized && !w.active)
+        window_by_id(&windows.list(), &plain_window.id).filter(|w| w.minimized && !w.active)
     });
     windows.activate(&plain_window.id).unwrap();
     eventually("the window is restored and active", || {
-        find_id(&windows.list(), &plain_window.id).filter(|w| w.active && !w.minimized)
+        window_by_id(&windows.list(), &plain_window.id).filter(|w| w.active && !w.minimized)
     });
     let gone = WindowId::new("gnome", 999_999_999);
     assert!(matches!(
@@ -144,7 +132,9 @@ fn story(shell: &GnomeShell) {
         windows.close(&plain_window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Closed
     );
-    wait_for_exit(&mut plain, "the closed window's process exits");
+    plain
+        .process
+        .wait_for_exit("the closed window's process exits");
     assert_eq!(
         windows.close(&plain_window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Gone
@@ -169,7 +159,7 @@ fn story(shell: &GnomeShell) {
         outcomes[1]
     );
     assert_eq!(outcomes[2], CloseOutcome::Gone);
-    wait_for_exit(&mut a, "the closed window's process exits");
+    a.process.wait_for_exit("the closed window's process exits");
     other.wait_for_line("close-request 1");
     assert!(!other.has_exited());
 

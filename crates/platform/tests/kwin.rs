@@ -7,10 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList};
-use testkit::desktop::eventually;
+use platform::{CloseOutcome, WindowCapabilities, WindowId, WindowInfo};
+use testkit::desktop::{eventually, window_by_id};
 use testkit::distro::Distro;
-use testkit::gtk::GtkWindow;
 use testkit::kwin::Kwin;
 
 /// Close timeout for applications that refuse.
@@ -56,14 +55,6 @@ on_each_kwin!(
     an_xwayland_window_on_kwin_is_placed_at_its_geometry,
 );
 
-fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| &w.id == id).cloned()
-}
-
-fn wait_for_exit(window: &mut GtkWindow, what: &str) {
-    eventually(what, || window.has_exited().then_some(()));
-}
-
 fn gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes(kwin: Kwin) {
     let windows = kwin.windows();
     let (first, one) = kwin.gtk_window(&*windows, "boss kwin one", false, None);
@@ -86,9 +77,9 @@ fn gtk_windows_on_kwin_are_listed_with_their_pids_titles_and_classes(kwin: Kwin)
     assert_eq!(one.desktop, Some(0));
     // KWin focuses the newest window.
     let two = eventually("the second window is active", || {
-        find_id(&windows.list(), &two.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &two.id).filter(|w| w.active)
     });
-    assert!(!find_id(&windows.list(), &one.id).unwrap().active);
+    assert!(!window_by_id(&windows.list(), &one.id).unwrap().active);
     assert_eq!(two.title, "boss kwin two");
     // Boss's run-time choice in this session is the KWin backend.
     let chosen = platform::window_system(&kwin.session_env()).list();
@@ -103,8 +94,10 @@ fn a_plain_gtk_window_on_kwin_closes_and_its_process_exits(kwin: Kwin) {
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Closed
     );
-    wait_for_exit(&mut process, "the closed GTK window's process exits");
-    assert_eq!(find_id(&windows.list(), &window.id), None);
+    process
+        .process
+        .wait_for_exit("the closed GTK window's process exits");
+    assert_eq!(window_by_id(&windows.list(), &window.id), None);
     // Closing it again: it is gone.
     assert_eq!(
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
@@ -131,7 +124,7 @@ fn a_refusing_gtk_window_on_kwin_is_prompting_stays_alive_and_its_dialog_is_list
     });
     assert_eq!(dialog.title, "Save changes?");
     assert_eq!(dialog.transient_for.as_ref(), Some(&window.id));
-    assert!(find_id(&windows.list(), &window.id).is_some());
+    assert!(window_by_id(&windows.list(), &window.id).is_some());
 }
 
 fn closing_many_kwin_windows_shares_one_timeout(kwin: Kwin) {
@@ -167,7 +160,9 @@ fn closing_many_kwin_windows_shares_one_timeout(kwin: Kwin) {
     }
     assert_eq!(outcomes[3], (gone, CloseOutcome::Gone));
     assert_eq!(outcomes[4], (foreign, CloseOutcome::Gone));
-    wait_for_exit(&mut plain, "the plain window's process exits");
+    plain
+        .process
+        .wait_for_exit("the plain window's process exits");
     refuser.wait_for_line("close-request 1");
     other.wait_for_line("close-request 1");
     assert!(!refuser.has_exited() && !other.has_exited());
@@ -179,16 +174,16 @@ fn a_kwin_window_minimizes_and_activating_restores_it(kwin: Kwin) {
     let (_second, two) = kwin.gtk_window(&*windows, "boss kwin focus two", false, None);
     windows.minimize(&two.id).unwrap();
     let minimized = eventually("the window is minimized", || {
-        find_id(&windows.list(), &two.id).filter(|w| w.minimized)
+        window_by_id(&windows.list(), &two.id).filter(|w| w.minimized)
     });
     assert!(!minimized.active);
     windows.activate(&one.id).unwrap();
     eventually("the first window is active", || {
-        find_id(&windows.list(), &one.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &one.id).filter(|w| w.active)
     });
     windows.activate(&two.id).unwrap();
     eventually("the minimized window is restored and active", || {
-        find_id(&windows.list(), &two.id).filter(|w| w.active && !w.minimized)
+        window_by_id(&windows.list(), &two.id).filter(|w| w.active && !w.minimized)
     });
     let gone = WindowId::new("kwin", "00000000-0000-0000-0000-000000000000");
     assert!(matches!(

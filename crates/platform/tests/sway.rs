@@ -5,11 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{
-    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowList,
-};
-use testkit::desktop::eventually;
-use testkit::process::Process;
+use platform::{CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo};
+use testkit::desktop::{eventually, window_by_id};
 use testkit::sway::Sway;
 
 /// Close timeout for applications that refuse.
@@ -19,14 +16,6 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 const GTK: &str = "/usr/bin/python3";
-
-fn find_id(list: &WindowList, id: &WindowId) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| &w.id == id).cloned()
-}
-
-fn wait_for_exit(process: &mut Process, what: &str) {
-    eventually(what, || process.has_exited().then_some(()));
-}
 
 #[test]
 fn sway_lists_its_windows_with_pids_app_ids_titles_and_workspaces() {
@@ -51,7 +40,7 @@ fn sway_lists_its_windows_with_pids_app_ids_titles_and_workspaces() {
     assert_eq!(window.kind, "normal");
     // sway focuses a new window.
     eventually("the terminal is active", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.active)
     });
 }
 
@@ -66,8 +55,8 @@ fn closing_foot_on_sway_closes_it_and_ends_its_process() {
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Closed
     );
-    wait_for_exit(&mut foot, "foot exits");
-    assert_eq!(find_id(&windows.list(), &window.id), None);
+    foot.wait_for_exit("foot exits");
+    assert_eq!(window_by_id(&windows.list(), &window.id), None);
     assert_eq!(
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Gone
@@ -136,9 +125,9 @@ fn closing_many_on_sway_waits_once_for_all() {
     assert_eq!(outcomes[3], CloseOutcome::Gone);
     // One shared timeout, not one per window (generous for a loaded machine).
     assert!(took < REFUSAL_TIMEOUT * 3, "took {took:?}");
-    wait_for_exit(&mut one, "the first foot exits");
-    wait_for_exit(&mut two, "the second foot exits");
-    assert!(find_id(&windows.list(), &refuser).is_some());
+    one.wait_for_exit("the first foot exits");
+    two.wait_for_exit("the second foot exits");
+    assert!(window_by_id(&windows.list(), &refuser).is_some());
 }
 
 #[test]
@@ -149,12 +138,12 @@ fn minimizing_on_sway_moves_to_the_scratchpad_and_activating_brings_it_back() {
     let windows = sway.windows();
     let (_foot, window) = sway.foot(&*windows, "boss sway minimize");
     windows.minimize(&window.id).unwrap();
-    let hidden = find_id(&windows.list(), &window.id).expect("still listed");
+    let hidden = window_by_id(&windows.list(), &window.id).expect("still listed");
     assert!(hidden.minimized, "{hidden:?}");
     assert!(!hidden.active);
     assert_eq!(hidden.desktop, None);
     windows.activate(&window.id).unwrap();
-    let back = find_id(&windows.list(), &window.id).expect("still listed");
+    let back = window_by_id(&windows.list(), &window.id).expect("still listed");
     assert!(!back.minimized, "{back:?}");
     assert!(back.active, "{back:?}");
     assert_eq!(back.desktop, Some(0));
@@ -169,12 +158,12 @@ fn activating_on_sway_focuses_the_window() {
     let (_one, first) = sway.foot(&*windows, "boss sway focus 1");
     let (_two, second) = sway.foot(&*windows, "boss sway focus 2");
     eventually("the newer window is active", || {
-        find_id(&windows.list(), &second.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &second.id).filter(|w| w.active)
     });
     windows.activate(&first.id).unwrap();
     let list = windows.list();
-    assert!(find_id(&list, &first.id).unwrap().active, "{list:?}");
-    assert!(!find_id(&list, &second.id).unwrap().active);
+    assert!(window_by_id(&list, &first.id).unwrap().active, "{list:?}");
+    assert!(!window_by_id(&list, &second.id).unwrap().active);
 }
 
 #[test]
@@ -249,7 +238,7 @@ fn wlr_lists_titles_and_app_ids_without_pids() {
     assert_eq!(window.pid, None);
     assert!(window.closable);
     eventually("the terminal is active", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.active)
     });
 }
 
@@ -269,10 +258,10 @@ fn wlr_closes_foot_and_sees_the_refusing_window_prompt() {
         matches!(refused, CloseOutcome::Prompting | CloseOutcome::StillOpen),
         "{refused:?}"
     );
-    wait_for_exit(&mut foot, "foot exits");
+    foot.wait_for_exit("foot exits");
     gtk.wait_for_line("close-request 1");
     assert!(!gtk.process.has_exited());
-    assert!(find_id(&windows.list(), &refuser).is_some());
+    assert!(window_by_id(&windows.list(), &refuser).is_some());
     assert_eq!(
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Gone
@@ -288,11 +277,11 @@ fn wlr_activates_a_window() {
     let (_one, first) = sway.foot(&*windows, "boss wlr focus 1");
     let (_two, second) = sway.foot(&*windows, "boss wlr focus 2");
     eventually("the newer window is active", || {
-        find_id(&windows.list(), &second.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &second.id).filter(|w| w.active)
     });
     windows.activate(&first.id).unwrap();
     eventually("the first window is active", || {
-        find_id(&windows.list(), &first.id).filter(|w| w.active)
+        window_by_id(&windows.list(), &first.id).filter(|w| w.active)
     });
     // sway ignores minimize requests (it has no minimized state); the request is still
     // accepted, as other wlroots compositors act on it.
@@ -367,13 +356,13 @@ fn xwayland_windows_on_sway_are_listed_once_marked_tell_their_command_and_close_
     assert!(command[0].ends_with("xterm"), "{command:?}");
     assert!(command.iter().any(|a| a == "boss xwayland"), "{command:?}");
     let window = eventually("the X server says it accepts close requests", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.closable)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.closable)
     });
     assert_eq!(
         windows.close(&window.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Closed
     );
-    wait_for_exit(&mut xterm, "the xterm exits");
+    xterm.wait_for_exit("the xterm exits");
 }
 
 /// An X11 window without `WM_DELETE_WINDOW` on `display`, titled `title` (see
@@ -440,7 +429,7 @@ fn x11_windows_that_would_be_killed_are_not_closed_on_sway_nor_through_wlr() {
         windows.close(&term.id, CLOSE_TIMEOUT).unwrap(),
         CloseOutcome::Closed
     );
-    wait_for_exit(&mut xterm, "the xterm exits");
+    xterm.wait_for_exit("the xterm exits");
 }
 
 /// How far a placed window may be from where it was asked to go: foot sizes its grid to
@@ -477,7 +466,7 @@ fn on_sway_a_floating_window_is_placed_on_its_workspace_at_its_geometry_and_read
     windows.place(&window, &placement).unwrap();
     // Desktop 2 is workspace number 3, made for it.
     let moved = eventually("the window is on desktop 2", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(2))
+        window_by_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(2))
     });
     assert!(!moved.minimized);
     let layout = eventually("the window is at its geometry", || {
@@ -508,7 +497,7 @@ fn on_sway_a_floating_window_is_placed_on_its_workspace_at_its_geometry_and_read
     };
     windows.place(&moved, &minimize).unwrap();
     let hidden = eventually("the window is in the scratchpad", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.minimized)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.minimized)
     });
     let back = Placement {
         desktop: Some(0),
@@ -517,7 +506,7 @@ fn on_sway_a_floating_window_is_placed_on_its_workspace_at_its_geometry_and_read
     };
     windows.place(&hidden, &back).unwrap();
     let shown = eventually("the window is back on desktop 0", || {
-        find_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(0) && !w.minimized)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(0) && !w.minimized)
     });
     let layout = windows.layout(&shown).unwrap();
     assert!(layout.tiled && !layout.maximized, "{layout:?}");
@@ -556,8 +545,8 @@ fn on_sway_restacking_focuses_bottom_to_top_and_gives_the_focus_back() {
     assert!(stacking(&b) > stacking(&a), "b ends in front");
     let list = windows.list();
     assert!(
-        find_id(&list, &c.id).unwrap().active,
+        window_by_id(&list, &c.id).unwrap().active,
         "c has the focus back"
     );
-    assert_eq!(find_id(&list, &a.id).unwrap().desktop, Some(1));
+    assert_eq!(window_by_id(&list, &a.id).unwrap().desktop, Some(1));
 }

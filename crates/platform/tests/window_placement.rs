@@ -6,16 +6,12 @@
 
 use std::process::Stdio;
 
-use platform::{Geometry, Placement, WindowInfo, WindowList, WindowSystem};
-use testkit::desktop::{Desktop, eventually, wait_for_window};
+use platform::{Geometry, Placement, WindowInfo, WindowSystem};
+use testkit::desktop::{Desktop, eventually, wait_for_window, window_by_id};
 
 /// How far a window may land from where it was asked to go: managers snap to the screen edge
 /// and to size increments (xterm's character cells).
 const TOLERANCE: i32 = 24;
-
-fn find(list: &WindowList, window: &WindowInfo) -> Option<WindowInfo> {
-    list.windows.iter().find(|w| w.id == window.id).cloned()
-}
 
 fn near(a: i64, b: i64) -> bool {
     (a - b).abs() <= i64::from(TOLERANCE)
@@ -32,7 +28,7 @@ fn move_to_desktop(windows: &dyn WindowSystem, window: &WindowInfo, desktop: i64
     };
     windows.place(window, &placement).unwrap();
     eventually(&format!("the window is on desktop {desktop}"), || {
-        find(&windows.list(), window).filter(|w| w.desktop == Some(desktop))
+        window_by_id(&windows.list(), &window.id).filter(|w| w.desktop == Some(desktop))
     })
 }
 
@@ -49,12 +45,12 @@ fn a_window_on_another_desktop_is_not_minimized() {
     assert!(!moved.minimized, "on desktop 2, not minimized: {moved:?}");
     // Stays so once openbox has unmapped its frame.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let later = find(&windows.list(), &window).expect("still listed");
+    let later = window_by_id(&windows.list(), &window.id).expect("still listed");
     assert!(!later.minimized, "{later:?}");
     // And a really minimized one on that desktop still is.
     windows.minimize(&window.id).unwrap();
     eventually("the window is minimized", || {
-        find(&windows.list(), &window).filter(|w| w.minimized && w.desktop == Some(1))
+        window_by_id(&windows.list(), &window.id).filter(|w| w.minimized && w.desktop == Some(1))
     });
 }
 
@@ -117,7 +113,7 @@ fn place_moves_resizes_maximizes_and_minimizes_through_the_window_manager() {
             .filter(|l| close_to(l.geometry, want))
     });
     assert!(!layout.maximized);
-    let listed = find(&windows.list(), &window).unwrap();
+    let listed = window_by_id(&windows.list(), &window.id).unwrap();
     assert_eq!(listed.desktop, Some(1));
     assert!(!listed.minimized);
 
@@ -148,7 +144,7 @@ fn place_moves_resizes_maximizes_and_minimizes_through_the_window_manager() {
     };
     windows.place(&window, &minimize).unwrap();
     eventually("the window is minimized", || {
-        find(&windows.list(), &window).filter(|w| w.minimized)
+        window_by_id(&windows.list(), &window.id).filter(|w| w.minimized)
     });
 }
 
@@ -174,11 +170,11 @@ fn restacking_raises_windows_bottom_to_top_without_moving_them_between_desktops(
     }
     let list = windows.list();
     assert_eq!(
-        find(&list, &c).unwrap().desktop,
+        window_by_id(&list, &c.id).unwrap().desktop,
         Some(1),
         "c stays on desktop 2"
     );
-    assert_eq!(find(&list, &a).unwrap().desktop, Some(0));
+    assert_eq!(window_by_id(&list, &a.id).unwrap().desktop, Some(0));
 }
 
 #[test]

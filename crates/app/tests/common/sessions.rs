@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use platform::{WindowInfo, WindowSystem};
@@ -74,16 +74,8 @@ pub fn catalog(dir: &Path, id: &str, entry: &str) -> platform::CatalogOptions {
     }
 }
 
-pub fn wait_for<T>(what: &str, patience: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + patience;
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+/// Polls until a value comes, or panics naming what was awaited after the patience given.
+pub use testkit::desktop::eventually_within as wait_for;
 
 /// The app of a session's detail that has a window titled `title`.
 pub fn app_named<'a>(detail: &'a Value, title: &str) -> &'a Value {
