@@ -217,6 +217,25 @@ pub struct WindowList {
 }
 
 impl WindowList {
+    /// The list of a backend that answered: `windows`, every capability (a backend that
+    /// lacks some says so with struct update syntax) and no reason.
+    pub fn answered(
+        backend: &str,
+        label: &str,
+        window_manager: &str,
+        windows: Vec<WindowInfo>,
+    ) -> Self {
+        WindowList {
+            backend: backend.to_string(),
+            label: label.to_string(),
+            capabilities: WindowCapabilities::ALL,
+            available: true,
+            reason: None,
+            window_manager: Some(window_manager.to_string()),
+            windows,
+        }
+    }
+
     /// The list of a backend that cannot reach any display.
     pub fn unavailable(backend: &str, reason: impl Into<String>) -> Self {
         WindowList {

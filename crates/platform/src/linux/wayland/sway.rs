@@ -24,8 +24,7 @@ use swayipc::{Connection, Node, NodeType, ShellType};
 
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    CloseOutcome, Geometry, Placement, WindowId, WindowInfo, WindowLayout, WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "sway";
@@ -353,15 +352,12 @@ impl WindowSystem for SwayWindows {
                 view.info.closable = view.x11.is_some_and(|w| closable.contains(&w));
             }
         }
-        WindowList {
-            backend: BACKEND.to_string(),
-            label: "sway (Wayland)".to_string(),
-            capabilities: WindowCapabilities::ALL,
-            available: true,
-            reason: None,
-            window_manager: Some("sway".to_string()),
-            windows: views.into_iter().map(|v| v.info).collect(),
-        }
+        WindowList::answered(
+            BACKEND,
+            "sway (Wayland)",
+            "sway",
+            views.into_iter().map(|v| v.info).collect(),
+        )
     }
 
     fn close_many(

@@ -333,17 +333,12 @@ impl WindowSystem for WlrWindows {
     fn list(&self) -> WindowList {
         match self.windows() {
             Ok(windows) => WindowList {
-                backend: BACKEND.to_string(),
-                label: "wlroots (Wayland)".to_string(),
                 capabilities: WindowCapabilities {
                     pid: false,
                     desktop: false,
                     ..WindowCapabilities::ALL
                 },
-                available: true,
-                reason: None,
-                window_manager: Some("wlroots compositor".to_string()),
-                windows,
+                ..WindowList::answered(BACKEND, "wlroots (Wayland)", "wlroots compositor", windows)
             },
             Err(e) => WindowList::unavailable(BACKEND, e.to_string()),
         }

@@ -22,8 +22,8 @@ use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
-    GnomeShellFound, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    GnomeShellFound, Placement, SessionEnv, WindowId, WindowInfo, WindowLayout, WindowList,
+    WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
@@ -369,15 +369,12 @@ impl GnomeWindows {
 impl WindowSystem for GnomeWindows {
     fn list(&self) -> WindowList {
         match self.seen() {
-            Ok(seen) => WindowList {
-                backend: BACKEND.to_string(),
-                label: LABEL.to_string(),
-                capabilities: WindowCapabilities::ALL,
-                available: true,
-                reason: None,
-                window_manager: Some(SHELL_NAME.to_string()),
-                windows: seen.iter().map(|w| w.info(BACKEND)).collect(),
-            },
+            Ok(seen) => WindowList::answered(
+                BACKEND,
+                LABEL,
+                SHELL_NAME,
+                seen.iter().map(|w| w.info(BACKEND)).collect(),
+            ),
             Err(e) => {
                 let mut list = WindowList::unavailable(BACKEND, e.to_string());
                 list.label = LABEL.to_string();

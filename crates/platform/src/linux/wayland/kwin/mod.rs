@@ -28,8 +28,8 @@ use serde::Deserialize;
 use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    CloseOutcome, Placement, SessionEnv, WindowId, WindowInfo, WindowLayout, WindowList,
+    WindowSystem,
 };
 
 pub const BACKEND: &str = "kwin";
@@ -381,15 +381,12 @@ impl Drop for KwinWindows {
 impl WindowSystem for KwinWindows {
     fn list(&self) -> WindowList {
         match self.run("list", &[]) {
-            Ok(report) => WindowList {
-                backend: BACKEND.to_string(),
-                label: LABEL.to_string(),
-                capabilities: WindowCapabilities::ALL,
-                available: true,
-                reason: None,
-                window_manager: Some("KWin".to_string()),
-                windows: report.windows.iter().map(|w| w.info(BACKEND)).collect(),
-            },
+            Ok(report) => WindowList::answered(
+                BACKEND,
+                LABEL,
+                "KWin",
+                report.windows.iter().map(|w| w.info(BACKEND)).collect(),
+            ),
             Err(e) => {
                 let mut list = WindowList::unavailable(BACKEND, e.to_string());
                 list.label = LABEL.to_string();
