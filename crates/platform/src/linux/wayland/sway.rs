@@ -82,10 +82,7 @@ impl SwayWindows {
     }
 
     fn io_error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Io {
-            context: format!("sway IPC at {}", self.socket.display()),
-            source: std::io::Error::other(e.to_string()),
-        }
+        super::io_error(format!("sway IPC at {}", self.socket.display()), e)
     }
 
     fn views(&self) -> Result<Vec<View>> {
@@ -445,10 +442,7 @@ impl WindowSystem for SwayWindows {
             .map(|id| {
                 let outcome = match outcomes.get(id) {
                     Some(Ok(outcome)) => Ok(*outcome),
-                    Some(Err(e)) => Err(Error::Io {
-                        context: format!("cannot close window {id}"),
-                        source: std::io::Error::other(e.to_string()),
-                    }),
+                    Some(Err(e)) => Err(super::io_error(format!("cannot close window {id}"), e)),
                     None => Ok(CloseOutcome::Gone),
                 };
                 (id.clone(), outcome)

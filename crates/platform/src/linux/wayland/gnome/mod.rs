@@ -164,9 +164,11 @@ pub fn enable_extension() -> Result<GnomeExtensionEnabled> {
     {
         return Ok(GnomeExtensionEnabled::Running);
     }
-    let failed = |what: &str, e: String| Error::Io {
-        context: format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
-        source: std::io::Error::other(e),
+    let failed = |what: &str, e: String| {
+        super::io_error(
+            format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
+            e,
+        )
     };
     let key = ["org.gnome.shell", "enabled-extensions"];
     let out =
