@@ -19,8 +19,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -51,7 +51,7 @@ pub struct KwinWindows {
     scripts: PathBuf,
     next_token: AtomicU64,
     /// The object path scheme of loaded scripts, once known: see [`ScriptPaths`].
-    paths: AtomicU8,
+    paths: OnceLock<ScriptPaths>,
 }
 
 /// Reports delivered by KWin, by token, to the thread waiting for them.
@@ -101,16 +101,15 @@ impl Reporter {
 /// Where KWin puts a loaded script's object: `/N` in 5.27, `/Scripting/ScriptN` in Plasma 6.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ScriptPaths {
-    Unknown = 0,
-    Plasma5 = 1,
-    Plasma6 = 2,
+    Plasma5,
+    Plasma6,
 }
 
 impl ScriptPaths {
     fn path(self, id: i32) -> String {
         match self {
             ScriptPaths::Plasma6 => format!("/Scripting/Script{id}"),
-            _ => format!("/{id}"),
+            ScriptPaths::Plasma5 => format!("/{id}"),
         }
     }
 }
@@ -163,7 +162,7 @@ impl KwinWindows {
             inbox,
             scripts: script_dir(session),
             next_token: AtomicU64::new(1),
-            paths: AtomicU8::new(ScriptPaths::Unknown as u8),
+            paths: OnceLock::new(),
         };
         windows.kwin_owner().ok()?;
         Some(windows)
@@ -284,20 +283,15 @@ impl KwinWindows {
 
     /// Runs loaded script `id`, finding out once where KWin put it.
     fn start(&self, id: i32) -> Result<()> {
-        let known = match self.paths.load(Ordering::Relaxed) {
-            1 => ScriptPaths::Plasma5,
-            2 => ScriptPaths::Plasma6,
-            _ => ScriptPaths::Unknown,
-        };
-        let tries: &[ScriptPaths] = match known {
-            ScriptPaths::Unknown => &[ScriptPaths::Plasma6, ScriptPaths::Plasma5],
-            _ => std::slice::from_ref(&known),
+        let tries: &[ScriptPaths] = match self.paths.get() {
+            Some(known) => std::slice::from_ref(known),
+            None => &[ScriptPaths::Plasma6, ScriptPaths::Plasma5],
         };
         let mut last = None;
         for &scheme in tries {
             match self.call(&scheme.path(id), "org.kde.kwin.Script", "run", &()) {
                 Ok(_) => {
-                    self.paths.store(scheme as u8, Ordering::Relaxed);
+                    let _ = self.paths.set(scheme);
                     return Ok(());
                 }
                 Err(e) => last = Some(e),
