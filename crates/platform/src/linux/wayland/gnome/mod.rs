@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, close_answer, distinct_locals, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
@@ -338,12 +338,7 @@ impl GnomeWindows {
         timeout: Duration,
     ) -> Result<std::collections::HashMap<String, CloseOutcome>> {
         let started = Instant::now();
-        let mut targets: Vec<&str> = Vec::new();
-        for local in ids.iter().filter_map(local_id) {
-            if !targets.contains(&local) {
-                targets.push(local);
-            }
-        }
+        let targets = distinct_locals(ids, local_id);
         let mut outcomes = std::collections::HashMap::new();
         if targets.is_empty() {
             return Ok(outcomes);
@@ -351,13 +346,10 @@ impl GnomeWindows {
         let before = self.seen()?;
         let mut sent = Vec::new();
         for &local in &targets {
-            match self.call("Close", Some(local))?.as_str() {
-                "sent" => sent.push(local),
-                "unsupported" => {
-                    outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
-                }
-                _ => {
-                    outcomes.insert(local.to_string(), CloseOutcome::Gone);
+            match close_answer(Some(&self.call("Close", Some(local))?)) {
+                None => sent.push(local),
+                Some(outcome) => {
+                    outcomes.insert(local.to_string(), outcome);
                 }
             }
         }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, close_answer, distinct_locals, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, Placement, SessionEnv, WindowId, WindowInfo, WindowLayout, WindowList,
@@ -439,12 +439,7 @@ fn close_many(
     timeout: Duration,
 ) -> Result<HashMap<String, CloseOutcome>> {
     let started = Instant::now();
-    let mut targets: Vec<&str> = Vec::new();
-    for local in ids.iter().filter_map(local_id) {
-        if !targets.contains(&local) {
-            targets.push(local);
-        }
-    }
+    let targets = distinct_locals(ids, local_id);
     let mut outcomes = HashMap::new();
     if targets.is_empty() {
         return Ok(outcomes);
@@ -452,13 +447,10 @@ fn close_many(
     let report = kwin.run("close", &targets)?;
     let mut sent = Vec::new();
     for &local in &targets {
-        match report.results.get(local).map(String::as_str) {
-            Some("sent") => sent.push(local),
-            Some("unsupported") => {
-                outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
-            }
-            _ => {
-                outcomes.insert(local.to_string(), CloseOutcome::Gone);
+        match close_answer(report.results.get(local).map(String::as_str)) {
+            None => sent.push(local),
+            Some(outcome) => {
+                outcomes.insert(local.to_string(), outcome);
             }
         }
     }
