@@ -60,10 +60,6 @@ impl crate::WindowSystem for NoWindows {
         crate::WindowList::unavailable(NAME, format!("windows on {}", std::env::consts::OS))
     }
 
-    fn close(&self, _id: &crate::WindowId, _timeout: Duration) -> Result<crate::CloseOutcome> {
-        no_windows()
-    }
-
     fn close_many(
         &self,
         ids: &[crate::WindowId],

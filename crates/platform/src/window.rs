@@ -2,7 +2,8 @@
 //! would (the close button, the taskbar), never by killing anything.
 //!
 //! Backends on Linux, chosen at run time from the session (see `linux::select`): sway's IPC,
-//! the wlr-foreign-toplevel protocol of other wlroots compositors, and X11 (EWMH/ICCCM, PIDs
+//! KWin's scripting, Boss's GNOME Shell extension, the wlr-foreign-toplevel protocol of other
+//! wlroots compositors, and X11 (EWMH/ICCCM, PIDs
 //! from the X-Resource extension; in a Wayland session without a better backend it reaches the
 //! Xwayland clients only). Elsewhere every call answers "not supported here".
 
@@ -200,7 +201,8 @@ impl SessionEnv {
 /// The windows of the session at one moment.
 #[derive(Debug, Clone, Serialize)]
 pub struct WindowList {
-    /// `x11`, or `unsupported` on systems without a window backend.
+    /// `x11`, `sway`, `wlr`, `kwin` or `gnome` (the prefix of its windows' ids); `none` when no
+    /// backend answered, `unsupported` on systems without a window backend.
     pub backend: String,
     /// The desktop in words, for people: `Openbox (X11)`, `sway (Wayland)`.
     pub label: String,
@@ -217,6 +219,25 @@ pub struct WindowList {
 }
 
 impl WindowList {
+    /// The list of a backend that answered: `windows`, every capability (a backend that
+    /// lacks some says so with struct update syntax) and no reason.
+    pub fn answered(
+        backend: &str,
+        label: &str,
+        window_manager: &str,
+        windows: Vec<WindowInfo>,
+    ) -> Self {
+        WindowList {
+            backend: backend.to_string(),
+            label: label.to_string(),
+            capabilities: WindowCapabilities::ALL,
+            available: true,
+            reason: None,
+            window_manager: Some(window_manager.to_string()),
+            windows,
+        }
+    }
+
     /// The list of a backend that cannot reach any display.
     pub fn unavailable(backend: &str, reason: impl Into<String>) -> Self {
         WindowList {

@@ -81,6 +81,28 @@ fn outcomes_in_order(
     }
 }
 
+/// The compositor ids among `ids` (`local` gives an id's, if it is one of this backend's),
+/// each once, in the order asked: the targets of one close request.
+fn distinct_locals(ids: &[WindowId], local: fn(&WindowId) -> Option<&str>) -> Vec<&str> {
+    let mut targets: Vec<&str> = Vec::new();
+    for l in ids.iter().filter_map(local) {
+        if !targets.contains(&l) {
+            targets.push(l);
+        }
+    }
+    targets
+}
+
+/// What the KWin script or the GNOME extension answered for one window asked to close:
+/// `None` for `sent` (to be watched), else its outcome now (`unsupported`, or gone).
+fn close_answer(answer: Option<&str>) -> Option<CloseOutcome> {
+    match answer {
+        Some("sent") => None,
+        Some("unsupported") => Some(CloseOutcome::Unsupported),
+        _ => Some(CloseOutcome::Gone),
+    }
+}
+
 /// How often the windows are looked at while waiting for close outcomes.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 

@@ -24,8 +24,7 @@ use swayipc::{Connection, Node, NodeType, ShellType};
 
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, Geometry, Placement, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    CloseOutcome, Geometry, Placement, WindowId, WindowInfo, WindowLayout, WindowList, WindowSystem,
 };
 
 pub const BACKEND: &str = "sway";
@@ -83,10 +82,7 @@ impl SwayWindows {
     }
 
     fn io_error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Io {
-            context: format!("sway IPC at {}", self.socket.display()),
-            source: std::io::Error::other(e.to_string()),
-        }
+        super::io_error(format!("sway IPC at {}", self.socket.display()), e)
     }
 
     fn views(&self) -> Result<Vec<View>> {
@@ -353,15 +349,12 @@ impl WindowSystem for SwayWindows {
                 view.info.closable = view.x11.is_some_and(|w| closable.contains(&w));
             }
         }
-        WindowList {
-            backend: BACKEND.to_string(),
-            label: "sway (Wayland)".to_string(),
-            capabilities: WindowCapabilities::ALL,
-            available: true,
-            reason: None,
-            window_manager: Some("sway".to_string()),
-            windows: views.into_iter().map(|v| v.info).collect(),
-        }
+        WindowList::answered(
+            BACKEND,
+            "sway (Wayland)",
+            "sway",
+            views.into_iter().map(|v| v.info).collect(),
+        )
     }
 
     fn close_many(
@@ -449,10 +442,7 @@ impl WindowSystem for SwayWindows {
             .map(|id| {
                 let outcome = match outcomes.get(id) {
                     Some(Ok(outcome)) => Ok(*outcome),
-                    Some(Err(e)) => Err(Error::Io {
-                        context: format!("cannot close window {id}"),
-                        source: std::io::Error::other(e.to_string()),
-                    }),
+                    Some(Err(e)) => Err(super::io_error(format!("cannot close window {id}"), e)),
                     None => Ok(CloseOutcome::Gone),
                 };
                 (id.clone(), outcome)

@@ -30,6 +30,7 @@ use wayland_protocols_wlr::foreign_toplevel::v1::client::zwlr_foreign_toplevel_m
     self, ZwlrForeignToplevelManagerV1,
 };
 
+use super::io_error;
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, WindowCapabilities, WindowId, WindowInfo, WindowList, WindowSystem,
@@ -137,10 +138,10 @@ impl WlrWindows {
     }
 
     fn error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Io {
-            context: format!("Wayland compositor at {}", self.socket.display()),
-            source: std::io::Error::other(e.to_string()),
-        }
+        io_error(
+            format!("Wayland compositor at {}", self.socket.display()),
+            e,
+        )
     }
 
     /// Sends one request about the toplevel `id` (after checking that it is still open).
@@ -333,17 +334,12 @@ impl WindowSystem for WlrWindows {
     fn list(&self) -> WindowList {
         match self.windows() {
             Ok(windows) => WindowList {
-                backend: BACKEND.to_string(),
-                label: "wlroots (Wayland)".to_string(),
                 capabilities: WindowCapabilities {
                     pid: false,
                     desktop: false,
                     ..WindowCapabilities::ALL
                 },
-                available: true,
-                reason: None,
-                window_manager: Some("wlroots compositor".to_string()),
-                windows,
+                ..WindowList::answered(BACKEND, "wlroots (Wayland)", "wlroots compositor", windows)
             },
             Err(e) => WindowList::unavailable(BACKEND, e.to_string()),
         }
@@ -500,11 +496,10 @@ impl WindowSystem for WlrWindows {
 fn failed(ids: &[WindowId], e: &Error) -> Vec<(WindowId, Result<CloseOutcome>)> {
     ids.iter()
         .map(|id| {
-            let copy = Error::Io {
-                context: format!("cannot close window {id}"),
-                source: std::io::Error::other(e.to_string()),
-            };
-            (id.clone(), Err(copy))
+            (
+                id.clone(),
+                Err(io_error(format!("cannot close window {id}"), e)),
+            )
         })
         .collect()
 }

@@ -30,7 +30,8 @@ const STATIC_GRAVITY: u32 = 10;
 /// `_NET_MOVERESIZE_WINDOW` flags: x, y, width and height are all given (bits 8 to 11).
 const MOVE_RESIZE_ALL: u32 = 0xF << 8;
 
-/// The decorations around a client: left, right, top, bottom.
+/// The decorations left of and above a client (`_NET_FRAME_EXTENTS` also gives right and
+/// bottom, which positions do not need).
 #[derive(Debug, Clone, Copy, Default)]
 struct Extents {
     left: i32,
@@ -84,8 +85,7 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
         .iter()
         .position(|&other| other == w)
         .and_then(|n| u32::try_from(n).ok());
-    let maximized = state.contains(&a._NET_WM_STATE_MAXIMIZED_VERT)
-        && state.contains(&a._NET_WM_STATE_MAXIMIZED_HORZ);
+    let maximized = is_maximized(s, &state);
     Ok(WindowLayout {
         geometry: Geometry {
             x: i32::from(origin.dst_x) - extents.left,
@@ -135,11 +135,11 @@ pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
             let data = [SOURCE_PAGER, x11rb::NONE, above, 0, 0];
             tell_window_manager(s, w, s.atoms._NET_RESTACK_WINDOW, data)
         } else {
-            let aux = ConfigureWindowAux::new().stack_mode(StackMode::ABOVE);
-            s.conn
-                .configure_window(w, &aux)
-                .map_err(ReplyError::from)
-                .and_then(|cookie| cookie.check())
+            configure(
+                s,
+                w,
+                &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
+            )
         };
         checked(result, "raise", id)?;
     }
@@ -168,8 +168,7 @@ pub fn place(s: &Session, id: &WindowId, placement: &Placement) -> Result<(), Fa
         .get_property(false, w, a._NET_WM_STATE, AtomEnum::ATOM, 0, 64)?
         .reply();
     let state = values32(tolerate(state)?.as_ref());
-    let maximized = state.contains(&a._NET_WM_STATE_MAXIMIZED_VERT)
-        && state.contains(&a._NET_WM_STATE_MAXIMIZED_HORZ);
+    let maximized = is_maximized(s, &state);
 
     if let Some(desktop) = placement.desktop {
         if !wm.supports(a._NET_WM_DESKTOP) {
@@ -241,6 +240,20 @@ fn query_desktop(s: &Session, w: Window) -> Result<Option<u32>, Failure> {
     Ok(first32(tolerate(reply)?.as_ref()))
 }
 
+/// Whether `_NET_WM_STATE` (its atoms, `state`) says maximized both ways.
+fn is_maximized(s: &Session, state: &[u32]) -> bool {
+    state.contains(&s.atoms._NET_WM_STATE_MAXIMIZED_VERT)
+        && state.contains(&s.atoms._NET_WM_STATE_MAXIMIZED_HORZ)
+}
+
+/// Configures `w` directly (a manager intercepts it as a request) and waits for the check.
+fn configure(s: &Session, w: Window, aux: &ConfigureWindowAux) -> Result<(), ReplyError> {
+    s.conn
+        .configure_window(w, aux)
+        .map_err(ReplyError::from)
+        .and_then(|cookie| cookie.check())
+}
+
 fn set_maximized(s: &Session, w: Window, id: &WindowId, action: u32) -> Result<(), Failure> {
     let a = &s.atoms;
     let data = [
@@ -286,12 +299,7 @@ fn move_resize(
         .y(y)
         .width(g.width)
         .height(g.height);
-    let result: Result<(), ReplyError> = s
-        .conn
-        .configure_window(w, &aux)
-        .map_err(ReplyError::from)
-        .and_then(|cookie| cookie.check());
-    checked(result, "move", id)
+    checked(configure(s, w, &aux), "move", id)
 }
 
 #[cfg(test)]

@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, close_answer, distinct_locals, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
     CloseOutcome, GnomeExtensionEnabled, GnomeExtensionForm, GnomeExtensionInstalled,
-    GnomeShellFound, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    GnomeShellFound, Placement, SessionEnv, WindowId, WindowInfo, WindowLayout, WindowList,
+    WindowSystem,
 };
 
 pub const BACKEND: &str = "gnome";
@@ -164,9 +164,11 @@ pub fn enable_extension() -> Result<GnomeExtensionEnabled> {
     {
         return Ok(GnomeExtensionEnabled::Running);
     }
-    let failed = |what: &str, e: String| Error::Io {
-        context: format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
-        source: std::io::Error::other(e),
+    let failed = |what: &str, e: String| {
+        super::io_error(
+            format!("cannot {what} the GNOME setting org.gnome.shell enabled-extensions"),
+            e,
+        )
     };
     let key = ["org.gnome.shell", "enabled-extensions"];
     let out =
@@ -336,12 +338,7 @@ impl GnomeWindows {
         timeout: Duration,
     ) -> Result<std::collections::HashMap<String, CloseOutcome>> {
         let started = Instant::now();
-        let mut targets: Vec<&str> = Vec::new();
-        for local in ids.iter().filter_map(local_id) {
-            if !targets.contains(&local) {
-                targets.push(local);
-            }
-        }
+        let targets = distinct_locals(ids, local_id);
         let mut outcomes = std::collections::HashMap::new();
         if targets.is_empty() {
             return Ok(outcomes);
@@ -349,13 +346,10 @@ impl GnomeWindows {
         let before = self.seen()?;
         let mut sent = Vec::new();
         for &local in &targets {
-            match self.call("Close", Some(local))?.as_str() {
-                "sent" => sent.push(local),
-                "unsupported" => {
-                    outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
-                }
-                _ => {
-                    outcomes.insert(local.to_string(), CloseOutcome::Gone);
+            match close_answer(Some(&self.call("Close", Some(local))?)) {
+                None => sent.push(local),
+                Some(outcome) => {
+                    outcomes.insert(local.to_string(), outcome);
                 }
             }
         }
@@ -369,15 +363,12 @@ impl GnomeWindows {
 impl WindowSystem for GnomeWindows {
     fn list(&self) -> WindowList {
         match self.seen() {
-            Ok(seen) => WindowList {
-                backend: BACKEND.to_string(),
-                label: LABEL.to_string(),
-                capabilities: WindowCapabilities::ALL,
-                available: true,
-                reason: None,
-                window_manager: Some(SHELL_NAME.to_string()),
-                windows: seen.iter().map(|w| w.info(BACKEND)).collect(),
-            },
+            Ok(seen) => WindowList::answered(
+                BACKEND,
+                LABEL,
+                SHELL_NAME,
+                seen.iter().map(|w| w.info(BACKEND)).collect(),
+            ),
             Err(e) => {
                 let mut list = WindowList::unavailable(BACKEND, e.to_string());
                 list.label = LABEL.to_string();

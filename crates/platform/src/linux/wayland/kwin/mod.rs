@@ -19,17 +19,17 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{Laid, Seen, io_error, outcomes_in_order, watch_closes};
+use super::{Laid, Seen, close_answer, distinct_locals, io_error, outcomes_in_order, watch_closes};
 use crate::error::{Error, Result};
 use crate::window::{
-    CloseOutcome, Placement, SessionEnv, WindowCapabilities, WindowId, WindowInfo, WindowLayout,
-    WindowList, WindowSystem,
+    CloseOutcome, Placement, SessionEnv, WindowId, WindowInfo, WindowLayout, WindowList,
+    WindowSystem,
 };
 
 pub const BACKEND: &str = "kwin";
@@ -51,7 +51,7 @@ pub struct KwinWindows {
     scripts: PathBuf,
     next_token: AtomicU64,
     /// The object path scheme of loaded scripts, once known: see [`ScriptPaths`].
-    paths: AtomicU8,
+    paths: OnceLock<ScriptPaths>,
 }
 
 /// Reports delivered by KWin, by token, to the thread waiting for them.
@@ -101,16 +101,15 @@ impl Reporter {
 /// Where KWin puts a loaded script's object: `/N` in 5.27, `/Scripting/ScriptN` in Plasma 6.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ScriptPaths {
-    Unknown = 0,
-    Plasma5 = 1,
-    Plasma6 = 2,
+    Plasma5,
+    Plasma6,
 }
 
 impl ScriptPaths {
     fn path(self, id: i32) -> String {
         match self {
             ScriptPaths::Plasma6 => format!("/Scripting/Script{id}"),
-            _ => format!("/{id}"),
+            ScriptPaths::Plasma5 => format!("/{id}"),
         }
     }
 }
@@ -163,7 +162,7 @@ impl KwinWindows {
             inbox,
             scripts: script_dir(session),
             next_token: AtomicU64::new(1),
-            paths: AtomicU8::new(ScriptPaths::Unknown as u8),
+            paths: OnceLock::new(),
         };
         windows.kwin_owner().ok()?;
         Some(windows)
@@ -284,20 +283,15 @@ impl KwinWindows {
 
     /// Runs loaded script `id`, finding out once where KWin put it.
     fn start(&self, id: i32) -> Result<()> {
-        let known = match self.paths.load(Ordering::Relaxed) {
-            1 => ScriptPaths::Plasma5,
-            2 => ScriptPaths::Plasma6,
-            _ => ScriptPaths::Unknown,
-        };
-        let tries: &[ScriptPaths] = match known {
-            ScriptPaths::Unknown => &[ScriptPaths::Plasma6, ScriptPaths::Plasma5],
-            _ => std::slice::from_ref(&known),
+        let tries: &[ScriptPaths] = match self.paths.get() {
+            Some(known) => std::slice::from_ref(known),
+            None => &[ScriptPaths::Plasma6, ScriptPaths::Plasma5],
         };
         let mut last = None;
         for &scheme in tries {
             match self.call(&scheme.path(id), "org.kde.kwin.Script", "run", &()) {
                 Ok(_) => {
-                    self.paths.store(scheme as u8, Ordering::Relaxed);
+                    let _ = self.paths.set(scheme);
                     return Ok(());
                 }
                 Err(e) => last = Some(e),
@@ -381,15 +375,12 @@ impl Drop for KwinWindows {
 impl WindowSystem for KwinWindows {
     fn list(&self) -> WindowList {
         match self.run("list", &[]) {
-            Ok(report) => WindowList {
-                backend: BACKEND.to_string(),
-                label: LABEL.to_string(),
-                capabilities: WindowCapabilities::ALL,
-                available: true,
-                reason: None,
-                window_manager: Some("KWin".to_string()),
-                windows: report.windows.iter().map(|w| w.info(BACKEND)).collect(),
-            },
+            Ok(report) => WindowList::answered(
+                BACKEND,
+                LABEL,
+                "KWin",
+                report.windows.iter().map(|w| w.info(BACKEND)).collect(),
+            ),
             Err(e) => {
                 let mut list = WindowList::unavailable(BACKEND, e.to_string());
                 list.label = LABEL.to_string();
@@ -448,12 +439,7 @@ fn close_many(
     timeout: Duration,
 ) -> Result<HashMap<String, CloseOutcome>> {
     let started = Instant::now();
-    let mut targets: Vec<&str> = Vec::new();
-    for local in ids.iter().filter_map(local_id) {
-        if !targets.contains(&local) {
-            targets.push(local);
-        }
-    }
+    let targets = distinct_locals(ids, local_id);
     let mut outcomes = HashMap::new();
     if targets.is_empty() {
         return Ok(outcomes);
@@ -461,13 +447,10 @@ fn close_many(
     let report = kwin.run("close", &targets)?;
     let mut sent = Vec::new();
     for &local in &targets {
-        match report.results.get(local).map(String::as_str) {
-            Some("sent") => sent.push(local),
-            Some("unsupported") => {
-                outcomes.insert(local.to_string(), CloseOutcome::Unsupported);
-            }
-            _ => {
-                outcomes.insert(local.to_string(), CloseOutcome::Gone);
+        match close_answer(report.results.get(local).map(String::as_str)) {
+            None => sent.push(local),
+            Some(outcome) => {
+                outcomes.insert(local.to_string(), outcome);
             }
         }
     }

@@ -51,8 +51,13 @@ function kind(w) {
     }
 }
 
-function describe(w) {
+// The workspace's index, -1 on all of them, null on none.
+function desktopOf(w) {
     const workspace = w.get_workspace();
+    return w.is_on_all_workspaces() ? -1 : (workspace ? workspace.index() : null);
+}
+
+function describe(w) {
     const parent = w.get_transient_for();
     const pid = w.get_pid();
     return {
@@ -61,7 +66,7 @@ function describe(w) {
         resource_class: w.get_wm_class() || '',
         resource_name: w.get_wm_class_instance() || '',
         caption: w.get_title() || '',
-        desktop: w.is_on_all_workspaces() ? -1 : (workspace ? workspace.index() : null),
+        desktop: desktopOf(w),
         minimized: w.minimized,
         active: w.has_focus(),
         closeable: w.can_close(),
@@ -195,9 +200,7 @@ function place(w, p) {
     }
     if (p.maximized && !was)
         maximize(w);
-    const workspace = w.get_workspace();
-    const current = w.is_on_all_workspaces() ? -1 : (workspace ? workspace.index() : null);
-    if (p.desktop !== null && p.desktop !== undefined && current !== p.desktop)
+    if (p.desktop !== null && p.desktop !== undefined && desktopOf(w) !== p.desktop)
         toWorkspace(w, p.desktop);
     if (p.minimized) {
         if (!w.can_minimize())
