@@ -1029,17 +1029,7 @@ impl Store for SqlStore {
         listed.reverse();
         for d in listed {
             if let Some((_, content)) = self.desk_session(d.id).await? {
-                let record = NewDeskSession {
-                    name: d.name,
-                    kind: d.kind,
-                    created_at: d.created_at,
-                    created_by_id: d.created_by_id,
-                    created_by: d.created_by,
-                    apps: d.apps,
-                    windows: d.windows,
-                    content,
-                };
-                desk_sessions.push((d.id, record));
+                desk_sessions.push((d.id, d.with_content(content)));
             }
         }
         let managed = self.managed_apps().await?;
