@@ -3,8 +3,6 @@
 //! GNOME backend talks to an extension of its own, which this writes into the user's
 //! extensions folder and enables. Runs locally, as the user whose session it is.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
 use clap::Subcommand;
 use platform::{GnomeExtensionEnabled, GnomeShellFound, SessionEnv};
@@ -32,19 +30,11 @@ impl DesktopCommand {
     }
 }
 
-/// `$XDG_DATA_HOME`, else `~/.local/share`.
-fn data_home() -> anyhow::Result<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("XDG_DATA_HOME") {
-        return Ok(PathBuf::from(dir));
-    }
-    let home = var("HOME").context("neither XDG_DATA_HOME nor HOME is set")?;
-    Ok(PathBuf::from(home).join(".local/share"))
-}
-
 fn install_gnome_extension() -> anyhow::Result<()> {
     let session = SessionEnv::from_env(None);
-    let installed = platform::install_gnome_extension(&data_home()?, &session)
+    // `$XDG_DATA_HOME`, else `~/.local/share`, as Boss's own data directory is found.
+    let data_home = dirs::data_dir().context("neither XDG_DATA_HOME nor HOME is set")?;
+    let installed = platform::install_gnome_extension(&data_home, &session)
         .context("cannot install Boss's GNOME Shell extension")?;
     let chosen_by = match &installed.shell_version {
         Some((version, GnomeShellFound::Running)) => {

@@ -9,7 +9,7 @@
 //! first reading after start-up is against boot (the counters' origin).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use platform::ProcessState;
@@ -67,6 +67,9 @@ pub struct Counted {
     swap: Option<(u64, u64)>,
 }
 
+/// The processor's model name, read on first use.
+static CPU_MODEL: OnceLock<Option<String>> = OnceLock::new();
+
 /// Everything one answer is built from, read once per request.
 pub struct Reading {
     pub sample: Arc<Sample>,
@@ -96,7 +99,11 @@ impl Reading {
                 .filter(|d| !d.disk.starts_with("loop") && !d.disk.starts_with("ram"))
                 .collect(),
             sensors: platform::resources::temperatures().unwrap_or_default(),
-            cpu_model: platform::resources::cpu_model(),
+            // The model does not change while Boss runs: `/proc/cpuinfo` (a block per core) is
+            // read once, not on every request.
+            cpu_model: CPU_MODEL
+                .get_or_init(platform::resources::cpu_model)
+                .clone(),
         }
     }
 }

@@ -195,16 +195,7 @@ async fn store(
     .with_detail(json!({ "kind": kind, "apps": record.apps, "windows": record.windows }))
     .write(state)
     .await;
-    Ok(DeskSession {
-        id,
-        name: record.name,
-        kind,
-        created_at: record.created_at,
-        created_by_id: record.created_by_id,
-        created_by: record.created_by,
-        apps: record.apps,
-        windows: record.windows,
-    })
+    Ok(record.stored(id))
 }
 
 /// Saves the current desk under `name`.

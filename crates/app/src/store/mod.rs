@@ -488,6 +488,38 @@ pub struct DeskSession {
     pub windows: i64,
 }
 
+impl NewDeskSession {
+    /// The stored record this snapshot became under `id`, without its contents.
+    pub fn stored(self, id: i64) -> DeskSession {
+        DeskSession {
+            id,
+            name: self.name,
+            kind: self.kind,
+            created_at: self.created_at,
+            created_by_id: self.created_by_id,
+            created_by: self.created_by,
+            apps: self.apps,
+            windows: self.windows,
+        }
+    }
+}
+
+impl DeskSession {
+    /// The record to store again with its `content`, as a dump carries it.
+    pub fn with_content(self, content: String) -> NewDeskSession {
+        NewDeskSession {
+            name: self.name,
+            kind: self.kind,
+            created_at: self.created_at,
+            created_by_id: self.created_by_id,
+            created_by: self.created_by,
+            apps: self.apps,
+            windows: self.windows,
+            content,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::DumpedToken;

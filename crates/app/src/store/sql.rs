@@ -1024,24 +1024,17 @@ impl Store for SqlStore {
             |launch| launch.id,
         )
         .await?;
-        let mut desk_sessions = Vec::new();
-        let mut listed = self.list_desk_sessions().await?;
-        listed.reverse();
-        for d in listed {
-            if let Some((_, content)) = self.desk_session(d.id).await? {
-                let record = NewDeskSession {
-                    name: d.name,
-                    kind: d.kind,
-                    created_at: d.created_at,
-                    created_by_id: d.created_by_id,
-                    created_by: d.created_by,
-                    apps: d.apps,
-                    windows: d.windows,
-                    content,
-                };
-                desk_sessions.push((d.id, record));
-            }
-        }
+        // One query for every snapshot with its contents, oldest first, rather than one per row.
+        let sql = format!("SELECT {DESK_COLUMNS}, content FROM desk_sessions ORDER BY id");
+        let desk_sessions = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let desk = desk_from_row(row)?;
+                Ok((desk.id, desk.with_content(row.try_get("content")?)))
+            })
+            .collect::<StoreResult<_>>()?;
         let managed = self.managed_apps().await?;
         Ok(Dump {
             users,
