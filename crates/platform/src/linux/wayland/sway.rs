@@ -38,6 +38,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// The workspace holding the scratchpad (i3's name, kept by sway).
 const SCRATCHPAD: &str = "__i3_scratch";
 
+/// How long [`SwayWindows::settle`] waits for a view to keep still.
+const SETTLE_PATIENCE: Duration = Duration::from_secs(1);
+
 /// One sway instance, reached through its IPC socket; the connection is remade after it
 /// breaks.
 pub struct SwayWindows {
@@ -103,6 +106,28 @@ impl SwayWindows {
             }
         }
         Ok(())
+    }
+
+    /// Waits (at most [`SETTLE_PATIENCE`]) until view `con_id` keeps its geometry for a few
+    /// polls. Made floating, a view is given its own preferred size, which the client
+    /// confirms a moment later (foot: its default 700×500): a size asked before that would be
+    /// undone by it.
+    fn settle(&self, con_id: i64) {
+        let deadline = Instant::now() + SETTLE_PATIENCE;
+        let (mut last, mut same) = (None, 0);
+        while same < 5 && Instant::now() < deadline {
+            std::thread::sleep(POLL_INTERVAL);
+            let Ok(tree) = self.ipc(Connection::get_tree) else {
+                return;
+            };
+            let now = locate(&tree, con_id).map(|l| layout_of(&l).geometry);
+            same = if now.is_some() && now == last {
+                same + 1
+            } else {
+                0
+            };
+            last = now;
+        }
     }
 
     /// The view `id` names, checked to exist now.
@@ -511,21 +536,27 @@ impl WindowSystem for SwayWindows {
         }
         if !state.is_empty() {
             self.command(id, con_id, &state.join(", "))?;
+            if placement.geometry.is_some() {
+                self.settle(con_id);
+            }
         }
 
         // Then the geometry of a floating view, from its borders as they are now: `resize
         // set` sizes the whole container (keeping its centre), so it goes first, then the
-        // frame's corner is put in place.
+        // frame's corner is put in place. A view already there is left alone: asking again
+        // would set it moving while a caller reads it back.
+        let mut moved = false;
         if let Some(g) = placement.geometry
             && !placement.maximized
         {
             let tree = self.ipc(Connection::get_tree)?;
-            let node = locate(&tree, con_id)
-                .ok_or_else(|| Error::NotFound(format!("window {id}")))?
-                .node;
+            let now =
+                locate(&tree, con_id).ok_or_else(|| Error::NotFound(format!("window {id}")))?;
+            let node = now.node;
             // A tiled view's place and size are the layout's: its workspace and tiling were
             // all there was to put back.
-            if node.node_type == NodeType::FloatingCon {
+            if node.node_type == NodeType::FloatingCon && layout_of(&now).geometry != g {
+                moved = true;
                 let (left, right, top, bottom) = borders(node);
                 let width = i64::from(g.width) + i64::from(left) + i64::from(right);
                 let height = i64::from(g.height) + i64::from(top) + i64::from(bottom);
@@ -537,13 +568,18 @@ impl WindowSystem for SwayWindows {
             }
         }
         // Then its workspace: last, as sway puts a floating view moved to a position onto the
-        // workspace shown there.
+        // workspace shown there (so where it is is read again after a move).
         let mut to_workspace = String::new();
         match placement.desktop {
             Some(-1) => to_workspace = "sticky enable".into(),
             Some(desktop) if desktop >= 0 => {
-                let here = workspace_desktop(located.workspace);
-                if here != Some(desktop) || in_scratchpad || placement.geometry.is_some() {
+                let here = if moved {
+                    let tree = self.ipc(Connection::get_tree)?;
+                    locate(&tree, con_id).and_then(|now| workspace_desktop(now.workspace))
+                } else {
+                    workspace_desktop(located.workspace)
+                };
+                if here != Some(desktop) || in_scratchpad {
                     to_workspace = format!("move container to workspace number {}", desktop + 1);
                 }
             }
