@@ -294,8 +294,10 @@ impl ServerProcess {
             .expect("reset the server's peak resident memory");
     }
 
-    /// Resident memory now and at its peak so far (`VmRSS`, `VmHWM`) in MiB, and the thread
-    /// count (each thread that allocates may hold a malloc arena of its own).
+    /// Resident memory now and at its peak so far (`VmRSS`, `VmHWM`) in MiB, split into what
+    /// the server allocated (`RssAnon`) and the file pages it maps (`RssFile`: mostly the
+    /// binary's own code), and the thread count (each thread that allocates may hold a malloc
+    /// arena of its own).
     fn memory(&self) -> Memory {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
@@ -310,6 +312,8 @@ impl ServerProcess {
         Memory {
             rss: field("VmRSS:") / 1024.0,
             peak: field("VmHWM:") / 1024.0,
+            anon: field("RssAnon:") / 1024.0,
+            file: field("RssFile:") / 1024.0,
             threads: field("Threads:") as u32,
         }
     }
@@ -319,6 +323,8 @@ impl ServerProcess {
 struct Memory {
     rss: f64,
     peak: f64,
+    anon: f64,
+    file: f64,
     threads: u32,
 }
 
@@ -431,8 +437,18 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
         .map(|m| format!("{:.1}", m.rss))
         .collect::<Vec<_>>()
         .join(" -> ");
+    let most = |part: fn(&Memory) -> f64| during.iter().map(part).fold(0.0, f64::max);
+    let split = format!(
+        "allocated (RssAnon) {:.1} / {:.1} / {:.1}, mapped files (RssFile: the binary's code and libraries) {:.1} / {:.1} / {:.1}",
+        idle.anon,
+        most(|m| m.anon),
+        after.anon,
+        idle.file,
+        most(|m| m.file),
+        after.file,
+    );
     println!(
-        "soak      +{extra:>5} idle, {seconds} s, {subscribers} event subscribers ({streams_ok} stayed connected, {} updates received), {clients} GET clients: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms\n          server resident memory (MiB): idle {:.1} (peak {:.1} with the login's hash, {} threads), during load {trace} (peak VmHWM {:.1}, {peak_threads} threads), 5 s after load {:.1} ({} threads)  (target < 25)",
+        "soak      +{extra:>5} idle, {seconds} s, {subscribers} event subscribers ({streams_ok} stayed connected, {} updates received), {clients} GET clients: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms\n          server resident memory (MiB): idle {:.1} (peak {:.1} with the login's hash, {} threads), during load {trace} (peak VmHWM {:.1}, {peak_threads} threads), 5 s after load {:.1} ({} threads)  (target < 25)\n          of which (idle / most during load / after): {split}",
         events_seen.load(std::sync::atomic::Ordering::Relaxed),
         total,
         errors.load(std::sync::atomic::Ordering::Relaxed),
