@@ -5,8 +5,9 @@
 // machine requests to /api/v1/hosts/bravo/... (the process list is bravo's, relayed through the
 // database) and survives a reload; the Hosts page shows both online with their summaries and
 // runs a fleet close-all (a preview per host, then one result per host); when
-// bravo stops, the Hosts page reports it offline and an admin removes it; choosing alpha again
-// goes back to unprefixed routes.
+// bravo stops, the Hosts page reports it offline and an admin removes it (the header's switcher,
+// which shares the page's host list, goes with it); choosing alpha again goes back to
+// unprefixed routes.
 //
 // Everything the test starts (the cluster, both servers, the browser) is ended by its own handle.
 import assert from 'node:assert/strict';
@@ -221,7 +222,9 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
         message: "alpha's processes are listed",
       });
       assert.deepEqual(relayedAfter, []);
-      assert.equal(await page.getByTestId('host-switcher').inputValue(), 'alpha');
+      // The switcher shares the Hosts page's list: with one host left it is gone at once, not
+      // at its own next refresh.
+      assert.equal(await page.getByTestId('host-switcher').count(), 0);
     });
     await close();
   });

@@ -1,32 +1,17 @@
 // The host switcher in the header: which machine of the fleet the pages show. Shown only when
 // there is more than one host (several Boss servers on one PostgreSQL database).
 import { html, useState, useEffect } from '../vendor/preact-htm.js';
-import { api, selectHost, selectedHost, onHostChange } from '../api.js';
+import { selectHost, selectedHost, onHostChange } from '../api.js';
+import { useHostList } from '../shared/hosts.js';
 
 const REFRESH_MS = 15000;
 
 export function HostSwitcher() {
-  const [hosts, setHosts] = useState([]);
+  // Errors keep the last list; the pages report them.
+  const hosts = useHostList(REFRESH_MS).answer?.hosts || [];
   const [current, setCurrent] = useState(selectedHost);
 
   useEffect(() => onHostChange(setCurrent), []);
-  useEffect(() => {
-    let stopped = false;
-    async function load() {
-      try {
-        const answer = await api('/hosts');
-        if (!stopped) setHosts(answer.hosts);
-      } catch {
-        // keep the last list; the pages report errors
-      }
-    }
-    load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, []);
 
   if (hosts.length < 2 && !current) return null;
   const here = hosts.find((h) => h.this_host);

@@ -6,30 +6,19 @@
 import { html, useState, useEffect, useCallback } from '../../vendor/preact-htm.js';
 import { api, onHostChange, selectedHost } from '../../api.js';
 import { startedSentence } from '../../shared/launch-format.js';
+import { useHostList } from '../../shared/hosts.js';
+
+const REFRESH_MS = 15000;
 
 /** The hosts as the launch choice needs them: `{fleet, hosts, shown}` (shown: a host name). */
 function useHosts() {
-  const [view, setView] = useState({ fleet: false, hosts: [], shown: null });
-  useEffect(() => {
-    let stopped = false;
-    async function load() {
-      try {
-        const answer = await api('/hosts');
-        if (stopped) return;
-        const here = answer.hosts.find((h) => h.this_host)?.name || null;
-        setView({ fleet: answer.fleet, hosts: answer.hosts, shown: selectedHost() || here });
-      } catch {
-        // Without the list the page launches where it shows, as on a single host.
-      }
-    }
-    load();
-    const unsubscribe = onHostChange(load);
-    return () => {
-      stopped = true;
-      unsubscribe();
-    };
-  }, []);
-  return view;
+  // Without the list the page launches where it shows, as on a single host.
+  const { answer } = useHostList(REFRESH_MS);
+  const [selected, setSelected] = useState(selectedHost);
+  useEffect(() => onHostChange(setSelected), []);
+  if (!answer) return { fleet: false, hosts: [], shown: null };
+  const here = answer.hosts.find((h) => h.this_host)?.name || null;
+  return { fleet: answer.fleet, hosts: answer.hosts, shown: selected || here };
 }
 
 /**

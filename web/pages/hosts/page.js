@@ -2,14 +2,15 @@
 // not, with CPU, memory, process and window counts from its last heartbeat. Choosing a host
 // shows its machine on every other page (the switcher in the header does the same). Admins
 // remove an offline host gone for good (an online one would register again at once).
-import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
-import { api, errorMessage, selectHost, selectedHost } from '../../api.js';
+import { html, useState } from '../../vendor/preact-htm.js';
+import { api, selectHost, selectedHost } from '../../api.js';
 import { PageHeading } from '../../ui/page.js';
 import { ErrorAlert, Loading, StatusMessage } from '../../ui/feedback.js';
 import { formatDateTime } from '../../ui/format.js';
 import { useConfirm } from '../../ui/dialog.js';
 import { can } from '../../ui/roles.js';
 import { useSubmit } from '../../ui/submit.js';
+import { reloadHosts, useHostList } from '../../shared/hosts.js';
 
 const REFRESH_MS = 5000;
 
@@ -90,8 +91,7 @@ function FleetCloseAll() {
 
 // "Remove" for an offline host (admins): after a confirmation, the host leaves the list; its
 // launches and audit rows stay, and it registers again if it ever comes back.
-function useRemoveHost(reload) {
-  // `reload` is a ref to the page's loader: the list is read again at once.
+function useRemoveHost() {
   const [dialog, confirm] = useConfirm();
   const [report, setReport] = useState(null);
   const { error, run } = useSubmit();
@@ -108,38 +108,14 @@ function useRemoveHost(reload) {
       const removed = await api(`/hosts/${encodeURIComponent(host.name)}`, { method: 'DELETE' });
       if (selectedHost() === removed.name) selectHost(null);
       setReport(`Removed host ${removed.name}.`);
-      await reload.current?.();
+      await reloadHosts();
     });
   return { dialog, report, error, remove };
 }
 
 export function HostsPage({ title, user }) {
-  const [hosts, setHosts] = useState(null);
-  const [error, setError] = useState(null);
-  const reload = useRef(null);
-
-  useEffect(() => {
-    let stopped = false;
-    async function load() {
-      try {
-        const answer = await api('/hosts');
-        if (!stopped) {
-          setHosts(answer);
-          setError(null);
-        }
-      } catch (err) {
-        if (!stopped) setError(errorMessage(err));
-      }
-    }
-    load();
-    reload.current = load;
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, []);
-  const removal = useRemoveHost(reload);
+  const { answer: hosts, error } = useHostList(REFRESH_MS);
+  const removal = useRemoveHost();
   const admin = can(user, 'manageSettings');
 
   const current = selectedHost();
