@@ -84,6 +84,10 @@ pub struct ProcessDiff {
     /// PIDs that ended (or whose PID now belongs to a new process, listed in `upserted`).
     pub removed: Vec<u32>,
     pub system: SystemInfo,
+    /// The event stream's text for this diff, made by the first subscriber that sends it and
+    /// shared by the others: one serialisation per sample, not one per subscriber.
+    #[serde(skip)]
+    pub event_data: OnceLock<String>,
 }
 
 /// Messages for event-stream subscribers.
@@ -369,5 +373,6 @@ pub fn diff(before: &Sample, after: &Sample) -> ProcessDiff {
         upserted,
         removed,
         system: after.snapshot.system.clone(),
+        event_data: OnceLock::new(),
     }
 }

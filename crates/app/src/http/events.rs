@@ -166,17 +166,16 @@ async fn events(
                 let events = match event {
                     Ok(LiveEvent::Processes(diff)) if diff.taken_at_ms > shown => {
                         shown = diff.taken_at_ms;
-                        let body = json!({
-                            "taken_at": diff.taken_at,
-                            "upserted": diff.upserted,
-                            "removed": diff.removed,
-                            "system": SystemView::new(&diff.system, diff.taken_at_ms),
+                        let data = diff.event_data.get_or_init(|| {
+                            json!({
+                                "taken_at": diff.taken_at,
+                                "upserted": diff.upserted,
+                                "removed": diff.removed,
+                                "system": SystemView::new(&diff.system, diff.taken_at_ms),
+                            })
+                            .to_string()
                         });
-                        vec![
-                            Event::default()
-                                .event("processes_diff")
-                                .data(body.to_string()),
-                        ]
+                        vec![Event::default().event("processes_diff").data(data)]
                     }
                     Ok(LiveEvent::Processes(_)) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => {
