@@ -22,6 +22,14 @@
 //! over a quiet period (its utime + stime from `/proc/<pid>/stat`); then the apps are removed
 //! through the API, which stops them.
 //!
+//! Overhead (`-- --overhead-only`): at 1,000 extra idle processes, the release server's CPU over
+//! a quiet period with nobody connected and with one live event-stream watcher, and its
+//! resident memory while watched (targets: under 0.1 % and 2 % of a core, under 30 MB).
+//!
+//! Launch latency (`-- --launch-only`): `POST /api/v1/launches` of `true`, one after another,
+//! against the release server: from the request to a running, recorded process (target: median
+//! under 20 ms).
+//!
 //! Run: `cargo bench -p boss-app --bench processes` (add `-- --quick` for fewer rounds and a
 //! short soak; `-- --soak-secs N` to choose its length; `-- --http-only` for just the latency
 //! and throughput rounds at 1,000 and 5,000 processes; `-- --soak-only` for just the soak, `-- --subscribers N` for its number of event
@@ -490,6 +498,38 @@ async fn idle_cpu_percent(server: &ServerProcess, seconds: u64) -> f64 {
     100.0 * used / started.elapsed().as_secs_f64()
 }
 
+/// Overhead (DESIGN §8) at `extra` idle processes: the server's CPU with nobody connected, then
+/// with one live watcher (an event stream of every topic, as a browser's page opens, read as it
+/// comes: the process table once a second), and its resident memory while watched (targets:
+/// under 0.1 % and under 2 % of a core, under 30 MB).
+async fn overhead_round(extra: usize, seconds: u64) {
+    let _idle = Idle::spawn(extra);
+    let server = ServerProcess::start();
+    let session = server.register().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let nobody = idle_cpu_percent(&server, seconds).await;
+    let (base, cookie) = (session.base.clone(), session.cookie.clone());
+    let watcher = tokio::spawn(async move {
+        let mut reply = reqwest::Client::new()
+            .get(format!("{base}/api/v1/events"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert!(reply.status().is_success(), "{}", reply.status());
+        while let Ok(Some(_)) = reply.chunk().await {}
+    });
+    // Past the first full table, then a steady second per update.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let watched = idle_cpu_percent(&server, seconds).await;
+    let memory = server.memory();
+    watcher.abort();
+    println!(
+        "overhead  +{extra:>5} idle, {seconds} s each: {nobody:.2} % of one core with nobody connected (target < 0.1), {watched:.2} % with one live watcher (target < 2); resident memory while watched {:.1} MiB (target < 30)",
+        memory.rss,
+    );
+}
+
 /// Supervision overhead: idle CPU of the server with no managed app, then with `apps`.
 async fn managed_round(apps: usize, seconds: u64) {
     let server = ServerProcess::start();
@@ -514,6 +554,32 @@ async fn managed_round(apps: usize, seconds: u64) {
     }
 }
 
+/// Launch latency (DESIGN §8: from the request to a running, recorded process, median under
+/// 20 ms): `POST /api/v1/launches` of `true`, one after another, against the release server.
+/// The answer comes once the program runs and its launch and audit rows are written; `true`
+/// ends at once, so nothing is left to stop.
+async fn launch_round(launches: usize) {
+    let server = ServerProcess::start();
+    let session = server.register().await;
+    let mut latencies = Vec::with_capacity(launches);
+    for _ in 0..launches {
+        let begun = Instant::now();
+        let (status, created) = session
+            .post("/api/v1/launches", serde_json::json!({"program": "true"}))
+            .await;
+        latencies.push(begun.elapsed());
+        assert_eq!(status, 201, "{created}");
+        assert!(created["launch"]["pid"].as_u64().is_some(), "{created}");
+    }
+    latencies.sort();
+    println!(
+        "launch    {launches} launches of `true`, one after another: p50 {:.2} ms  p90 {:.2} ms  max {:.2} ms (target median < 20 ms)",
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.90)),
+        ms(*latencies.last().unwrap()),
+    );
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let rounds = if quick { 5 } else { 21 };
@@ -530,6 +596,8 @@ fn main() {
     };
     let soak_secs = flag("--soak-secs").unwrap_or(if quick { 20 } else { 180 });
     let subscribers = flag("--subscribers").unwrap_or(50) as usize;
+    let launches = if quick { 50 } else { 200 };
+    let quiet_secs = if quick { 10 } else { 60 };
     if std::env::args().any(|a| a == "--soak-only") {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
@@ -537,7 +605,17 @@ fn main() {
     }
     if std::env::args().any(|a| a == "--managed-only") {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(managed_round(20, if quick { 10 } else { 60 }));
+        runtime.block_on(managed_round(20, quiet_secs));
+        return;
+    }
+    if std::env::args().any(|a| a == "--overhead-only") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(overhead_round(1000, quiet_secs));
+        return;
+    }
+    if std::env::args().any(|a| a == "--launch-only") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(launch_round(launches));
         return;
     }
     if std::env::args().any(|a| a == "--http-only") {
@@ -553,5 +631,7 @@ fn main() {
     runtime.block_on(http_round(1000, requests));
     runtime.block_on(http_round(5000, requests));
     runtime.block_on(soak_round(1000, subscribers, 4, soak_secs));
-    runtime.block_on(managed_round(20, if quick { 10 } else { 60 }));
+    runtime.block_on(overhead_round(1000, quiet_secs));
+    runtime.block_on(launch_round(launches));
+    runtime.block_on(managed_round(20, quiet_secs));
 }
