@@ -336,6 +336,18 @@ struct Memory {
     threads: u32,
 }
 
+/// A live event stream of the server at `base` (`query`: its topics, or empty for all), open.
+async fn event_stream(base: &str, cookie: &str, query: &str) -> reqwest::Response {
+    let reply = reqwest::Client::new()
+        .get(format!("{base}/api/v1/events{query}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{}", reply.status());
+    reply
+}
+
 /// Many live subscribers and busy API clients at once, for `seconds`, against the real server
 /// binary; its resident memory is read before, during and a few seconds after the load.
 async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u64) {
@@ -355,13 +367,7 @@ async fn soak_round(extra: usize, subscribers: usize, clients: usize, seconds: u
     for _ in 0..subscribers {
         let (base, cookie, seen) = (base.clone(), cookie.clone(), events_seen.clone());
         streams.push(tokio::spawn(async move {
-            let mut reply = reqwest::Client::new()
-                .get(format!("{base}/api/v1/events?topics=processes"))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            assert!(reply.status().is_success());
+            let mut reply = event_stream(&base, &cookie, "?topics=processes").await;
             while Instant::now() < deadline {
                 match tokio::time::timeout(Duration::from_secs(5), reply.chunk()).await {
                     Ok(Ok(Some(chunk))) => {
@@ -510,13 +516,7 @@ async fn overhead_round(extra: usize, seconds: u64) {
     let nobody = idle_cpu_percent(&server, seconds).await;
     let (base, cookie) = (session.base.clone(), session.cookie.clone());
     let watcher = tokio::spawn(async move {
-        let mut reply = reqwest::Client::new()
-            .get(format!("{base}/api/v1/events"))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success(), "{}", reply.status());
+        let mut reply = event_stream(&base, &cookie, "").await;
         while let Ok(Some(_)) = reply.chunk().await {}
     });
     // Past the first full table, then a steady second per update.
