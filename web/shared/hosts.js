@@ -1,8 +1,8 @@
 // The fleet's host list (GET /api/v1/hosts), one store for every part that shows it: the switcher
 // in the header, the Hosts page and "Launch on" on the Applications page. While any of them is
 // shown the list is fetched once per interval (the shortest any of them asks for), not once per
-// part, and each newly shown part fetches it once at once so that it never starts from a stale
-// list.
+// part; a newly shown part starts from the list the others have and fetches it again at once.
+// Once no part is shown (after logging out, say) the list is forgotten.
 import { useState, useEffect } from '../vendor/preact-htm.js';
 import { api, errorMessage } from '../api.js';
 
@@ -40,7 +40,10 @@ function schedule() {
 }
 
 /** Fetches the list again now (after a change, such as a removed host); resolves once every part has it. */
-export function reloadHosts() {
+export async function reloadHosts() {
+  // A fetch already under way may have been answered before the change: wait for it, then ask
+  // again (`inFlight` never rejects).
+  if (inFlight) await inFlight;
   return load();
 }
 
@@ -54,6 +57,7 @@ export function useHostList(refreshMs) {
     return () => {
       watchers.delete(setState);
       schedule();
+      if (!watchers.size) latest = { answer: null, error: null };
     };
   }, [refreshMs]);
   return state;

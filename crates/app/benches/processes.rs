@@ -516,15 +516,14 @@ async fn overhead_round(extra: usize, seconds: u64) {
     let session = server.register().await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let nobody = idle_cpu_percent(&server, seconds).await;
-    let (base, cookie) = (session.base.clone(), session.cookie.clone());
-    let watcher = tokio::spawn(async move {
-        let mut reply = event_stream(&base, &cookie, "").await;
-        while let Ok(Some(_)) = reply.chunk().await {}
-    });
+    // Opened here, so that a stream refused fails the round rather than a task no one awaits.
+    let mut reply = event_stream(&session.base, &session.cookie, "").await;
+    let watcher = tokio::spawn(async move { while let Ok(Some(_)) = reply.chunk().await {} });
     // Past the first full table, then a steady second per update.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let watched = idle_cpu_percent(&server, seconds).await;
     let memory = server.memory();
+    assert!(!watcher.is_finished(), "the watcher's stream ended early");
     watcher.abort();
     println!(
         "overhead  +{extra:>5} idle, {seconds} s each: {nobody:.2} % of one core with nobody connected (target < 0.1), {watched:.2} % with one live watcher (target < 2); resident memory while watched {:.1} MiB (target < 30)",

@@ -4,7 +4,7 @@
 // POST /api/v1/fleet/launch, which starts it on each host at once and answers one result per
 // host, shown beside each other. Offline hosts cannot be chosen: they could only fail.
 import { html, useState, useEffect, useCallback } from '../../vendor/preact-htm.js';
-import { api, onHostChange, selectedHost } from '../../api.js';
+import { api, selectedHost } from '../../api.js';
 import { startedSentence } from '../../shared/launch-format.js';
 import { useHostList } from '../../shared/hosts.js';
 
@@ -12,13 +12,12 @@ const REFRESH_MS = 15000;
 
 /** The hosts as the launch choice needs them: `{fleet, hosts, shown}` (shown: a host name). */
 function useHosts() {
-  // Without the list the page launches where it shows, as on a single host.
+  // Without the list the page launches where it shows, as on a single host. Choosing another
+  // host remounts the page (app.js), so the selected host is read as it renders.
   const { answer } = useHostList(REFRESH_MS);
-  const [selected, setSelected] = useState(selectedHost);
-  useEffect(() => onHostChange(setSelected), []);
   if (!answer) return { fleet: false, hosts: [], shown: null };
   const here = answer.hosts.find((h) => h.this_host)?.name || null;
-  return { fleet: answer.fleet, hosts: answer.hosts, shown: selected || here };
+  return { fleet: answer.fleet, hosts: answer.hosts, shown: selectedHost() || here };
 }
 
 /**

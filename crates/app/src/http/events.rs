@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
@@ -25,6 +24,7 @@ use super::processes::SystemView;
 use crate::auth::{Caller, Permission};
 use crate::error::{Error, Result};
 use crate::live::{LiveEvent, Sample};
+use crate::processes::ProcessRow;
 use crate::state::AppState;
 use crate::windows::view;
 
@@ -44,6 +44,15 @@ struct EventsQuery {
     /// Comma-separated topics to receive: `processes`, `windows`, `launches`, `managed`;
     /// default all.
     topics: Option<String>,
+}
+
+/// The data of a `processes_diff` event.
+#[derive(Serialize)]
+struct DiffEvent<'a> {
+    taken_at: &'a str,
+    upserted: &'a [ProcessRow],
+    removed: &'a [u32],
+    system: SystemView,
 }
 
 fn full_events(sample: &Sample) -> [Event; 2] {
@@ -167,13 +176,13 @@ async fn events(
                     Ok(LiveEvent::Processes(diff)) if diff.taken_at_ms > shown => {
                         shown = diff.taken_at_ms;
                         let data = diff.event_data.get_or_init(|| {
-                            json!({
-                                "taken_at": diff.taken_at,
-                                "upserted": diff.upserted,
-                                "removed": diff.removed,
-                                "system": SystemView::new(&diff.system, diff.taken_at_ms),
+                            serde_json::to_string(&DiffEvent {
+                                taken_at: &diff.taken_at,
+                                upserted: &diff.upserted,
+                                removed: &diff.removed,
+                                system: SystemView::new(&diff.system, diff.taken_at_ms),
                             })
-                            .to_string()
+                            .unwrap_or_default()
                         });
                         vec![Event::default().event("processes_diff").data(data)]
                     }
