@@ -51,8 +51,8 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
       '[Desktop Entry]', 'Type=Application', 'Name=Fleet Sleeper', 'Exec=sleep 86394', '',
     ].join('\n'));
     const apps = { XDG_DATA_HOME: path.join(xdg, 'home'), XDG_DATA_DIRS: path.join(xdg, 'dirs') };
-    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', DISPLAY: '', ...apps } });
-    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', DISPLAY: '', ...apps } });
+    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', ...apps } });
+    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', ...apps } });
     await createFirstAdmin(alpha, { username: 'alice' });
     browser = await launchBrowser();
   });
