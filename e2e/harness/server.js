@@ -42,13 +42,21 @@ export function freePort() {
   });
 }
 
+// Where a graphical session is. Boss finds a desktop from these (a sway or wayland-N socket in
+// the runtime directory is enough, KWin and GNOME Shell are reached over the session bus), so
+// from ours it would reach the desktop the tests run in and close windows it did not start.
+const SESSION_VARIABLES = [
+  'DISPLAY', 'WAYLAND_DISPLAY', 'SWAYSOCK', 'XDG_CURRENT_DESKTOP', 'XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS',
+];
+
 // The server gets our environment without BOSS_* variables (which could point it at the
-// developer's own database or settings; tests pass what they need through `env`), with colour
-// off so logs read cleanly, and RUST_LOG from our environment or `info`.
+// developer's own database or settings) and without the graphical session's (it reaches only
+// a desktop a test starts; tests pass what they need through `env` or `--display`), with
+// colour off so logs read cleanly, and RUST_LOG from our environment or `info`.
 function cleanEnv(extra) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('BOSS_')) continue;
+    if (key.startsWith('BOSS_') || SESSION_VARIABLES.includes(key)) continue;
     env[key] = value;
   }
   return { ...env, NO_COLOR: '1', RUST_LOG: process.env.RUST_LOG || 'info', ...extra };
@@ -60,7 +68,7 @@ const MAX_LOG_CHARS = 200_000;
  * Starts `boss serve` on a free port of 127.0.0.1 with a new temporary data directory and waits
  * until GET /api/v1/health answers 200.
  *
- * Options: env (extra environment, merged over a copy of ours without BOSS_* variables),
+ * Options: env (extra environment, merged over a copy of ours without BOSS_* or session variables),
  * args (extra arguments after `serve`), timeoutMs (default 20 s), dataDir (use this directory
  * instead of a new one; it is then not removed by stop()).
  *

@@ -51,8 +51,8 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
       '[Desktop Entry]', 'Type=Application', 'Name=Fleet Sleeper', 'Exec=sleep 86394', '',
     ].join('\n'));
     const apps = { XDG_DATA_HOME: path.join(xdg, 'home'), XDG_DATA_DIRS: path.join(xdg, 'dirs') };
-    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', DISPLAY: '', ...apps } });
-    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', DISPLAY: '', ...apps } });
+    alpha = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'alpha', ...apps } });
+    bravo = await startBoss({ env: { BOSS_DATABASE_URL: pg.url, BOSS_HOST_NAME: 'bravo', ...apps } });
     await createFirstAdmin(alpha, { username: 'alice' });
     browser = await launchBrowser();
   });
@@ -68,14 +68,15 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
   it('launches an app on every online host, and a program on another host alone', async () => {
     const { page, watch, close } = await openPage(browser, alpha);
     const { cookie } = await loginApi(alpha, { username: 'alice' });
-    // Every launch the page made, to be stopped on the host that started it.
-    const launched = [];
-    page.on('response', async (r) => {
-      if (!r.url().endsWith('/api/v1/fleet/launch') || r.status() !== 200) return;
-      for (const result of (await r.json()).results) {
-        if (result.body?.launch?.id) launched.push({ host: result.host, id: result.body.launch.id });
-      }
+    // Every launch the page made, to be stopped on the host that started it. The answers are
+    // read as they come (a listener is not awaited), and awaited before they are counted.
+    const answers = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/v1/fleet/launch') && r.status() === 200) answers.push(r.json());
     });
+    const launched = async () =>
+      (await Promise.all(answers)).flatMap(({ results }) =>
+        results.filter((r) => r.body?.launch?.id).map((r) => ({ host: r.host, id: r.body.launch.id })));
     try {
       await withEvidence({ name: 'fleet-launch', page, watch, boss: alpha }, async () => {
         await page.goto('/#/login');
@@ -115,10 +116,11 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
         await waitUntil(async () => (await results.count()) === 1, { message: 'one result, for bravo' });
         assert.equal(await results.first().getAttribute('data-host'), 'bravo');
         assert.equal(await results.first().getAttribute('data-ok'), 'true');
-        assert.equal(launched.length, 3, JSON.stringify(launched));
+        const all = await launched();
+        assert.equal(all.length, 3, JSON.stringify(all));
       });
     } finally {
-      for (const { host, id } of launched) {
+      for (const { host, id } of await launched()) {
         const stopped = await apiRequest(alpha, `/hosts/${host}/launches/${id}/stop`, {
           method: 'POST', body: { timeout_ms: 2000 }, cookie,
         });
@@ -198,7 +200,7 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
         message: 'bravo is reported offline',
       });
 
-      // Back to alpha: its own live stream again, no relayed requests.
+      // Back to alpha.
       await page.locator('[data-testid="host-row"][data-host="alpha"]').getByTestId('host-show').click();
 
       // Bravo is gone for good: an admin removes it (only offline hosts offer Remove).
@@ -211,6 +213,8 @@ describe('the host switcher', { skip: skipUnlessPresent('the fleet tests', [...m
         message: 'the removal is reported',
       });
       await waitUntil(async () => (await page.getByTestId('host-row').count()) === 1, { message: 'bravo left the list' });
+
+      // Alpha's own live stream again, no relayed requests.
       const stream = page.waitForRequest((r) => r.url().includes('/api/v1/events?topics=processes'));
       const relayedAfter = [];
       page.on('request', (r) => {

@@ -29,7 +29,11 @@ start_test_server() {
     work=$(mktemp -d)
     trap stop_test_server EXIT
     mkdir -p "$work/empty"
-    XDG_DATA_HOME="$work/empty" XDG_DATA_DIRS="$work/empty" BOSS_DISPLAY=":4999" BOSS_LOG=warn,boss=info \
+    # Without the graphical session's variables: from them (a Wayland socket in the runtime
+    # directory is enough) Boss would find this machine's desktop instead of the missing display.
+    env -u DISPLAY -u WAYLAND_DISPLAY -u SWAYSOCK -u XDG_CURRENT_DESKTOP -u XDG_RUNTIME_DIR \
+        -u DBUS_SESSION_BUS_ADDRESS \
+        XDG_DATA_HOME="$work/empty" XDG_DATA_DIRS="$work/empty" BOSS_DISPLAY=":4999" BOSS_LOG=warn,boss=info \
         "$BOSS_BIN" serve --bind 127.0.0.1:0 --data-dir "$work/data" 2> "$work/log" &
     server_pid=$!
     for _ in $(seq 100); do grep -q "ready at" "$work/log" && break; sleep 0.1; done

@@ -79,10 +79,17 @@ export function LaunchHostsPicker({ choice }) {
   `;
 }
 
+// A host's launch record: null when the host refused or could not be reached.
+const launchOf = (result) => (result.ok && result.body?.launch) || null;
+function startedOn(result) {
+  const launch = launchOf(result);
+  return launch !== null && launch.outcome !== 'failed_to_start';
+}
+
 /** One line per host of a fleet launch: started (with its PID) or why not. */
 export function FleetLaunchResults({ report, onDismiss }) {
   if (!report) return null;
-  const started = report.results.filter((r) => r.ok && r.body?.launch?.outcome !== 'failed_to_start').length;
+  const started = report.results.filter(startedOn).length;
   return html`
     <section class="panel fleet-launch-results" aria-live="polite" data-testid="fleet-launch-results">
       <div class="fleet-launch-head">
@@ -91,8 +98,8 @@ export function FleetLaunchResults({ report, onDismiss }) {
       </div>
       <ul>
         ${report.results.map((r) => {
-          const launch = r.ok ? r.body?.launch : null;
-          const ok = launch && launch.outcome !== 'failed_to_start';
+          const launch = launchOf(r);
+          const ok = startedOn(r);
           const text = launch ? startedSentence(launch) : r.body?.error?.message || `HTTP ${r.status}`;
           return html`
             <li key=${r.host} data-testid="fleet-launch-result" data-host=${r.host} data-ok=${ok ? 'true' : 'false'}>
