@@ -75,16 +75,26 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
         0,
         64 * 1024,
     )?;
+    // The manager's client windows bottom to top; empty without an EWMH manager that keeps
+    // the list.
+    let stacking = c.get_property(
+        false,
+        s.root,
+        a._NET_CLIENT_LIST_STACKING,
+        AtomEnum::WINDOW,
+        0,
+        u32::MAX / 4,
+    )?;
     let gone = || Failure::Refused(Error::NotFound(format!("window {id}")));
     let geometry = tolerate(geometry.reply())?.ok_or_else(gone)?;
     let origin = tolerate(origin.reply())?.ok_or_else(gone)?;
     let state = values32(tolerate(state.reply())?.as_ref());
     let command = tolerate(command.reply())?;
-    let extents = frame_extents(s, w)?;
-    let stacking = stacking_order(s)?
+    let stacking = values32(tolerate(stacking.reply())?.as_ref())
         .iter()
         .position(|&other| other == w)
         .and_then(|n| u32::try_from(n).ok());
+    let extents = frame_extents(s, w)?;
     let maximized = is_maximized(s, &state);
     Ok(WindowLayout {
         geometry: Geometry {
@@ -101,23 +111,6 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
             .map(|r| wm_command(&r.value))
             .filter(|argv| !argv.is_empty()),
     })
-}
-
-/// The manager's client windows bottom to top (`_NET_CLIENT_LIST_STACKING`); empty without an
-/// EWMH manager that keeps the list.
-fn stacking_order(s: &Session) -> Result<Vec<Window>, Failure> {
-    let reply = s
-        .conn
-        .get_property(
-            false,
-            s.root,
-            s.atoms._NET_CLIENT_LIST_STACKING,
-            AtomEnum::WINDOW,
-            0,
-            u32::MAX / 4,
-        )?
-        .reply();
-    Ok(values32(tolerate(reply)?.as_ref()))
 }
 
 /// Raises each of `ids` in turn to the top of the stack, so that they end stacked as given,
