@@ -117,13 +117,14 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
 /// the last in front. With an EWMH manager as a pager asks (`_NET_RESTACK_WINDOW`, detail
 /// `Above` and no sibling: the top of the stack, EWMH §4.3); a manager that does not offer it
 /// gets the ICCCM restack request (a `ConfigureWindow` it intercepts). Neither moves a window
-/// to another desktop or changes the focus.
+/// to another desktop or changes the focus. A window gone meanwhile is passed over, as every
+/// backend does, so that the others still end in their order.
 pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
     s.drain_events()?;
-    let wm = query::detect_wm(s)?;
-    for id in ids {
+    let as_pager = query::detect_wm(s)?.supports(s.atoms._NET_RESTACK_WINDOW);
+    let raise = |id: &WindowId| {
         let w = existing(s, id)?;
-        let result = if wm.supports(s.atoms._NET_RESTACK_WINDOW) {
+        let result = if as_pager {
             let above = u32::from(StackMode::ABOVE);
             let data = [SOURCE_PAGER, x11rb::NONE, above, 0, 0];
             tell_window_manager(s, w, s.atoms._NET_RESTACK_WINDOW, data)
@@ -134,7 +135,13 @@ pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
                 &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
             )
         };
-        checked(result, "raise", id)?;
+        checked(result, "raise", id)
+    };
+    for id in ids {
+        match raise(id) {
+            Ok(()) | Err(Failure::Refused(Error::NotFound(_))) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
