@@ -17,7 +17,7 @@ use super::session::Session;
 use super::text::{self, TextType};
 use super::{Failure, ICONIC_STATE, checked, existing, tell_window_manager};
 use crate::error::Error;
-use crate::window::{Geometry, Placement, WindowId, WindowLayout};
+use crate::window::{Geometry, Placement, WindowId, WindowInfo, WindowLayout};
 
 /// `_NET_WM_STATE` actions (EWMH §5.7).
 const STATE_REMOVE: u32 = 0;
@@ -113,13 +113,13 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
     })
 }
 
-/// Raises each of `ids` in turn to the top of the stack, so that they end stacked as given,
+/// Raises each of `windows` in turn to the top of the stack, so that they end stacked as given,
 /// the last in front. With an EWMH manager as a pager asks (`_NET_RESTACK_WINDOW`, detail
 /// `Above` and no sibling: the top of the stack, EWMH §4.3); a manager that does not offer it
 /// gets the ICCCM restack request (a `ConfigureWindow` it intercepts). Neither moves a window
 /// to another desktop or changes the focus. A window gone meanwhile is passed over, as every
 /// backend does, so that the others still end in their order.
-pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
+pub fn restack(s: &Session, windows: &[WindowInfo]) -> Result<(), Failure> {
     s.drain_events()?;
     let as_pager = query::detect_wm(s)?.supports(s.atoms._NET_RESTACK_WINDOW);
     let raise = |id: &WindowId| {
@@ -137,8 +137,8 @@ pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
         };
         checked(result, "raise", id)
     };
-    for id in ids {
-        match raise(id) {
+    for window in windows {
+        match raise(&window.id) {
             Ok(()) | Err(Failure::Refused(Error::NotFound(_))) => {}
             Err(e) => return Err(e),
         }
