@@ -510,8 +510,8 @@ impl WindowSystem for SwayWindows {
         let tree = self.ipc(Connection::get_tree)?;
         let located = locate_view(&tree, &window.id)?;
         let mut layout = layout_of(&located);
-        // An Xwayland view may say how it was started; that is one more round trip to the
-        // X server, made only for such views.
+        // An Xwayland view may say how it was started; asking the X server costs a few round
+        // trips (the X11 backend's layout), made only for such views.
         if let (Some(x11), Some(xwayland)) = (located.node.window, &self.xwayland) {
             let as_x11 = WindowInfo {
                 id: WindowId::x11(u32::try_from(x11).unwrap_or(0)),
