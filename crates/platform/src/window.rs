@@ -456,7 +456,7 @@ pub trait WindowSystem: Send + Sync {
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()>;
 
     /// Stacks `windows` as given, bottom to top, so that the last ends in front, without
-    /// moving any to another desktop. On sway, which stacks nothing, focuses them in turn (the
+    /// moving any to another desktop; a window gone meanwhile is passed over. On sway, which stacks nothing, focuses them in turn (the
     /// last focused of a workspace is what it shows in front) and then gives the focus back
     /// to what had it.
     fn restack(&self, windows: &[WindowInfo]) -> Result<()>;

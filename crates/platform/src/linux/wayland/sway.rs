@@ -120,7 +120,7 @@ impl SwayWindows {
             let Ok(tree) = self.ipc(Connection::get_tree) else {
                 return;
             };
-            let now = locate(&tree, con_id).map(|l| layout_of(&l).geometry);
+            let now = locate(&tree, con_id).map(|l| geometry_of(l.node));
             same = if now.is_some() && now == last {
                 same + 1
             } else {
@@ -132,13 +132,8 @@ impl SwayWindows {
 
     /// The view `id` names, checked to exist now.
     fn existing(&self, id: &WindowId) -> Result<i64> {
-        let not_found = || Error::NotFound(format!("window {id}"));
-        let con_id = con_id(id).ok_or_else(not_found)?;
-        if self.views()?.iter().any(|v| v.info.id == *id) {
-            Ok(con_id)
-        } else {
-            Err(not_found())
-        }
+        let tree = self.ipc(Connection::get_tree)?;
+        Ok(locate_view(&tree, id)?.node.id)
     }
 
     /// The X windows of the session that accept a polite close, when the X server can be
@@ -279,21 +274,40 @@ struct Located<'t> {
     workspace: &'t Node,
 }
 
+/// The container `con_id` in the tree under `root`, with its workspace.
 fn locate(root: &Node, con_id: i64) -> Option<Located<'_>> {
-    fn search<'t>(node: &'t Node, workspace: Option<&'t Node>, con_id: i64) -> Option<Located<'t>> {
+    locate_where(root, &|node| node.id == con_id)
+}
+
+/// The first node (in tree order) that `wanted`, with its workspace; `None` when there is no
+/// such node or it is on no workspace (the root, an output).
+fn locate_where<'t>(root: &'t Node, wanted: &dyn Fn(&Node) -> bool) -> Option<Located<'t>> {
+    fn search<'t>(
+        node: &'t Node,
+        workspace: Option<&'t Node>,
+        wanted: &dyn Fn(&Node) -> bool,
+    ) -> Option<Option<Located<'t>>> {
         let workspace = match node.node_type {
             NodeType::Workspace => Some(node),
             _ => workspace,
         };
-        if node.id == con_id {
-            return workspace.map(|workspace| Located { node, workspace });
+        if wanted(node) {
+            return Some(workspace.map(|workspace| Located { node, workspace }));
         }
         node.nodes
             .iter()
             .chain(&node.floating_nodes)
-            .find_map(|child| search(child, workspace, con_id))
+            .find_map(|child| search(child, workspace, wanted))
     }
-    search(root, None, con_id)
+    search(root, None, wanted).flatten()
+}
+
+/// The view (a container with a shell) that `id` names in `tree`, with its workspace.
+fn locate_view<'t>(tree: &'t Node, id: &WindowId) -> Result<Located<'t>> {
+    con_id(id)
+        .and_then(|con_id| locate(tree, con_id))
+        .filter(|l| l.node.shell.is_some())
+        .ok_or_else(|| Error::NotFound(format!("window {id}")))
 }
 
 /// The views under `node`, most recently focused first: sway keeps each container's
@@ -332,8 +346,19 @@ fn borders(node: &Node) -> (i32, i32, i32, i32) {
     (left, right, top, bottom)
 }
 
-/// Where the view sits, read from its container: the frame's corner (the title bar's, when
-/// it has one) and the client's size.
+/// The geometry of a view, read from its container: the frame's corner (the title bar's,
+/// when it has one) and the client's size.
+fn geometry_of(node: &Node) -> Geometry {
+    Geometry {
+        x: node.rect.x,
+        y: node.rect.y - node.deco_rect.height,
+        width: u32::try_from(node.window_rect.width).unwrap_or(0),
+        height: u32::try_from(node.window_rect.height).unwrap_or(0),
+    }
+}
+
+/// Where the view sits: its [`geometry_of`], fullscreen, tiling and place in its workspace's
+/// focus history.
 fn layout_of(located: &Located<'_>) -> WindowLayout {
     let node = located.node;
     let mut history = Vec::new();
@@ -344,12 +369,7 @@ fn layout_of(located: &Located<'_>) -> WindowLayout {
         .position(|&id| id == node.id)
         .and_then(|n| u32::try_from(n).ok());
     WindowLayout {
-        geometry: Geometry {
-            x: node.rect.x,
-            y: node.rect.y - node.deco_rect.height,
-            width: u32::try_from(node.window_rect.width).unwrap_or(0),
-            height: u32::try_from(node.window_rect.height).unwrap_or(0),
-        },
+        geometry: geometry_of(node),
         maximized: fullscreen(node),
         tiled: node.node_type == NodeType::Con,
         stacking,
@@ -487,15 +507,11 @@ impl WindowSystem for SwayWindows {
     }
 
     fn layout(&self, window: &WindowInfo) -> Result<WindowLayout> {
-        let not_found = || Error::NotFound(format!("window {}", window.id));
-        let con_id = con_id(&window.id).ok_or_else(not_found)?;
         let tree = self.ipc(Connection::get_tree)?;
-        let located = locate(&tree, con_id)
-            .filter(|l| l.node.shell.is_some())
-            .ok_or_else(not_found)?;
+        let located = locate_view(&tree, &window.id)?;
         let mut layout = layout_of(&located);
-        // An Xwayland view may say how it was started; that is one more round trip to the
-        // X server, made only for such views.
+        // An Xwayland view may say how it was started; asking the X server costs a few round
+        // trips (the X11 backend's layout), made only for such views.
         if let (Some(x11), Some(xwayland)) = (located.node.window, &self.xwayland) {
             let as_x11 = WindowInfo {
                 id: WindowId::x11(u32::try_from(x11).unwrap_or(0)),
@@ -508,11 +524,10 @@ impl WindowSystem for SwayWindows {
 
     fn place(&self, window: &WindowInfo, placement: &Placement) -> Result<()> {
         let id = &window.id;
-        let con_id = self.existing(id)?;
         let tree = self.ipc(Connection::get_tree)?;
-        let located =
-            locate(&tree, con_id).ok_or_else(|| Error::NotFound(format!("window {id}")))?;
+        let located = locate_view(&tree, id)?;
         let node = located.node;
+        let con_id = node.id;
         let in_scratchpad = located.workspace.name.as_deref() == Some(SCRATCHPAD);
         let floating = node.node_type == NodeType::FloatingCon;
 
@@ -600,24 +615,7 @@ impl WindowSystem for SwayWindows {
     fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
         let tree = self.ipc(Connection::get_tree)?;
         // What has the focus now: a view, or an (empty) workspace.
-        let mut focused = None;
-        let mut stack = vec![(&tree, None::<&Node>)];
-        while let Some((node, workspace)) = stack.pop() {
-            let workspace = match node.node_type {
-                NodeType::Workspace => Some(node),
-                _ => workspace,
-            };
-            if node.focused {
-                focused = Some((node, workspace));
-                break;
-            }
-            stack.extend(
-                node.nodes
-                    .iter()
-                    .chain(&node.floating_nodes)
-                    .map(|c| (c, workspace)),
-            );
-        }
+        let focused = locate_where(&tree, &|node| node.focused);
         for window in windows {
             let Some(con_id) = con_id(&window.id) else {
                 continue;
@@ -634,14 +632,14 @@ impl WindowSystem for SwayWindows {
             }
         }
         match focused {
-            Some((node, _)) if node.shell.is_some() => {
+            Some(Located { node, .. }) if node.shell.is_some() => {
                 let id = WindowId::new(BACKEND, node.id);
                 match self.command(&id, node.id, "focus") {
                     Ok(()) | Err(Error::NotFound(_)) => Ok(()),
                     Err(e) => Err(e),
                 }
             }
-            Some((_, Some(workspace))) => {
+            Some(Located { workspace, .. }) => {
                 let name = workspace.name.as_deref().unwrap_or_default();
                 let command = format!("workspace --no-auto-back-and-forth {}", quoted(name));
                 self.ipc(|c| c.run_command(command))?

@@ -213,8 +213,7 @@ impl WindowSystem for X11Windows {
     }
 
     fn restack(&self, windows: &[WindowInfo]) -> Result<()> {
-        let ids: Vec<WindowId> = windows.iter().map(|w| w.id.clone()).collect();
-        self.act(|s| place::restack(s, &ids))
+        self.act(|s| place::restack(s, windows))
     }
 }
 

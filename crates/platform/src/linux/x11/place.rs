@@ -17,7 +17,7 @@ use super::session::Session;
 use super::text::{self, TextType};
 use super::{Failure, ICONIC_STATE, checked, existing, tell_window_manager};
 use crate::error::Error;
-use crate::window::{Geometry, Placement, WindowId, WindowLayout};
+use crate::window::{Geometry, Placement, WindowId, WindowInfo, WindowLayout};
 
 /// `_NET_WM_STATE` actions (EWMH §5.7).
 const STATE_REMOVE: u32 = 0;
@@ -75,16 +75,26 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
         0,
         64 * 1024,
     )?;
+    // The manager's client windows bottom to top; empty without an EWMH manager that keeps
+    // the list.
+    let stacking = c.get_property(
+        false,
+        s.root,
+        a._NET_CLIENT_LIST_STACKING,
+        AtomEnum::WINDOW,
+        0,
+        u32::MAX / 4,
+    )?;
     let gone = || Failure::Refused(Error::NotFound(format!("window {id}")));
     let geometry = tolerate(geometry.reply())?.ok_or_else(gone)?;
     let origin = tolerate(origin.reply())?.ok_or_else(gone)?;
     let state = values32(tolerate(state.reply())?.as_ref());
     let command = tolerate(command.reply())?;
-    let extents = frame_extents(s, w)?;
-    let stacking = stacking_order(s)?
+    let stacking = values32(tolerate(stacking.reply())?.as_ref())
         .iter()
         .position(|&other| other == w)
         .and_then(|n| u32::try_from(n).ok());
+    let extents = frame_extents(s, w)?;
     let maximized = is_maximized(s, &state);
     Ok(WindowLayout {
         geometry: Geometry {
@@ -103,34 +113,18 @@ pub fn layout(s: &Session, id: &WindowId) -> Result<WindowLayout, Failure> {
     })
 }
 
-/// The manager's client windows bottom to top (`_NET_CLIENT_LIST_STACKING`); empty without an
-/// EWMH manager that keeps the list.
-fn stacking_order(s: &Session) -> Result<Vec<Window>, Failure> {
-    let reply = s
-        .conn
-        .get_property(
-            false,
-            s.root,
-            s.atoms._NET_CLIENT_LIST_STACKING,
-            AtomEnum::WINDOW,
-            0,
-            u32::MAX / 4,
-        )?
-        .reply();
-    Ok(values32(tolerate(reply)?.as_ref()))
-}
-
-/// Raises each of `ids` in turn to the top of the stack, so that they end stacked as given,
+/// Raises each of `windows` in turn to the top of the stack, so that they end stacked as given,
 /// the last in front. With an EWMH manager as a pager asks (`_NET_RESTACK_WINDOW`, detail
 /// `Above` and no sibling: the top of the stack, EWMH §4.3); a manager that does not offer it
 /// gets the ICCCM restack request (a `ConfigureWindow` it intercepts). Neither moves a window
-/// to another desktop or changes the focus.
-pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
+/// to another desktop or changes the focus. A window gone meanwhile is passed over, as every
+/// backend does, so that the others still end in their order.
+pub fn restack(s: &Session, windows: &[WindowInfo]) -> Result<(), Failure> {
     s.drain_events()?;
-    let wm = query::detect_wm(s)?;
-    for id in ids {
+    let as_pager = query::detect_wm(s)?.supports(s.atoms._NET_RESTACK_WINDOW);
+    let raise = |id: &WindowId| {
         let w = existing(s, id)?;
-        let result = if wm.supports(s.atoms._NET_RESTACK_WINDOW) {
+        let result = if as_pager {
             let above = u32::from(StackMode::ABOVE);
             let data = [SOURCE_PAGER, x11rb::NONE, above, 0, 0];
             tell_window_manager(s, w, s.atoms._NET_RESTACK_WINDOW, data)
@@ -141,7 +135,13 @@ pub fn restack(s: &Session, ids: &[WindowId]) -> Result<(), Failure> {
                 &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
             )
         };
-        checked(result, "raise", id)?;
+        checked(result, "raise", id)
+    };
+    for window in windows {
+        match raise(&window.id) {
+            Ok(()) | Err(Failure::Refused(Error::NotFound(_))) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
