@@ -247,7 +247,7 @@ pub fn check_xwayland_window(
         xterm.has_exited(),
         windows.list().windows
     );
-    crate::desktop::eventually("the xterm exits", || xterm.has_exited().then_some(()));
+    xterm.wait_for_exit("the xterm exits");
 }
 
 /// How far a placed GTK window may be from where it was asked to go: compositors keep windows
