@@ -140,6 +140,42 @@ pub async fn restore(app: &TestApp, admin: &Auth, id: i64, dry_run: bool) -> Val
     reply.body
 }
 
+/// The middle of a session story: a close-all (which saves what it closes first) ends
+/// `processes` (the desk's own windows) and leaves nothing listed; then session `work` is
+/// restored, its app `gone` reported unrestorable and each of `restorable` launched (their
+/// processes added to `started`). Returns the close-all's session, to undo it, and the report.
+pub async fn close_all_then_restore(
+    app: &TestApp,
+    admin: &Auth,
+    windows: &dyn WindowSystem,
+    processes: Vec<testkit::process::Process>,
+    (work, restorable, gone): (i64, &[&str], &str),
+    started: &mut Started,
+) -> (i64, Value) {
+    let report = close_all(app, admin).await;
+    let undo = report["session_id"]
+        .as_i64()
+        .expect("close-all saved first");
+    for mut process in processes {
+        wait_for(
+            "the window's process exits",
+            Duration::from_secs(10),
+            || process.has_exited().then_some(()),
+        );
+    }
+    wait_for("every window is closed", Duration::from_secs(10), || {
+        windows.list().windows.is_empty().then_some(())
+    });
+    let report = restore(app, admin, work, false).await;
+    started.add_launched(app, admin, &report).await;
+    let got = outcomes(&report);
+    assert_eq!(got[gone], "unrestorable", "{report}");
+    for title in restorable {
+        assert_eq!(got[*title], "launched", "{title}: {report}");
+    }
+    (undo, report)
+}
+
 /// How far a restored window may be from where it was: managers snap to edges, terminals size
 /// to whole character cells.
 pub const TOLERANCE: i64 = 24;
