@@ -26,6 +26,14 @@ impl Started {
         }
     }
 
+    /// Waits until none of them runs: a closed window's process may outlive its window a
+    /// moment, and a restore meanwhile would find its app still running.
+    pub fn wait_until_ended(&self) {
+        wait_for("the desk's processes exit", Duration::from_secs(10), || {
+            (!self.0.iter().any(|p| platform::process_running(*p))).then_some(())
+        });
+    }
+
     /// Has Boss launch `program` with `args` (`POST /api/v1/launches`) and adds its process.
     pub async fn launch(&mut self, app: &TestApp, admin: &Auth, program: &str, args: &[&str]) {
         let launch = app
@@ -163,6 +171,7 @@ pub async fn close_all_then_restore(
             || process.has_exited().then_some(()),
         );
     }
+    started.wait_until_ended();
     wait_for("every window is closed", Duration::from_secs(10), || {
         windows.list().windows.is_empty().then_some(())
     });
@@ -313,6 +322,7 @@ pub async fn restore_again_then_undo(
     );
     let report = close_all(app, admin).await;
     let second_undo = report["session_id"].as_i64().unwrap();
+    started.wait_until_ended();
     wait_for("every window is closed", Duration::from_secs(10), || {
         windows.list().windows.is_empty().then_some(())
     });
