@@ -17,8 +17,8 @@ use common::TestApp;
 use common::desktop::Desktop;
 use common::postgres::TempPostgres;
 use common::sessions::{
-    Started, app_named, assert_back, close_all, close_all_then_restore, outcomes, restore,
-    restore_again_then_undo, result_for, wait_for, window,
+    Started, app_named, assert_back, close_all, close_all_then_restore, launch_of, outcomes,
+    restore, restore_again_then_undo, wait_for, window,
 };
 use platform::{Placement, WindowSystem};
 
@@ -198,19 +198,9 @@ async fn story(app: &TestApp, desktop: &Desktop) {
     )
     .await;
     let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
-    let launch_id = result_for(&report, "boss-launched")["launch_id"]
-        .as_i64()
-        .expect("in the history");
-    let launch = app
-        .get(&format!("/api/v1/launches/{launch_id}"), &admin)
-        .await
-        .body;
+    let launch = launch_of(app, &admin, &report, "boss-launched").await;
     assert_eq!(launch["argv"], json!(exact), "the exact argv again");
-    let entry_launch = result_for(&report, "boss-entry")["launch_id"].clone();
-    let entry_launch = app
-        .get(&format!("/api/v1/launches/{entry_launch}"), &admin)
-        .await
-        .body;
+    let entry_launch = launch_of(app, &admin, &report, "boss-entry").await;
     assert_eq!(entry_launch["app_id"], "boss-term", "{entry_launch}");
 
     restore_again_then_undo(

@@ -19,8 +19,8 @@ use serde_json::json;
 use common::TestApp;
 use common::sessions::{
     Started, TOLERANCE, app_named, assert_back_in_front, catalog, close_all,
-    close_all_then_restore, outcomes, restore, restore_again_then_undo, result_for, wait_for,
-    window,
+    close_all_then_restore, launch_of, outcomes, restore, restore_again_then_undo, result_for,
+    wait_for, window,
 };
 use platform::{Geometry, Placement};
 use testkit::sway::Sway;
@@ -200,19 +200,9 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
         "a tiled window's geometry is said to be the layout's: {b_result}"
     );
     let new_pids = assert_back_in_front(&*windows, &detail, &old_pids, FRONT);
-    let launch_id = result_for(&report, "sway-launched")["launch_id"]
-        .as_i64()
-        .expect("in the history");
-    let launch = app
-        .get(&format!("/api/v1/launches/{launch_id}"), &admin)
-        .await
-        .body;
+    let launch = launch_of(&app, &admin, &report, "sway-launched").await;
     assert_eq!(launch["argv"], json!(exact), "the exact argv again");
-    let entry_launch = result_for(&report, "sway-entry")["launch_id"].clone();
-    let entry_launch = app
-        .get(&format!("/api/v1/launches/{entry_launch}"), &admin)
-        .await
-        .body;
+    let entry_launch = launch_of(&app, &admin, &report, "sway-entry").await;
     assert_eq!(entry_launch["app_id"], "boss-entry", "{entry_launch}");
 
     restore_again_then_undo(

@@ -124,6 +124,15 @@ pub fn result_for<'a>(report: &'a Value, title: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no result for {title:?}: {report}"))
 }
 
+/// The launch record (`GET /api/v1/launches/{id}`) that restore report `report` names for the
+/// app whose first window is titled `title`.
+pub async fn launch_of(app: &TestApp, admin: &Auth, report: &Value, title: &str) -> Value {
+    let id = result_for(report, title)["launch_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{title} is in the launch history: {report}"));
+    app.get(&format!("/api/v1/launches/{id}"), admin).await.body
+}
+
 pub async fn close_all(app: &TestApp, admin: &Auth) -> Value {
     let reply = app
         .post(
