@@ -26,8 +26,7 @@ impl Started {
         }
     }
 
-    /// Waits until none of them runs: a closed window's process may outlive its window a
-    /// moment, and a restore meanwhile would find its app still running.
+    /// Waits until none of them runs.
     pub fn wait_until_ended(&self) {
         wait_for("the desk's processes exit", Duration::from_secs(10), || {
             (!self.0.iter().any(|p| platform::process_running(*p))).then_some(())
@@ -157,6 +156,26 @@ pub async fn restore(app: &TestApp, admin: &Auth, id: i64, dry_run: bool) -> Val
     reply.body
 }
 
+/// A close-all of the whole desk, waited out: nothing is listed and no process of `started`
+/// runs (a closed window's process may outlive its window a moment, and a restore meanwhile
+/// would find its app still running). Returns the session the close-all saved first.
+async fn close_all_and_wait(
+    app: &TestApp,
+    admin: &Auth,
+    windows: &dyn WindowSystem,
+    started: &Started,
+) -> i64 {
+    let report = close_all(app, admin).await;
+    let saved = report["session_id"]
+        .as_i64()
+        .expect("close-all saved first");
+    started.wait_until_ended();
+    wait_for("every window is closed", Duration::from_secs(10), || {
+        windows.list().windows.is_empty().then_some(())
+    });
+    saved
+}
+
 /// The middle of a session story: a close-all (which saves what it closes first) ends
 /// `processes` (the desk's own windows) and leaves nothing listed; then session `work` is
 /// restored, its app `gone` reported unrestorable and each of `restorable` launched (their
@@ -169,10 +188,7 @@ pub async fn close_all_then_restore(
     (work, restorable, gone): (i64, &[&str], &str),
     started: &mut Started,
 ) -> (i64, Value) {
-    let report = close_all(app, admin).await;
-    let undo = report["session_id"]
-        .as_i64()
-        .expect("close-all saved first");
+    let undo = close_all_and_wait(app, admin, windows, started).await;
     for mut process in processes {
         wait_for(
             "the window's process exits",
@@ -180,10 +196,6 @@ pub async fn close_all_then_restore(
             || process.has_exited().then_some(()),
         );
     }
-    started.wait_until_ended();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
     let report = restore(app, admin, work, false).await;
     started.add_launched(app, admin, &report).await;
     let got = outcomes(&report);
@@ -329,12 +341,7 @@ pub async fn restore_again_then_undo(
         titles.len() + 1,
         "the unrestorable too"
     );
-    let report = close_all(app, admin).await;
-    let second_undo = report["session_id"].as_i64().unwrap();
-    started.wait_until_ended();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
+    let second_undo = close_all_and_wait(app, admin, windows, started).await;
     let undone = restore(app, admin, second_undo, false).await;
     started.add_launched(app, admin, &undone).await;
     let got = outcomes(&undone);
