@@ -507,7 +507,7 @@ async fn on_sway_boss_windows_names_the_desktop_and_boss_close_closes_politely()
         let closed = cli.run(&["close", &id]);
         assert!(closed.status.success(), "{}", stderr(&closed));
         assert!(stdout(&closed).contains("closed"), "{}", stdout(&closed));
-        testkit::desktop::eventually("foot exits", || foot.has_exited().then_some(()));
+        foot.wait_for_exit("foot exits");
         // Listed again for the wlr round.
         let (again, _) = sway.foot(&*probe, "boss-cli-foot");
         foot = again;

@@ -17,8 +17,8 @@ use common::TestApp;
 use common::desktop::Desktop;
 use common::postgres::TempPostgres;
 use common::sessions::{
-    Started, app_named, assert_back, close_all, outcomes, restore, restore_again_then_undo,
-    wait_for, window,
+    Started, app_named, assert_back, close_all, close_all_then_restore, launch_of, outcomes,
+    restore, restore_again_then_undo, wait_for, window,
 };
 use platform::{Placement, WindowSystem};
 
@@ -184,52 +184,23 @@ async fn story(app: &TestApp, desktop: &Desktop) {
     }
 
     // Close everything, then restore.
-    let report = close_all(app, &admin).await;
-    let undo = report["session_id"]
-        .as_i64()
-        .expect("close-all saved first");
-    for mut process in [a, b, entry, gone] {
-        wait_for("the xterm exits", Duration::from_secs(10), || {
-            process.has_exited().then_some(())
-        });
-    }
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-
-    let report = restore(app, &admin, work, false).await;
-    let got = outcomes(&report);
-    assert_eq!(got["boss-gone"], "unrestorable", "{report}");
-    for title in ["boss-a", "boss-b", "boss-entry", "boss-launched"] {
-        assert_eq!(got[title], "launched", "{title}: {report}");
-    }
-    started.add_launched(app, &admin, &report).await;
+    let (undo, report) = close_all_then_restore(
+        app,
+        &admin,
+        &*windows,
+        vec![a, b, entry, gone],
+        (
+            work,
+            &["boss-a", "boss-b", "boss-entry", "boss-launched"],
+            "boss-gone",
+        ),
+        &mut started,
+    )
+    .await;
     let new_pids = assert_back_in_front(&*windows, &detail, &old_pids);
-    let relaunched = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["windows"][0]["title"] == "boss-launched")
-        .unwrap();
-    let launch_id = relaunched["launch_id"].as_i64().expect("in the history");
-    let launch = app
-        .get(&format!("/api/v1/launches/{launch_id}"), &admin)
-        .await
-        .body;
+    let launch = launch_of(app, &admin, &report, "boss-launched").await;
     assert_eq!(launch["argv"], json!(exact), "the exact argv again");
-    let entry_launch = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["windows"][0]["title"] == "boss-entry")
-        .unwrap();
-    let entry_launch = app
-        .get(
-            &format!("/api/v1/launches/{}", entry_launch["launch_id"]),
-            &admin,
-        )
-        .await
-        .body;
+    let entry_launch = launch_of(app, &admin, &report, "boss-entry").await;
     assert_eq!(entry_launch["app_id"], "boss-term", "{entry_launch}");
 
     restore_again_then_undo(

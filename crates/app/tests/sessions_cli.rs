@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use common::desktop::Desktop;
 use common::server::Server;
+use common::sessions::Started;
 use testkit::desktop::eventually;
 
 const PASSWORD: &str = "correct horse battery";
@@ -100,14 +101,16 @@ async fn a_session_is_saved_listed_and_restored_from_the_command_line() {
     let missing = run(&["session", "restore", "no-such-session"]);
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
 
-    // The restored xterm is Boss's launch: end it the way it came, gracefully.
-    let pid = pid_of_window(&desktop, "boss-cli-session", "the xterm is back");
-    let process = platform::identify_process(pid).unwrap();
+    // The restored xterm is Boss's launch: the close-all ends it politely, and `back` by PID
+    // should the test fail first.
+    let mut back = Started::default();
+    back.add(pid_of_window(
+        &desktop,
+        "boss-cli-session",
+        "the xterm is back",
+    ));
     let closed = run(&["close", "--all"]);
     assert!(closed.status.success(), "{}", text(&closed));
-    if platform::process_running(process) {
-        let _ = platform::send_signal(process, platform::Signal::Kill);
-    }
 }
 
 fn desktop_windows(desktop: &Desktop) -> Box<dyn platform::WindowSystem> {
@@ -164,10 +167,8 @@ async fn a_restarted_server_restores_the_session_chosen_for_start_up() {
     let what = "the xterm is restored at start-up";
     let pid = pid_of_window(&desktop, "boss-restart-session", what);
     assert_ne!(pid, xterm.pid());
-    let process = platform::identify_process(pid).unwrap();
+    let mut back = Started::default();
+    back.add(pid);
     let closed = boss(home.path(), &server.base, &["close", "--all"]);
     assert!(closed.status.success(), "{}", text(&closed));
-    if platform::process_running(process) {
-        let _ = platform::send_signal(process, platform::Signal::Kill);
-    }
 }

@@ -18,8 +18,9 @@ use serde_json::json;
 
 use common::TestApp;
 use common::sessions::{
-    Started, TOLERANCE, app_named, assert_back_in_front, catalog, close_all, outcomes, restore,
-    restore_again_then_undo, result_for, wait_for, window,
+    Started, TOLERANCE, app_named, assert_back_in_front, catalog, close_all,
+    close_all_then_restore, launch_of, outcomes, restore, restore_again_then_undo, result_for,
+    wait_for, window,
 };
 use platform::{Geometry, Placement};
 use testkit::sway::Sway;
@@ -184,45 +185,24 @@ async fn on_sway_a_saved_desk_comes_back_after_a_close_all() {
     }
 
     // Close everything, then restore.
-    let report = close_all(&app, &admin).await;
-    let undo = report["session_id"]
-        .as_i64()
-        .expect("close-all saved first");
-    for mut process in [a, b, entry, hidden, gone] {
-        wait_for("the terminal exits", Duration::from_secs(10), || {
-            process.has_exited().then_some(())
-        });
-    }
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-
-    let report = restore(&app, &admin, work, false).await;
-    started.add_launched(&app, &admin, &report).await;
-    let got = outcomes(&report);
-    assert_eq!(got["sway-gone"], "unrestorable", "{report}");
-    for title in RESTORABLE {
-        assert_eq!(got[title], "launched", "{title}: {report}");
-    }
+    let (undo, report) = close_all_then_restore(
+        &app,
+        &admin,
+        &*windows,
+        vec![a, b, entry, hidden, gone],
+        (work, &RESTORABLE, "sway-gone"),
+        &mut started,
+    )
+    .await;
     let b_result = &result_for(&report, "sway-b")["windows"][0];
     assert!(
         b_result["reason"].as_str().unwrap_or("").contains("tiled"),
         "a tiled window's geometry is said to be the layout's: {b_result}"
     );
     let new_pids = assert_back_in_front(&*windows, &detail, &old_pids, FRONT);
-    let launch_id = result_for(&report, "sway-launched")["launch_id"]
-        .as_i64()
-        .expect("in the history");
-    let launch = app
-        .get(&format!("/api/v1/launches/{launch_id}"), &admin)
-        .await
-        .body;
+    let launch = launch_of(&app, &admin, &report, "sway-launched").await;
     assert_eq!(launch["argv"], json!(exact), "the exact argv again");
-    let entry_launch = result_for(&report, "sway-entry")["launch_id"].clone();
-    let entry_launch = app
-        .get(&format!("/api/v1/launches/{entry_launch}"), &admin)
-        .await
-        .body;
+    let entry_launch = launch_of(&app, &admin, &report, "sway-entry").await;
     assert_eq!(entry_launch["app_id"], "boss-entry", "{entry_launch}");
 
     restore_again_then_undo(

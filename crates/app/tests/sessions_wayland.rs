@@ -16,7 +16,7 @@ use serde_json::json;
 
 use common::TestApp;
 use common::sessions::{
-    Started, app_named, assert_back_in_front, close_all, outcomes, restore,
+    Started, app_named, assert_back_in_front, close_all, close_all_then_restore,
     restore_again_then_undo, wait_for, window,
 };
 use platform::{Geometry, Placement};
@@ -175,27 +175,15 @@ async fn desk_story(
     assert_eq!(gone_app["restorable"], false);
 
     // Close everything, then restore.
-    let report = close_all(&app, &admin).await;
-    let undo = report["session_id"]
-        .as_i64()
-        .expect("close-all saved first");
-    for mut process in [a_process, b_process, gone] {
-        wait_for(
-            "the window's process exits",
-            Duration::from_secs(10),
-            || process.has_exited().then_some(()),
-        );
-    }
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
-    let report = restore(&app, &admin, work, false).await;
-    started.add_launched(&app, &admin, &report).await;
-    let got = outcomes(&report);
-    assert_eq!(got["desk-gone"], "unrestorable", "{report}");
-    for title in TITLES {
-        assert_eq!(got[title], "launched", "{title}: {report}");
-    }
+    let (undo, _) = close_all_then_restore(
+        &app,
+        &admin,
+        &*windows,
+        vec![a_process.process, b_process.process, gone.process],
+        (work, &TITLES, "desk-gone"),
+        &mut started,
+    )
+    .await;
     let new_pids = assert_back_in_front(&*windows, &detail, &old_pids, FRONT);
 
     restore_again_then_undo(

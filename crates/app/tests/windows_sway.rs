@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -13,7 +13,7 @@ use testkit::process::Process;
 use testkit::sway::Sway;
 
 use common::{
-    BrowserPort, TestApp, assert_full_backend, close_all, find_window as find, outcome,
+    BrowserPort, TestApp, assert_full_backend, close_all, find_window as find, outcome, wait_until,
     window_list as windows,
 };
 
@@ -28,12 +28,9 @@ async fn app_on(sway: &Sway) -> TestApp {
     .await
 }
 
+/// Waits (without blocking the app's tasks) until `process` has ended.
 async fn wait_for_exit(process: &mut Process, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !process.has_exited() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(what, Duration::from_secs(10), || process.has_exited()).await;
 }
 
 #[tokio::test]

@@ -27,7 +27,9 @@ use rustix::process::{Pid, Signal, WaitOptions};
 
 use crate::desktop::{PATIENCE, eventually};
 use crate::distro::Distro;
-use crate::gtk::{GtkWindow, PYTHON, WaylandSession, bus_and_pid, start_compositor};
+use crate::gtk::{
+    GtkWindow, PYTHON, WaylandSession, bus_and_pid, end_compositor, start_compositor,
+};
 use crate::process::Process;
 
 const SOCKET: &str = "wayland-boss";
@@ -234,17 +236,8 @@ impl Drop for GnomeShell {
         // shell or below, and are then reaped here, being this process's children by now.
         let mut started = self.leftovers();
         // The shell first (it ends its Xwayland), then the session bus with it.
-        if let Some(mut session) = self.session.take() {
-            if !session.has_exited()
-                && let Some(pid) = Pid::from_raw(self.shell_pid as i32)
-            {
-                let _ = rustix::process::kill_process(pid, Signal::TERM);
-            }
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !session.has_exited() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            drop(session);
+        if let Some(session) = self.session.take() {
+            end_compositor(session, self.shell_pid);
         }
         // Then what it re-parented: TERM, a moment, KILL; reaped, as their subreaper.
         for signal in [Signal::TERM, Signal::KILL] {

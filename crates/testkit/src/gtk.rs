@@ -44,6 +44,24 @@ pub fn start_compositor(command: &mut Command, runtime_dir: &Path, log: std::fs:
     Process(started.unwrap_or_else(|e| panic!("start {:?}: {e}", command.get_program())))
 }
 
+/// Ends a compositor's session started with [`start_compositor`]: the compositor first
+/// (`compositor`, its PID, TERM), then up to 5 s for the session (`dbus-run-session`, which
+/// ends with its child and stops the bus itself; ending the bus first would leave the
+/// compositor's socket behind). Whatever is left is killed as `session` drops.
+pub fn end_compositor(mut session: Process, compositor: u32) {
+    // While dbus-run-session runs, its child has not been reaped: the PID is still the
+    // compositor's.
+    if !session.has_exited()
+        && let Some(pid) = rustix::process::Pid::from_raw(compositor as i32)
+    {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !session.has_exited() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The session bus address and the compositor's PID, once the session's script has written
 /// them to `file` (two lines, written whole and then renamed).
 pub fn bus_and_pid(file: &Path) -> Option<(String, u32)> {
@@ -247,7 +265,7 @@ pub fn check_xwayland_window(
         xterm.has_exited(),
         windows.list().windows
     );
-    crate::desktop::eventually("the xterm exits", || xterm.has_exited().then_some(()));
+    xterm.wait_for_exit("the xterm exits");
 }
 
 /// How far a placed GTK window may be from where it was asked to go: compositors keep windows

@@ -9,13 +9,15 @@
 //! another [`Distro`] (KWin 6, Plasma 6's, from the Debian 13 root).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use platform::{SessionEnv, WindowInfo, WindowSystem};
 
 use crate::desktop::{PATIENCE, eventually};
 use crate::distro::Distro;
-use crate::gtk::{GtkWindow, PYTHON, WaylandSession, bus_and_pid, start_compositor};
+use crate::gtk::{
+    GtkWindow, PYTHON, WaylandSession, bus_and_pid, end_compositor, start_compositor,
+};
 use crate::process::Process;
 
 const KWIN: &str = "/usr/bin/kwin_wayland";
@@ -177,21 +179,8 @@ impl Kwin {
 
 impl Drop for Kwin {
     fn drop(&mut self) {
-        // KWin first, then the bus: ending the bus first leaves KWin's socket behind.
-        if let Some(mut session) = self.session.take() {
-            // While dbus-run-session runs, its child KWin has not been reaped: the PID is
-            // still KWin's.
-            if !session.has_exited()
-                && let Some(pid) = rustix::process::Pid::from_raw(self.kwin_pid as i32)
-            {
-                let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-            }
-            // dbus-run-session ends with its child and stops the bus itself.
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !session.has_exited() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            drop(session);
+        if let Some(session) = self.session.take() {
+            end_compositor(session, self.kwin_pid);
         }
     }
 }

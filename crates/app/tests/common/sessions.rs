@@ -26,6 +26,13 @@ impl Started {
         }
     }
 
+    /// Waits until none of them runs.
+    pub fn wait_until_ended(&self) {
+        wait_for("the desk's processes exit", Duration::from_secs(10), || {
+            (!self.0.iter().any(|p| platform::process_running(*p))).then_some(())
+        });
+    }
+
     /// Has Boss launch `program` with `args` (`POST /api/v1/launches`) and adds its process.
     pub async fn launch(&mut self, app: &TestApp, admin: &Auth, program: &str, args: &[&str]) {
         let launch = app
@@ -116,6 +123,15 @@ pub fn result_for<'a>(report: &'a Value, title: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no result for {title:?}: {report}"))
 }
 
+/// The launch record (`GET /api/v1/launches/{id}`) that restore report `report` names for the
+/// app whose first window is titled `title`.
+pub async fn launch_of(app: &TestApp, admin: &Auth, report: &Value, title: &str) -> Value {
+    let id = result_for(report, title)["launch_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{title} is in the launch history: {report}"));
+    app.get(&format!("/api/v1/launches/{id}"), admin).await.body
+}
+
 pub async fn close_all(app: &TestApp, admin: &Auth) -> Value {
     let reply = app
         .post(
@@ -138,6 +154,56 @@ pub async fn restore(app: &TestApp, admin: &Auth, id: i64, dry_run: bool) -> Val
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     reply.body
+}
+
+/// A close-all of the whole desk, waited out: nothing is listed and no process of `started`
+/// runs (a closed window's process may outlive its window a moment, and a restore meanwhile
+/// would find its app still running). Returns the session the close-all saved first.
+async fn close_all_and_wait(
+    app: &TestApp,
+    admin: &Auth,
+    windows: &dyn WindowSystem,
+    started: &Started,
+) -> i64 {
+    let report = close_all(app, admin).await;
+    let saved = report["session_id"]
+        .as_i64()
+        .expect("close-all saved first");
+    started.wait_until_ended();
+    wait_for("every window is closed", Duration::from_secs(10), || {
+        windows.list().windows.is_empty().then_some(())
+    });
+    saved
+}
+
+/// The middle of a session story: a close-all (which saves what it closes first) ends
+/// `processes` (the desk's own windows) and leaves nothing listed; then session `work` is
+/// restored, its app `gone` reported unrestorable and each of `restorable` launched (their
+/// processes added to `started`). Returns the close-all's session, to undo it, and the report.
+pub async fn close_all_then_restore(
+    app: &TestApp,
+    admin: &Auth,
+    windows: &dyn WindowSystem,
+    processes: Vec<testkit::process::Process>,
+    (work, restorable, gone): (i64, &[&str], &str),
+    started: &mut Started,
+) -> (i64, Value) {
+    let undo = close_all_and_wait(app, admin, windows, started).await;
+    for mut process in processes {
+        wait_for(
+            "the window's process exits",
+            Duration::from_secs(10),
+            || process.has_exited().then_some(()),
+        );
+    }
+    let report = restore(app, admin, work, false).await;
+    started.add_launched(app, admin, &report).await;
+    let got = outcomes(&report);
+    assert_eq!(got[gone], "unrestorable", "{report}");
+    for title in restorable {
+        assert_eq!(got[*title], "launched", "{title}: {report}");
+    }
+    (undo, report)
 }
 
 /// How far a restored window may be from where it was: managers snap to edges, terminals size
@@ -275,11 +341,7 @@ pub async fn restore_again_then_undo(
         titles.len() + 1,
         "the unrestorable too"
     );
-    let report = close_all(app, admin).await;
-    let second_undo = report["session_id"].as_i64().unwrap();
-    wait_for("every window is closed", Duration::from_secs(10), || {
-        windows.list().windows.is_empty().then_some(())
-    });
+    let second_undo = close_all_and_wait(app, admin, windows, started).await;
     let undone = restore(app, admin, second_undo, false).await;
     started.add_launched(app, admin, &undone).await;
     let got = outcomes(&undone);
