@@ -5,6 +5,7 @@
 #![cfg(target_os = "linux")]
 
 use std::process::Stdio;
+use std::time::Duration;
 
 use platform::{Geometry, Placement, WindowInfo, WindowSystem};
 use testkit::desktop::{Desktop, eventually, wait_for_window, window_by_id};
@@ -168,6 +169,15 @@ fn restacking_raises_windows_bottom_to_top_without_moving_them_between_desktops(
             levels.windows(2).all(|p| p[0] < p[1]).then_some(())
         });
     }
+    // A window that closed meanwhile is passed by, as on the other backends: the rest are
+    // still stacked.
+    let (mut gone_xterm, gone) = desktop.xterm(&*windows, "boss stack gone");
+    windows.close(&gone.id, Duration::from_secs(5)).unwrap();
+    gone_xterm.wait_for_exit("the closed xterm");
+    windows.restack(&[b.clone(), gone, a.clone()]).unwrap();
+    eventually("a is above b", || {
+        (stacking(&a) > stacking(&b)).then_some(())
+    });
     let list = windows.list();
     assert_eq!(
         window_by_id(&list, &c.id).unwrap().desktop,

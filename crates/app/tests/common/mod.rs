@@ -194,6 +194,11 @@ impl TestApp {
         // As `boss serve` does: launched programs' logs go through `boss log-writer`.
         config.log_writer = Some(env!("CARGO_BIN_EXE_boss").into());
         change(&mut config);
+        // The desktop a test gives (`display`, `window_session`) and none other: not the
+        // graphical session the tests happen to run in, whose windows a test must not touch.
+        if config.window_session.is_none() {
+            config.window_session = Some(platform::SessionEnv::x11(config.display.as_deref()));
+        }
         let store = SqlStore::open(&config.database_url)
             .await
             .expect("open the store");

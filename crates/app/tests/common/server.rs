@@ -30,6 +30,15 @@ impl Server {
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env_remove("BOSS_DATABASE_URL")
+            // Nothing of the graphical session the tests run in: Boss would find that desktop
+            // (X11, sway, KWin or GNOME Shell) and act on its windows. A test that wants a
+            // desktop passes its own below.
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("SWAYSOCK")
+            .env_remove("XDG_CURRENT_DESKTOP")
+            .env_remove("XDG_RUNTIME_DIR")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env("BOSS_LOG", "info")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
