@@ -242,7 +242,7 @@ async fn owned(
         .ok_or_else(|| Error::NotFound(format!("no session with id {id}")))?;
     if session.created_by_id != Some(caller.user.id) && caller.user.role < Role::Admin {
         by(caller, action, target, Outcome::Denied)
-            .with_detail(json!({ "reason": "another user's session" }))
+            .with_reason("another user's session")
             .write(state)
             .await;
         return Err(Error::forbidden(format!(
