@@ -42,13 +42,10 @@ pub async fn remove(state: &AppState, caller: &Caller, host: &str) -> Result<Hos
     .await?;
     let Some(db) = state.fleet.db() else {
         let me = &state.fleet.me;
-        if host == me.name || host == me.id {
+        if me.is(host) {
             return Err(refuse_online(state, caller, target, &me.name).await);
         }
-        return Err(Error::NotFound(format!(
-            "there is no host '{host}': this Boss uses SQLite and is the only host ('{}')",
-            me.name
-        )));
+        return Err(state.fleet.unknown_host(host));
     };
     match db.remove_host(host).await? {
         HostRemoval::Removed { id, name, commands } => {
@@ -67,7 +64,7 @@ pub async fn remove(state: &AppState, caller: &Caller, host: &str) -> Result<Hos
                 commands_removed: commands,
             })
         }
-        HostRemoval::Unknown => Err(Error::NotFound(format!("there is no host '{host}'"))),
+        HostRemoval::Unknown => Err(state.fleet.unknown_host(host)),
         HostRemoval::Online(record) => {
             Err(refuse_online(state, caller, target, &record.name).await)
         }

@@ -242,7 +242,7 @@ async fn owned(
         .ok_or_else(|| Error::NotFound(format!("no session with id {id}")))?;
     if session.created_by_id != Some(caller.user.id) && caller.user.role < Role::Admin {
         by(caller, action, target, Outcome::Denied)
-            .with_detail(json!({ "reason": "another user's session" }))
+            .with_reason("another user's session")
             .write(state)
             .await;
         return Err(Error::forbidden(format!(
@@ -462,8 +462,6 @@ pub async fn restore(
     // Which running process is which app: exact command lines first, so that a loose match
     // (a bare desktop entry by its program) never takes the process of an app saved with
     // arguments of its own.
-    // The windows put back, with their saved place in the stacking order.
-    let mut restored: Vec<(u32, WindowInfo)> = Vec::new();
     let mut claimed: HashSet<u32> = HashSet::new();
     let mut matched: Vec<Option<u32>> = vec![None; snapshot.apps.len()];
     for rule in [sessions::same_command, sessions::same_program] {
@@ -482,6 +480,8 @@ pub async fn restore(
     }
     let mut results: Vec<Option<RestoreResult>> = vec![None; snapshot.apps.len()];
     let mut to_launch = Vec::new();
+    // The windows put back, each with its saved record (for the stacking order).
+    let mut restored: Vec<(&SessionWindow, WindowInfo)> = Vec::new();
     for (index, app) in snapshot.apps.iter().enumerate() {
         let result = |outcome, reason: Option<String>, windows| RestoreResult {
             key: app.key.clone(),
@@ -521,7 +521,7 @@ pub async fn restore(
         for (want, pair) in app.windows.iter().zip(pairs) {
             windows.push(match pair {
                 Some(j) => {
-                    restored.push((want.order, live[j].clone()));
+                    restored.push((want, live[j].clone()));
                     put_back(&system, want, live[j], false).await
                 }
                 None => WindowRestoreResult {
@@ -586,7 +586,7 @@ pub async fn restore(
     let appeared = await_windows(state, &snapshot, &before, &mut pending, timeout).await;
     restored.extend(appeared);
     if !restored.is_empty() {
-        restack(&system, restored, &snapshot).await;
+        restack(&system, restored).await;
     }
     for p in pending {
         let app = &snapshot.apps[p.index];
@@ -643,18 +643,10 @@ pub async fn restore(
 /// no reason to fail a restore that put everything back: it is logged.
 async fn restack(
     system: &std::sync::Arc<dyn WindowSystem>,
-    mut restored: Vec<(u32, WindowInfo)>,
-    snapshot: &Snapshot,
+    mut restored: Vec<(&SessionWindow, WindowInfo)>,
 ) {
-    let minimized: HashSet<u32> = snapshot
-        .apps
-        .iter()
-        .flat_map(|a| &a.windows)
-        .filter(|w| w.minimized)
-        .map(|w| w.order)
-        .collect();
-    restored.retain(|(order, _)| !minimized.contains(order));
-    restored.sort_by_key(|(order, _)| *order);
+    restored.retain(|(want, _)| !want.minimized);
+    restored.sort_by_key(|(want, _)| want.order);
     let windows: Vec<WindowInfo> = restored.into_iter().map(|(_, w)| w).collect();
     let system = system.clone();
     match tokio::task::spawn_blocking(move || system.restack(&windows)).await {
@@ -667,18 +659,17 @@ async fn restack(
 /// Waits until `timeout` for the windows of the apps just started (new since `before`),
 /// placing each as it appears: windows of the launched process itself first, then by class
 /// and title (for programs that hand over to another process). Returns the windows found,
-/// with their saved place in the stacking order.
-async fn await_windows(
+/// each with the saved record it was paired with.
+async fn await_windows<'s>(
     state: &AppState,
-    snapshot: &Snapshot,
+    snapshot: &'s Snapshot,
     before: &[WindowInfo],
     pending: &mut [Pending],
     timeout: Duration,
-) -> Vec<(u32, WindowInfo)> {
-    let mut appeared = Vec::new();
+) -> Vec<(&'s SessionWindow, WindowInfo)> {
+    let mut appeared: Vec<(&SessionWindow, WindowInfo)> = Vec::new();
     let system = state.windows.system();
     let deadline = Instant::now() + timeout;
-    let mut taken: Vec<WindowInfo> = Vec::new();
     while pending.iter().any(|p| p.found.iter().any(Option::is_none)) && Instant::now() < deadline {
         tokio::time::sleep(POLL).await;
         let now = state.windows.list().await;
@@ -688,7 +679,7 @@ async fn await_windows(
             .iter()
             .filter(|w| w.transient_for.is_none() && w.kind == "normal")
             .filter(|w| !before.iter().any(|b| b.id == w.id))
-            .filter(|w| !taken.iter().any(|t| t.id == w.id))
+            .filter(|w| !appeared.iter().any(|(_, t)| t.id == w.id))
             .collect();
         if fresh.is_empty() {
             continue;
@@ -699,7 +690,7 @@ async fn await_windows(
                 let candidates: Vec<&WindowInfo> = fresh
                     .iter()
                     .copied()
-                    .filter(|w| !taken.iter().any(|t| t.id == w.id))
+                    .filter(|w| !appeared.iter().any(|(_, t)| t.id == w.id))
                     .filter(|w| {
                         if by_pid {
                             p.pid.is_some() && w.pid == p.pid
@@ -716,10 +707,9 @@ async fn await_windows(
                 let pairs = pair_windows(&wanted, &candidates);
                 for (k, pair) in pairs.into_iter().enumerate() {
                     let Some(j) = pair else { continue };
-                    let live = candidates[j];
-                    taken.push(live.clone());
-                    appeared.push((wanted[k].order, live.clone()));
-                    let placed = put_back(&system, &wanted[k], live, true).await;
+                    let (want, live) = (&app.windows[missing[k]], candidates[j]);
+                    appeared.push((want, live.clone()));
+                    let placed = put_back(&system, want, live, true).await;
                     p.found[missing[k]] = Some(placed);
                 }
             }

@@ -56,6 +56,11 @@ impl HostIdentity {
 }
 
 impl HostIdentity {
+    /// Whether `host`, a name or an id as requests give one, is this host.
+    pub fn is(&self, host: &str) -> bool {
+        host == self.name || host == self.id
+    }
+
     /// An id for this run only (the data directory could not keep one).
     pub fn ephemeral(name: Option<&str>) -> HostIdentity {
         HostIdentity {
@@ -113,7 +118,7 @@ impl Fleet {
             .unwrap_or_else(PoisonError::into_inner)
             .get(role.as_str())
         {
-            Some(hosts) => hosts.iter().any(|h| *h == self.me.name || *h == self.me.id),
+            Some(hosts) => hosts.iter().any(|h| self.me.is(h)),
             None => true,
         }
     }
@@ -121,6 +126,18 @@ impl Fleet {
     /// The fleet database, when Boss runs on PostgreSQL.
     pub fn db(&self) -> Option<&Arc<relay::FleetDb>> {
         self.db.get()
+    }
+
+    /// The 404 for `host`, which is not among the hosts; on SQLite, saying that this one is
+    /// the only host.
+    pub fn unknown_host(&self, host: &str) -> crate::error::Error {
+        crate::error::Error::NotFound(match self.db() {
+            Some(_) => format!("there is no host '{host}'"),
+            None => format!(
+                "there is no host '{host}': this Boss uses SQLite and is the only host ('{}')",
+                self.me.name
+            ),
+        })
     }
 
     /// This host's complete router (built on first use: it holds the state that holds it).

@@ -58,10 +58,7 @@ struct DiffEvent<'a> {
 fn full_events(sample: &Sample) -> [Event; 2] {
     let system = SystemView::new(&sample.snapshot.system, sample.taken_at());
     [
-        Event::default()
-            .event("system")
-            .json_data(system)
-            .unwrap_or_default(),
+        json_event("system", system),
         Event::default()
             .event("processes")
             .data(String::from_utf8_lossy(&sample.list_json())),

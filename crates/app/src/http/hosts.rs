@@ -176,14 +176,13 @@ async fn relay(
     let host = percent_decode(rest.0);
     if rest.1 == "events" && method == Method::GET {
         // An unknown host is refused at once rather than streamed errors.
-        let me = &state.fleet.me;
-        if host != me.name && host != me.id {
+        if !state.fleet.me.is(&host) {
             let known = match state.fleet.db() {
                 Some(db) => db.host(&host).await?.is_some(),
                 None => false,
             };
             if !known {
-                return Err(Error::NotFound(format!("there is no host '{host}'")));
+                return Err(state.fleet.unknown_host(&host));
             }
         }
         return Ok(
@@ -296,20 +295,17 @@ fn follow(
 /// Relays `request` to `host` (by name or id); this host runs it itself.
 async fn send(state: &AppState, host: &str, request: RelayRequest) -> Result<RelayAnswer> {
     let me = &state.fleet.me;
-    if host == me.name || host == me.id {
+    if me.is(host) {
         let limit = request.deadline();
         return Ok(run_here(state, &me.name, request, limit).await);
     }
     let Some(db) = state.fleet.db() else {
-        return Err(Error::NotFound(format!(
-            "there is no host '{host}': this Boss uses SQLite and is the only host ('{}')",
-            me.name
-        )));
+        return Err(state.fleet.unknown_host(host));
     };
     let target = db
         .host(host)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("there is no host '{host}'")))?;
+        .ok_or_else(|| state.fleet.unknown_host(host))?;
     db.send(&target, request).await
 }
 
